@@ -1,0 +1,60 @@
+import KubeModel
+
+/// The checks Kubernetes makes on the built-in kinds beyond names and labels. Not the whole
+/// of Kubernetes' validation: the rules clients most often trip over.
+enum BuiltinValidation {
+    static func validate(_ object: JSONValue, resource: APIResource) -> [APIError.Cause] {
+        switch (resource.group, resource.resource) {
+        case ("", "configmaps"):
+            return dataKeys(object, fields: ["data", "binaryData"])
+        case ("", "secrets"):
+            return dataKeys(object, fields: ["data", "stringData"])
+        case ("", "pods"):
+            return pod(object)
+        default:
+            return []
+        }
+    }
+
+    /// ConfigMap and Secret keys: `[-._a-zA-Z0-9]+`, at most 253 characters.
+    private static func dataKeys(_ object: JSONValue, fields: [String]) -> [APIError.Cause] {
+        var causes: [APIError.Cause] = []
+        for field in fields {
+            for key in (object[field]?.objectValue ?? [:]).keys.sorted() {
+                let valid = !key.isEmpty && key.count <= 253 && key != "." && key != ".."
+                    && key.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-._".contains($0)) }
+                if !valid {
+                    causes.append(.init(
+                        reason: "FieldValueInvalid",
+                        message: "Invalid value: \"\(key)\": a valid config key must consist of alphanumeric characters, '-', '_' or '.'",
+                        field: "\(field)[\(key)]"))
+                }
+            }
+        }
+        return causes
+    }
+
+    private static func pod(_ object: JSONValue) -> [APIError.Cause] {
+        guard let containers = object[path: ["spec", "containers"]]?.arrayValue, !containers.isEmpty else {
+            return [.init(reason: "FieldValueRequired", message: "Required value", field: "spec.containers")]
+        }
+        var causes: [APIError.Cause] = []
+        var seen = Set<String>()
+        for (index, container) in containers.enumerated() {
+            let name = container["name"]?.stringValue ?? ""
+            if let problem = NameValidation.dnsLabel(name) {
+                causes.append(.init(reason: name.isEmpty ? "FieldValueRequired" : "FieldValueInvalid",
+                                    message: name.isEmpty ? "Required value" : "Invalid value: \"\(name)\": \(problem)",
+                                    field: "spec.containers[\(index)].name"))
+            } else if !seen.insert(name).inserted {
+                causes.append(.init(reason: "FieldValueDuplicate", message: "Duplicate value: \"\(name)\"",
+                                    field: "spec.containers[\(index)].name"))
+            }
+            if (container["image"]?.stringValue ?? "").isEmpty {
+                causes.append(.init(reason: "FieldValueRequired", message: "Required value",
+                                    field: "spec.containers[\(index)].image"))
+            }
+        }
+        return causes
+    }
+}

@@ -1,0 +1,248 @@
+import Foundation
+import KubeModel
+
+/// What the API server does to an object on its way into storage: defaults, metadata the
+/// server owns, status-subresource rules, and validation (names, and for custom resources
+/// the CRD's schema).
+struct ObjectAdmission: Sendable {
+    /// Warnings for the `Warning` response header (unknown fields dropped, for instance).
+    typealias Warnings = [String]
+
+    static let finalizerForeground = "foregroundDeletion"
+    static let finalizerOrphan = "orphan"
+    static let finalizerCRDCleanup = "customresourcecleanup.apiextensions.k8s.io"
+
+    // MARK: Create
+
+    func prepareCreate(_ object: inout JSONValue, resource: APIResource, namespace: String?,
+                       fieldValidation: RequestOptions.FieldValidation) throws(APIError) -> Warnings {
+        guard object.objectValue != nil else { throw APIError.badRequest("the request body must be a JSON object") }
+        try checkTypeMeta(&object, resource: resource)
+        if resource.namespaced {
+            if let declared = object.namespace, !declared.isEmpty, let namespace, declared != namespace {
+                throw APIError.badRequest(
+                    "the namespace of the provided object does not match the namespace sent on the request")
+            }
+            object.namespace = namespace
+        } else {
+            object[path: ["metadata", "namespace"]] = nil
+        }
+        if object.name?.isEmpty ?? true {
+            guard let prefix = object[path: ["metadata", "generateName"]]?.stringValue, !prefix.isEmpty else {
+                throw APIError.invalid(kind: resource.kind, group: resource.group, name: "", causes: [
+                    .init(reason: "FieldValueRequired", message: "Required value: name or generateName is required",
+                          field: "metadata.name"),
+                ])
+            }
+            object.name = prefix + Self.randomSuffix()
+        }
+        var metadata = object.metadata
+        for field in ["uid", "resourceVersion", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds",
+                      "generation", "selfLink"] {
+            metadata[field] = nil
+        }
+        metadata["uid"] = .string(UUID().uuidString.lowercased())
+        metadata["creationTimestamp"] = .string(Timestamp.now())
+        metadata["generation"] = .int(1)
+        object.metadata = metadata
+        if resource.hasStatus && resource.schema != nil { object["status"] = nil }
+        applyBuiltinDefaults(&object, resource: resource)
+        var warnings = Warnings()
+        if let schema = resource.schema {
+            warnings = try validateCustomResource(&object, schema: schema, resource: resource,
+                                                  fieldValidation: fieldValidation)
+        }
+        try validateMetadata(object, resource: resource)
+        if resource.groupResource == BuiltinResources.customResourceDefinitions.groupResource {
+            try CRDValidation.validate(object)
+            var finalizers = object.finalizers
+            if !finalizers.contains(Self.finalizerCRDCleanup) { finalizers.append(Self.finalizerCRDCleanup) }
+            object.finalizers = finalizers
+        }
+        return warnings
+    }
+
+    // MARK: Update
+
+    /// Turns the object a client sent into the object to store, given what is stored.
+    func prepareUpdate(_ object: inout JSONValue, old: JSONValue, resource: APIResource, subresource: String?,
+                       fieldValidation: RequestOptions.FieldValidation) throws(APIError) -> Warnings {
+        guard object.objectValue != nil else { throw APIError.badRequest("the request body must be a JSON object") }
+        let name = old.name ?? ""
+        if let sentName = object.name, !sentName.isEmpty, sentName != name {
+            throw APIError.badRequest("the name of the object (\(sentName)) does not match the name on the URL (\(name))")
+        }
+        if let sent = object.resourceVersion, !sent.isEmpty, sent != old.resourceVersion {
+            throw APIError.conflict(resource.resource, group: resource.group, name: name,
+                                    "the object has been modified; please apply your changes to the latest version and try again")
+        }
+        if let sentUID = object.uid, !sentUID.isEmpty, sentUID != old.uid {
+            throw APIError.conflict(resource.resource, group: resource.group, name: name,
+                                    "Precondition failed: UID in precondition: \(sentUID), UID in object meta: \(old.uid ?? "")")
+        }
+        try checkTypeMeta(&object, resource: resource)
+
+        if subresource == "status" {
+            // Only status changes through the status subresource.
+            var updated = old
+            updated["status"] = object["status"]
+            object = updated
+        } else if resource.hasStatus {
+            object["status"] = old["status"]
+        }
+
+        // Metadata the server owns.
+        var metadata = object.metadata
+        for field in ["uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "namespace", "name"] {
+            metadata[field] = old.metadata[field]
+        }
+        metadata["resourceVersion"] = nil
+        metadata["generation"] = old.metadata["generation"] ?? .int(1)
+        object.metadata = metadata
+
+        if old.deletionTimestamp != nil {
+            let added = Set(object.finalizers).subtracting(old.finalizers)
+            if !added.isEmpty {
+                throw APIError.invalid(kind: resource.kind, group: resource.group, name: name, causes: [
+                    .init(reason: "FieldValueForbidden",
+                          message: "Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers \(added.sorted())",
+                          field: "metadata.finalizers"),
+                ])
+            }
+        }
+
+        applyBuiltinDefaults(&object, resource: resource)
+        var warnings = Warnings()
+        if let schema = resource.schema {
+            warnings = try validateCustomResource(&object, schema: schema, resource: resource,
+                                                  fieldValidation: fieldValidation)
+        }
+        try validateMetadata(object, resource: resource)
+        if resource.groupResource == BuiltinResources.customResourceDefinitions.groupResource, subresource == nil {
+            try CRDValidation.validate(object)
+        }
+        if Self.specChanged(old, object) {
+            object.generation = (old.generation ?? 1) + 1
+        }
+        return warnings
+    }
+
+    /// Everything but metadata and status is "spec" for generation purposes.
+    static func specChanged(_ old: JSONValue, _ new: JSONValue) -> Bool {
+        var left = old.objectValue ?? [:]
+        var right = new.objectValue ?? [:]
+        for field in ["metadata", "status", "apiVersion", "kind"] {
+            left[field] = nil
+            right[field] = nil
+        }
+        return left != right
+    }
+
+    // MARK: Pieces
+
+    private func checkTypeMeta(_ object: inout JSONValue, resource: APIResource) throws(APIError) {
+        if let kind = object.kind, !kind.isEmpty, kind != resource.kind {
+            throw APIError.badRequest("the kind of the object (\(kind)) does not match the resource (\(resource.kind))")
+        }
+        if let apiVersion = object.apiVersion, !apiVersion.isEmpty, apiVersion != resource.apiVersion {
+            // Another served version of the same kind is stored as the requested one.
+            let group = apiVersion.split(separator: "/").count == 2 ? String(apiVersion.split(separator: "/")[0]) : ""
+            guard group == resource.group else {
+                throw APIError.badRequest(
+                    "the API version in the data (\(apiVersion)) does not match the expected API version (\(resource.apiVersion))")
+            }
+        }
+        object.kind = resource.kind
+        object.apiVersion = resource.apiVersion
+    }
+
+    private func applyBuiltinDefaults(_ object: inout JSONValue, resource: APIResource) {
+        switch (resource.group, resource.resource) {
+        case ("", "namespaces"):
+            if object[path: ["spec", "finalizers"]] == nil { object[path: ["spec", "finalizers"]] = ["kubernetes"] }
+            if object[path: ["status", "phase"]] == nil { object[path: ["status", "phase"]] = "Active" }
+        case ("", "pods"):
+            if object[path: ["status", "phase"]] == nil { object[path: ["status", "phase"]] = "Pending" }
+        default:
+            break
+        }
+    }
+
+    private func validateCustomResource(_ object: inout JSONValue, schema: JSONValue, resource: APIResource,
+                                        fieldValidation: RequestOptions.FieldValidation) throws(APIError) -> Warnings {
+        let openAPI = OpenAPISchema(schema)
+        let (pruned, removed) = openAPI.prune(object)
+        var warnings = Warnings()
+        if !removed.isEmpty {
+            switch fieldValidation {
+            case .strict:
+                let fields = removed.map { "unknown field \"\($0)\"" }.joined(separator: ", ")
+                throw APIError.badRequest(
+                    "\(resource.kind) in version \"\(resource.version)\" cannot be handled as a \(resource.kind): strict decoding error: \(fields)")
+            case .warn:
+                warnings = removed.map { "unknown field \"\($0)\"" }
+            case .ignore:
+                break
+            }
+        }
+        object = openAPI.applyDefaults(pruned)
+        var errors = openAPI.validate(object)
+        // The server owns these; a schema may not make them required.
+        errors.removeAll { $0.field.hasPrefix("metadata") || $0.field == "apiVersion" || $0.field == "kind" }
+        if !errors.isEmpty {
+            throw APIError.invalid(kind: resource.kind, group: resource.group, name: object.name ?? "",
+                                   causes: errors.map { APIError.Cause(reason: $0.type.rawValue, message: $0.message, field: $0.field) })
+        }
+        return warnings
+    }
+
+    private func validateMetadata(_ object: JSONValue, resource: APIResource) throws(APIError) {
+        let name = object.name ?? ""
+        var causes: [APIError.Cause] = []
+        if resource.groupResource == BuiltinResources.customResourceDefinitions.groupResource {
+            // Checked by CRDValidation: the name must be <plural>.<group>.
+        } else if resource.resource == "namespaces" {
+            if let problem = NameValidation.dnsLabel(name) {
+                causes.append(.init(reason: "FieldValueInvalid", message: "Invalid value: \"\(name)\": \(problem)",
+                                    field: "metadata.name"))
+            }
+        } else if let problem = NameValidation.dnsSubdomain(name) {
+            causes.append(.init(reason: "FieldValueInvalid", message: "Invalid value: \"\(name)\": \(problem)",
+                                field: "metadata.name"))
+        }
+        for (key, value) in object.labels {
+            if let problem = NameValidation.labelKey(key) {
+                causes.append(.init(reason: "FieldValueInvalid", message: "Invalid value: \"\(key)\": \(problem)",
+                                    field: "metadata.labels"))
+            }
+            if let problem = NameValidation.labelValue(value) {
+                causes.append(.init(reason: "FieldValueInvalid", message: "Invalid value: \"\(value)\": \(problem)",
+                                    field: "metadata.labels"))
+            }
+        }
+        if let labels = object[path: ["metadata", "labels"]], labels.objectValue?.values.contains(where: { $0.stringValue == nil }) ?? true {
+            causes.append(.init(reason: "FieldValueTypeInvalid", message: "Invalid value: labels must be strings",
+                                field: "metadata.labels"))
+        }
+        if resource.schema == nil { causes += BuiltinValidation.validate(object, resource: resource) }
+        if !causes.isEmpty {
+            throw APIError.invalid(kind: resource.kind, group: resource.group, name: name, causes: causes)
+        }
+    }
+
+    static func randomSuffix(length: Int = 5) -> String {
+        // Kubernetes' alphabet for generated names: no vowels, no confusable digits.
+        let alphabet = Array("bcdfghjklmnpqrstvwxz2456789")
+        return String((0..<length).map { _ in alphabet.randomElement()! })
+    }
+}
+
+/// RFC 3339 timestamps with second precision, as `metav1.Time` writes them.
+public enum Timestamp {
+    public static func now() -> String { string(Date()) }
+
+    public static func string(_ date: Date) -> String {
+        date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: false).timeZone(separator: .omitted)
+            .dateSeparator(.dash).timeSeparator(.colon).dateTimeSeparator(.standard))
+    }
+}

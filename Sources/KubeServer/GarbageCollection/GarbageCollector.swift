@@ -1,0 +1,209 @@
+import Foundation
+import KubeModel
+import Logging
+
+/// The controllers that live inside the API server in Kubernetes' control plane: owner-
+/// reference garbage collection (background, foreground, orphan), namespace termination,
+/// and the clean-up of custom resources when their definition is deleted.
+///
+/// Level-triggered: events only say which objects to look at; each look reads the store
+/// as it is now. A periodic resync retries work that could not finish (objects still held
+/// by finalizers).
+final class GarbageCollector: Sendable {
+    let store: ObjectStore
+    let registry: ResourceRegistry
+    let crds: CRDController
+    let logger: Logger
+    let resyncInterval: Duration
+
+    init(store: ObjectStore, registry: ResourceRegistry, crds: CRDController, logger: Logger,
+         resyncInterval: Duration = .seconds(2)) {
+        self.store = store
+        self.registry = registry
+        self.crds = crds
+        self.logger = logger
+        self.resyncInterval = resyncInterval
+    }
+
+    func run() async throws {
+        let events = try store.watch(WatchFilter(resource: nil), from: .after(store.currentResourceVersion))
+        await resync()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await event in events { await self.handle(event) }
+            }
+            group.addTask {
+                while !Task.isCancelled {
+                    try await Task.sleep(for: self.resyncInterval)
+                    await self.resync()
+                }
+            }
+            try await group.next()
+            group.cancelAll()
+        }
+    }
+
+    // MARK: Events
+
+    func handle(_ event: WatchEvent) async {
+        guard let key = event.key else { return }
+        let object = event.object.object
+        switch event.kind {
+        case .deleted:
+            if let uid = object.uid { await collectDependents(ofDeleted: uid) }
+            await recheckOwners(of: object)
+            if !key.namespace.isEmpty { await finishNamespaceIfEmpty(key.namespace) }
+            if key.resource == BuiltinResources.customResourceDefinitions.groupResource {
+                crds.unregister(object)
+            }
+        case .added, .modified:
+            if object.deletionTimestamp != nil { await processDeletion(key, object) }
+        case .bookmark:
+            break
+        }
+    }
+
+    /// Re-examines everything being deleted (and orphans left by a crash).
+    func resync() async {
+        for resource in registry.storedResources() {
+            for item in store.list(resource.groupResource).items where item.object.deletionTimestamp != nil {
+                let key = ObjectKey(resource.groupResource, namespace: item.object.namespace ?? "",
+                                    name: item.object.name ?? "")
+                await processDeletion(key, item.object)
+            }
+        }
+    }
+
+    /// Orphans whose owners are all gone (found after a restart) are collected too.
+    func collectOrphans() async {
+        for resource in registry.storedResources() {
+            for item in store.list(resource.groupResource).items where !item.object.ownerReferences.isEmpty {
+                let owners = item.object.ownerReferences
+                if owners.allSatisfy({ store.key(forUID: $0.uid) == nil }) {
+                    await deleteQuietly(ObjectKey(resource.groupResource, namespace: item.object.namespace ?? "",
+                                                  name: item.object.name ?? ""))
+                }
+            }
+        }
+    }
+
+    private func processDeletion(_ key: ObjectKey, _ object: JSONValue) async {
+        if key.resource == BuiltinResources.namespaces.groupResource {
+            await terminateNamespace(key.name)
+            return
+        }
+        if key.resource == BuiltinResources.customResourceDefinitions.groupResource,
+           object.finalizers.contains(ObjectAdmission.finalizerCRDCleanup) {
+            await cleanUpCustomResources(of: key, object)
+        }
+        guard let uid = object.uid else { return }
+        if object.finalizers.contains(ObjectAdmission.finalizerOrphan) {
+            for dependent in store.dependents(ofUID: uid) {
+                _ = try? await store.mutate(dependent) { (current: StoredObject?) throws(APIError) -> Mutation in
+                    guard var child = current?.object else { return .unchanged }
+                    child.ownerReferences = child.ownerReferences.filter { $0.uid != uid }
+                    return .put(child)
+                }
+            }
+            await removeFinalizer(ObjectAdmission.finalizerOrphan, from: key)
+        }
+        if object.finalizers.contains(ObjectAdmission.finalizerForeground) {
+            let dependents = store.dependents(ofUID: uid)
+            if dependents.isEmpty {
+                await removeFinalizer(ObjectAdmission.finalizerForeground, from: key)
+            } else {
+                for dependent in dependents {
+                    await deleteQuietly(dependent, policy: "Foreground")
+                }
+            }
+        }
+    }
+
+    private func collectDependents(ofDeleted uid: String) async {
+        for dependent in store.dependents(ofUID: uid) {
+            guard let child = store.get(dependent)?.object else { continue }
+            let remaining = child.ownerReferences.filter { $0.uid != uid && store.key(forUID: $0.uid) != nil }
+            if remaining.isEmpty { await deleteQuietly(dependent) }
+        }
+    }
+
+    /// A dependent going away may let a foreground-deleting owner finish.
+    private func recheckOwners(of object: JSONValue) async {
+        for owner in object.ownerReferences {
+            guard let ownerKey = store.key(forUID: owner.uid), let stored = store.get(ownerKey),
+                  stored.object.deletionTimestamp != nil
+            else { continue }
+            await processDeletion(ownerKey, stored.object)
+        }
+    }
+
+    // MARK: Namespaces
+
+    private func terminateNamespace(_ namespace: String) async {
+        for resource in store.resources(inNamespace: namespace) {
+            for item in store.list(resource, namespace: namespace).items where item.object.deletionTimestamp == nil {
+                await deleteQuietly(ObjectKey(resource, namespace: namespace, name: item.object.name ?? ""))
+            }
+        }
+        await finishNamespaceIfEmpty(namespace)
+    }
+
+    private func finishNamespaceIfEmpty(_ namespace: String) async {
+        let key = ObjectKey(BuiltinResources.namespaces.groupResource, name: namespace)
+        guard let stored = store.get(key), stored.object.deletionTimestamp != nil,
+              store.resources(inNamespace: namespace).isEmpty
+        else { return }
+        _ = try? await store.mutate(key) { (current: StoredObject?) throws(APIError) -> Mutation in
+            guard var object = current?.object, object.deletionTimestamp != nil else { return .unchanged }
+            let specFinalizers = (object[path: ["spec", "finalizers"]]?.arrayValue ?? []).filter { $0 != "kubernetes" }
+            object[path: ["spec", "finalizers"]] = specFinalizers.isEmpty ? nil : .array(specFinalizers)
+            if specFinalizers.isEmpty && object.finalizers.isEmpty { return .delete }
+            return .put(object)
+        }
+    }
+
+    // MARK: Custom resources
+
+    private func cleanUpCustomResources(of key: ObjectKey, _ crd: JSONValue) async {
+        for resource in CRDValidation.resources(of: crd).prefix(1) {
+            for item in store.list(resource.groupResource).items where item.object.deletionTimestamp == nil {
+                await deleteQuietly(ObjectKey(resource.groupResource, namespace: item.object.namespace ?? "",
+                                              name: item.object.name ?? ""))
+            }
+            if store.count(resource.groupResource) == 0 {
+                await removeFinalizer(ObjectAdmission.finalizerCRDCleanup, from: key)
+            }
+        }
+    }
+
+    // MARK: Helpers
+
+    private func removeFinalizer(_ finalizer: String, from key: ObjectKey) async {
+        do {
+            try await store.mutate(key) { (current: StoredObject?) throws(APIError) -> Mutation in
+                guard var object = current?.object, object.finalizers.contains(finalizer) else { return .unchanged }
+                object.finalizers = object.finalizers.filter { $0 != finalizer }
+                if object.deletionTimestamp != nil, object.finalizers.isEmpty,
+                   object[path: ["spec", "finalizers"]]?.arrayValue?.isEmpty ?? true {
+                    return .delete
+                }
+                return .put(object)
+            }
+        } catch {
+            logger.warning("could not remove finalizer", metadata: ["object": "\(key)", "finalizer": "\(finalizer)",
+                                                                     "error": "\(error)"])
+        }
+    }
+
+    private func deleteQuietly(_ key: ObjectKey, policy: String = "Background") async {
+        guard let resource = registry.storedResources().first(where: { $0.groupResource == key.resource }) else { return }
+        let options = ResourceHandler.DeleteOptions(propagationPolicy: policy)
+        do {
+            _ = try await ResourceHandler.delete(key, resource: resource, options: options, in: store)
+        } catch where error.code == 404 {
+            // Already gone.
+        } catch {
+            logger.warning("garbage collection could not delete", metadata: ["object": "\(key)", "error": "\(error)"])
+        }
+    }
+}

@@ -1,0 +1,164 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import KubeModel
+import Logging
+import NIOCore
+
+/// The embedded Kubernetes API as one Hummingbird responder: authenticates, routes the
+/// path to discovery, OpenAPI or a resource, and writes `Status` objects for errors.
+struct KubeAPIResponder: HTTPResponder {
+    typealias Context = BasicRequestContext
+
+    let handler: ResourceHandler
+    let discovery: Discovery
+    let openAPI: OpenAPIDocuments
+    let authenticator: TokenAuthenticator
+    let requestBodyLimit = 16 << 20
+    let logger: Logger
+
+    func respond(to request: Request, context: Context) async throws -> Response {
+        do {
+            return try await route(request, context: context)
+        } catch let error as APIError {
+            return Self.json(error.code, error.status.serialized())
+        } catch {
+            logger.error("request failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
+            let failure = APIError.internalError("\(error)")
+            return Self.json(failure.code, failure.status.serialized())
+        }
+    }
+
+    private func route(_ request: Request, context: Context) async throws -> Response {
+        let registry = handler.registry
+        let path = APIPath(request.uri.path) { group, version, resource in
+            registry.lookup(group: group, version: version, resource: resource)?.namespaced ?? false
+        }
+        if case .health(let name) = path {
+            return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],
+                            body: ResponseBody(byteBuffer: ByteBuffer(string: name.contains("verbose") ? "[+]ping ok\nhealthz check passed\n" : "ok")))
+        }
+        if path == .version { return Self.json(200, discovery.version().serialized()) }
+        guard authenticator.authenticate(request.headers[.authorization]) else {
+            throw APIError.unauthorized
+        }
+        switch path {
+        case .coreVersions:
+            return Self.json(200, discovery.coreVersions(serverAddress: request.head.authority ?? "127.0.0.1").serialized())
+        case .groups:
+            return Self.json(200, discovery.groupList().serialized())
+        case .group(let name):
+            guard let document = discovery.group(name) else { throw Self.pathNotFound }
+            return Self.json(200, document.serialized())
+        case .resourceList(let group, let version):
+            guard let document = discovery.resourceList(group: group, version: version) else { throw Self.pathNotFound }
+            return Self.json(200, document.serialized())
+        case .openAPIIndex:
+            return Self.json(200, openAPI.index().serialized())
+        case .openAPIDocument(let name):
+            guard let document = openAPI.document(for: name) else { throw Self.pathNotFound }
+            return Self.json(200, document.serialized())
+        case .resource(let resourcePath):
+            return try await serveResource(resourcePath, request: request)
+        case .version, .health, .notFound:
+            throw Self.pathNotFound
+        }
+    }
+
+    static let pathNotFound = APIError(code: 404, reason: .notFound, message: "the server could not find the requested resource")
+
+    private func serveResource(_ path: APIPath.ResourcePath, request: Request) async throws -> Response {
+        guard let resource = handler.registry.lookup(group: path.group, version: path.version, resource: path.resource) else {
+            throw Self.pathNotFound
+        }
+        var query: [String: String] = [:]
+        for (key, value) in request.uri.queryParameters { query[String(key)] = String(value) }
+        let options = try RequestOptions(query: query)
+        let contentType = request.headers[.contentType] ?? "application/json"
+        if contentType.hasPrefix("application/vnd.kubernetes.protobuf") {
+            // client-go retries in JSON when the server refuses protobuf with 415.
+            throw APIError(code: 415, reason: .unsupportedMediaType,
+                           message: "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml")
+        }
+        var body: [UInt8] = []
+        if request.method != .get {
+            let buffer = try await request.body.collect(upTo: requestBodyLimit)
+            body = Array(buffer.readableBytesView)
+        }
+        let call = ResourceHandler.Call(resource: resource, path: path, method: request.method, options: options,
+                                        body: body, contentType: contentType)
+        switch try await handler.handle(call) {
+        case .object(let code, let bytes, let warnings):
+            var response = Self.json(code, bytes)
+            for warning in warnings {
+                response.headers.append(HTTPField(name: HTTPField.Name("Warning")!, value: "299 - \"\(warning.replacingOccurrences(of: "\"", with: "\\\""))\""))
+            }
+            return response
+        case .stream(let events, let timeout, let bookmarks, let apiVersion):
+            return Self.watchResponse(events, timeout: timeout, bookmarks: bookmarks, apiVersion: apiVersion,
+                                      store: handler.store)
+        }
+    }
+
+    static func json(_ code: Int, _ bytes: [UInt8]) -> Response {
+        Response(status: HTTPResponse.Status(code: code), headers: [.contentType: "application/json"],
+                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
+    /// Streams newline-delimited `{"type": …, "object": …}` events until the timeout, the
+    /// client going away, or the server shutting down.
+    static func watchResponse(_ events: AsyncStream<WatchEvent>, timeout: Duration, bookmarks: Bool, apiVersion: String,
+                              store: ObjectStore) -> Response {
+        let body = ResponseBody { writer in
+            enum Signal: Sendable { case event(WatchEvent), bookmark, timeout }
+            let (signals, input) = AsyncStream<Signal>.makeStream()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    for await event in events { input.yield(.event(event)) }
+                    input.finish()
+                }
+                group.addTask {
+                    try await Task.sleep(for: timeout)
+                    input.yield(.timeout)
+                }
+                if bookmarks {
+                    // Bookmarks tell the client how far it has seen even when nothing it
+                    // watches changes, so its resume point stays inside the history.
+                    group.addTask {
+                        while true {
+                            try await Task.sleep(for: .seconds(10))
+                            input.yield(.bookmark)
+                        }
+                    }
+                }
+                loop: for await signal in signals {
+                    switch signal {
+                    case .timeout:
+                        break loop
+                    case .bookmark:
+                        let bookmark: JSONValue = [
+                            "kind": "Bookmark", "apiVersion": .string(apiVersion),
+                            "metadata": ["resourceVersion": .string(String(store.currentResourceVersion))],
+                        ]
+                        try await writer.write(ByteBuffer(bytes: Array(
+                            "{\"type\":\"BOOKMARK\",\"object\":\(bookmark.serializedString())}\n".utf8)))
+                    case .event(let event):
+                        var line: [UInt8] = Array("{\"type\":\"\(event.kind.rawValue)\",\"object\":".utf8)
+                        if event.object.object.apiVersion == apiVersion {
+                            line.append(contentsOf: event.object.bytes)
+                        } else {
+                            var object = event.object.object
+                            object.apiVersion = apiVersion
+                            line.append(contentsOf: object.serialized())
+                        }
+                        line.append(contentsOf: "}\n".utf8)
+                        try await writer.write(ByteBuffer(bytes: line))
+                    }
+                }
+                group.cancelAll()
+            }
+            try await writer.finish(nil)
+        }
+        return Response(status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-cache"], body: body)
+    }
+}

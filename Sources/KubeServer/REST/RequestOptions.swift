@@ -1,0 +1,81 @@
+import KubeModel
+
+/// The query parameters Kubernetes clients send, parsed once.
+struct RequestOptions: Sendable {
+    var labelSelector: LabelSelector?
+    var fieldSelector: FieldSelector?
+    var limit: Int?
+    var continueToken: String?
+    var resourceVersion: String?
+    var watch = false
+    var allowWatchBookmarks = false
+    var timeoutSeconds: Int?
+    var dryRun = false
+    var fieldValidation: FieldValidation = .warn
+    var propagationPolicy: String?
+    var gracePeriodSeconds: Int?
+    var pretty = false
+
+    enum FieldValidation: String, Sendable {
+        case ignore = "Ignore"
+        case warn = "Warn"
+        case strict = "Strict"
+    }
+
+    init(query: [String: String]) throws(APIError) {
+        if let text = query["labelSelector"], !text.isEmpty {
+            do { labelSelector = try LabelSelector(parsing: text) } catch {
+                throw APIError.badRequest("unable to parse requirement: \(error)")
+            }
+        }
+        if let text = query["fieldSelector"], !text.isEmpty {
+            do { fieldSelector = try FieldSelector(parsing: text) } catch {
+                throw APIError.badRequest("invalid field selector: \(error)")
+            }
+        }
+        if let text = query["limit"], !text.isEmpty {
+            guard let value = Int(text), value >= 0 else { throw APIError.badRequest("invalid limit \"\(text)\"") }
+            limit = value == 0 ? nil : value
+        }
+        continueToken = query["continue"].flatMap { $0.isEmpty ? nil : $0 }
+        resourceVersion = query["resourceVersion"].flatMap { $0.isEmpty ? nil : $0 }
+        watch = Self.flag(query["watch"])
+        allowWatchBookmarks = Self.flag(query["allowWatchBookmarks"])
+        if let text = query["timeoutSeconds"], !text.isEmpty {
+            guard let value = Int(text), value >= 0 else {
+                throw APIError.badRequest("invalid timeoutSeconds \"\(text)\"")
+            }
+            timeoutSeconds = value
+        }
+        if let dryRun = query["dryRun"], !dryRun.isEmpty {
+            guard dryRun == "All" else {
+                throw APIError.badRequest("dryRun: Unsupported value: \"\(dryRun)\": supported values: \"All\"")
+            }
+            self.dryRun = true
+        }
+        if let text = query["fieldValidation"], !text.isEmpty {
+            guard let value = FieldValidation(rawValue: text) else {
+                throw APIError.badRequest(
+                    "fieldValidation: Unsupported value: \"\(text)\": supported values: \"Ignore\", \"Strict\", \"Warn\"")
+            }
+            fieldValidation = value
+        }
+        propagationPolicy = query["propagationPolicy"]
+        gracePeriodSeconds = query["gracePeriodSeconds"].flatMap { Int($0) }
+        pretty = Self.flag(query["pretty"])
+    }
+
+    private static func flag(_ value: String?) -> Bool {
+        guard let value else { return false }
+        return value == "1" || value == "true" || value == "True"
+    }
+
+    /// Whether an object passes the label and field selectors.
+    func matches(_ object: JSONValue) -> Bool {
+        if let labelSelector, !labelSelector.matches(object.labels) { return false }
+        if let fieldSelector, !fieldSelector.matches(object) { return false }
+        return true
+    }
+
+    var hasSelectors: Bool { labelSelector != nil || fieldSelector != nil }
+}

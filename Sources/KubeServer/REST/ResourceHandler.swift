@@ -1,0 +1,314 @@
+import Foundation
+import Hummingbird
+import KubeModel
+
+/// Serves the verbs on one resource path: get, list, watch, create, update, patch, delete,
+/// deletecollection, and the status, binding and eviction subresources.
+struct ResourceHandler: Sendable {
+    let store: ObjectStore
+    let registry: ResourceRegistry
+    let admission = ObjectAdmission()
+    /// Called after a CustomResourceDefinition is written, so its resources are served
+    /// before the write is acknowledged.
+    let onCRDWritten: @Sendable (JSONValue) async -> Void
+
+    struct Call {
+        var resource: APIResource
+        var path: APIPath.ResourcePath
+        var method: HTTPRequest.Method
+        var options: RequestOptions
+        var body: [UInt8]
+        var contentType: String
+
+        var key: ObjectKey {
+            ObjectKey(resource.groupResource, namespace: resource.namespaced ? (path.namespace ?? "") : "",
+                      name: path.name ?? "")
+        }
+    }
+
+    func handle(_ call: Call) async throws(APIError) -> APIResponse {
+        let resource = call.resource
+        if resource.namespaced == false, call.path.namespace != nil {
+            throw APIError(code: 404, reason: .notFound, message: "the server could not find the requested resource")
+        }
+        if let subresource = call.path.subresource {
+            return try await handleSubresource(subresource, call)
+        }
+        switch (call.method, call.path.name) {
+        case (.get, nil):
+            if call.options.watch || call.path.watchPrefix { return try watch(call) }
+            return try list(call)
+        case (.get, .some):
+            if call.path.watchPrefix {
+                var named = call
+                let name = call.path.name ?? ""
+                named.options.fieldSelector = try? FieldSelector(parsing: "metadata.name=\(name)")
+                named.path.name = nil
+                return try watch(named)
+            }
+            return try get(call)
+        case (.post, nil):
+            return try await create(call)
+        case (.put, .some):
+            return try await update(call, subresource: nil)
+        case (.patch, .some):
+            return try await patch(call, subresource: nil)
+        case (.delete, .some):
+            return try await delete(call)
+        case (.delete, nil):
+            return try await deleteCollection(call)
+        default:
+            throw APIError.methodNotAllowed("the server does not allow this method on the requested resource")
+        }
+    }
+
+    // MARK: Reads
+
+    func get(_ call: Call) throws(APIError) -> APIResponse {
+        guard let stored = store.get(call.key) else {
+            throw APIError.notFound(call.resource.resource, group: call.resource.group, name: call.key.name)
+        }
+        return .object(200, versioned(stored, for: call.resource))
+    }
+
+    func list(_ call: Call) throws(APIError) -> APIResponse {
+        let namespace = call.resource.namespaced ? call.path.namespace : nil
+        let (items, resourceVersion) = store.list(call.resource.groupResource, namespace: namespace)
+        var startAfter: (String, String)?
+        if let token = call.options.continueToken {
+            guard let decoded = ContinueToken(encoded: token) else {
+                throw APIError.badRequest("continue key is not valid: \(token)")
+            }
+            startAfter = (decoded.namespace, decoded.name)
+        }
+        var selected: [[UInt8]] = []
+        var nextToken: String?
+        var remaining: Int64?
+        let limit = call.options.limit
+        for (index, item) in items.enumerated() {
+            if let (namespace, name) = startAfter {
+                let itemNamespace = item.object.namespace ?? ""
+                let itemName = item.object.name ?? ""
+                if (itemNamespace, itemName) <= (namespace, name) { continue }
+            }
+            guard call.options.matches(item.object) else { continue }
+            if let limit, selected.count == limit {
+                let last = items[..<index].last { call.options.matches($0.object) }
+                if let last {
+                    nextToken = ContinueToken(namespace: last.object.namespace ?? "", name: last.object.name ?? "",
+                                              resourceVersion: resourceVersion).encoded
+                }
+                if !call.options.hasSelectors { remaining = Int64(items.count - index) }
+                break
+            }
+            selected.append(versioned(item, for: call.resource))
+        }
+        var body: [UInt8] = []
+        body.reserveCapacity(selected.reduce(128) { $0 + $1.count + 1 })
+        body.append(contentsOf: "{\"apiVersion\":".utf8)
+        JSONValue.string(call.resource.apiVersion).write(into: &body)
+        body.append(contentsOf: ",\"kind\":".utf8)
+        JSONValue.string(call.resource.listKind).write(into: &body)
+        body.append(contentsOf: ",\"metadata\":".utf8)
+        var metadata: JSONValue = ["resourceVersion": .string(String(resourceVersion))]
+        if let nextToken { metadata["continue"] = .string(nextToken) }
+        if let remaining { metadata["remainingItemCount"] = .int(remaining) }
+        metadata.write(into: &body)
+        body.append(contentsOf: ",\"items\":[".utf8)
+        for (position, item) in selected.enumerated() {
+            if position > 0 { body.append(UInt8(ascii: ",")) }
+            body.append(contentsOf: item)
+        }
+        body.append(contentsOf: "]}".utf8)
+        return .object(200, body)
+    }
+
+    /// The stored encoding, or a re-encoding when the request names another served version.
+    func versioned(_ stored: StoredObject, for resource: APIResource) -> [UInt8] {
+        guard stored.object.apiVersion != resource.apiVersion else { return stored.bytes }
+        var object = stored.object
+        object.apiVersion = resource.apiVersion
+        return object.serialized()
+    }
+
+    // MARK: Writes
+
+    func create(_ call: Call) async throws(APIError) -> APIResponse {
+        var object = try parseBody(call)
+        let namespace = call.resource.namespaced ? call.path.namespace : nil
+        if call.resource.namespaced {
+            try requireActiveNamespace(namespace ?? "")
+        }
+        let warnings = try admission.prepareCreate(&object, resource: call.resource, namespace: namespace,
+                                                   fieldValidation: call.options.fieldValidation)
+        let key = ObjectKey(call.resource.groupResource, namespace: namespace ?? "", name: object.name ?? "")
+        if call.options.dryRun {
+            if store.get(key) != nil {
+                throw APIError.alreadyExists(call.resource.resource, group: call.resource.group, name: key.name)
+            }
+            return .object(201, object.serialized(), warnings: warnings)
+        }
+        let resource = call.resource
+        let candidate = object
+        let result = try await store.mutate(key) { (current: StoredObject?) throws(APIError) -> Mutation in
+            if current != nil { throw APIError.alreadyExists(resource.resource, group: resource.group, name: key.name) }
+            return .put(candidate)
+        }
+        guard let created = result.after else { throw APIError.internalError("object vanished while being created") }
+        await afterWrite(created.object, resource: resource)
+        return .object(201, created.bytes, warnings: warnings)
+    }
+
+    func update(_ call: Call, subresource: String?) async throws(APIError) -> APIResponse {
+        let object = try parseBody(call)
+        return try await write(call, subresource: subresource) { _ throws(APIError) in object }
+    }
+
+    func patch(_ call: Call, subresource: String?) async throws(APIError) -> APIResponse {
+        let patch = try parseBody(call)
+        let kind = PatchKind(contentType: call.contentType)
+        guard let kind else {
+            throw APIError(code: 415, reason: .unsupportedMediaType,
+                           message: "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json")
+        }
+        if kind == .strategic, call.resource.schema != nil {
+            throw APIError(code: 415, reason: .unsupportedMediaType,
+                           message: "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml")
+        }
+        return try await write(call, subresource: subresource) { (current: JSONValue) throws(APIError) -> JSONValue in
+            do {
+                switch kind {
+                case .json: return try JSONPatch.apply(patch, to: current)
+                case .merge: return MergePatch.apply(patch, to: current)
+                case .strategic: return try StrategicMergePatch.apply(patch, to: current)
+                }
+            } catch let error as PatchError {
+                throw APIError(code: 422, reason: .invalid, message: "the server rejected our request due to an error in our request: \(error)")
+            } catch {
+                throw APIError.badRequest("\(error)")
+            }
+        }
+    }
+
+    /// The shared path of update and patch: read, transform, admit, compare-and-swap.
+    private func write(_ call: Call, subresource: String?,
+                       transform: @escaping (JSONValue) throws(APIError) -> JSONValue) async throws(APIError) -> APIResponse {
+        let resource = call.resource
+        let key = call.key
+        let admission = self.admission
+        let options = call.options
+        var warnings: [String] = []
+        if options.dryRun {
+            guard let current = store.get(key) else {
+                throw APIError.notFound(resource.resource, group: resource.group, name: key.name)
+            }
+            var object = try transform(current.object)
+            warnings = try admission.prepareUpdate(&object, old: current.object, resource: resource,
+                                                   subresource: subresource, fieldValidation: options.fieldValidation)
+            object.resourceVersion = current.object.resourceVersion
+            return .object(200, object.serialized(), warnings: warnings)
+        }
+        let result = try await store.mutate(key) { (current: StoredObject?) throws(APIError) -> Mutation in
+            guard let current else { throw APIError.notFound(resource.resource, group: resource.group, name: key.name) }
+            var object = try transform(current.object)
+            warnings = try admission.prepareUpdate(&object, old: current.object, resource: resource,
+                                                   subresource: subresource, fieldValidation: options.fieldValidation)
+            var unchanged = object
+            unchanged.resourceVersion = current.object.resourceVersion
+            if unchanged == current.object { return .unchanged }
+            if object.deletionTimestamp != nil, object.finalizers.isEmpty, !Self.hasNamespaceFinalizers(object, resource) {
+                return .delete
+            }
+            return .put(object)
+        }
+        if let after = result.after {
+            await afterWrite(after.object, resource: resource)
+            return .object(200, after.bytes, warnings: warnings)
+        }
+        // The last finalizer was removed: the object is gone, and the client sees its last state.
+        var last = result.before?.object ?? [:]
+        last.finalizers = []
+        return .object(200, last.serialized(), warnings: warnings)
+    }
+
+    static func hasNamespaceFinalizers(_ object: JSONValue, _ resource: APIResource) -> Bool {
+        resource.groupResource == BuiltinResources.namespaces.groupResource
+            && !(object[path: ["spec", "finalizers"]]?.arrayValue?.isEmpty ?? true)
+    }
+
+    private func afterWrite(_ object: JSONValue, resource: APIResource) async {
+        if resource.groupResource == BuiltinResources.customResourceDefinitions.groupResource {
+            await onCRDWritten(object)
+        }
+    }
+
+    func parseBody(_ call: Call) throws(APIError) -> JSONValue {
+        guard !call.body.isEmpty else { throw APIError.badRequest("the request body is empty") }
+        do {
+            return try JSONValue(parsing: call.body)
+        } catch {
+            if call.contentType.contains("yaml") {
+                throw APIError(code: 415, reason: .unsupportedMediaType, message: "YAML request bodies are not supported; send JSON")
+            }
+            throw APIError.badRequest("the request body is not valid JSON: \(error)")
+        }
+    }
+
+    func requireActiveNamespace(_ namespace: String) throws(APIError) {
+        guard let stored = store.get(ObjectKey(BuiltinResources.namespaces.groupResource, name: namespace)) else {
+            throw APIError.notFound("namespaces", group: "", name: namespace)
+        }
+        if stored.object.deletionTimestamp != nil {
+            throw APIError(code: 403, reason: .forbidden,
+                           message: "unable to create new content in namespace \(namespace) because it is being terminated",
+                           kind: "namespaces", name: namespace)
+        }
+    }
+}
+
+/// The response a handler produces, turned into HTTP by the responder.
+enum APIResponse {
+    case object(Int, [UInt8], warnings: [String] = [])
+    case stream(AsyncStream<WatchEvent>, timeout: Duration, bookmarks: Bool, apiVersion: String)
+}
+
+enum PatchKind {
+    case json, merge, strategic
+
+    init?(contentType: String) {
+        let mediaType = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+        switch mediaType {
+        case "application/json-patch+json": self = .json
+        case "application/merge-patch+json": self = .merge
+        case "application/strategic-merge-patch+json": self = .strategic
+        default: return nil
+        }
+    }
+}
+
+/// The opaque `continue` token: where the previous page stopped.
+struct ContinueToken {
+    var namespace: String
+    var name: String
+    var resourceVersion: Int64
+
+    init(namespace: String, name: String, resourceVersion: Int64) {
+        self.namespace = namespace
+        self.name = name
+        self.resourceVersion = resourceVersion
+    }
+
+    init?(encoded: String) {
+        guard let data = Data(base64Encoded: encoded), let json = try? JSONValue(parsing: Array(data)),
+              let name = json["start"]?.stringValue
+        else { return nil }
+        self.namespace = json["ns"]?.stringValue ?? ""
+        self.name = name
+        self.resourceVersion = json["rv"]?.intValue ?? 0
+    }
+
+    var encoded: String {
+        let json: JSONValue = ["ns": .string(namespace), "start": .string(name), "rv": .int(resourceVersion)]
+        return Data(json.serialized()).base64EncodedString()
+    }
+}

@@ -1,0 +1,46 @@
+import KubeModel
+
+/// Where one object lives: its resource, namespace (empty for cluster-scoped kinds) and name.
+public struct ObjectKey: Sendable, Hashable, CustomStringConvertible {
+    public var resource: GroupResource
+    public var namespace: String
+    public var name: String
+
+    public init(_ resource: GroupResource, namespace: String = "", name: String) {
+        self.resource = resource
+        self.namespace = namespace
+        self.name = name
+    }
+
+    public var description: String {
+        namespace.isEmpty ? "\(resource)/\(name)" : "\(resource)/\(namespace)/\(name)"
+    }
+}
+
+/// An object as stored: the JSON tree, its compact encoding (sent to clients as is), and
+/// the resourceVersion written into both.
+public struct StoredObject: Sendable {
+    public var object: JSONValue
+    public var bytes: [UInt8]
+    public var resourceVersion: Int64
+
+    public init(object: JSONValue, bytes: [UInt8], resourceVersion: Int64) {
+        self.object = object
+        self.bytes = bytes
+        self.resourceVersion = resourceVersion
+    }
+}
+
+/// What a write does to one key, decided by the caller while it holds the store's lock,
+/// so read-check-write sequences (optimistic concurrency, finalizers) are atomic.
+public enum Mutation: Sendable {
+    case put(JSONValue)
+    case delete
+    case unchanged
+}
+
+/// The outcome of a write: the object before and after (nil when absent).
+public struct MutationResult: Sendable {
+    public var before: StoredObject?
+    public var after: StoredObject?
+}

@@ -1,0 +1,31 @@
+import KubeModel
+
+/// Durable storage under the ``ObjectStore``. Writes are handed over in resourceVersion
+/// order with ``enqueue(_:)`` (under the store's lock) and acknowledged to clients only after
+/// ``waitUntilDurable(_:)`` returns.
+public protocol Persistence: Sendable {
+    func load() throws -> PersistedSnapshot
+    func enqueue(_ operation: PersistedOperation)
+    func waitUntilDurable(_ resourceVersion: Int64) async throws
+}
+
+public enum PersistedOperation: Sendable {
+    case put(ObjectKey, [UInt8], Int64)
+    case delete(ObjectKey, Int64)
+
+    var resourceVersion: Int64 {
+        switch self {
+        case .put(_, _, let version), .delete(_, let version): return version
+        }
+    }
+}
+
+public struct PersistedSnapshot: Sendable {
+    public struct Record: Sendable {
+        public var key: ObjectKey
+        public var body: [UInt8]
+    }
+
+    public var objects: [Record]
+    public var resourceVersion: Int64
+}

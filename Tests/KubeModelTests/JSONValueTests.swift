@@ -1,0 +1,90 @@
+import Testing
+@testable import KubeModel
+
+@Suite struct JSONValueTests {
+    @Test func parsesScalarsKeepingIntegersApartFromDoubles() throws {
+        #expect(try JSONValue(parsing: "null") == .null)
+        #expect(try JSONValue(parsing: " true ") == .bool(true))
+        #expect(try JSONValue(parsing: "false") == .bool(false))
+        #expect(try JSONValue(parsing: "3") == .int(3))
+        #expect(try JSONValue(parsing: "-42") == .int(-42))
+        #expect(try JSONValue(parsing: "3.0") == .double(3.0))
+        #expect(try JSONValue(parsing: "2.5e2") == .double(250))
+        #expect(try JSONValue(parsing: "9223372036854775807") == .int(Int64.max))
+        #expect(try JSONValue(parsing: "9223372036854775808") == .double(9_223_372_036_854_775_808))
+        #expect(try JSONValue(parsing: "\"hi\"") == .string("hi"))
+    }
+
+    @Test func parsesNestedDocuments() throws {
+        let value = try JSONValue(parsing: #"{"a": [1, {"b": null}], "c": {"d": "e"}}"#)
+        #expect(value == .object(["a": .array([.int(1), .object(["b": .null])]), "c": .object(["d": .string("e")])]))
+        #expect(value[path: ["c", "d"]] == .string("e"))
+        #expect(value["a"]?.arrayValue?.count == 2)
+        #expect(value[path: ["c", "missing"]] == nil)
+    }
+
+    @Test func decodesStringEscapes() throws {
+        let value = try JSONValue(parsing: #""a\nb\t\"q\"\\ \/ \u00e9 \ud83d\ude00""#)
+        #expect(value == .string("a\nb\t\"q\"\\ / é 😀"))
+    }
+
+    @Test func reportsWhereParsingStopped() {
+        let cases: [(String, Int, String)] = [
+            (#"{"a":}"#, 5, "unexpected character '}'"),
+            ("1 2", 2, "unexpected content after the document"),
+            (#""abc"#, 4, "unterminated string"),
+            (#"{"a" 1}"#, 5, "expected ':'"),
+            ("[1,2", 4, "unexpected end of input in array"),
+            (#""\ud83d""#, 7, "unpaired surrogate"),
+            ("tru", 0, "unexpected end of input"),
+            ("[1,]", 3, "unexpected character ']'"),
+            ("", 0, "unexpected end of input"),
+        ]
+        for (text, offset, reason) in cases {
+            let error = #expect(throws: JSONParseError.self) { try JSONValue(parsing: text) }
+            #expect(error == JSONParseError(offset: offset, reason: reason), "parsing \(text)")
+        }
+    }
+
+    @Test func serializesWithKubernetesKeyOrder() {
+        let value: JSONValue = [
+            "status": ["phase": "Running"], "zeta": 1, "alpha": true, "spec": [:], "metadata": ["name": "p"],
+            "kind": "Pod", "apiVersion": "v1",
+        ]
+        #expect(
+            value.serializedString()
+                == #"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"spec":{},"status":{"phase":"Running"},"alpha":true,"zeta":1}"#
+        )
+    }
+
+    @Test func serializesNumbersAndEscapes() {
+        #expect(JSONValue.double(3.0).serializedString() == "3")
+        #expect(JSONValue.double(2.5).serializedString() == "2.5")
+        #expect(JSONValue.int(-7).serializedString() == "-7")
+        #expect(JSONValue.string("a\"b\\c\nd\u{01}").serializedString() == #""a\"b\\c\nd\u0001""#)
+        #expect(JSONValue.array([.null, .bool(false)]).serializedString() == "[null,false]")
+    }
+
+    @Test func roundTripsThroughText() throws {
+        let text = #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"labels":{"app":"web"},"name":"c"},"data":{"k":"v é 😀","n":"1"},"list":[1,2.5,-3,true,null,{"x":[]}]}"#
+        let value = try JSONValue(parsing: text)
+        #expect(value.serializedString() == text)
+        #expect(try JSONValue(parsing: value.serialized()) == value)
+    }
+
+    @Test func pathSubscriptCreatesIntermediateObjects() {
+        var value: JSONValue = [:]
+        value[path: ["metadata", "labels", "app"]] = "web"
+        #expect(value == ["metadata": ["labels": ["app": "web"]]])
+        value[path: ["metadata", "labels", "app"]] = nil
+        #expect(value == ["metadata": ["labels": [:]]])
+    }
+
+    @Test func equivalenceTreatsIntegralDoublesAsIntegers() {
+        #expect(JSONValue.int(1).isEquivalent(to: .double(1.0)))
+        #expect(!JSONValue.int(1).isEquivalent(to: .double(1.5)))
+        #expect(JSONValue.array([.int(2)]).isEquivalent(to: .array([.double(2)])))
+        #expect(!JSONValue.string("1").isEquivalent(to: .int(1)))
+        #expect(JSONValue.double(4).canonicalForm == .int(4))
+    }
+}

@@ -1,0 +1,138 @@
+import Foundation
+import KubeModel
+import Testing
+
+@testable import KubeServer
+
+private let configMaps = GroupResource(group: "", resource: "configmaps")
+
+private func configMap(_ name: String, namespace: String = "default", data: String = "1") -> JSONValue {
+    ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": .string(name), "namespace": .string(namespace)],
+     "data": ["value": .string(data)]]
+}
+
+private func put(_ store: ObjectStore, _ object: JSONValue) async throws -> StoredObject {
+    let key = ObjectKey(configMaps, namespace: object.namespace ?? "", name: object.name ?? "")
+    let result = try await store.mutate(key) { _ throws(APIError) in .put(object) }
+    return try #require(result.after)
+}
+
+private func temporaryDirectory() throws -> String {
+    let path = NSTemporaryDirectory() + "virtyard-test-" + UUID().uuidString
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
+
+@Suite struct ObjectStoreTests {
+    @Test func resourceVersionsIncreaseWithEveryWrite() async throws {
+        let store = try ObjectStore(persistence: nil)
+        let first = try await put(store, configMap("a"))
+        let second = try await put(store, configMap("b"))
+        let third = try await put(store, configMap("a", data: "2"))
+        #expect(first.resourceVersion < second.resourceVersion)
+        #expect(second.resourceVersion < third.resourceVersion)
+        #expect(store.get(ObjectKey(configMaps, namespace: "default", name: "a"))?.object["data"]?["value"] == "2")
+        #expect(third.object.resourceVersion == String(third.resourceVersion))
+    }
+
+    @Test func decisionErrorsLeaveTheStoreUnchanged() async throws {
+        let store = try ObjectStore(persistence: nil)
+        _ = try await put(store, configMap("a"))
+        let before = store.currentResourceVersion
+        let key = ObjectKey(configMaps, namespace: "default", name: "a")
+        await #expect(throws: APIError.self) {
+            try await store.mutate(key) { _ throws(APIError) in throw APIError.conflict("configmaps", group: "", name: "a", "stale") }
+        }
+        #expect(store.currentResourceVersion == before)
+    }
+
+    @Test func listIsSortedAndScopedToNamespace() async throws {
+        let store = try ObjectStore(persistence: nil)
+        for name in ["c", "a", "b"] { _ = try await put(store, configMap(name)) }
+        _ = try await put(store, configMap("z", namespace: "other"))
+        #expect(store.list(configMaps, namespace: "default").items.compactMap(\.object.name) == ["a", "b", "c"])
+        #expect(store.list(configMaps).items.count == 4)
+    }
+
+    @Test func watchResumesFromAResourceVersionWithoutLossOrReordering() async throws {
+        let store = try ObjectStore(persistence: nil)
+        let start = try await put(store, configMap("a")).resourceVersion
+        _ = try await put(store, configMap("b"))
+        _ = try await put(store, configMap("a", data: "2"))
+        try await store.mutate(ObjectKey(configMaps, namespace: "default", name: "b")) { _ throws(APIError) in .delete }
+        let stream = try store.watch(WatchFilter(resource: configMaps), from: .after(start))
+        var iterator = stream.makeAsyncIterator()
+        var seen: [String] = []
+        for _ in 0..<3 {
+            let event = try #require(await iterator.next())
+            seen.append("\(event.kind.rawValue) \(event.object.object.name ?? "")")
+        }
+        #expect(seen == ["ADDED b", "MODIFIED a", "DELETED b"])
+        _ = try await put(store, configMap("c"))
+        let live = try #require(await iterator.next())
+        #expect(live.kind == .added && live.object.object.name == "c")
+    }
+
+    @Test func watchFromBeforeTheHistoryIsGone() async throws {
+        let store = try ObjectStore(persistence: nil, historyLimit: 3)
+        for index in 0..<6 { _ = try await put(store, configMap("cm-\(index)")) }
+        #expect(throws: APIError.self) { try store.watch(WatchFilter(resource: configMaps), from: .after(1)) }
+        do {
+            _ = try store.watch(WatchFilter(resource: configMaps), from: .after(1))
+        } catch {
+            #expect(error.code == 410)
+        }
+        _ = try store.watch(WatchFilter(resource: configMaps), from: .after(store.currentResourceVersion - 2))
+    }
+
+    @Test func selectorWatchSeesObjectsLeavingAndEntering() async throws {
+        let store = try ObjectStore(persistence: nil)
+        var labelled = configMap("a")
+        labelled.labels = ["app": "web"]
+        let filter = WatchFilter(resource: configMaps, predicate: { $0.labels["app"] == "web" })
+        let stream = try store.watch(filter, from: .after(store.currentResourceVersion))
+        _ = try await put(store, labelled)
+        _ = try await put(store, configMap("a"))
+        _ = try await put(store, labelled)
+        var iterator = stream.makeAsyncIterator()
+        var kinds: [WatchEvent.Kind] = []
+        for _ in 0..<3 { kinds.append(try #require(await iterator.next()).kind) }
+        #expect(kinds == [.added, .deleted, .added])
+    }
+
+    @Test func writesSurviveReopeningTheDatabase() async throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var lastVersion: Int64 = 0
+        do {
+            let store = try ObjectStore(persistence: SQLitePersistence(path: directory + "/store.db"))
+            for index in 0..<20 { lastVersion = try await put(store, configMap("cm-\(index)")).resourceVersion }
+            try await store.mutate(ObjectKey(configMaps, namespace: "default", name: "cm-3")) { _ throws(APIError) in .delete }
+            lastVersion += 1
+        }
+        let reopened = try ObjectStore(persistence: SQLitePersistence(path: directory + "/store.db"))
+        #expect(reopened.list(configMaps).items.count == 19)
+        #expect(reopened.get(ObjectKey(configMaps, namespace: "default", name: "cm-3")) == nil)
+        #expect(reopened.currentResourceVersion == lastVersion)
+        let next = try await put(reopened, configMap("after-restart"))
+        #expect(next.resourceVersion > lastVersion)
+    }
+
+    @Test func concurrentWritesAreGroupCommitted() async throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let persistence = try SQLitePersistence(path: directory + "/store.db")
+        let store = try ObjectStore(persistence: persistence)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<400 {
+                group.addTask { _ = try await put(store, configMap("cm-\(index)")) }
+            }
+            try await group.waitForAll()
+        }
+        let statistics = persistence.commitStatistics
+        #expect(statistics.operations == 400)
+        #expect(statistics.batches < statistics.operations)
+        let reopened = try ObjectStore(persistence: SQLitePersistence(path: directory + "/store.db"))
+        #expect(reopened.list(configMaps).items.count == 400)
+    }
+}
