@@ -31,7 +31,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -109,11 +109,21 @@ def wait_until(fn: Callable[[], Any], timeout: float = 10.0, interval: float = 0
         time.sleep(interval)
 
 
+class _QuotingDumper(yaml.SafeDumper):
+    """Double-quotes every string: kubectl reads YAML 1.1, where a bare `y` or `n` is a
+    boolean, and PyYAML leaves those unquoted."""
+
+
+_QuotingDumper.add_representer(
+    str, lambda dumper, s: dumper.represent_scalar("tag:yaml.org,2002:str", s, style='"'))
+
+
 def write_manifest(directory: Path, name: str, *docs: Any) -> Path:
     """Writes one or more objects (dicts or YAML text) as a multi-document YAML file."""
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / name
-    parts = [d if isinstance(d, str) else yaml.safe_dump(d, sort_keys=False) for d in docs]
+    parts = [d if isinstance(d, str) else yaml.dump(d, Dumper=_QuotingDumper, sort_keys=False)
+             for d in docs]
     path.write_text("---\n".join(parts))
     return path
 
@@ -337,9 +347,7 @@ class VirtyardServer:
             try:
                 self.proc.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=10)
-                self._forget()
+                self.kill9()
                 raise AssertionError(
                     f"virtyard did not exit within {timeout}s of SIGTERM (killed with -9)")
         self._forget()
@@ -347,7 +355,12 @@ class VirtyardServer:
 
     def kill9(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
-            self.proc.kill()
+            try:
+                # Its own session (start_new_session): the group is this server and
+                # whatever it started, nothing else.
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except OSError:
+                self.proc.kill()
             try:
                 self.proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
@@ -436,8 +449,12 @@ def run_kubectl(server: VirtyardServer, *args: str, input: str | None = None,
         raise AssertionError(f"kubectl timed out after {timeout}s: {' '.join(args)}\n"
                              f"stdout: {exc.stdout!r}\nstderr: {exc.stderr!r}") from None
     if check and proc.returncode != 0:
+        hint = ""
+        if "provide credentials" in proc.stderr and server.kube_api.startswith("http://"):
+            hint = ("\nhint: kubectl sends no kubeconfig credentials to an http:// server "
+                    "(client-go adds them only over TLS); the API must be served over https")
         raise AssertionError(f"kubectl {' '.join(args)} exited {proc.returncode}\n"
-                             f"stdout:\n{proc.stdout}\nstderr:\n{proc.stderr}")
+                             f"stdout:\n{proc.stdout}\nstderr:\n{proc.stderr}{hint}")
     return proc
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 
 import pytest
-import yaml
 from kubernetes import client as k8s
 from kubernetes import watch
 

@@ -15,8 +15,8 @@ from conftest import KUBECTL, create_configmap, status_body
 
 
 def _api_resources(kubectl, *extra) -> dict[str, list[str]]:
-    """`kubectl api-resources -o wide` as {name: [row fields]} (header-driven parse)."""
-    out = kubectl("api-resources", "--no-headers=false", *extra).stdout
+    """`kubectl api-resources` as {NAME: {column: value}}, split at the header's columns."""
+    out = kubectl("api-resources", *extra).stdout
     lines = [l for l in out.splitlines() if l.strip()]
     header = lines[0]
     cols = [(m.start(), m.group()) for m in re.finditer(r"\S+", header)]

@@ -166,7 +166,7 @@ SELECTOR_SET = {
 
 @pytest.fixture
 def labelled(kubectl, ns, tmp_path) -> str:
-    docs = [configmap(n, {"n": n}, labels) for n, labels in SELECTOR_SET.items()]
+    docs = [configmap(n, {"letter": n}, labels) for n, labels in SELECTOR_SET.items()]
     kubectl("apply", "-n", ns, "-f", str(write_manifest(tmp_path, "set.yaml", *docs)))
     return ns
 

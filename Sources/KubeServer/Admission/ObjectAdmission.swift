@@ -17,7 +17,9 @@ struct ObjectAdmission: Sendable {
     func prepareCreate(_ object: inout JSONValue, resource: APIResource, namespace: String?,
                        fieldValidation: RequestOptions.FieldValidation) throws(APIError) -> Warnings {
         guard object.objectValue != nil else { throw APIError.badRequest("the request body must be a JSON object") }
+        try BuiltinFields.checkMetadataShape(object, kind: resource.kind)
         try checkTypeMeta(&object, resource: resource)
+        var warnings = try pruneBuiltinFields(&object, resource: resource, fieldValidation: fieldValidation)
         if resource.namespaced {
             if let declared = object.namespace, !declared.isEmpty, let namespace, declared != namespace {
                 throw APIError.badRequest(
@@ -47,10 +49,9 @@ struct ObjectAdmission: Sendable {
         object.metadata = metadata
         if resource.hasStatus && resource.schema != nil { object["status"] = nil }
         applyBuiltinDefaults(&object, resource: resource)
-        var warnings = Warnings()
         if let schema = resource.schema {
-            warnings = try validateCustomResource(&object, schema: schema, resource: resource,
-                                                  fieldValidation: fieldValidation)
+            warnings += try validateCustomResource(&object, schema: schema, resource: resource,
+                                                   fieldValidation: fieldValidation)
         }
         try validateMetadata(object, resource: resource)
         if resource.groupResource == BuiltinResources.customResourceDefinitions.groupResource {
@@ -68,6 +69,8 @@ struct ObjectAdmission: Sendable {
     func prepareUpdate(_ object: inout JSONValue, old: JSONValue, resource: APIResource, subresource: String?,
                        fieldValidation: RequestOptions.FieldValidation) throws(APIError) -> Warnings {
         guard object.objectValue != nil else { throw APIError.badRequest("the request body must be a JSON object") }
+        try BuiltinFields.checkMetadataShape(object, kind: resource.kind)
+        var warnings = try pruneBuiltinFields(&object, resource: resource, fieldValidation: fieldValidation)
         let name = old.name ?? ""
         if let sentName = object.name, !sentName.isEmpty, sentName != name {
             throw APIError.badRequest("the name of the object (\(sentName)) does not match the name on the URL (\(name))")
@@ -112,10 +115,9 @@ struct ObjectAdmission: Sendable {
         }
 
         applyBuiltinDefaults(&object, resource: resource)
-        var warnings = Warnings()
         if let schema = resource.schema {
-            warnings = try validateCustomResource(&object, schema: schema, resource: resource,
-                                                  fieldValidation: fieldValidation)
+            warnings += try validateCustomResource(&object, schema: schema, resource: resource,
+                                                   fieldValidation: fieldValidation)
         }
         try validateMetadata(object, resource: resource)
         if resource.groupResource == BuiltinResources.customResourceDefinitions.groupResource, subresource == nil {
@@ -156,6 +158,20 @@ struct ObjectAdmission: Sendable {
         object.apiVersion = resource.apiVersion
     }
 
+    private func pruneBuiltinFields(_ object: inout JSONValue, resource: APIResource,
+                                    fieldValidation: RequestOptions.FieldValidation) throws(APIError) -> Warnings {
+        let removed = BuiltinFields.prune(&object, resource: resource)
+        guard !removed.isEmpty else { return [] }
+        let fields = removed.map { "unknown field \"\($0)\"" }
+        switch fieldValidation {
+        case .strict:
+            throw APIError.badRequest(
+                "\(resource.kind) in version \"\(resource.version)\" cannot be handled as a \(resource.kind): strict decoding error: \(fields.joined(separator: ", "))")
+        case .warn: return fields
+        case .ignore: return []
+        }
+    }
+
     private func applyBuiltinDefaults(_ object: inout JSONValue, resource: APIResource) {
         switch (resource.group, resource.resource) {
         case ("", "namespaces"):
@@ -163,6 +179,17 @@ struct ObjectAdmission: Sendable {
             if object[path: ["status", "phase"]] == nil { object[path: ["status", "phase"]] = "Active" }
         case ("", "pods"):
             if object[path: ["status", "phase"]] == nil { object[path: ["status", "phase"]] = "Pending" }
+        case ("", "secrets"):
+            // stringData is write-only: it lands base64-encoded in data, as Kubernetes does.
+            if let plain = object["stringData"]?.objectValue {
+                var data = object["data"]?.objectValue ?? [:]
+                for (key, value) in plain {
+                    data[key] = .string(Data((value.stringValue ?? "").utf8).base64EncodedString())
+                }
+                object["data"] = .object(data)
+                object["stringData"] = nil
+            }
+            if object["type"] == nil { object["type"] = "Opaque" }
         default:
             break
         }

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import KubeModel
 import Logging
+import Metrics
 import NIOCore
 
 /// The embedded Kubernetes API as one Hummingbird responder: authenticates, routes the
@@ -71,23 +72,40 @@ struct KubeAPIResponder: HTTPResponder {
         guard let resource = handler.registry.lookup(group: path.group, version: path.version, resource: path.resource) else {
             throw Self.pathNotFound
         }
-        var query: [String: String] = [:]
-        for (key, value) in request.uri.queryParameters { query[String(key)] = String(value) }
-        let options = try RequestOptions(query: query)
-        let contentType = request.headers[.contentType] ?? "application/json"
-        if contentType.hasPrefix("application/vnd.kubernetes.protobuf") {
-            // client-go retries in JSON when the server refuses protobuf with 415.
-            throw APIError(code: 415, reason: .unsupportedMediaType,
-                           message: "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml")
-        }
+        let options = try RequestOptions(query: RequestOptions.parseQuery(request.uri.query ?? ""), resource: resource)
+        var contentType = request.headers[.contentType] ?? "application/json"
         var body: [UInt8] = []
         if request.method != .get {
             let buffer = try await request.body.collect(upTo: requestBodyLimit)
             body = Array(buffer.readableBytesView)
         }
+        if KubernetesProtobuf.matches(contentType: contentType), !body.isEmpty {
+            // kubectl's typed commands (`create configmap`, `create secret`, …) send protobuf
+            // and never fall back to JSON, so those kinds are decoded here.
+            do {
+                body = try KubernetesProtobuf.decode(body).serialized()
+                contentType = "application/json"
+            } catch {
+                throw APIError(code: error.isUnsupportedKind ? 415 : 400,
+                               reason: error.isUnsupportedKind ? .unsupportedMediaType : .badRequest,
+                               message: error.description)
+            }
+        }
         let call = ResourceHandler.Call(resource: resource, path: path, method: request.method, options: options,
                                         body: body, contentType: contentType)
-        switch try await handler.handle(call) {
+        let started = ContinuousClock.now
+        let outcome: APIResponse
+        do {
+            outcome = try await handler.handle(call)
+        } catch {
+            Self.record(call, code: error.code, since: started)
+            throw error
+        }
+        switch outcome {
+        case .object(let code, _, _): Self.record(call, code: code, since: started)
+        case .stream: Self.record(call, code: 200, since: started)
+        }
+        switch outcome {
         case .object(let code, let bytes, let warnings):
             var response = Self.json(code, bytes)
             for warning in warnings {
@@ -98,6 +116,25 @@ struct KubeAPIResponder: HTTPResponder {
             return Self.watchResponse(events, timeout: timeout, bookmarks: bookmarks, apiVersion: apiVersion,
                                       store: handler.store)
         }
+    }
+
+    /// `apiserver_request_total` and `apiserver_request_duration_seconds`, named as
+    /// kube-apiserver names them so existing dashboards read them.
+    private static func record(_ call: ResourceHandler.Call, code: Int, since started: ContinuousClock.Instant) {
+        let verb = call.verb
+        let dimensions = [("verb", verb), ("group", call.resource.group), ("resource", call.resource.resource),
+                          ("code", String(code))]
+        Counter(label: "apiserver_request_total", dimensions: dimensions).increment()
+        if verb != "WATCH" {
+            Timer(label: "apiserver_request_duration_seconds",
+                  dimensions: [("verb", verb), ("resource", call.resource.resource)],
+                  preferredDisplayUnit: .seconds)
+                .recordNanoseconds(Self.nanoseconds(ContinuousClock.now - started))
+        }
+    }
+
+    static func nanoseconds(_ duration: Duration) -> Int64 {
+        duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000
     }
 
     static func json(_ code: Int, _ bytes: [UInt8]) -> Response {

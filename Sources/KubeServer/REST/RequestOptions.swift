@@ -1,3 +1,4 @@
+import Foundation
 import KubeModel
 
 /// The query parameters Kubernetes clients send, parsed once.
@@ -22,7 +23,23 @@ struct RequestOptions: Sendable {
         case strict = "Strict"
     }
 
-    init(query: [String: String]) throws(APIError) {
+    /// Splits a raw query string as Go's `url.ParseQuery` does: `+` is a space, `%XX` is
+    /// decoded, the first of repeated keys wins.
+    static func parseQuery(_ raw: String) -> [String: String] {
+        var query: [String: String] = [:]
+        for pair in raw.split(separator: "&", omittingEmptySubsequences: true) {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            func decode(_ text: Substring) -> String {
+                let spaced = text.replacingOccurrences(of: "+", with: " ")
+                return spaced.removingPercentEncoding ?? spaced
+            }
+            let key = decode(parts[0])
+            if query[key] == nil { query[key] = parts.count > 1 ? decode(parts[1]) : "" }
+        }
+        return query
+    }
+
+    init(query: [String: String], resource: APIResource? = nil) throws(APIError) {
         if let text = query["labelSelector"], !text.isEmpty {
             do { labelSelector = try LabelSelector(parsing: text) } catch {
                 throw APIError.badRequest("unable to parse requirement: \(error)")
@@ -31,6 +48,12 @@ struct RequestOptions: Sendable {
         if let text = query["fieldSelector"], !text.isEmpty {
             do { fieldSelector = try FieldSelector(parsing: text) } catch {
                 throw APIError.badRequest("invalid field selector: \(error)")
+            }
+            if let resource, let fieldSelector {
+                let supported = SelectableFields.fields(for: resource)
+                for requirement in fieldSelector.requirements where !supported.contains(requirement.field) {
+                    throw APIError.badRequest("field label not supported: \(requirement.field)")
+                }
             }
         }
         if let text = query["limit"], !text.isEmpty {

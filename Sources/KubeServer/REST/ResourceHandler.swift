@@ -20,6 +20,20 @@ struct ResourceHandler: Sendable {
         var body: [UInt8]
         var contentType: String
 
+        /// The Kubernetes verb, upper-case as kube-apiserver's metrics spell it.
+        var verb: String {
+            switch (method, path.name) {
+            case (.get, nil): return options.watch || path.watchPrefix ? "WATCH" : "LIST"
+            case (.get, .some): return path.watchPrefix ? "WATCH" : "GET"
+            case (.post, _): return "POST"
+            case (.put, _): return "PUT"
+            case (.patch, _): return "PATCH"
+            case (.delete, nil): return "DELETECOLLECTION"
+            case (.delete, .some): return "DELETE"
+            default: return method.rawValue
+            }
+        }
+
         var key: ObjectKey {
             ObjectKey(resource.groupResource, namespace: resource.namespaced ? (path.namespace ?? "") : "",
                       name: path.name ?? "")
