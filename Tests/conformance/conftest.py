@@ -338,18 +338,19 @@ class VirtyardServer:
     def running(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
 
-    def stop(self, timeout: float = SHUTDOWN_TIMEOUT) -> int:
-        """SIGTERM, wait; kill -9 after `timeout`. Returns the exit code (negative = signal)."""
+    def stop(self, timeout: float = SHUTDOWN_TIMEOUT, sig: int = signal.SIGTERM) -> int:
+        """SIGTERM (or `sig`), wait; kill -9 after `timeout`. Returns the exit code
+        (negative: killed by that signal)."""
         if self.proc is None:
             return 0
         if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
+            self.proc.send_signal(sig)
             try:
                 self.proc.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
                 self.kill9()
-                raise AssertionError(
-                    f"virtyard did not exit within {timeout}s of SIGTERM (killed with -9)")
+                raise AssertionError(f"virtyard did not exit within {timeout}s of "
+                                     f"{signal.Signals(sig).name} (killed with -9)")
         self._forget()
         return self.proc.returncode
 

@@ -9,7 +9,7 @@ import pytest
 import yaml
 from kubernetes import client as k8s
 
-from conftest import create_configmap, write_manifest
+from conftest import create_configmap, new_name, write_manifest
 
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 
@@ -151,6 +151,65 @@ def test_kubectl_create_generators(kubectl, ns):
     finally:
         kubectl("delete", "namespace", extra, "--wait=false", "--ignore-not-found",
                 check=False)
+
+
+BUILTIN_OBJECTS = {
+    "secret": {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "rt"},
+               "type": "Opaque", "data": {"k": "dg=="}},
+    "service": {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "rt"},
+                "spec": {"selector": {"app": "rt"}, "ports": [{"port": 80}]}},
+    "serviceaccount": {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "rt"}},
+    "event": {"apiVersion": "v1", "kind": "Event", "metadata": {"name": "rt"},
+              "involvedObject": {"apiVersion": "v1", "kind": "ConfigMap", "name": "x"},
+              "reason": "Testing", "message": "conformance", "type": "Normal",
+              "source": {"component": "conformance"}},
+    "persistentvolumeclaim": {"apiVersion": "v1", "kind": "PersistentVolumeClaim",
+                              "metadata": {"name": "rt"},
+                              "spec": {"accessModes": ["ReadWriteOnce"],
+                                       "resources": {"requests": {"storage": "1Gi"}}}},
+    "resourcequota": {"apiVersion": "v1", "kind": "ResourceQuota", "metadata": {"name": "rt"},
+                      "spec": {"hard": {"pods": "10"}}},
+    "lease": {"apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
+              "metadata": {"name": "rt"},
+              "spec": {"holderIdentity": "conformance", "leaseDurationSeconds": 15}},
+}
+
+
+@pytest.mark.parametrize("kind", sorted(BUILTIN_OBJECTS))
+def test_builtin_kind_round_trip(kubectl, ns, tmp_path, kind):
+    manifest = BUILTIN_OBJECTS[kind]
+    if kind == "event":
+        manifest = json.loads(json.dumps(manifest))
+        manifest["involvedObject"]["namespace"] = ns
+    out = kubectl("apply", "-n", ns, "-f", str(write_manifest(tmp_path, "o.yaml", manifest)))
+    assert "created" in out.stdout, out.stdout
+    got = get_json(kubectl, kind, "rt", "-n", ns)
+    assert got["kind"] == manifest["kind"] and got["apiVersion"] == manifest["apiVersion"]
+    for field in ("data", "reason", "message", "type"):
+        if field in manifest:
+            assert got[field] == manifest[field], (field, got)
+    for key, value in manifest.get("spec", {}).items():
+        if key == "ports":  # defaulting adds protocol and targetPort
+            assert [p["port"] for p in got["spec"]["ports"]] == [p["port"] for p in value]
+        else:
+            assert got["spec"][key] == value, (key, got["spec"])
+    assert names(kubectl, kind, "-n", ns) == {"rt"}
+    kubectl("delete", kind, "rt", "-n", ns)
+    assert names(kubectl, kind, "-n", ns) == set()
+
+
+def test_node_cluster_scoped_round_trip(kubectl, tmp_path):
+    name = new_name("ct-node")
+    node = {"apiVersion": "v1", "kind": "Node",
+            "metadata": {"name": name, "labels": {"conformance": "yes"}}}
+    try:
+        kubectl("apply", "-f", str(write_manifest(tmp_path, "node.yaml", node)))
+        got = get_json(kubectl, "node", name)
+        assert "namespace" not in got["metadata"] or not got["metadata"]["namespace"]
+        assert name in names(kubectl, "nodes", "-l", "conformance=yes")
+    finally:
+        kubectl("delete", "node", name, "--ignore-not-found")
+    assert name not in names(kubectl, "nodes")
 
 
 # -- selectors ------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import threading
 
 from kubernetes import client as k8s
@@ -146,3 +147,12 @@ def test_kubeconfig_and_token_work_after_restart(fresh_server):
     out = json.loads(srv.kubectl("get", "namespaces", "-o", "json").stdout)
     assert out["kind"] in ("List", "NamespaceList")
     assert srv.http("GET", "/api/v1/namespaces").status == 200
+
+
+def test_sigint_exits_zero_and_startup_says_where_it_listens(fresh_server):
+    srv = fresh_server
+    banner = srv.log_tail()
+    assert srv.kube_api in banner, "start-up output does not name the Kubernetes API address"
+    assert srv.platform in banner, "start-up output does not name the platform address"
+    assert "kubectl" in banner, "start-up output does not say how to use kubectl"
+    assert srv.stop(sig=signal.SIGINT) == 0

@@ -1,4 +1,5 @@
-"""Status subresource semantics and generation."""
+"""Subresources: status (spec and status written separately, generation), pod binding
+and eviction."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import copy
 from kubernetes import client as k8s
 
 from conftest import (MERGE_PATCH, STRATEGIC_PATCH, WIDGET_GROUP, WIDGET_PLURAL,
-                      WIDGET_VERSION, rv_int, widget)
+                      WIDGET_VERSION, rv_int, wait_until, widget)
 
 G, V, P = WIDGET_GROUP, WIDGET_VERSION, WIDGET_PLURAL
 
@@ -115,3 +116,34 @@ def test_pod_status_subresource(server, ns):
     conditions = {c.type: c.status for c in got.status.conditions}
     assert conditions == {"PodScheduled": "True", "Ready": "True"}
     assert core.read_namespaced_pod_status("stpod", ns).status.phase == "Running"
+
+
+def test_pod_binding_and_eviction_subresources(server, ns):
+    core = server.core()
+    # A scheduler name nobody serves, so no (simulated) scheduler binds it first.
+    pod = k8s.V1Pod(
+        metadata=k8s.V1ObjectMeta(name="bindme"),
+        spec=k8s.V1PodSpec(scheduler_name="ct-no-such-scheduler",
+                           containers=[k8s.V1Container(name="c", image="busybox:1.36")]))
+    core.create_namespaced_pod(ns, pod)
+    binding = {"apiVersion": "v1", "kind": "Binding", "metadata": {"name": "bindme"},
+               "target": {"apiVersion": "v1", "kind": "Node", "name": "ct-node-1"}}
+    # Raw HTTP: a real server answers a binding with a `Status`, which the Python client's
+    # V1Binding model cannot hold.
+    resp = server.http("POST", f"/api/v1/namespaces/{ns}/pods/bindme/binding", body=binding)
+    assert resp.status == 201, resp
+    assert core.read_namespaced_pod("bindme", ns).spec.node_name == "ct-node-1"
+    again = server.http("POST", f"/api/v1/namespaces/{ns}/pods/bindme/binding", body=binding)
+    assert again.status == 409, again
+
+    eviction = {"apiVersion": "policy/v1", "kind": "Eviction",
+                "metadata": {"name": "bindme", "namespace": ns}}
+    resp = server.http("POST", f"/api/v1/namespaces/{ns}/pods/bindme/eviction", body=eviction)
+    assert resp.status == 201, resp
+
+    def gone_or_terminating() -> bool:
+        try:
+            return core.read_namespaced_pod("bindme", ns).metadata.deletion_timestamp is not None
+        except k8s.ApiException as exc:
+            return exc.status == 404
+    wait_until(gone_or_terminating, timeout=10, message="the evicted pod to be deleted")
