@@ -163,10 +163,28 @@ struct ResourceHandler: Sendable {
             return .object(201, object.serialized(), warnings: warnings)
         }
         let resource = call.resource
-        let candidate = object
-        let result = try await store.mutate(key) { (current: StoredObject?) throws(APIError) -> Mutation in
-            if current != nil { throw APIError.alreadyExists(resource.resource, group: resource.group, name: key.name) }
-            return .put(candidate)
+        // A generated name can collide (27⁵ choices); pick another, as kube-apiserver does.
+        let generated = object[path: ["metadata", "generateName"]]?.stringValue.map { prefix in
+            object.name?.hasPrefix(prefix) == true
+        } ?? false
+        var attempt = 0
+        var result: MutationResult
+        while true {
+            let candidate = object
+            let candidateKey = ObjectKey(resource.groupResource, namespace: namespace ?? "", name: object.name ?? "")
+            do {
+                result = try await store.mutate(candidateKey) { (current: StoredObject?) throws(APIError) -> Mutation in
+                    if current != nil {
+                        throw APIError.alreadyExists(resource.resource, group: resource.group, name: candidateKey.name)
+                    }
+                    return .put(candidate)
+                }
+                break
+            } catch where error.reason == .alreadyExists && generated && attempt < 8 {
+                attempt += 1
+                let prefix = object[path: ["metadata", "generateName"]]?.stringValue ?? ""
+                object.name = prefix + ObjectAdmission.randomSuffix()
+            }
         }
         guard let created = result.after else { throw APIError.internalError("object vanished while being created") }
         await afterWrite(created.object, resource: resource)
