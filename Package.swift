@@ -21,9 +21,31 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
     ],
     targets: [
         .target(name: "KubeModel"),
+        .target(
+            name: "KubeClient",
+            dependencies: [
+                "KubeModel",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .target(
+            name: "ControllerKit",
+            dependencies: [
+                "KubeModel", "KubeClient",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ]
+        ),
         .target(
             name: "KubeServer",
             dependencies: [
@@ -47,7 +69,7 @@ let package = Package(
         .target(
             name: "VirtyardServer",
             dependencies: [
-                "KubeModel", "KubeServer",
+                "KubeModel", "KubeServer", "KubeClient", "ControllerKit",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -58,12 +80,14 @@ let package = Package(
         .executableTarget(
             name: "virtyard",
             dependencies: [
-                "VirtyardServer", "KubeServer", "KubeModel",
+                "VirtyardServer", "KubeServer", "KubeModel", "KubeClient", "ControllerKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "KubeModelTests", dependencies: ["KubeModel"]),
+        .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "KubeModel", "KubeServer"]),
+        .testTarget(name: "ControllerKitTests", dependencies: ["ControllerKit", "KubeClient", "KubeModel"]),
         .testTarget(
             name: "KubeServerTests",
             dependencies: [

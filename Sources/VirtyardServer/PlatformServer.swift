@@ -14,29 +14,32 @@ public final class PlatformServer: Service, Sendable {
     public let port: Int
     let metrics: PrometheusCollectorRegistry
     let apiServer: KubeAPIServer?
+    let controllers: ControllerRuntime?
     let logger: Logger
-    private let listening: AsyncStream<Int>.Continuation
-    private let listeningStream: AsyncStream<Int>
+    private let bound = AsyncValue<Int>()
 
     public init(host: String, port: Int, metrics: PrometheusCollectorRegistry, apiServer: KubeAPIServer?,
-                logger: Logger = Logger(label: "virtyard.platform")) {
+                controllers: ControllerRuntime?, logger: Logger = Logger(label: "virtyard.platform")) {
+        self.controllers = controllers
         self.host = host
         self.port = port
         self.metrics = metrics
         self.apiServer = apiServer
         self.logger = logger
-        (listeningStream, listening) = AsyncStream<Int>.makeStream(bufferingPolicy: .bufferingNewest(1))
     }
 
-    public func boundPort() async -> Int? {
-        for await port in listeningStream { return port }
-        return nil
+    public func boundPort() async -> Int {
+        await bound.wait()
     }
 
     public func run() async throws {
         let router = Router()
         router.get("/healthz") { _, _ in "ok" }
-        router.get("/readyz") { _, _ in "ok" }
+        let controllers = self.controllers
+        router.get("/readyz") { request, _ -> String in
+            guard request.uri.queryParameters["verbose"] != nil else { return "ok" }
+            return Readiness.verbose(controllers?.leadership)
+        }
         router.get("/livez") { _, _ in "ok" }
         let metrics = self.metrics
         let apiServer = self.apiServer
@@ -47,11 +50,11 @@ public final class PlatformServer: Service, Sendable {
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                             body: ResponseBody(byteBuffer: ByteBuffer(bytes: buffer)))
         }
-        let listening = self.listening
+        let bound = self.bound
         let application = Application(
             router: router,
             configuration: .init(address: .hostname(host, port: port), serverName: "virtyard"),
-            onServerRunning: { channel in listening.yield(channel.localAddress?.port ?? 0) },
+            onServerRunning: { channel in bound.set(channel.localAddress?.port ?? 0) },
             logger: logger)
         try await application.run()
     }
@@ -70,5 +73,22 @@ enum StoreMetrics {
             Gauge(label: "virtyard_apiserver_objects", dimensions: [("resource", resource.groupResource.description)])
                 .record(server.store.count(resource.groupResource))
         }
+    }
+}
+
+/// The `/readyz?verbose` report, in kube-apiserver's `[+]check ok` style, with this
+/// replica's part in leader election.
+enum Readiness {
+    static func verbose(_ leadership: ControllerRuntime.Leadership?) -> String {
+        var lines = ["[+]ping ok"]
+        switch leadership {
+        case nil: lines.append("[+]leader-election ok: no controllers in this process")
+        case .starting?: lines.append("[+]leader-election ok: starting")
+        case .leading(let identity)?: lines.append("[+]leader-election ok: leading as \(identity)")
+        case .standby(let identity, let leader)?:
+            lines.append("[+]leader-election ok: standby as \(identity), leader is \(leader ?? "unknown")")
+        }
+        lines.append("readyz check passed")
+        return lines.joined(separator: "\n") + "\n"
     }
 }

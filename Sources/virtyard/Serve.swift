@@ -1,5 +1,7 @@
 import ArgumentParser
+import ControllerKit
 import Foundation
+import KubeClient
 import KubeServer
 import Logging
 import Metrics
@@ -49,12 +51,34 @@ struct EmbeddedAPIOptions: ParsableArguments {
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run Virtyard: the embedded Kubernetes API, the controllers and the platform API.")
+        abstract: "Run Virtyard: the embedded Kubernetes API (or a real cluster's), the controllers and the platform API.")
 
     @OptionGroup var embedded: EmbeddedAPIOptions
 
     @Option(name: .customLong("listen"), help: "Address of the platform API, /metrics and /healthz.")
     var listen = ListenAddress(host: "127.0.0.1", port: 8080)
+
+    @Option(name: .customLong("kubeconfig"),
+            help: "Drive this cluster instead of the embedded API (env VIRTYARD_KUBECONFIG; KUBECONFIG-style lists work).")
+    var kubeconfig: String?
+
+    @Option(name: .customLong("context"), help: "The kubeconfig context to use (default: its current-context).")
+    var context: String?
+
+    @Flag(name: .customLong("in-cluster"), help: "Drive the cluster this process runs in, with its service account.")
+    var inCluster = false
+
+    @Option(name: .customLong("identity"), help: "Leader-election identity (default <hostname>_<pid>).")
+    var identity: String?
+
+    mutating func validate() throws {
+        if kubeconfig == nil { kubeconfig = ProcessInfo.processInfo.environment["VIRTYARD_KUBECONFIG"] }
+        if inCluster && kubeconfig != nil {
+            throw ValidationError("--in-cluster and --kubeconfig exclude each other")
+        }
+    }
+
+    var external: Bool { inCluster || kubeconfig != nil }
 
     mutating func run() async throws {
         let logger = embedded.logger("virtyard")
@@ -69,36 +93,79 @@ struct Serve: AsyncParsableCommand {
 
         let data = try DataDirectory(embedded.dataDirectory)
         let token = try data.adminToken(generate: TokenAuthenticator.generateToken)
-        let apiServer = try KubeAPIServer(
-            configuration: embedded.apiConfiguration(data: data, token: token),
-            logger: embedded.logger("virtyard.apiserver"))
+        var election = LeaderElectionConfiguration()
+        if let identity { election.identity = identity }
+
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        let apiServer: KubeAPIServer?
+        let connect: ControllerRuntime.Connect
+        if external {
+            let config: KubeConfig
+            do {
+                config = inCluster ? try KubeConfig.inCluster() : try KubeConfig.load(path: kubeconfig, context: context)
+            } catch {
+                throw ValidationError("cannot use the cluster: \(error)")
+            }
+            let client = try HTTPKubernetesClient(configuration: config, logger: embedded.logger("virtyard.kubeclient"))
+            apiServer = nil
+            connect = { client }
+            logger.info("driving an external cluster", metadata: ["server": "\(config.server)"])
+        } else {
+            let server = try KubeAPIServer(configuration: embedded.apiConfiguration(data: data, token: token),
+                                           logger: embedded.logger("virtyard.apiserver"))
+            apiServer = server
+            services.append(.init(service: server))
+            let scheme = embedded.scheme
+            let host = embedded.kubeListen.host
+            let caPEM = server.configuration.tls?.caCertificatePEM
+            let clientLogger = embedded.logger("virtyard.kubeclient")
+            connect = {
+                // The controllers reach the embedded API the way they reach any cluster:
+                // over HTTPS with the admin token (DESIGN.md §1).
+                let port = await server.boundPort()
+                let config = KubeConfig(server: ListenAddress.url(scheme: scheme, host: host, port: port),
+                                        tls: .init(certificateAuthorityPEM: caPEM), credentials: .init(token: token))
+                return try HTTPKubernetesClient(configuration: config, logger: clientLogger)
+            }
+        }
+        let controllers = ControllerRuntime(leaderElection: election, logger: embedded.logger("virtyard.controllers"),
+                                            connect: connect)
         let platform = PlatformServer(host: listen.host, port: listen.port, metrics: metrics, apiServer: apiServer,
-                                      logger: embedded.logger("virtyard.platform"))
-        let group = ServiceGroup(configuration: .init(
-            services: [.init(service: apiServer), .init(service: platform)],
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger))
+                                      controllers: controllers, logger: embedded.logger("virtyard.platform"))
+        services.append(.init(service: platform))
+        services.append(.init(service: controllers))
+        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint],
+                                                      logger: logger))
         let kubeHost = embedded.kubeListen.host
-        let scheme = embedded.scheme
-        let caPEM = apiServer.configuration.tls?.caCertificatePEM
         let platformHost = listen.host
+        let scheme = embedded.scheme
+        let caPEM = apiServer?.configuration.tls?.caCertificatePEM
+        let identity = election.identity
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             tasks.addTask {
-                guard let kubePort = await apiServer.boundPort(), let platformPort = await platform.boundPort() else { return }
-                let kubeURL = ListenAddress.url(scheme: scheme, host: kubeHost, port: kubePort)
-                let platformURL = ListenAddress.url(scheme: "http", host: platformHost, port: platformPort)
-                try data.writeKubeconfig(server: kubeURL, token: token, certificateAuthority: caPEM)
+                let platformURL = ListenAddress.url(scheme: "http", host: platformHost, port: await platform.boundPort())
+                var kubeURL: String?
+                if let apiServer {
+                    let url = ListenAddress.url(scheme: scheme, host: kubeHost, port: await apiServer.boundPort())
+                    try data.writeKubeconfig(server: url, token: token, certificateAuthority: caPEM)
+                    kubeURL = url
+                }
                 try data.writeEndpoints(kubeAPI: kubeURL, platform: platformURL)
-                Console.say("""
-                    Virtyard is running.
-                      Kubernetes API  \(kubeURL)
-                      Platform API    \(platformURL)  (/healthz, /metrics)
-                      Data directory  \(data.path)
+                let kubeLines = kubeURL.map {
+                    """
+                      Kubernetes API  \($0)
 
                     Use kubectl with it:
                       export KUBECONFIG=\(data.kubeconfigPath)
                       kubectl get namespaces
+                    """
+                } ?? "  Kubernetes API  external cluster (leader-election identity \(identity))"
+                Console.say("""
+                    Virtyard is running.
+                      Platform API    \(platformURL)  (/healthz, /readyz, /metrics)
+                      Data directory  \(data.path)
+                    \(kubeLines)
                     """)
             }
             try await tasks.waitForAll()
@@ -128,7 +195,7 @@ struct APIServer: AsyncParsableCommand {
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             tasks.addTask {
-                guard let port = await apiServer.boundPort() else { return }
+                let port = await apiServer.boundPort()
                 let url = ListenAddress.url(scheme: scheme, host: kubeHost, port: port)
                 try data.writeKubeconfig(server: url, token: token, certificateAuthority: caPEM)
                 try data.writeEndpoints(kubeAPI: url, platform: nil)

@@ -63,14 +63,10 @@ final class GarbageCollector: Sendable {
         }
     }
 
-    /// Re-examines everything being deleted (and orphans left by a crash).
+    /// Re-examines everything being deleted.
     func resync() async {
-        for resource in registry.storedResources() {
-            for item in store.list(resource.groupResource).items where item.object.deletionTimestamp != nil {
-                let key = ObjectKey(resource.groupResource, namespace: item.object.namespace ?? "",
-                                    name: item.object.name ?? "")
-                await processDeletion(key, item.object)
-            }
+        for (key, stored) in store.terminatingObjects() {
+            await processDeletion(key, stored.object)
         }
     }
 

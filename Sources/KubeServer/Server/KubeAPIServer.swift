@@ -40,8 +40,7 @@ public final class KubeAPIServer: Service, Sendable {
     let crds: CRDController
     let garbageCollector: GarbageCollector
     let logger: Logger
-    private let listening: AsyncStream<Int>.Continuation
-    private let listeningStream: AsyncStream<Int>
+    private let bound = AsyncValue<Int>()
 
     public static let defaultNamespaces = ["default", "kube-system", "kube-public", "kube-node-lease"]
 
@@ -59,19 +58,17 @@ public final class KubeAPIServer: Service, Sendable {
         crds = CRDController(store: store, registry: registry, logger: logger)
         crds.registerStored()
         garbageCollector = GarbageCollector(store: store, registry: registry, crds: crds, logger: logger)
-        (listeningStream, listening) = AsyncStream<Int>.makeStream(bufferingPolicy: .bufferingNewest(1))
     }
 
     /// The port the server listens on, once it does (useful with port 0).
-    public func boundPort() async -> Int? {
-        for await port in listeningStream { return port }
-        return nil
+    public func boundPort() async -> Int {
+        await bound.wait()
     }
 
     public func run() async throws {
         try await ensureDefaultNamespaces()
         let responder = makeResponder()
-        let listening = self.listening
+        let bound = self.bound
         let server: HTTPServerBuilder = try configuration.tls.map {
             try .tls(.http1(), tlsConfiguration: $0.serverConfiguration())
         } ?? .http1()
@@ -81,7 +78,7 @@ public final class KubeAPIServer: Service, Sendable {
             configuration: .init(address: .hostname(configuration.host, port: configuration.port),
                                  serverName: "virtyard-apiserver"),
             onServerRunning: { channel in
-                listening.yield(channel.localAddress?.port ?? 0)
+                bound.set(channel.localAddress?.port ?? 0)
             },
             logger: logger)
         let store = self.store

@@ -21,6 +21,8 @@ public final class ObjectStore: Sendable {
         var nextWatcherID = 0
         var uidIndex: [String: ObjectKey] = [:]
         var dependents: [String: Set<ObjectKey>] = [:]
+        /// Objects with a deletionTimestamp: what garbage collection revisits.
+        var terminating: Set<ObjectKey> = []
     }
 
     struct NamespacedName: Hashable, Comparable {
@@ -112,6 +114,15 @@ public final class ObjectStore: Sendable {
         state.withLock { $0.uidIndex[uid] }
     }
 
+    /// Objects being deleted (they have a deletionTimestamp), with their current state.
+    public func terminatingObjects() -> [(ObjectKey, StoredObject)] {
+        state.withLock { state in
+            state.terminating.compactMap { key in
+                state.objects[key.resource]?[NamespacedName(namespace: key.namespace, name: key.name)].map { (key, $0) }
+            }
+        }
+    }
+
     /// Objects whose ownerReferences name `uid`.
     public func dependents(ofUID uid: String) -> [ObjectKey] {
         state.withLock { Array($0.dependents[uid] ?? []) }
@@ -192,11 +203,13 @@ public final class ObjectStore: Sendable {
 
     private static func index(_ state: inout State, key: ObjectKey, object: JSONValue) {
         if let uid = object.uid { state.uidIndex[uid] = key }
+        if object.deletionTimestamp != nil { state.terminating.insert(key) }
         for owner in object.ownerReferences { state.dependents[owner.uid, default: []].insert(key) }
     }
 
     private static func unindex(_ state: inout State, key: ObjectKey, object: JSONValue) {
         if let uid = object.uid, state.uidIndex[uid] == key { state.uidIndex[uid] = nil }
+        state.terminating.remove(key)
         for owner in object.ownerReferences {
             state.dependents[owner.uid]?.remove(key)
             if state.dependents[owner.uid]?.isEmpty == true { state.dependents[owner.uid] = nil }

@@ -1,0 +1,126 @@
+import Foundation
+
+/// A Kubernetes `MicroTime`: an instant with microsecond precision, written in RFC 3339 UTC
+/// with exactly six fraction digits (`2026-11-23T12:00:00.000000Z`).
+///
+/// Lease `acquireTime` and `renewTime` are `MicroTime`s; other clients (kubectl, client-go)
+/// parse them strictly, so the format is produced arithmetically rather than through a date
+/// formatter whose output depends on locale settings and rounds to milliseconds on Linux.
+public struct MicroTime: Sendable, Hashable, Comparable, CustomStringConvertible {
+    /// Microseconds since 1970-01-01T00:00:00Z.
+    public var microsecondsSince1970: Int64
+
+    /// An instant given as microseconds since the Unix epoch.
+    public init(microsecondsSince1970: Int64) {
+        self.microsecondsSince1970 = microsecondsSince1970
+    }
+
+    /// The instant of `date`, truncated to the microsecond.
+    public init(_ date: Date) {
+        microsecondsSince1970 = Int64((date.timeIntervalSince1970 * 1_000_000).rounded(.down))
+    }
+
+    /// The current wall-clock time.
+    public static func now() -> MicroTime { MicroTime(Date()) }
+
+    /// The instant as a Foundation `Date`.
+    public var date: Date { Date(timeIntervalSince1970: Double(microsecondsSince1970) / 1_000_000) }
+
+    public static func < (lhs: MicroTime, rhs: MicroTime) -> Bool { lhs.microsecondsSince1970 < rhs.microsecondsSince1970 }
+
+    /// The RFC 3339 text, e.g. `2026-11-23T12:00:00.000000Z`.
+    public var description: String {
+        let perDay: Int64 = 86_400 * 1_000_000
+        var days = microsecondsSince1970 / perDay
+        var microOfDay = microsecondsSince1970 % perDay
+        if microOfDay < 0 {
+            microOfDay += perDay
+            days -= 1
+        }
+        let (year, month, day) = Self.civil(fromDays: days)
+        let second = microOfDay / 1_000_000
+        return Self.pad(year, 4) + "-" + Self.pad(month, 2) + "-" + Self.pad(day, 2) + "T"
+            + Self.pad(second / 3600, 2) + ":" + Self.pad(second / 60 % 60, 2) + ":" + Self.pad(second % 60, 2)
+            + "." + Self.pad(microOfDay % 1_000_000, 6) + "Z"
+    }
+
+    /// Parses RFC 3339 (`2026-11-23T12:00:00Z`, any number of fraction digits, `Z` or a
+    /// `±hh:mm` offset), as Kubernetes accepts for `Time` and `MicroTime`; nil otherwise.
+    public init?(parsing text: String) {
+        let bytes = Array(text.utf8)
+        func number(_ range: Range<Int>) -> Int64? {
+            guard range.upperBound <= bytes.count else { return nil }
+            var value: Int64 = 0
+            for byte in bytes[range] {
+                guard (UInt8(ascii: "0") ... UInt8(ascii: "9")).contains(byte) else { return nil }
+                value = value * 10 + Int64(byte - UInt8(ascii: "0"))
+            }
+            return value
+        }
+        func byte(_ index: Int) -> UInt8? { index < bytes.count ? bytes[index] : nil }
+        guard let year = number(0 ..< 4), byte(4) == UInt8(ascii: "-"), let month = number(5 ..< 7),
+              byte(7) == UInt8(ascii: "-"), let day = number(8 ..< 10),
+              byte(10) == UInt8(ascii: "T") || byte(10) == UInt8(ascii: "t"), let hour = number(11 ..< 13),
+              byte(13) == UInt8(ascii: ":"), let minute = number(14 ..< 16), byte(16) == UInt8(ascii: ":"),
+              let second = number(17 ..< 19),
+              (1 ... 12).contains(month), (1 ... 31).contains(day), hour < 24, minute < 60, second < 61
+        else { return nil }
+        var index = 19
+        var micros: Int64 = 0
+        if byte(index) == UInt8(ascii: ".") {
+            index += 1
+            var digits = 0
+            while let digit = byte(index), (UInt8(ascii: "0") ... UInt8(ascii: "9")).contains(digit) {
+                if digits < 6 { micros = micros * 10 + Int64(digit - UInt8(ascii: "0")) }
+                digits += 1
+                index += 1
+            }
+            guard digits > 0 else { return nil }
+            for _ in digits ..< max(digits, 6) { micros *= 10 }
+        }
+        var offsetSeconds: Int64 = 0
+        switch byte(index) {
+        case UInt8(ascii: "Z")?, UInt8(ascii: "z")?:
+            index += 1
+        case let sign? where sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-"):
+            guard let offsetHours = number(index + 1 ..< index + 3), byte(index + 3) == UInt8(ascii: ":"),
+                  let offsetMinutes = number(index + 4 ..< index + 6) else { return nil }
+            offsetSeconds = (offsetHours * 3600 + offsetMinutes * 60) * (sign == UInt8(ascii: "+") ? 1 : -1)
+            index += 6
+        default:
+            return nil
+        }
+        guard index == bytes.count else { return nil }
+        let days = Self.days(fromCivil: year, month, day)
+        let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offsetSeconds
+        self.init(microsecondsSince1970: seconds * 1_000_000 + micros)
+    }
+
+    /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
+    private static func days(fromCivil year: Int64, _ month: Int64, _ day: Int64) -> Int64 {
+        let shiftedYear = month <= 2 ? year - 1 : year
+        let era = (shiftedYear >= 0 ? shiftedYear : shiftedYear - 399) / 400
+        let yearOfEra = shiftedYear - era * 400
+        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
+    }
+
+    /// The proleptic Gregorian date of a day count since 1970-01-01 (`civil_from_days`).
+    private static func civil(fromDays days: Int64) -> (Int64, Int64, Int64) {
+        let shifted = days + 719_468
+        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
+        let dayOfEra = shifted - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+
+    private static func pad(_ value: Int64, _ width: Int) -> String {
+        let digits = String(value)
+        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
+    }
+}

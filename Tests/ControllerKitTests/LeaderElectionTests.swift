@@ -1,0 +1,269 @@
+@testable import ControllerKit
+import Foundation
+import KubeClient
+import KubeModel
+import Testing
+
+@Suite("LeaderElection")
+struct LeaderElectionTests {
+    private let leases = Fixtures.leases
+
+    /// Lease 1 s (the smallest `leaseDurationSeconds`), renew deadline 600 ms, retry 100 ms.
+    private func configuration(_ identity: String) -> LeaderElectionConfiguration {
+        LeaderElectionConfiguration(identity: identity, leaseDuration: .seconds(1), renewDeadline: .milliseconds(600),
+                                    retryPeriod: .milliseconds(100))
+    }
+
+    private func lease(_ api: FakeKubernetesAPI) -> JSONValue? {
+        api.object(leases, namespace: "virtyard-system", name: "virtyard-controller")
+    }
+
+    /// Contends until cancelled, leading with work that only waits; records cancelled terms.
+    private func contend(_ elector: LeaderElector, terms: Recorder<String>? = nil) async {
+        try? await elector.run {
+            terms?.append("started")
+            do {
+                try await Task.sleep(for: .seconds(3600))
+            } catch {
+                terms?.append("cancelled")
+                throw error
+            }
+        }
+    }
+
+    @Test func exactlyOneOfTwoCandidatesLeads() async {
+        let api = FakeKubernetesAPI()
+        let a = LeaderElector(api: api, configuration: configuration("a"))
+        let b = LeaderElector(api: api, configuration: configuration("b"))
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await contend(a) }
+            group.addTask { await contend(b) }
+            #expect(await eventually { a.isLeader || b.isLeader })
+            // Over several renew periods, never two leaders and never a change of leader.
+            let first = a.isLeader ? "a" : "b"
+            var samples: [Int] = []
+            for _ in 0 ..< 40 {
+                samples.append([a.isLeader, b.isLeader].filter { $0 }.count)
+                #expect((a.isLeader ? "a" : "b") == first)
+                try? await Task.sleep(for: .milliseconds(10))
+            }
+            #expect(samples.allSatisfy { $0 == 1 })
+            #expect(lease(api)?[path: ["spec", "holderIdentity"]]?.stringValue == first)
+            #expect(lease(api)?[path: ["spec", "leaseTransitions"]]?.intValue == 0)
+            #expect((first == "a" ? b : a).currentLeader == first)
+            group.cancelAll()
+        }
+    }
+
+    @Test func followerTakesOverWithinTheLeaseDurationAfterTheLeaderDies() async throws {
+        let api = FakeKubernetesAPI()
+        let a = LeaderElector(api: api, configuration: configuration("a"))
+        let b = LeaderElector(api: api, configuration: configuration("b"))
+        let clock = ContinuousClock()
+        var killedAt = clock.now
+        await withTaskGroup(of: Void.self) { followers in
+            await withTaskGroup(of: Void.self) { leader in
+                leader.addTask { await contend(a) }
+                #expect(await eventually { a.isLeader })
+                followers.addTask { await contend(b) }
+                try? await Task.sleep(for: .milliseconds(300))
+                #expect(!b.isLeader)
+                #expect(b.currentLeader == "a")
+                // Kill the leader: cancelled, it neither renews nor releases.
+                leader.cancelAll()
+                killedAt = clock.now
+            }
+            #expect(!a.isLeader)
+            #expect(await eventually(timeout: .seconds(3)) { b.isLeader })
+            let elapsed = killedAt.duration(to: clock.now)
+            // Not before the lease could have expired (last renewal ≤ 100 ms before the kill),
+            // and within the lease duration of the last renewal b saw, plus its polling.
+            #expect(elapsed >= .milliseconds(800))
+            #expect(elapsed <= .milliseconds(1500))
+            followers.cancelAll()
+        }
+        let spec = lease(api)?["spec"]
+        #expect(spec?["holderIdentity"]?.stringValue == "b")
+        #expect(spec?["leaseTransitions"]?.intValue == 1)
+    }
+
+    @Test func optimisticConcurrencyDecidesARaceForAnExpiredLease() async throws {
+        let api = FakeKubernetesAPI()
+        // A released lease: anyone may take it at once.
+        _ = try await api.create(leases, namespace: "virtyard-system", object: [
+            "apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
+            "metadata": ["name": "virtyard-controller", "namespace": "virtyard-system"],
+            "spec": ["leaseDurationSeconds": 1, "leaseTransitions": 4],
+        ])
+        // Hold both updates until both candidates have read the same resourceVersion.
+        let arrived = Locked(0)
+        let gate = Gate()
+        api.setWriteHook { verb, _, _ in
+            guard verb == .update else { return nil }
+            if arrived.withLock({ $0 += 1; return $0 }) == 2 { gate.open() }
+            await gate.wait()
+            return nil
+        }
+        let a = LeaderElector(api: api, configuration: configuration("a"))
+        let b = LeaderElector(api: api, configuration: configuration("b"))
+        async let attemptA = a.tryAcquireOrRenew()
+        async let attemptB = b.tryAcquireOrRenew()
+        let results = await [("a", attemptA), ("b", attemptB)]
+        let winners = results.filter { if case .holding = $0.1 { return true } else { return false } }.map(\.0)
+        let losers = results.filter {
+            if case .failed(.lostRace) = $0.1 { return true } else { return false }
+        }.map(\.0)
+        #expect(winners.count == 1)
+        #expect(losers.count == 1)
+        #expect(api.conflicts == 1)
+        #expect(lease(api)?[path: ["spec", "holderIdentity"]]?.stringValue == winners.first)
+        #expect(lease(api)?[path: ["spec", "leaseTransitions"]]?.intValue == 5)
+    }
+
+    @Test func createRaceHasOneWinner() async {
+        let api = FakeKubernetesAPI()
+        let arrived = Locked(0)
+        let gate = Gate()
+        api.setWriteHook { verb, _, _ in
+            guard verb == .create else { return nil }
+            if arrived.withLock({ $0 += 1; return $0 }) == 2 { gate.open() }
+            await gate.wait()
+            return nil
+        }
+        let a = LeaderElector(api: api, configuration: configuration("a"))
+        let b = LeaderElector(api: api, configuration: configuration("b"))
+        async let attemptA = a.tryAcquireOrRenew()
+        async let attemptB = b.tryAcquireOrRenew()
+        let results = await [attemptA, attemptB]
+        let holding = results.filter { if case .holding = $0 { return true } else { return false } }
+        let lost = results.filter { if case .failed(.lostRace) = $0 { return true } else { return false } }
+        #expect(holding.count == 1)
+        #expect(lost.count == 1)
+    }
+
+    @Test func leaderThatCannotRenewStepsDownAndTheOtherTakesOver() async {
+        let api = FakeKubernetesAPI()
+        let a = LeaderElector(api: api, configuration: configuration("a"))
+        let b = LeaderElector(api: api, configuration: configuration("b"))
+        let aTerms = Recorder<String>()
+        let clock = ContinuousClock()
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await contend(a, terms: aTerms) }
+            #expect(await eventually { a.isLeader })
+            group.addTask { await contend(b) }
+            try? await Task.sleep(for: .milliseconds(200))
+
+            // Partition a from the API server: its writes fail from now on.
+            api.setWriteHook { verb, _, object in
+                guard verb == .update, object[path: ["spec", "holderIdentity"]]?.stringValue == "a" else { return nil }
+                return FakeKubernetesAPI.error(503, "ServiceUnavailable", "partitioned", "PUT")
+            }
+            let partitionedAt = clock.now
+            #expect(await eventually { !a.isLeader })
+            // It stopped leading within the renew deadline (plus one retry period of slack)...
+            #expect(partitionedAt.duration(to: clock.now) <= .milliseconds(800))
+            // ...and cancelled its work before anyone else could lead.
+            #expect(!b.isLeader)
+            #expect(await eventually { aTerms.all == ["started", "cancelled"] })
+
+            #expect(await eventually(timeout: .seconds(3)) { b.isLeader })
+            #expect(!a.isLeader)
+            // a keeps contending without disturbing the new leader.
+            api.setWriteHook(nil)
+            try? await Task.sleep(for: .milliseconds(300))
+            #expect(b.isLeader && !a.isLeader)
+            group.cancelAll()
+        }
+    }
+
+    @Test func leaderThatStopsReleasesTheLeaseForAQuickHandOver() async throws {
+        let api = FakeKubernetesAPI()
+        let a = LeaderElector(api: api, configuration: configuration("a"))
+        let b = LeaderElector(api: api, configuration: configuration("b"))
+        let clock = ContinuousClock()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            let finish = Gate()
+            group.addTask {
+                try await a.run { await finish.wait() }
+            }
+            #expect(await eventually { a.isLeader })
+            group.addTask { await contend(b) }
+            try await Task.sleep(for: .milliseconds(200))
+            finish.open()
+            // a's run returns after releasing: the lease has no holder and a 1 s duration.
+            _ = try await group.next()
+            let releasedAt = clock.now
+            #expect(!a.isLeader)
+            #expect(await eventually { b.isLeader })
+            // Well before a 1 s lease would have expired.
+            #expect(releasedAt.duration(to: clock.now) < .milliseconds(500))
+            group.cancelAll()
+        }
+        #expect(lease(api)?[path: ["spec", "holderIdentity"]]?.stringValue == "b")
+    }
+
+    @Test func leaseCarriesKubernetesSpecFields() async throws {
+        let api = FakeKubernetesAPI()
+        let a = LeaderElector(api: api, configuration: LeaderElectionConfiguration(
+            namespace: "ops", name: "lock", identity: "host_42", leaseDuration: .seconds(15), renewDeadline: .seconds(10),
+            retryPeriod: .seconds(5)))
+        guard case .holding = await a.tryAcquireOrRenew() else {
+            Issue.record("expected to acquire a free lease")
+            return
+        }
+        let lease = try #require(api.object(leases, namespace: "ops", name: "lock"))
+        #expect(lease.apiVersion == "coordination.k8s.io/v1")
+        #expect(lease.kind == "Lease")
+        let spec = try #require(lease["spec"])
+        #expect(spec["holderIdentity"]?.stringValue == "host_42")
+        #expect(spec["leaseDurationSeconds"] == .int(15))
+        #expect(spec["leaseTransitions"] == .int(0))
+        let microTime = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/
+        let acquire = try #require(spec["acquireTime"]?.stringValue)
+        let renew = try #require(spec["renewTime"]?.stringValue)
+        #expect(acquire.wholeMatch(of: microTime) != nil)
+        #expect(renew.wholeMatch(of: microTime) != nil)
+
+        // A renewal moves renewTime only.
+        try await Task.sleep(for: .milliseconds(5))
+        guard case .holding = await a.tryAcquireOrRenew() else {
+            Issue.record("expected to renew")
+            return
+        }
+        let renewed = try #require(api.object(leases, namespace: "ops", name: "lock")?["spec"])
+        #expect(renewed["acquireTime"]?.stringValue == acquire)
+        #expect(renewed["renewTime"]?.stringValue != renew)
+        #expect(renewed["leaseTransitions"] == .int(0))
+    }
+
+    @Test func defaultsMatchTheIssue() {
+        let configuration = LeaderElectionConfiguration()
+        #expect(configuration.namespace == "virtyard-system")
+        #expect(configuration.name == "virtyard-controller")
+        #expect(configuration.leaseDuration == .seconds(15))
+        #expect(configuration.renewDeadline == .seconds(10))
+        #expect(configuration.retryPeriod == .seconds(5))
+        #expect(configuration.identity.hasSuffix("_\(ProcessInfo.processInfo.processIdentifier)"))
+    }
+
+    @Test func anElectorContendsOnceAtATime() async {
+        let api = FakeKubernetesAPI()
+        let a = LeaderElector(api: api, configuration: configuration("a"))
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await contend(a) }
+            #expect(await eventually { a.isLeader })
+            await #expect(throws: LeaderElectionError.self) { try await a.run {} }
+            #expect(a.isLeader)
+            group.cancelAll()
+        }
+        #expect(!a.isLeader)
+    }
+
+    @Test func impossibleTimingsAreRefused() async {
+        let api = FakeKubernetesAPI()
+        let elector = LeaderElector(api: api, configuration: LeaderElectionConfiguration(
+            identity: "a", leaseDuration: .seconds(5), renewDeadline: .seconds(5), retryPeriod: .seconds(1)))
+        await #expect(throws: LeaderElectionError.self) { try await elector.run {} }
+        #expect(lease(api) == nil)
+    }
+}
