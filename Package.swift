@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
     ],
     targets: [
@@ -31,6 +32,8 @@ let package = Package(
             dependencies: [
                 "KubeModel",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
@@ -54,6 +57,7 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
@@ -63,8 +67,7 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
-            ],
-            resources: []
+            ]
         ),
         .target(
             name: "VirtyardServer",
@@ -75,7 +78,9 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ]
+                .product(name: "Yams", package: "Yams"),
+            ],
+            resources: [.copy("CRDs")]
         ),
         .executableTarget(
             name: "virtyard",
@@ -86,8 +91,16 @@ let package = Package(
             ]
         ),
         .testTarget(name: "KubeModelTests", dependencies: ["KubeModel"]),
-        .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "KubeModel", "KubeServer"]),
+        .target(
+            name: "VirtyardTesting",
+            dependencies: ["KubeServer", "KubeClient", "KubeModel", .product(name: "Logging", package: "swift-log")]
+        ),
+        .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "KubeModel", "KubeServer", "VirtyardTesting"]),
         .testTarget(name: "ControllerKitTests", dependencies: ["ControllerKit", "KubeClient", "KubeModel"]),
+        .testTarget(
+            name: "VirtyardServerTests",
+            dependencies: ["VirtyardServer", "ControllerKit", "KubeClient", "KubeModel", "KubeServer", "VirtyardTesting"]
+        ),
         .testTarget(
             name: "KubeServerTests",
             dependencies: [

@@ -16,6 +16,7 @@ public final class ControllerRuntime: Service, Sendable {
     public typealias Connect = @Sendable () async throws -> HTTPKubernetesClient
 
     let connect: Connect
+    let crds: CRDInstaller?
     let leaderElection: LeaderElectionConfiguration
     let logger: Logger
     private let status = StatusBox()
@@ -25,8 +26,12 @@ public final class ControllerRuntime: Service, Sendable {
     public typealias ControllerBuilder = @Sendable (SharedInformerFactory, any KubernetesAPI) -> [any Service]
     let controllers: ControllerBuilder
 
-    public init(leaderElection: LeaderElectionConfiguration, logger: Logger = Logger(label: "virtyard.controllers"),
+    /// - Parameter crds: installed into the cluster when missing, before any controller
+    ///   starts; nil skips that.
+    public init(leaderElection: LeaderElectionConfiguration, crds: CRDInstaller?,
+                logger: Logger = Logger(label: "virtyard.controllers"),
                 controllers: @escaping ControllerBuilder = { _, _ in [] }, connect: @escaping Connect) {
+        self.crds = crds
         self.leaderElection = leaderElection
         self.logger = logger
         self.controllers = controllers
@@ -55,6 +60,7 @@ public final class ControllerRuntime: Service, Sendable {
 
     private func run(api: any KubernetesAPI) async throws {
         try await Self.ensureNamespace(leaderElection.namespace, api: api, logger: logger)
+        try await crds?.installMissing(into: api, logger: logger)
         let elector = LeaderElector(api: api, configuration: leaderElection, logger: logger)
         let informers = SharedInformerFactory(api: api, logger: logger)
         // The lease is held for the whole term even while no controller is registered.

@@ -71,6 +71,9 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("identity"), help: "Leader-election identity (default <hostname>_<pid>).")
     var identity: String?
 
+    @Flag(name: .customLong("skip-crd-install"), help: "Do not install Virtyard's CRDs into the cluster when missing.")
+    var skipCRDInstall = false
+
     mutating func validate() throws {
         if kubeconfig == nil { kubeconfig = ProcessInfo.processInfo.environment["VIRTYARD_KUBECONFIG"] }
         if inCluster && kubeconfig != nil {
@@ -128,8 +131,9 @@ struct Serve: AsyncParsableCommand {
                 return try HTTPKubernetesClient(configuration: config, logger: clientLogger)
             }
         }
-        let controllers = ControllerRuntime(leaderElection: election, logger: embedded.logger("virtyard.controllers"),
-                                            connect: connect)
+        let crds = skipCRDInstall ? nil : try CRDInstaller.bundled()
+        let controllers = ControllerRuntime(leaderElection: election, crds: crds,
+                                            logger: embedded.logger("virtyard.controllers"), connect: connect)
         let platform = PlatformServer(host: listen.host, port: listen.port, metrics: metrics, apiServer: apiServer,
                                       controllers: controllers, logger: embedded.logger("virtyard.platform"))
         services.append(.init(service: platform))

@@ -1,6 +1,7 @@
 import Foundation
 import KubeClient
 import KubeModel
+import VirtyardTesting
 import Testing
 
 /// CRUD, patch and errors against the real embedded server over HTTPS.

@@ -1,6 +1,7 @@
 import Foundation
 import KubeClient
 import KubeModel
+import VirtyardTesting
 import Testing
 
 /// Lists (pagination, selectors) and raw watches against the embedded server over HTTPS.

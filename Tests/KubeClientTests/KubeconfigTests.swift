@@ -1,3 +1,4 @@
+import VirtyardTesting
 import Foundation
 import Testing
 @testable import KubeClient

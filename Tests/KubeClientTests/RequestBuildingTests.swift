@@ -1,3 +1,4 @@
+import VirtyardTesting
 import Testing
 @testable import KubeClient
 import KubeModel

@@ -1,6 +1,7 @@
 import Foundation
 import KubeClient
 import KubeModel
+import VirtyardTesting
 import KubeServer
 import Testing
 

@@ -4,18 +4,17 @@ import KubeModel
 import KubeServer
 import Logging
 import Synchronization
-import Testing
 
 /// The embedded API server, serving HTTPS on an ephemeral loopback port for one test, and
 /// the clients the test made against it (shut down with it).
-final class TestCluster: Sendable {
-    let server: KubeAPIServer
-    let port: Int
-    let directory: TemporaryDirectory
-    let certificates: ServingCertificates
+public final class TestCluster: Sendable {
+    public let server: KubeAPIServer
+    public let port: Int
+    public let directory: TemporaryDirectory
+    public let certificates: ServingCertificates
     private let clients = Mutex<[HTTPKubernetesClient]>([])
 
-    struct StartFailure: Error {}
+    public struct StartFailure: Error {}
 
     private init(server: KubeAPIServer, port: Int, directory: TemporaryDirectory, certificates: ServingCertificates) {
         self.server = server
@@ -25,7 +24,7 @@ final class TestCluster: Sendable {
     }
 
     /// Starts a server, runs `body` against it, and stops everything whatever happens.
-    static func run<T>(watchHistory: Int = 10_000, hosts: [String] = ["localhost", "127.0.0.1"],
+    public static func run<T>(watchHistory: Int = 10_000, hosts: [String] = ["localhost", "127.0.0.1"],
                        _ body: (TestCluster) async throws -> T) async throws -> T {
         let directory = try TemporaryDirectory()
         let certificates = try ServingCertificates.loadOrCreate(in: directory.path, hosts: hosts)
@@ -51,7 +50,7 @@ final class TestCluster: Sendable {
 
     /// The server logs its own cancellation as an error when a test stops it; tests only
     /// want to hear about real failures.
-    static let quietLogger: Logger = {
+    public static let quietLogger: Logger = {
         var logger = Logger(label: "virtyard.apiserver.test")
         logger.logLevel = .critical
         return logger
@@ -63,10 +62,10 @@ final class TestCluster: Sendable {
         _ = await running.result
     }
 
-    var url: String { "https://127.0.0.1:\(port)" }
+    public var url: String { "https://127.0.0.1:\(port)" }
 
     /// A kubeconfig for this server, the way a user would write one.
-    func kubeconfig(server: String? = nil, token: String? = "t", tokenFile: String? = nil,
+    public func kubeconfig(server: String? = nil, token: String? = "t", tokenFile: String? = nil,
                     certificateAuthorityData: String? = nil, insecure: Bool = false, tlsServerName: String? = nil,
                     clientCertificateData: String? = nil, clientKeyData: String? = nil) -> String {
         var cluster = "    server: \(server ?? url)\n"
@@ -102,7 +101,7 @@ final class TestCluster: Sendable {
     }
 
     /// A client configured from `kubeconfig` written to a file and loaded as kubectl would.
-    func client(kubeconfig text: String? = nil,
+    public func client(kubeconfig text: String? = nil,
                 tokenRefreshInterval: Duration = .seconds(60)) throws -> HTTPKubernetesClient {
         let path = try directory.write("kubeconfig-\(UUID().uuidString)", text ?? kubeconfig())
         let configuration = try KubeConfig.load(path: path)
@@ -112,7 +111,7 @@ final class TestCluster: Sendable {
     /// Whether the server's open watches drop back to `baseline`. The server notices a
     /// closed watch connection when it next writes to it, so this keeps writing objects
     /// the watch would see until it does.
-    func watchersReturn(to baseline: Int, using client: HTTPKubernetesClient) async throws -> Bool {
+    public func watchersReturn(to baseline: Int, using client: HTTPKubernetesClient) async throws -> Bool {
         for attempt in 0..<50 {
             if server.store.watcherCount == baseline { return true }
             _ = try await client.create(.configMaps, object: configMap("poke-\(attempt)"))
@@ -122,57 +121,33 @@ final class TestCluster: Sendable {
     }
 
     /// Keeps `client` to shut it down with the server.
-    func register(_ client: HTTPKubernetesClient) -> HTTPKubernetesClient {
+    public func register(_ client: HTTPKubernetesClient) -> HTTPKubernetesClient {
         clients.withLock { $0.append(client) }
         return client
     }
 }
 
 extension ResourceType {
-    static let configMaps = ResourceType(group: "", version: "v1", resource: "configmaps", kind: "ConfigMap", namespaced: true)
-    static let pods = ResourceType(group: "", version: "v1", resource: "pods", kind: "Pod", namespaced: true)
-    static let namespaces = ResourceType(group: "", version: "v1", resource: "namespaces", kind: "Namespace",
+    public static let configMaps = ResourceType(group: "", version: "v1", resource: "configmaps", kind: "ConfigMap", namespaced: true)
+    public static let pods = ResourceType(group: "", version: "v1", resource: "pods", kind: "Pod", namespaced: true)
+    public static let namespaces = ResourceType(group: "", version: "v1", resource: "namespaces", kind: "Namespace",
                                          namespaced: false)
 }
 
 /// A ConfigMap named `name` in `default`.
-func configMap(_ name: String, labels: [String: String] = [:], data: [String: String] = [:]) -> JSONValue {
+public func configMap(_ name: String, labels: [String: String] = [:], data: [String: String] = [:]) -> JSONValue {
     var metadata: JSONValue = ["name": .string(name), "namespace": "default"]
     if !labels.isEmpty { metadata["labels"] = .object(labels.mapValues { .string($0) }) }
     return ["apiVersion": "v1", "kind": "ConfigMap", "metadata": metadata,
             "data": .object(data.mapValues { .string($0) })]
 }
 
-extension JSONValue {
-    var name: String? { self[path: ["metadata", "name"]]?.stringValue }
-    var resourceVersion: String? { self[path: ["metadata", "resourceVersion"]]?.stringValue }
-}
-
 /// Polls `condition` until it holds or `timeout` passes; returns whether it held.
-func eventually(timeout: Duration = .seconds(10), _ condition: () async throws -> Bool) async rethrows -> Bool {
+public func eventually(timeout: Duration = .seconds(10), _ condition: () async throws -> Bool) async rethrows -> Bool {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
         if try await condition() { return true }
         try? await Task.sleep(for: .milliseconds(20))
     }
     return try await condition()
-}
-
-/// Collects what a background consumer receives, for tests to wait on.
-final class Recorder<Element: Sendable>: Sendable {
-    private let items = Mutex<[Element]>([])
-
-    func append(_ item: Element) {
-        items.withLock { $0.append(item) }
-    }
-
-    var snapshot: [Element] { items.withLock { $0 } }
-
-    /// Waits until `condition` holds on what was received so far, then returns it.
-    func wait(timeout: Duration = .seconds(15), until condition: ([Element]) -> Bool,
-              sourceLocation: SourceLocation = #_sourceLocation) async -> [Element] {
-        let held = await eventually(timeout: timeout) { condition(snapshot) }
-        if !held { Issue.record("timed out; received \(snapshot.count) items", sourceLocation: sourceLocation) }
-        return snapshot
-    }
 }

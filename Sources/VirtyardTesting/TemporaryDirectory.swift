@@ -1,10 +1,10 @@
 import Foundation
 
 /// A fresh directory under the system temporary directory, removed when dropped.
-final class TemporaryDirectory: Sendable {
-    let path: String
+public final class TemporaryDirectory: Sendable {
+    public let path: String
 
-    init() throws {
+    public init() throws {
         path = (NSTemporaryDirectory() as NSString).appendingPathComponent("kubeclient-\(UUID().uuidString)")
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }
@@ -15,7 +15,7 @@ final class TemporaryDirectory: Sendable {
 
     /// Writes `text` to `name` (creating intermediate directories) and returns its full path.
     @discardableResult
-    func write(_ name: String, _ text: String) throws -> String {
+    public func write(_ name: String, _ text: String) throws -> String {
         let file = (path as NSString).appendingPathComponent(name)
         try FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent,
                                                 withIntermediateDirectories: true)
@@ -23,11 +23,11 @@ final class TemporaryDirectory: Sendable {
         return file
     }
 
-    func file(_ name: String) -> String {
+    public func file(_ name: String) -> String {
         (path as NSString).appendingPathComponent(name)
     }
 }
 
-func base64(_ text: String) -> String {
+public func base64(_ text: String) -> String {
     Data(text.utf8).base64EncodedString()
 }
