@@ -90,6 +90,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .executableTarget(
+            name: "VirtyardBench",
+            dependencies: ["ControllerKit", "KubeClient", "KubeModel", "VirtyardTesting"]
+        ),
         .testTarget(name: "KubeModelTests", dependencies: ["KubeModel"]),
         .target(
             name: "VirtyardTesting",

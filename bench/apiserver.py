@@ -252,7 +252,11 @@ def main():
         print("%-26s %12.1f   %-18s %12s %10s   %s" % (
             name, value, baseline_name, "%.1f" % baseline if baseline else "-", "%.3f" % ratio if ratio else "-",
             target))
-    results = {
+    results = {}
+    if os.path.exists(args.output):
+        with open(args.output) as f:
+            results = json.load(f)
+    results.update({
         "machine": {"cores": os.cpu_count()},
         "apiserver": {
             "creates_per_second_1_client": round(creates_1, 1),
@@ -274,7 +278,7 @@ def main():
             "list_vs_sqlite_read": round(listing / baseline_read, 2),
             "watch_p99_vs_create_ack_p99": round(p99 / ack99, 2),
         },
-    }
+    })
     with open(args.output, "w") as f:
         json.dump(results, f, indent=2)
         f.write("\n")

@@ -1,4 +1,5 @@
 import Foundation
+import KubeModel
 
 /// A Kubernetes `MicroTime`: an instant with microsecond precision, written in RFC 3339 UTC
 /// with exactly six fraction digits (`2026-11-23T12:00:00.000000Z`).
@@ -30,18 +31,9 @@ public struct MicroTime: Sendable, Hashable, Comparable, CustomStringConvertible
 
     /// The RFC 3339 text, e.g. `2026-11-23T12:00:00.000000Z`.
     public var description: String {
-        let perDay: Int64 = 86_400 * 1_000_000
-        var days = microsecondsSince1970 / perDay
-        var microOfDay = microsecondsSince1970 % perDay
-        if microOfDay < 0 {
-            microOfDay += perDay
-            days -= 1
-        }
-        let (year, month, day) = Self.civil(fromDays: days)
-        let second = microOfDay / 1_000_000
-        return Self.pad(year, 4) + "-" + Self.pad(month, 2) + "-" + Self.pad(day, 2) + "T"
-            + Self.pad(second / 3600, 2) + ":" + Self.pad(second / 60 % 60, 2) + ":" + Self.pad(second % 60, 2)
-            + "." + Self.pad(microOfDay % 1_000_000, 6) + "Z"
+        let (seconds, micros) = microsecondsSince1970.quotientAndRemainder(dividingBy: 1_000_000)
+        return RFC3339Timestamp.format(seconds: seconds, nanoseconds: micros * 1000, microseconds: true)
+            ?? "0000-01-01T00:00:00.000000Z"
     }
 
     /// Parses RFC 3339 (`2026-11-23T12:00:00Z`, any number of fraction digits, `Z` or a
@@ -104,23 +96,5 @@ public struct MicroTime: Sendable, Hashable, Comparable, CustomStringConvertible
         let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
         let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
         return era * 146_097 + dayOfEra - 719_468
-    }
-
-    /// The proleptic Gregorian date of a day count since 1970-01-01 (`civil_from_days`).
-    private static func civil(fromDays days: Int64) -> (Int64, Int64, Int64) {
-        let shifted = days + 719_468
-        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
-        let dayOfEra = shifted - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthIndex = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
-        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
-    }
-
-    private static func pad(_ value: Int64, _ width: Int) -> String {
-        let digits = String(value)
-        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
     }
 }

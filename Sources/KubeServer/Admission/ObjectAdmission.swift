@@ -269,7 +269,7 @@ public enum Timestamp {
     public static func now() -> String { string(Date()) }
 
     public static func string(_ date: Date) -> String {
-        date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: false).timeZone(separator: .omitted)
-            .dateSeparator(.dash).timeSeparator(.colon).dateTimeSeparator(.standard))
+        RFC3339Timestamp.format(seconds: Int64(date.timeIntervalSince1970.rounded(.down)), nanoseconds: 0,
+                                microseconds: false) ?? "1970-01-01T00:00:00Z"
     }
 }

@@ -1,14 +1,14 @@
 /// RFC 3339 text for a protobuf Timestamp, in UTC, the way Kubernetes writes `Time`
 /// (`2026-11-23T12:00:00Z`) and `MicroTime` (`2026-11-23T12:00:00.123456Z`). Computed
 /// arithmetically so it depends on no locale, calendar or time zone setting.
-enum RFC3339Timestamp {
+public enum RFC3339Timestamp {
     private static let secondsPerDay: Int64 = 86_400
     private static let nanosecondsPerSecond: Int64 = 1_000_000_000
     /// Seconds from 1970 to the start of year 0 and to the end of year 9999, with margin.
     private static let supportedSeconds: ClosedRange<Int64> = -62_167_219_200...253_402_300_799
 
     /// Nil when the time falls outside the years 0000–9999 (Go refuses to write those as JSON).
-    static func format(seconds: Int64, nanoseconds: Int64, microseconds: Bool) -> String? {
+    public static func format(seconds: Int64, nanoseconds: Int64, microseconds: Bool) -> String? {
         // Normalise the nanoseconds into 0..<1e9 the way Go's time.Unix does.
         var seconds = seconds
         var nanoseconds = nanoseconds
