@@ -113,7 +113,7 @@ struct KubeAPIResponder: HTTPResponder {
             }
             return response
         case .stream(let events, let timeout, let bookmarks, let apiVersion):
-            return Self.watchResponse(events, timeout: timeout, bookmarks: bookmarks, apiVersion: apiVersion,
+            return Self.watchResponse(events, request: request, timeout: timeout, bookmarks: bookmarks, apiVersion: apiVersion,
                                       store: handler.store)
         }
     }
@@ -144,55 +144,61 @@ struct KubeAPIResponder: HTTPResponder {
 
     /// Streams newline-delimited `{"type": …, "object": …}` events until the timeout, the
     /// client going away, or the server shutting down.
-    static func watchResponse(_ events: AsyncStream<WatchEvent>, timeout: Duration, bookmarks: Bool, apiVersion: String,
-                              store: ObjectStore) -> Response {
+    static func watchResponse(_ events: AsyncStream<WatchEvent>, request: Request, timeout: Duration, bookmarks: Bool,
+                              apiVersion: String, store: ObjectStore) -> Response {
         let body = ResponseBody { writer in
             enum Signal: Sendable { case event(WatchEvent), bookmark, timeout }
             let (signals, input) = AsyncStream<Signal>.makeStream()
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask {
-                    for await event in events { input.yield(.event(event)) }
-                    input.finish()
-                }
-                group.addTask {
-                    try await Task.sleep(for: timeout)
-                    input.yield(.timeout)
-                }
-                if bookmarks {
-                    // Bookmarks tell the client how far it has seen even when nothing it
-                    // watches changes, so its resume point stays inside the history.
+            // A client that goes away ends its watch at once, not at the next event the
+            // server would write to it.
+            try await request.body.consumeWithInboundCloseHandler { _ in
+                try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask {
-                        while true {
-                            try await Task.sleep(for: .seconds(10))
-                            input.yield(.bookmark)
+                        for await event in events { input.yield(.event(event)) }
+                        input.finish()
+                    }
+                    group.addTask {
+                        try await Task.sleep(for: timeout)
+                        input.yield(.timeout)
+                    }
+                    if bookmarks {
+                        // Bookmarks tell the client how far it has seen even when nothing it
+                        // watches changes, so its resume point stays inside the history.
+                        group.addTask {
+                            while true {
+                                try await Task.sleep(for: .seconds(10))
+                                input.yield(.bookmark)
+                            }
                         }
                     }
-                }
-                loop: for await signal in signals {
-                    switch signal {
-                    case .timeout:
-                        break loop
-                    case .bookmark:
-                        let bookmark: JSONValue = [
-                            "kind": "Bookmark", "apiVersion": .string(apiVersion),
-                            "metadata": ["resourceVersion": .string(String(store.currentResourceVersion))],
-                        ]
-                        try await writer.write(ByteBuffer(bytes: Array(
-                            "{\"type\":\"BOOKMARK\",\"object\":\(bookmark.serializedString())}\n".utf8)))
-                    case .event(let event):
-                        var line: [UInt8] = Array("{\"type\":\"\(event.kind.rawValue)\",\"object\":".utf8)
-                        if event.object.object.apiVersion == apiVersion {
-                            line.append(contentsOf: event.object.bytes)
-                        } else {
-                            var object = event.object.object
-                            object.apiVersion = apiVersion
-                            line.append(contentsOf: object.serialized())
+                    loop: for await signal in signals {
+                        switch signal {
+                        case .timeout:
+                            break loop
+                        case .bookmark:
+                            let bookmark: JSONValue = [
+                                "kind": "Bookmark", "apiVersion": .string(apiVersion),
+                                "metadata": ["resourceVersion": .string(String(store.currentResourceVersion))],
+                            ]
+                            try await writer.write(ByteBuffer(bytes: Array(
+                                "{\"type\":\"BOOKMARK\",\"object\":\(bookmark.serializedString())}\n".utf8)))
+                        case .event(let event):
+                            var line: [UInt8] = Array("{\"type\":\"\(event.kind.rawValue)\",\"object\":".utf8)
+                            if event.object.object.apiVersion == apiVersion {
+                                line.append(contentsOf: event.object.bytes)
+                            } else {
+                                var object = event.object.object
+                                object.apiVersion = apiVersion
+                                line.append(contentsOf: object.serialized())
+                            }
+                            line.append(contentsOf: "}\n".utf8)
+                            try await writer.write(ByteBuffer(bytes: line))
                         }
-                        line.append(contentsOf: "}\n".utf8)
-                        try await writer.write(ByteBuffer(bytes: line))
                     }
+                    group.cancelAll()
                 }
-                group.cancelAll()
+            } onInboundClosed: {
+                input.yield(.timeout)
             }
             try await writer.finish(nil)
         }
