@@ -297,7 +297,8 @@ func kubectlMetadata(_ writer: inout ProtoWriter, name: String, namespace: Strin
     @Test func listsTheKindsItSupports() {
         let kinds = KubernetesProtobuf.supportedKinds.map { "\($0.apiVersion) \($0.kind)" }
         #expect(kinds == [
-            "authentication.k8s.io/v1 TokenRequest", "coordination.k8s.io/v1 Lease",
+            "authentication.k8s.io/v1 TokenRequest", "authorization.k8s.io/v1 SelfSubjectAccessReview",
+            "coordination.k8s.io/v1 Lease",
             "scheduling.k8s.io/v1 PriorityClass", "v1 Binding", "v1 ConfigMap", "v1 Event", "v1 Namespace",
             "v1 ResourceQuota", "v1 Secret", "v1 Service", "v1 ServiceAccount",
         ])
@@ -813,6 +814,24 @@ func kubectlMetadata(_ writer: inout ProtoWriter, name: String, namespace: Strin
                   "boundObjectRef": {"kind": "Pod", "apiVersion": "v1", "name": "web-1", "uid": "uid-1"},
                   "expirationSeconds": 3600},
          "status": {"token": ""}}
+        """#)
+    }
+
+    @Test func decodesSelfSubjectAccessReviews() throws {
+        // What `kubectl auth can-i create pods -n demo` sends.
+        let body = kubernetesBody(apiVersion: "authorization.k8s.io/v1", kind: "SelfSubjectAccessReview") { object in
+            kubectlMetadata(&object, name: "")
+            object.message(2) { spec in
+                spec.message(1) { attributes in
+                    attributes.string(1, "demo")
+                    attributes.string(2, "create")
+                    attributes.string(5, "pods")
+                }
+            }
+        }
+        try expectDecodes(body, to: #"""
+        {"apiVersion": "authorization.k8s.io/v1", "kind": "SelfSubjectAccessReview", "metadata": {},
+         "spec": {"resourceAttributes": {"namespace": "demo", "verb": "create", "resource": "pods"}}}
         """#)
     }
 

@@ -238,3 +238,12 @@ def test_platform_metrics_is_prometheus_text(server):
             continue
         assert sample.match(line), f"not a Prometheus sample line: {line!r}"
     assert types > 0, f"no metric families in /metrics:\n{resp.text[:2000]}"
+
+
+def test_kubectl_auth_can_i_answers_yes_for_the_admin(server):
+    proc = server.kubectl("auth", "can-i", "create", "pods", check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "yes"
+    # Reviews are answered, not stored: listing them is not a served verb.
+    resp = server.http("GET", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews")
+    assert resp.status == 405, resp

@@ -18,6 +18,8 @@ enum KubernetesProtobufSchemas {
         KindKey(apiVersion: "coordination.k8s.io/v1", kind: "Lease"): "coordination.Lease",
         KindKey(apiVersion: "scheduling.k8s.io/v1", kind: "PriorityClass"): "scheduling.PriorityClass",
         KindKey(apiVersion: "authentication.k8s.io/v1", kind: "TokenRequest"): "authentication.TokenRequest",
+        KindKey(apiVersion: "authorization.k8s.io/v1", kind: "SelfSubjectAccessReview"):
+            "authorization.SelfSubjectAccessReview",
     ]
 
     struct KindKey: Hashable, Sendable {
@@ -32,7 +34,7 @@ enum KubernetesProtobufSchemas {
     }
 
     static let messages: [String: ProtobufMessageSchema] = Dictionary(
-        (meta + core + coordination + scheduling + authentication).map { ($0.name, $0) },
+        (meta + core + coordination + scheduling + authentication + authorization).map { ($0.name, $0) },
         uniquingKeysWith: { first, _ in first })
 
     // MARK: k8s.io/apimachinery/pkg/apis/meta/v1
@@ -291,6 +293,32 @@ enum KubernetesProtobufSchemas {
         ProtobufMessageSchema("authentication.TokenRequestStatus", [
             field(1, "token", .string, .keepZero),
             field(2, "expirationTimestamp", .time),
+        ]),
+    ]
+
+    // MARK: k8s.io/api/authorization/v1 (what `kubectl auth can-i` sends)
+
+    static let authorization: [ProtobufMessageSchema] = [
+        ProtobufMessageSchema("authorization.SelfSubjectAccessReview", [
+            field(1, "metadata", .message("meta.ObjectMeta")),
+            field(2, "spec", .message("authorization.SelfSubjectAccessReviewSpec")),
+        ]),
+        ProtobufMessageSchema("authorization.SelfSubjectAccessReviewSpec", [
+            field(1, "resourceAttributes", .message("authorization.ResourceAttributes")),
+            field(2, "nonResourceAttributes", .message("authorization.NonResourceAttributes")),
+        ]),
+        ProtobufMessageSchema("authorization.ResourceAttributes", [
+            field(1, "namespace", .string),
+            field(2, "verb", .string),
+            field(3, "group", .string),
+            field(4, "version", .string),
+            field(5, "resource", .string),
+            field(6, "subresource", .string),
+            field(7, "name", .string),
+        ]),
+        ProtobufMessageSchema("authorization.NonResourceAttributes", [
+            field(1, "path", .string),
+            field(2, "verb", .string),
         ]),
     ]
 }

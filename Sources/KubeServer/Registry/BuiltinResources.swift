@@ -10,6 +10,11 @@ public enum BuiltinResources {
         categories: ["api-extensions"], hasStatus: true)
     public static let pods = APIResource(group: "", version: "v1", resource: "pods", kind: "Pod", namespaced: true,
                                          shortNames: ["po"], categories: ["all"], hasStatus: true)
+    /// `kubectl auth can-i` asks this; every authenticated caller holds the admin token, so
+    /// the answer is always yes. Reviews are answered, never stored.
+    public static let selfSubjectAccessReviews = APIResource(
+        group: "authorization.k8s.io", version: "v1", resource: "selfsubjectaccessreviews",
+        kind: "SelfSubjectAccessReview", namespaced: false, verbs: ["create"])
     public static let events = APIResource(group: "", version: "v1", resource: "events", kind: "Event",
                                            namespaced: true, shortNames: ["ev"])
 
@@ -38,5 +43,6 @@ public enum BuiltinResources {
         APIResource(group: "storage.k8s.io", version: "v1", resource: "storageclasses", kind: "StorageClass",
                     namespaced: false, shortNames: ["sc"]),
         customResourceDefinitions,
+        selfSubjectAccessReviews,
     ]
 }
