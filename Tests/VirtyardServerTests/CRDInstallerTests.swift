@@ -7,28 +7,16 @@ import VirtyardServer
 import VirtyardTesting
 
 @Suite struct CRDInstallerTests {
-    private let gadgets = """
+    /// A minimal CRD manifest for `<plural>.example.com`.
+    private func definition(plural: String, kind: String, scope: String) -> String {
+        """
         apiVersion: apiextensions.k8s.io/v1
         kind: CustomResourceDefinition
-        metadata: {name: gadgets.example.com}
+        metadata: {name: \(plural).example.com}
         spec:
           group: example.com
-          scope: Namespaced
-          names: {plural: gadgets, singular: gadget, kind: Gadget}
-          versions:
-          - name: v1
-            served: true
-            storage: true
-            schema:
-              openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}
-        ---
-        apiVersion: apiextensions.k8s.io/v1
-        kind: CustomResourceDefinition
-        metadata: {name: gizmos.example.com}
-        spec:
-          group: example.com
-          scope: Cluster
-          names: {plural: gizmos, singular: gizmo, kind: Gizmo}
+          scope: \(scope)
+          names: {plural: \(plural), singular: \(kind.lowercased()), kind: \(kind)}
           versions:
           - name: v1
             served: true
@@ -36,6 +24,12 @@ import VirtyardTesting
             schema:
               openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}
         """
+    }
+
+    private var gadgets: String {
+        definition(plural: "gadgets", kind: "Gadget", scope: "Namespaced") + "\n---\n"
+            + definition(plural: "gizmos", kind: "Gizmo", scope: "Cluster")
+    }
 
     @Test func installsMissingDefinitionsOnceAndLeavesExistingOnes() async throws {
         let directory = try TemporaryDirectory()

@@ -40,6 +40,12 @@ struct ResourceHandler: Sendable {
         }
     }
 
+    /// The request verb (as metrics spell it) → the verb discovery lists for a kind.
+    static let discoveryVerbs: [String: String] = [
+        "LIST": "list", "WATCH": "watch", "GET": "get", "POST": "create", "PUT": "update", "PATCH": "patch",
+        "DELETE": "delete", "DELETECOLLECTION": "deletecollection",
+    ]
+
     func handle(_ call: Call) async throws(APIError) -> APIResponse {
         let resource = call.resource
         if resource.namespaced == false, call.path.namespace != nil {
@@ -48,9 +54,7 @@ struct ResourceHandler: Sendable {
         if let subresource = call.path.subresource {
             return try await handleSubresource(subresource, call)
         }
-        let verbs: [String: String] = ["LIST": "list", "WATCH": "watch", "GET": "get", "POST": "create", "PUT": "update",
-                                       "PATCH": "patch", "DELETE": "delete", "DELETECOLLECTION": "deletecollection"]
-        if let verb = verbs[call.verb], !resource.verbs.contains(verb) {
+        if let verb = Self.discoveryVerbs[call.verb], !resource.verbs.contains(verb) {
             throw APIError.methodNotAllowed("\(resource.resource).\(resource.group) does not support \(verb)")
         }
         switch (call.method, call.path.name) {
