@@ -70,9 +70,27 @@ let package = Package(
             ]
         ),
         .target(
+            name: "Simulation",
+            dependencies: [
+                "KubeModel", "KubeClient", "ControllerKit",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
+            name: "Capacity",
+            dependencies: [
+                "KubeModel", "KubeClient", "ControllerKit", "Simulation",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
             name: "VirtyardServer",
             dependencies: [
-                "KubeModel", "KubeServer", "KubeClient", "ControllerKit",
+                "KubeModel", "KubeServer", "KubeClient", "ControllerKit", "Simulation", "Capacity",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -85,7 +103,7 @@ let package = Package(
         .executableTarget(
             name: "virtyard",
             dependencies: [
-                "VirtyardServer", "KubeServer", "KubeModel", "KubeClient", "ControllerKit",
+                "VirtyardServer", "KubeServer", "KubeModel", "KubeClient", "ControllerKit", "Simulation", "Capacity",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

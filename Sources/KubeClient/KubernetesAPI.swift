@@ -15,6 +15,11 @@ public protocol KubernetesAPI: Sendable {
 
     func create(_ resource: ResourceType, namespace: String?, object: JSONValue, options: WriteOptions) async throws(KubeClientError) -> JSONValue
 
+    /// Posts `body` to a subresource of an existing object: `pods/binding` (the scheduler's
+    /// placement), `pods/eviction`.
+    func post(_ resource: ResourceType, namespace: String?, name: String, subresource: String, body: JSONValue,
+              options: WriteOptions) async throws(KubeClientError) -> JSONValue
+
     /// Replaces an object (`PUT`); a stale `metadata.resourceVersion` fails with 409.
     func update(_ resource: ResourceType, namespace: String?, object: JSONValue, subresource: String?, options: WriteOptions) async throws(KubeClientError) -> JSONValue
 

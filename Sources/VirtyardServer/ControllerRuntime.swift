@@ -89,12 +89,11 @@ public final class ControllerRuntime: Service, Sendable {
     }
 
     static func ensureNamespace(_ name: String, api: any KubernetesAPI, logger: Logger) async throws {
-        let namespaces = ResourceType(group: "", version: "v1", resource: "namespaces", kind: "Namespace", namespaced: false)
         var namespace = JSONValue.object(["apiVersion": "v1", "kind": "Namespace"])
         namespace.name = name
         let result: Result<JSONValue, KubeClientError>
         do {
-            result = .success(try await api.create(namespaces, namespace: nil, object: namespace, options: .default))
+            result = .success(try await api.create(.namespaces, namespace: nil, object: namespace, options: .default))
         } catch {
             result = .failure(error)
         }

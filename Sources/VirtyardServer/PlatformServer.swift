@@ -1,3 +1,4 @@
+import Capacity
 import Foundation
 import Hummingbird
 import KubeServer
@@ -15,12 +16,19 @@ public final class PlatformServer: Service, Sendable {
     let metrics: PrometheusCollectorRegistry
     let apiServer: KubeAPIServer?
     let controllers: ControllerRuntime?
+    let capacity: CapacityService?
+    let adminToken: String?
     let logger: Logger
     private let bound = AsyncValue<Int>()
 
+    /// - Parameter adminToken: required as a bearer token on the platform API's writes; nil
+    ///   leaves them open (tests only).
     public init(host: String, port: Int, metrics: PrometheusCollectorRegistry, apiServer: KubeAPIServer?,
-                controllers: ControllerRuntime?, logger: Logger = Logger(label: "virtyard.platform")) {
+                controllers: ControllerRuntime?, capacity: CapacityService? = nil, adminToken: String? = nil,
+                logger: Logger = Logger(label: "virtyard.platform")) {
         self.controllers = controllers
+        self.capacity = capacity
+        self.adminToken = adminToken
         self.host = host
         self.port = port
         self.metrics = metrics
@@ -43,12 +51,21 @@ public final class PlatformServer: Service, Sendable {
         router.get("/livez") { _, _ in "ok" }
         let metrics = self.metrics
         let apiServer = self.apiServer
+        let capacity = self.capacity
         router.get("/metrics") { _, _ -> Response in
             if let apiServer { StoreMetrics.update(from: apiServer) }
             var buffer: [UInt8] = []
             metrics.emit(into: &buffer)
+            if let capacity { buffer += Array(capacity.metricsText().utf8) }
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                             body: ResponseBody(byteBuffer: ByteBuffer(bytes: buffer)))
+        }
+        if let capacity {
+            let token = adminToken
+            CapacityRoutes(service: capacity) { request in
+                guard let token else { return true }
+                return request.headers[.authorization] == "Bearer \(token)"
+            }.register(on: router)
         }
         let bound = self.bound
         let application = Application(

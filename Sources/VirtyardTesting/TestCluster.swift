@@ -127,13 +127,6 @@ public final class TestCluster: Sendable {
     }
 }
 
-extension ResourceType {
-    public static let configMaps = ResourceType(group: "", version: "v1", resource: "configmaps", kind: "ConfigMap", namespaced: true)
-    public static let pods = ResourceType(group: "", version: "v1", resource: "pods", kind: "Pod", namespaced: true)
-    public static let namespaces = ResourceType(group: "", version: "v1", resource: "namespaces", kind: "Namespace",
-                                         namespaced: false)
-}
-
 /// A ConfigMap named `name` in `default`.
 public func configMap(_ name: String, labels: [String: String] = [:], data: [String: String] = [:]) -> JSONValue {
     var metadata: JSONValue = ["name": .string(name), "namespace": "default"]

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Capacity
 import ControllerKit
 import Foundation
 import KubeClient
@@ -7,6 +8,7 @@ import Logging
 import Metrics
 import Prometheus
 import ServiceLifecycle
+import Simulation
 import VirtyardServer
 
 /// Options shared by `serve` and `apiserver`.
@@ -55,6 +57,8 @@ struct Serve: AsyncParsableCommand {
 
     @OptionGroup var embedded: EmbeddedAPIOptions
 
+    @OptionGroup(title: "Simulation and capacity") var simulation: SimulationOptions
+
     @Option(name: .customLong("listen"), help: "Address of the platform API, /metrics and /healthz.")
     var listen = ListenAddress(host: "127.0.0.1", port: 8080)
 
@@ -79,6 +83,8 @@ struct Serve: AsyncParsableCommand {
         if inCluster && kubeconfig != nil {
             throw ValidationError("--in-cluster and --kubeconfig exclude each other")
         }
+        _ = try simulation.simulation()
+        _ = try simulation.capacity(embedded: !external)
     }
 
     var external: Bool { inCluster || kubeconfig != nil }
@@ -132,10 +138,30 @@ struct Serve: AsyncParsableCommand {
             }
         }
         let crds = skipCRDInstall ? nil : try CRDInstaller.bundled()
-        let controllers = ControllerRuntime(leaderElection: election, crds: crds,
-                                            logger: embedded.logger("virtyard.controllers"), connect: connect)
+        let capacity = CapacityService(configuration: try simulation.capacity(embedded: !external),
+                                       logger: embedded.logger("virtyard.capacity"))
+        let simulationConfiguration = try simulation.simulation()
+        let simulationLogger = embedded.logger("virtyard.simulation")
+        let embeddedMode = !external
+        let kubeVirtOnExternal = simulation.kubeVirtOnExternal
+        let controllers = ControllerRuntime(
+            leaderElection: election, crds: crds, logger: embedded.logger("virtyard.controllers"),
+            controllers: { informers, api in
+                // The simulated infrastructure runs only where nothing real does the job.
+                var services: [any Service] = []
+                if embeddedMode {
+                    services += Simulation.services(api: api, informers: informers, configuration: simulationConfiguration,
+                                                    logger: simulationLogger)
+                } else if kubeVirtOnExternal {
+                    services += Simulation.kubeVirtControllers(api: api, informers: informers,
+                                                               configuration: simulationConfiguration, logger: simulationLogger)
+                }
+                return services + capacity.attach(api: api, informers: informers)
+            },
+            connect: connect)
         let platform = PlatformServer(host: listen.host, port: listen.port, metrics: metrics, apiServer: apiServer,
-                                      controllers: controllers, logger: embedded.logger("virtyard.platform"))
+                                      controllers: controllers, capacity: capacity, adminToken: token,
+                                      logger: embedded.logger("virtyard.platform"))
         services.append(.init(service: platform))
         services.append(.init(service: controllers))
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint],

@@ -198,6 +198,12 @@ final class CountingAPI: KubernetesAPI {
         try await base.create(resource, namespace: namespace, object: object, options: options)
     }
 
+    func post(_ resource: ResourceType, namespace: String?, name: String, subresource: String, body: JSONValue,
+              options: WriteOptions) async throws(KubeClientError) -> JSONValue {
+        try await base.post(resource, namespace: namespace, name: name, subresource: subresource, body: body,
+                            options: options)
+    }
+
     func update(_ resource: ResourceType, namespace: String?, object: JSONValue, subresource: String?,
                 options: WriteOptions) async throws(KubeClientError) -> JSONValue {
         try await base.update(resource, namespace: namespace, object: object, subresource: subresource, options: options)

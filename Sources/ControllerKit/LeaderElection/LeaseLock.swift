@@ -8,8 +8,7 @@ import KubeModel
 /// lease, exactly one update succeeds and the other gets 409 Conflict. A create of a Lease that
 /// already exists fails with 409 AlreadyExists in the same way.
 struct LeaseLock: Sendable {
-    static let resource = ResourceType(group: "coordination.k8s.io", version: "v1", resource: "leases", kind: "Lease",
-                                       namespaced: true)
+    static let resource = ResourceType.leases
 
     let api: any KubernetesAPI
     let namespace: String

@@ -64,6 +64,14 @@ extension HTTPKubernetesClient {
         return try await perform(.POST, target, body: object)
     }
 
+    public func post(_ resource: ResourceType, namespace: String?, name: String, subresource: String, body: JSONValue,
+                     options: WriteOptions) async throws(KubeClientError) -> JSONValue {
+        var target = ResourcePath(resource, namespace: self.namespace(namespace, for: resource), name: name,
+                                  subresource: subresource)
+        target.add(write: options)
+        return try await perform(.POST, target, body: body)
+    }
+
     /// `PUT` the object back under its `metadata.name`; the server compares
     /// `metadata.resourceVersion` and answers 409 `Conflict` when it is stale.
     public func update(_ resource: ResourceType, namespace: String?, object: JSONValue, subresource: String?,

@@ -74,7 +74,9 @@ extension JSONValue {
         }
     }
 
-    private static func stringMap(_ value: JSONValue?) -> [String: String] {
+    /// A JSON object of strings as a dictionary (labels, annotations, `nodeSelector`); other
+    /// values are dropped.
+    public static func stringMap(_ value: JSONValue?) -> [String: String] {
         guard let fields = value?.objectValue else { return [:] }
         return fields.compactMapValues(\.stringValue)
     }

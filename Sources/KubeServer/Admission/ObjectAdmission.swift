@@ -36,7 +36,7 @@ struct ObjectAdmission: Sendable {
                           field: "metadata.name"),
                 ])
             }
-            object.name = prefix + Self.randomSuffix()
+            object.name = prefix + GeneratedName.randomSuffix()
         }
         var metadata = object.metadata
         for field in ["uid", "resourceVersion", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds",
@@ -255,21 +255,5 @@ struct ObjectAdmission: Sendable {
         if !causes.isEmpty {
             throw APIError.invalid(kind: resource.kind, group: resource.group, name: name, causes: causes)
         }
-    }
-
-    static func randomSuffix(length: Int = 5) -> String {
-        // Kubernetes' alphabet for generated names: no vowels, no confusable digits.
-        let alphabet = Array("bcdfghjklmnpqrstvwxz2456789")
-        return String((0..<length).map { _ in alphabet.randomElement()! })
-    }
-}
-
-/// RFC 3339 timestamps with second precision, as `metav1.Time` writes them.
-public enum Timestamp {
-    public static func now() -> String { string(Date()) }
-
-    public static func string(_ date: Date) -> String {
-        RFC3339Timestamp.format(seconds: Int64(date.timeIntervalSince1970.rounded(.down)), nanoseconds: 0,
-                                microseconds: false) ?? "1970-01-01T00:00:00Z"
     }
 }

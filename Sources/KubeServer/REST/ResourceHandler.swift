@@ -196,7 +196,7 @@ struct ResourceHandler: Sendable {
             } catch where error.reason == .alreadyExists && generated && attempt < 8 {
                 attempt += 1
                 let prefix = object[path: ["metadata", "generateName"]]?.stringValue ?? ""
-                object.name = prefix + ObjectAdmission.randomSuffix()
+                object.name = prefix + GeneratedName.randomSuffix()
             }
         }
         guard let created = result.after else { throw APIError.internalError("object vanished while being created") }

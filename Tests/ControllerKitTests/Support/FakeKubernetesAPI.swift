@@ -154,6 +154,11 @@ final class FakeKubernetesAPI: KubernetesAPI {
         }
     }
 
+    func post(_ resource: ResourceType, namespace: String?, name: String, subresource: String, body: JSONValue,
+              options: WriteOptions) async throws(KubeClientError) -> JSONValue {
+        throw Self.error(404, "NotFound", "the fake serves no subresource \(subresource)", "POST")
+    }
+
     func create(_ resource: ResourceType, namespace: String?, object: JSONValue, options: WriteOptions) async throws(KubeClientError) -> JSONValue {
         if let failure = await runWriteHook(.create, resource, object) { throw failure }
         return try state.withLock { state throws(KubeClientError) in

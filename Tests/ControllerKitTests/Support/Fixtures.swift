@@ -3,12 +3,11 @@ import KubeModel
 
 /// Resource types and objects shared by the tests.
 enum Fixtures {
-    static let pods = ResourceType(group: "", version: "v1", resource: "pods", kind: "Pod", namespaced: true)
-    static let configMaps = ResourceType(group: "", version: "v1", resource: "configmaps", kind: "ConfigMap", namespaced: true)
+    static let pods = ResourceType.pods
+    static let configMaps = ResourceType.configMaps
     static let widgets = ResourceType(group: "virtyard.io", version: "v1alpha1", resource: "widgets", kind: "Widget",
                                       namespaced: true)
-    static let leases = ResourceType(group: "coordination.k8s.io", version: "v1", resource: "leases", kind: "Lease",
-                                     namespaced: true)
+    static let leases = ResourceType.leases
 
     static func object(_ resource: ResourceType, _ namespace: String, _ name: String, labels: [String: String] = [:],
                        data: JSONValue? = nil) -> JSONValue {

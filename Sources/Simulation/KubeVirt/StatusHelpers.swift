@@ -1,0 +1,66 @@
+import Foundation
+import KubeModel
+
+/// Condition lists as Kubernetes controllers keep them: one entry per type, and
+/// `lastTransitionTime` moves only when the status does.
+enum Conditions {
+    static func set(_ conditions: inout [JSONValue], type: String, status: Bool, reason: String = "", message: String = "",
+                    now: String = Timestamp.now(), probeTime: Bool = true) {
+        let statusText = status ? "True" : "False"
+        var condition: JSONValue = ["type": .string(type), "status": .string(statusText)]
+        if probeTime { condition["lastProbeTime"] = .null }
+        if !reason.isEmpty { condition["reason"] = .string(reason) }
+        if !message.isEmpty { condition["message"] = .string(message) }
+        if let index = conditions.firstIndex(where: { $0["type"]?.stringValue == type }) {
+            let previous = conditions[index]
+            condition["lastTransitionTime"] = previous["status"]?.stringValue == statusText
+                ? previous["lastTransitionTime"] ?? .string(now) : .string(now)
+            conditions[index] = condition
+        } else {
+            condition["lastTransitionTime"] = .string(now)
+            conditions.append(condition)
+        }
+    }
+
+    static func find(_ conditions: JSONValue?, _ type: String) -> JSONValue? {
+        conditions?.arrayValue?.first { $0["type"]?.stringValue == type }
+    }
+
+    static func isTrue(_ conditions: JSONValue?, _ type: String) -> Bool {
+        find(conditions, type)?["status"]?.stringValue == "True"
+    }
+}
+
+/// `phaseTransitionTimestamps` of VMIs and migrations: when each phase began.
+enum PhaseTransitions {
+    static func record(_ status: inout JSONValue, phase: String, now: String = Timestamp.now()) {
+        guard status["phase"]?.stringValue != phase else { return }
+        status["phase"] = .string(phase)
+        var transitions = status["phaseTransitionTimestamps"]?.arrayValue ?? []
+        transitions.append(["phase": .string(phase), "phaseTransitionTimestamp": .string(now)])
+        status["phaseTransitionTimestamps"] = .array(transitions)
+    }
+
+    /// When the object entered `phase` (its last entry), if it did.
+    static func entered(_ status: JSONValue?, phase: String) -> Date? {
+        status?["phaseTransitionTimestamps"]?.arrayValue?.last { $0["phase"]?.stringValue == phase }?["phaseTransitionTimestamp"]?
+            .stringValue.flatMap(Timestamp.date)
+    }
+}
+
+extension Duration {
+    /// Whole-second timestamps make a duration that has "nearly" passed look unfinished for
+    /// up to a second; controllers compare against this.
+    var timeInterval: TimeInterval {
+        let (seconds, attoseconds) = components
+        return TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18
+    }
+
+    static func interval(_ seconds: TimeInterval) -> Duration { .milliseconds(Int64(max(0, seconds) * 1000)) }
+}
+
+/// Time left until `start + duration`, zero when past.
+func remaining(since start: Date?, _ duration: Duration, now: Date = Date()) -> Duration {
+    guard let start else { return duration }
+    return .interval(start.addingTimeInterval(duration.timeInterval).timeIntervalSince(now))
+}

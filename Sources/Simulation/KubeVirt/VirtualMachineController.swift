@@ -1,0 +1,208 @@
+import ControllerKit
+import Foundation
+import KubeClient
+import KubeModel
+import Logging
+
+/// A VirtualMachine's run strategy (`spec.runStrategy`, or the deprecated `spec.running`).
+public enum RunStrategy: String, Sendable, CaseIterable {
+    case always = "Always"
+    case halted = "Halted"
+    case manual = "Manual"
+    case rerunOnFailure = "RerunOnFailure"
+    case once = "Once"
+
+    public init(vm: JSONValue) {
+        if let text = vm[path: ["spec", "runStrategy"]]?.stringValue, let strategy = RunStrategy(rawValue: text) {
+            self = strategy
+        } else {
+            self = vm[path: ["spec", "running"]]?.boolValue == true ? .always : .halted
+        }
+    }
+}
+
+/// virt-controller's VM loop: keeps a VirtualMachineInstance in existence or not, as the run
+/// strategy and the start/stop requests in `status.stateChangeRequests` say, and reports
+/// `created`, `ready` and `printableStatus`.
+struct VirtualMachineReconciler: Reconciler {
+    /// Marks a VM whose `Once` run has begun, so a finished guest is not started again.
+    static let onceStartedAnnotation = "virtyard.io/once-started"
+
+    let api: any KubernetesAPI
+    let vms: Informer
+    let vmis: Informer
+    let logger: Logger
+
+    func reconcile(_ key: ObjectKey) async throws -> ReconcileResult {
+        guard let vm = vms.get(key) else { return .done }
+        var vmi = vmis.get(key)
+        if let existing = vmi, !Self.isControlled(existing, by: vm) { vmi = nil }
+        let strategy = RunStrategy(vm: vm)
+        var requests = vm[path: ["status", "stateChangeRequests"]]?.arrayValue ?? []
+
+        if vm.deletionTimestamp != nil {
+            if let vmi, vmi.deletionTimestamp == nil { try await deleteVMI(vmi) }
+            try await writeStatus(vm, vmi: vmi, strategy: strategy, requests: requests)
+            return .done
+        }
+        // Explicit requests first (virtctl start/stop/restart): a stop names the instance it
+        // stops; a start waits until no instance is left.
+        if let first = requests.first, first["action"]?.stringValue == "Stop" {
+            let target = first["uid"]?.stringValue
+            if let vmi, target == nil || target == vmi.uid {
+                if vmi.deletionTimestamp == nil { try await deleteVMI(vmi) }
+                try await writeStatus(vm, vmi: vmi, strategy: strategy, requests: requests)
+                return .done
+            }
+            requests.removeFirst()
+        }
+        let restoring = vm[path: ["status", "restoreInProgress"]]?.stringValue != nil
+        if let first = requests.first, first["action"]?.stringValue == "Start" {
+            if vmi == nil {
+                guard !restoring else { return .requeueAfter(.seconds(1)) }
+                vmi = try await createVMI(for: vm, strategy: strategy)
+            }
+            if vmi?.deletionTimestamp == nil { requests.removeFirst() }
+        } else if requests.isEmpty {
+            vmi = try await applyRunStrategy(strategy, vm: vm, vmi: vmi, restoring: restoring)
+        }
+        try await writeStatus(vm, vmi: vmi, strategy: strategy, requests: requests)
+        return .done
+    }
+
+    private func applyRunStrategy(_ strategy: RunStrategy, vm: JSONValue, vmi: JSONValue?, restoring: Bool) async throws -> JSONValue? {
+        let phase = vmi?[path: ["status", "phase"]]?.stringValue
+        switch strategy {
+        case .halted:
+            if let vmi, vmi.deletionTimestamp == nil { try await deleteVMI(vmi) }
+            return vmi
+        case .manual:
+            return vmi
+        case .always, .rerunOnFailure:
+            if let vmi {
+                let restart = phase == "Failed" || (strategy == .always && phase == "Succeeded")
+                if restart, vmi.deletionTimestamp == nil { try await deleteVMI(vmi) }
+                return vmi
+            }
+            guard !restoring else { return nil }
+            return try await createVMI(for: vm, strategy: strategy)
+        case .once:
+            guard vmi == nil, vm.annotations[Self.onceStartedAnnotation] == nil, !restoring else { return vmi }
+            return try await createVMI(for: vm, strategy: strategy)
+        }
+    }
+
+    static func isControlled(_ vmi: JSONValue, by vm: JSONValue) -> Bool {
+        vmi.ownerReferences.contains { $0.controller == true && $0.kind == "VirtualMachine" && $0.uid == vm.uid }
+    }
+
+    /// The instance from `spec.template`, owned by the VM.
+    static func instance(for vm: JSONValue) -> JSONValue {
+        let template = vm[path: ["spec", "template"]] ?? [:]
+        var vmi: JSONValue = ["apiVersion": "kubevirt.io/v1", "kind": "VirtualMachineInstance", "metadata": [:],
+                              "spec": template["spec"] ?? [:]]
+        vmi.name = vm.name
+        vmi.namespace = vm.namespace
+        vmi.labels = JSONValue.stringMap(template[path: ["metadata", "labels"]])
+        var annotations = JSONValue.stringMap(template[path: ["metadata", "annotations"]])
+        annotations["kubevirt.io/latest-observed-api-version"] = "v1"
+        annotations["kubevirt.io/storage-observed-api-version"] = "v1"
+        annotations["kubevirt.io/vm-generation"] = String(vm.generation ?? 1)
+        vmi.annotations = annotations
+        vmi[path: ["metadata", "ownerReferences"]] = [[
+            "apiVersion": "kubevirt.io/v1", "kind": "VirtualMachine", "name": .string(vm.name ?? ""),
+            "uid": .string(vm.uid ?? ""), "controller": true, "blockOwnerDeletion": true,
+        ]]
+        return vmi
+    }
+
+    private func createVMI(for vm: JSONValue, strategy: RunStrategy) async throws -> JSONValue? {
+        if strategy == .once, let name = vm.name {
+            _ = try await api.patch(.virtualMachines, namespace: vm.namespace, name: name,
+                                    patch: ["metadata": ["annotations": [Self.onceStartedAnnotation: "true"]]])
+        }
+        // An instance that already exists means the cache was behind; its event follows.
+        return try await tolerating(KubeClientError.alreadyExists) { () async throws(KubeClientError) in
+            try await api.create(.virtualMachineInstances, namespace: vm.namespace, object: Self.instance(for: vm))
+        }
+    }
+
+    private func deleteVMI(_ vmi: JSONValue) async throws {
+        guard let name = vmi.name else { return }
+        _ = try await tolerating({ $0.isNotFound || $0.code == 409 }) { () async throws(KubeClientError) in try await api.delete(.virtualMachineInstances, namespace: vmi.namespace, name: name,
+                                     options: DeleteOptions(propagationPolicy: .background, preconditionUID: vmi.uid)) }
+    }
+
+    private func writeStatus(_ vm: JSONValue, vmi: JSONValue?, strategy: RunStrategy, requests: [JSONValue]) async throws {
+        var updated = vm
+        updated["status"] = Self.status(of: vm, vmi: vmi, strategy: strategy, requests: requests)
+        guard updated != vm else { return }
+        _ = try await api.updateStatus(.virtualMachines, namespace: vm.namespace, object: updated)
+    }
+
+    /// `status` as virt-controller reports it.
+    static func status(of vm: JSONValue, vmi: JSONValue?, strategy: RunStrategy, requests: [JSONValue],
+                       now: String = Timestamp.now()) -> JSONValue {
+        var status = vm["status"] ?? [:]
+        let vmiPhase = vmi?[path: ["status", "phase"]]?.stringValue ?? ""
+        let ready = vmi.map { Conditions.isTrue($0[path: ["status", "conditions"]], "Ready") } ?? false
+        status["created"] = vmi != nil && vmi?.deletionTimestamp == nil ? true : nil
+        status["ready"] = ready ? true : nil
+        status["runStrategy"] = .string(strategy.rawValue)
+        status["stateChangeRequests"] = requests.isEmpty ? nil : .array(requests)
+        status["printableStatus"] = .string(printableStatus(vm: vm, vmi: vmi, strategy: strategy, requests: requests))
+        if let generation = vm.generation {
+            status["desiredGeneration"] = .int(generation)
+            if let observed = vmi?.annotations["kubevirt.io/vm-generation"].flatMap({ Int64($0) }) {
+                status["observedGeneration"] = .int(observed)
+            }
+        }
+        var conditions = status["conditions"]?.arrayValue ?? []
+        if ready {
+            Conditions.set(&conditions, type: "Ready", status: true, now: now)
+        } else {
+            Conditions.set(&conditions, type: "Ready", status: false,
+                           reason: vmi == nil ? "VMINotExists" : vmiPhase == "Running" ? "GuestNotReady" : "VMINotRunning",
+                           message: vmi == nil ? "VMI does not exist" : "VMI is not ready", now: now)
+        }
+        if let unschedulable = Conditions.find(vmi?[path: ["status", "conditions"]], "PodScheduled"),
+           unschedulable["status"]?.stringValue == "False" {
+            Conditions.set(&conditions, type: "PodScheduled", status: false,
+                           reason: unschedulable["reason"]?.stringValue ?? "Unschedulable",
+                           message: unschedulable["message"]?.stringValue ?? "", now: now)
+        } else {
+            Conditions.removePodScheduled(&conditions)
+        }
+        status["conditions"] = .array(conditions)
+        return status
+    }
+
+    /// The STATUS column of `kubectl get vm`.
+    static func printableStatus(vm: JSONValue, vmi: JSONValue?, strategy: RunStrategy, requests: [JSONValue]) -> String {
+        if vm.deletionTimestamp != nil { return "Terminating" }
+        guard let vmi else {
+            let starting = (strategy == .always || strategy == .rerunOnFailure
+                || requests.first?["action"]?.stringValue == "Start")
+            return starting && vm[path: ["status", "restoreInProgress"]] == nil ? "Starting" : "Stopped"
+        }
+        if vmi.deletionTimestamp != nil || requests.first?["action"]?.stringValue == "Stop" || strategy == .halted {
+            return "Stopping"
+        }
+        let conditions = vmi[path: ["status", "conditions"]]
+        switch vmi[path: ["status", "phase"]]?.stringValue ?? "" {
+        case "Running":
+            let migration = vmi[path: ["status", "migrationState"]]
+            if let migration, migration["completed"]?.boolValue != true, migration["failed"]?.boolValue != true {
+                return "Migrating"
+            }
+            return "Running"
+        case "Succeeded", "Failed":
+            return "Stopped"
+        default:
+            if let scheduled = Conditions.find(conditions, "PodScheduled"), scheduled["status"]?.stringValue == "False" {
+                return "ErrorUnschedulable"
+            }
+            return "Starting"
+        }
+    }
+}

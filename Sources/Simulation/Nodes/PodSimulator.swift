@@ -1,0 +1,127 @@
+import ControllerKit
+import KubeClient
+import KubeModel
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// Plays kubelet for pods bound to simulated nodes, as KWOK does: they become Running at
+/// once, with an IP from the node's pod range, a host IP, started and ready containers, and
+/// the four pod conditions.
+struct PodReconciler: Reconciler {
+    let api: any KubernetesAPI
+    let pods: Informer
+    let nodes: Informer
+    let addresses: PodAddressAllocator
+
+    func reconcile(_ key: ObjectKey) async throws -> ReconcileResult {
+        guard let pod = pods.get(key) else {
+            addresses.release(key)
+            return .done
+        }
+        guard let nodeName = pod[path: ["spec", "nodeName"]]?.stringValue, !nodeName.isEmpty, pod.deletionTimestamp == nil,
+              let node = nodes.get(namespace: nil, name: nodeName), SimulatedNode.isSimulated(node) else { return .done }
+        let phase = pod[path: ["status", "phase"]]?.stringValue
+        guard phase != "Running", phase != "Succeeded", phase != "Failed" else { return .done }
+        guard let cidr = node[path: ["spec", "podCIDR"]]?.stringValue else { return .requeue }
+        let hostIP = node[path: ["status", "addresses"]]?.arrayValue?
+            .first { $0["type"]?.stringValue == "InternalIP" }?["address"]?.stringValue
+        guard let hostIP else { return .requeue }
+        let used = Set(pods.byIndex(PodSimulator.nodeIndex, nodeName).compactMap { $0[path: ["status", "podIP"]]?.stringValue })
+        let podIP = addresses.allocate(for: key, cidr: cidr, node: nodeName, inUse: used)
+        _ = try await api.patch(.pods, namespace: key.namespace, name: key.name,
+                                patch: ["status": Self.runningStatus(pod, podIP: podIP, hostIP: hostIP)],
+                                type: .merge, subresource: "status", options: .default)
+        return .done
+    }
+
+    static func runningStatus(_ pod: JSONValue, podIP: String, hostIP: String, now: String = Timestamp.now()) -> JSONValue {
+        let uid = pod.uid ?? ""
+        let containers = pod[path: ["spec", "containers"]]?.arrayValue ?? []
+        let statuses: [JSONValue] = containers.map { container in
+            ["name": container["name"] ?? "", "image": container["image"] ?? "", "imageID": "",
+             "containerID": .string("kwok://\(uid)-\(container["name"]?.stringValue ?? "")"),
+             "ready": true, "started": true, "restartCount": 0, "state": ["running": ["startedAt": .string(now)]]]
+        }
+        func condition(_ type: String) -> JSONValue {
+            ["type": .string(type), "status": "True", "lastProbeTime": .null, "lastTransitionTime": .string(now)]
+        }
+        return [
+            "phase": "Running",
+            "conditions": [condition("Initialized"), condition("Ready"), condition("ContainersReady"),
+                           condition("PodScheduled")],
+            "hostIP": .string(hostIP), "hostIPs": [["ip": .string(hostIP)]],
+            "podIP": .string(podIP), "podIPs": [["ip": .string(podIP)]],
+            "startTime": .string(now), "containerStatuses": .array(statuses), "qosClass": .string(qosClass(containers)),
+        ]
+    }
+
+    /// Guaranteed when every container's requests equal its limits for CPU and memory,
+    /// BestEffort when none asks for anything, Burstable otherwise.
+    static func qosClass(_ containers: [JSONValue]) -> String {
+        var anySet = false
+        var guaranteed = !containers.isEmpty
+        for container in containers {
+            let requests = container[path: ["resources", "requests"]]
+            let limits = container[path: ["resources", "limits"]]
+            for resource in ["cpu", "memory"] {
+                let request = requests?[resource] ?? limits?[resource]
+                let limit = limits?[resource]
+                if request != nil || limit != nil { anySet = true }
+                if limit == nil || Quantity(json: request) != Quantity(json: limit) { guaranteed = false }
+            }
+        }
+        return guaranteed ? "Guaranteed" : anySet ? "Burstable" : "BestEffort"
+    }
+}
+
+/// Hands out pod IPs from each node's range without handing one out twice while the pod
+/// that got it is not yet visible in the cache.
+final class PodAddressAllocator: Sendable {
+    private struct Pending {
+        var node: String
+        var address: String
+    }
+
+    private let pending = Mutex<[ObjectKey: Pending]>([:])
+
+    func allocate(for key: ObjectKey, cidr: String, node: String, inUse: Set<String>) -> String {
+        pending.withLock { pending in
+            if let existing = pending[key], existing.node == node { return existing.address }
+            let reserved = Set(pending.values.filter { $0.node == node }.map(\.address)).union(inUse)
+            let prefix = cidr.split(separator: "/").first.map { $0.split(separator: ".").prefix(3).joined(separator: ".") }
+                ?? "10.128.0"
+            let host = (2...254).first { !reserved.contains("\(prefix).\($0)") } ?? 254
+            let address = "\(prefix).\(host)"
+            pending[key] = Pending(node: node, address: address)
+            return address
+        }
+    }
+
+    func release(_ key: ObjectKey) {
+        _ = pending.withLock { $0.removeValue(forKey: key) }
+    }
+}
+
+/// Runs the pod reconciler: the kubelet of every simulated node.
+public struct PodSimulator: Service {
+    static let nodeIndex = "spec.nodeName"
+
+    let controller: Controller<PodReconciler>
+
+    public init(api: any KubernetesAPI, informers: SharedInformerFactory,
+                logger: Logger = Logger(label: "virtyard.simulation.pods")) {
+        let pods = informers.informer(for: .pods)
+        pods.addIndex(Self.nodeIndex) { pod in
+            (pod[path: ["spec", "nodeName"]]?.stringValue).map { [$0] } ?? []
+        }
+        let reconciler = PodReconciler(api: api, pods: pods, nodes: informers.informer(for: .nodes),
+                                       addresses: PodAddressAllocator())
+        controller = Controller(name: "simulated-kubelet", reconciler: reconciler, for: pods,
+                                configuration: ControllerConfiguration(workers: 4, rateLimit: nil), logger: logger)
+    }
+
+    public func run() async throws {
+        try await controller.run()
+    }
+}

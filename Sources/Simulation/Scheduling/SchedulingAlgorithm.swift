@@ -1,0 +1,122 @@
+/// The scheduling cycle of kube-scheduler for one pod: filter nodes until enough feasible ones
+/// are found, score those with weighted plugins, pick the best.
+public struct SchedulingAlgorithm: Sendable {
+    public var filters: [any FilterPlugin]
+    public var scorers: [(plugin: any ScorePlugin, weight: Int64)]
+    /// Percentage of nodes to look at once enough feasible nodes are found; nil is
+    /// kube-scheduler's adaptive default (50% minus 1% per 125 nodes, at least 5%), 100
+    /// scores every node.
+    public var percentageOfNodesToScore: Int?
+    private var random: SplitMix64
+
+    /// kube-scheduler's default profile for the plugins simulated here, with its default
+    /// weights (TaintToleration 3, NodeAffinity 2, NodeResourcesFit 1, BalancedAllocation 1).
+    public init(strategy: ResourceScoringStrategy = .leastAllocated, percentageOfNodesToScore: Int? = nil,
+                seed: UInt64 = 0x5eed) {
+        filters = [NodeUnschedulableFilter(), NodeNameFilter(), TaintTolerationFilter(), NodeAffinityFilter(),
+                   ResourcesFitFilter()]
+        scorers = [(TaintTolerationScore(), 3), (NodeAffinityScore(), 2), (ResourcesFitScore(strategy: strategy), 1),
+                   (BalancedAllocationScore(), 1)]
+        self.percentageOfNodesToScore = percentageOfNodesToScore
+        random = SplitMix64(seed: seed)
+    }
+
+    /// Below this many nodes every node is looked at (`minFeasibleNodesToFind`).
+    static let minimumFeasibleNodes = 100
+    static let minimumPercentage = 5
+
+    /// How many feasible nodes to find before scoring (`numFeasibleNodesToFind`).
+    public func feasibleNodesToFind(nodeCount: Int) -> Int {
+        if nodeCount < Self.minimumFeasibleNodes { return nodeCount }
+        var percentage = percentageOfNodesToScore ?? max(Self.minimumPercentage, 50 - nodeCount / 125)
+        if percentage <= 0 { percentage = max(Self.minimumPercentage, 50 - nodeCount / 125) }
+        if percentage >= 100 { return nodeCount }
+        return max(Self.minimumFeasibleNodes, nodeCount * percentage / 100)
+    }
+
+    /// Picks a node for the pod, or says why none fits. Advances the cache's scan start.
+    public mutating func schedule(_ pod: SchedulingPod, in cache: inout SchedulerCache) -> SchedulingDecision {
+        let nodeCount = cache.nodeCount
+        guard nodeCount > 0 else { return .unschedulable(FitError(nodeCount: 0, reasons: [:])) }
+        let wanted = feasibleNodesToFind(nodeCount: nodeCount)
+        var feasible: [Int] = []
+        feasible.reserveCapacity(min(wanted, nodeCount))
+        var reasons: [String: Int] = [:]
+        var processed = 0
+        let start = cache.nextStartNodeIndex % nodeCount
+        while processed < nodeCount && feasible.count < wanted {
+            let index = (start + processed) % nodeCount
+            processed += 1
+            if let failure = firstFailure(pod, cache.nodes[index]) {
+                reasons[failure.reason, default: 0] += 1
+            } else {
+                feasible.append(index)
+            }
+        }
+        cache.nextStartNodeIndex = (start + processed) % nodeCount
+        guard !feasible.isEmpty else { return .unschedulable(FitError(nodeCount: nodeCount, reasons: reasons)) }
+        if feasible.count == 1 {
+            return .scheduled(node: cache.nodes[feasible[0]].name, evaluated: processed, feasible: 1)
+        }
+        var totals = [Int64](repeating: 0, count: feasible.count)
+        var scores = [Int64](repeating: 0, count: feasible.count)
+        for (plugin, weight) in scorers {
+            for (position, index) in feasible.enumerated() { scores[position] = plugin.score(pod, cache.nodes[index]) }
+            plugin.normalize(&scores)
+            for position in scores.indices { totals[position] += scores[position] * weight }
+        }
+        // Ties go to a node chosen uniformly at random (reservoir sampling), as in kube-scheduler.
+        var best = 0
+        var ties = 1
+        for position in 1..<totals.count {
+            if totals[position] > totals[best] {
+                best = position
+                ties = 1
+            } else if totals[position] == totals[best] {
+                ties += 1
+                if random.next(upperBound: UInt64(ties)) == 0 { best = position }
+            }
+        }
+        return .scheduled(node: cache.nodes[feasible[best]].name, evaluated: processed, feasible: feasible.count)
+    }
+
+    private func firstFailure(_ pod: SchedulingPod, _ node: NodeInfo) -> FilterFailure? {
+        for filter in filters {
+            if let failure = filter.filter(pod, node) { return failure }
+        }
+        return nil
+    }
+}
+
+public enum SchedulingDecision: Sendable {
+    /// `evaluated` nodes were filtered, `feasible` of them passed and were scored.
+    case scheduled(node: String, evaluated: Int, feasible: Int)
+    case unschedulable(FitError)
+}
+
+/// Nothing fits: the per-reason node counts behind kube-scheduler's
+/// "0/3 nodes are available: 1 Insufficient cpu, 2 node(s) had untolerated taint …" message.
+public struct FitError: Error, Sendable, Hashable, CustomStringConvertible {
+    public var nodeCount: Int
+    public var reasons: [String: Int]
+
+    public var description: String {
+        guard nodeCount > 0 else { return "no nodes available to schedule pods" }
+        let parts = reasons.map { "\($0.value) \($0.key)" }.sorted()
+        return "0/\(nodeCount) nodes are available: \(parts.joined(separator: ", "))."
+    }
+}
+
+/// A small deterministic generator, so tie-breaks are reproducible in tests and benchmarks.
+struct SplitMix64: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

@@ -1,0 +1,94 @@
+import ControllerKit
+import KubeClient
+import KubeModel
+import Logging
+import ServiceLifecycle
+
+/// The simulated infrastructure of the embedded mode, as controllers on the Kubernetes API:
+/// KWOK-style nodes and kubelet, the scheduler, and KubeVirt's VM, VMI, migration, snapshot
+/// and restore controllers.
+public enum Simulation {
+    /// Every simulation controller, sharing the informers of `informers`.
+    public static func services(api: any KubernetesAPI, informers: SharedInformerFactory,
+                                configuration: SimulationConfiguration = SimulationConfiguration(),
+                                logger: Logger = Logger(label: "virtyard.simulation")) -> [any Service] {
+        var services: [any Service] = [
+            NodeSimulator(api: api, informers: informers, configuration: configuration, logger: logger),
+            PodSimulator(api: api, informers: informers, logger: logger),
+            Scheduler(api: api, informers: informers, configuration: configuration.scheduler, logger: logger),
+        ]
+        services += kubeVirtControllers(api: api, informers: informers, configuration: configuration, logger: logger)
+        return services
+    }
+
+    /// KubeVirt's controllers alone (the part that has to run in any cluster without KubeVirt).
+    public static func kubeVirtControllers(api: any KubernetesAPI, informers: SharedInformerFactory,
+                                           configuration: SimulationConfiguration, logger: Logger) -> [any Service] {
+        let vms = informers.informer(for: .virtualMachines)
+        let vmis = informers.informer(for: .virtualMachineInstances)
+        let pods = informers.informer(for: .pods)
+        let migrations = informers.informer(for: .virtualMachineInstanceMigrations)
+        let snapshots = informers.informer(for: .virtualMachineSnapshots)
+        let contents = informers.informer(for: .virtualMachineSnapshotContents)
+        let restores = informers.informer(for: .virtualMachineRestores)
+        pods.addIndex(VirtualMachineInstanceReconciler.podsByVMI) { pod in
+            pod.labels[KubeVirtLabels.createdBy].map { [$0] } ?? []
+        }
+        migrations.addIndex(uidIndex) { object in object.uid.map { [$0] } ?? [] }
+        let launcher = LauncherPod(cpuAllocationRatio: configuration.cpuAllocationRatio, image: configuration.launcherImage)
+        let workers = ControllerConfiguration(workers: 4)
+
+        let vmController = Controller(
+            name: "virtualmachine",
+            reconciler: VirtualMachineReconciler(api: api, vms: vms, vmis: vmis, logger: logger),
+            for: vms, owns: [vmis], configuration: workers, logger: logger)
+        let vmiController = Controller(
+            name: "virtualmachineinstance",
+            reconciler: VirtualMachineInstanceReconciler(api: api, vmis: vmis, pods: pods, launcher: launcher, logger: logger),
+            for: vmis, owns: [pods], configuration: workers, logger: logger)
+        let migrationController = Controller(
+            name: "migration",
+            reconciler: MigrationReconciler(api: api, migrations: migrations, vmis: vmis, pods: pods, launcher: launcher,
+                                            configuration: configuration, logger: logger),
+            for: migrations,
+            watches: [.mapped(pods) { pod in
+                guard let uid = pod.labels[KubeVirtLabels.migrationJobUID] else { return [] }
+                return migrations.byIndex(uidIndex, uid).compactMap(ObjectKey.init)
+            }],
+            configuration: workers, logger: logger)
+        let snapshotController = Controller(
+            name: "vmsnapshot",
+            reconciler: SnapshotReconciler(api: api, snapshots: snapshots, contents: contents, vms: vms, vmis: vmis,
+                                           configuration: configuration, logger: logger),
+            for: snapshots,
+            watches: [.mapped(vms) { vm in
+                snapshots.list(namespace: vm.namespace).filter {
+                    $0[path: ["spec", "source", "name"]]?.stringValue == vm.name
+                        && $0[path: ["status", "readyToUse"]]?.boolValue != true
+                }.compactMap(ObjectKey.init)
+            }],
+            configuration: workers, logger: logger)
+        let restoreController = Controller(
+            name: "vmrestore",
+            reconciler: RestoreReconciler(api: api, restores: restores, snapshots: snapshots, contents: contents, vms: vms,
+                                          vmis: vmis, configuration: configuration, logger: logger),
+            for: restores,
+            watches: [.mapped(vmis) { vmi in pendingRestores(restores, namespace: vmi.namespace) { $0 == vmi.name } },
+                      .mapped(snapshots) { snapshot in
+                          restores.list(namespace: snapshot.namespace).filter {
+                              $0[path: ["spec", "virtualMachineSnapshotName"]]?.stringValue == snapshot.name
+                                  && $0[path: ["status", "complete"]]?.boolValue != true
+                          }.compactMap(ObjectKey.init)
+                      }],
+            configuration: workers, logger: logger)
+        return [vmController, vmiController, migrationController, snapshotController, restoreController]
+    }
+
+    static let uidIndex = "metadata.uid"
+
+    private static func pendingRestores(_ restores: Informer, namespace: String?, target: (String?) -> Bool) -> [ObjectKey] {
+        restores.list(namespace: namespace).filter {
+            target($0[path: ["spec", "target", "name"]]?.stringValue) && $0[path: ["status", "complete"]]?.boolValue != true
+        }.compactMap(ObjectKey.init)
+    }
+}

@@ -1,0 +1,92 @@
+import ArgumentParser
+import Capacity
+import KubeModel
+import Simulation
+
+/// `serve`'s options for the simulated infrastructure and the capacity capability.
+struct SimulationOptions: ParsableArguments {
+    @Option(name: .customLong("sim-nodes"), help: "Simulated (KWOK) nodes created at start-up in embedded mode.")
+    var nodes = 3
+
+    @Option(name: .customLong("sim-node-cpu"), help: "CPU of each simulated node (a Kubernetes quantity).")
+    var nodeCPU = "32"
+
+    @Option(name: .customLong("sim-node-memory"), help: "Memory of each simulated node (a Kubernetes quantity).")
+    var nodeMemory = "128Gi"
+
+    @Option(name: .customLong("sim-cpu-allocation-ratio"), help: "vCPUs per requested CPU of a virt-launcher pod (KubeVirt's default is 10).")
+    var cpuAllocationRatio = 10
+
+    @Option(name: .customLong("sim-snapshot-duration"), help: "How long a VirtualMachineSnapshot takes (Go duration).")
+    var snapshotDuration = "2s"
+
+    @Option(name: .customLong("sim-restore-duration"), help: "How long a VirtualMachineRestore takes once its VM is stopped.")
+    var restoreDuration = "2s"
+
+    @Option(name: .customLong("sim-migration-duration"), help: "How long a live migration copies memory once its target runs.")
+    var migrationDuration = "1s"
+
+    @Option(name: .customLong("scheduler-scoring"), help: "NodeResourcesFit scoring: LeastAllocated (spread) or MostAllocated (pack).")
+    var scoring = "LeastAllocated"
+
+    @Option(name: .customLong("percentage-of-nodes-to-score"), help: "Stop filtering once this share of nodes is feasible (default: kube-scheduler's adaptive rule).")
+    var percentageOfNodesToScore: Int?
+
+    @Flag(name: .customLong("sim-kubevirt"), help: "Run the simulated KubeVirt controllers against an external cluster too (e.g. kind + KWOK without KubeVirt).")
+    var kubeVirtOnExternal = false
+
+    @Option(name: .customLong("capacity-namespace"), help: "Namespace of the VMs capacity scenarios create.")
+    var capacityNamespace = "default"
+
+    @Option(name: .customLong("capacity-thresholds"), help: "Classification preset: Low, Medium, High, AsymmetricLow, AsymmetricMedium, AsymmetricHigh.")
+    var thresholds = "AsymmetricLow"
+
+    @Flag(name: .customLong("rebalance"), help: "Migrate VMs away from over-utilised nodes in a closed loop.")
+    var rebalance = false
+
+    @Option(name: .customLong("rebalance-interval"), help: "Time between rebalancing rounds (Go duration).")
+    var rebalanceInterval = "30s"
+
+    func simulation() throws -> SimulationConfiguration {
+        guard nodes >= 0 else { throw ValidationError("--sim-nodes must be 0 or more") }
+        guard cpuAllocationRatio >= 1 else { throw ValidationError("--sim-cpu-allocation-ratio must be at least 1") }
+        guard let strategy = ResourceScoringStrategy(rawValue: scoring) else {
+            throw ValidationError("--scheduler-scoring must be LeastAllocated or MostAllocated, not \(scoring)")
+        }
+        if let percentage = percentageOfNodesToScore, !(1...100).contains(percentage) {
+            throw ValidationError("--percentage-of-nodes-to-score must be from 1 to 100")
+        }
+        return SimulationConfiguration(
+            nodeCount: nodes, nodeCPU: try quantity(nodeCPU, "--sim-node-cpu"),
+            nodeMemory: try quantity(nodeMemory, "--sim-node-memory"), cpuAllocationRatio: cpuAllocationRatio,
+            snapshotDuration: try duration(snapshotDuration, "--sim-snapshot-duration"),
+            restoreDuration: try duration(restoreDuration, "--sim-restore-duration"),
+            migrationDuration: try duration(migrationDuration, "--sim-migration-duration"),
+            scheduler: Scheduler.Configuration(strategy: strategy, percentageOfNodesToScore: percentageOfNodesToScore))
+    }
+
+    func capacity(embedded: Bool) throws -> CapacityService.Configuration {
+        guard let preset = ThresholdPreset(rawValue: thresholds) else {
+            throw ValidationError("--capacity-thresholds must be one of \(ThresholdPreset.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return CapacityService.Configuration(
+            namespace: capacityNamespace, nodeCPU: try quantity(nodeCPU, "--sim-node-cpu"),
+            nodeMemory: try quantity(nodeMemory, "--sim-node-memory"), preset: preset,
+            manageNodes: embedded || kubeVirtOnExternal,
+            rebalancer: rebalance ? Rebalancer.Configuration(interval: try duration(rebalanceInterval, "--rebalance-interval")) : nil)
+    }
+
+    private func quantity(_ text: String, _ flag: String) throws -> Quantity {
+        guard let value = try? Quantity(parsing: text), value > .zero else {
+            throw ValidationError("\(flag) must be a positive Kubernetes quantity such as 32 or 128Gi, not \(text)")
+        }
+        return value
+    }
+
+    private func duration(_ text: String, _ flag: String) throws -> Duration {
+        guard let value = try? GoDuration.parse(text), value >= .zero else {
+            throw ValidationError("\(flag) must be a Go duration such as 2s or 1m30s, not \(text)")
+        }
+        return value
+    }
+}
