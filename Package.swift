@@ -119,6 +119,7 @@ let package = Package(
         ),
         .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "KubeModel", "KubeServer", "VirtyardTesting"]),
         .testTarget(name: "ControllerKitTests", dependencies: ["ControllerKit", "KubeClient", "KubeModel"]),
+        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "KubeModel", "KubeClient", "ControllerKit", "VirtyardTesting"]),
         .testTarget(
             name: "VirtyardServerTests",
             dependencies: ["VirtyardServer", "ControllerKit", "KubeClient", "KubeModel", "KubeServer", "VirtyardTesting"]

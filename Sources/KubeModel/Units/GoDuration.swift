@@ -43,9 +43,10 @@ public enum GoDuration {
         let sign = nanoseconds < 0 ? "-" : ""
         nanoseconds = abs(nanoseconds)
         if nanoseconds < 1_000_000_000 {
-            if nanoseconds % 1_000_000 == 0 { return "\(sign)\(nanoseconds / 1_000_000)ms" }
-            if nanoseconds % 1000 == 0 { return "\(sign)\(nanoseconds / 1000)µs" }
-            return "\(sign)\(nanoseconds)ns"
+            // Go picks the largest unit below a second and writes a decimal fraction of it.
+            let (unit, suffix): (Int64, String) = nanoseconds >= 1_000_000 ? (1_000_000, "ms")
+                : nanoseconds >= 1000 ? (1000, "µs") : (1, "ns")
+            return sign + decimal(nanoseconds, unit: unit) + suffix
         }
         let hours = nanoseconds / 3_600_000_000_000
         let minutes = nanoseconds / 60_000_000_000 % 60
@@ -53,17 +54,20 @@ public enum GoDuration {
         var text = sign
         if hours > 0 { text += "\(hours)h" }
         if hours > 0 || minutes > 0 { text += "\(minutes)m" }
-        let wholeSeconds = secondsPart / 1_000_000_000
-        var fraction = secondsPart % 1_000_000_000
-        if fraction == 0 {
-            text += "\(wholeSeconds)s"
-        } else {
-            var digits = 9
-            while fraction % 10 == 0 { fraction /= 10; digits -= 1 }
-            let padded = String(repeating: "0", count: digits - String(fraction).count) + String(fraction)
-            text += "\(wholeSeconds).\(padded)s"
+        return text + decimal(secondsPart, unit: 1_000_000_000) + "s"
+    }
+
+    /// `value ÷ unit` with the fraction's trailing zeros dropped (`1500, 1000` → `1.5`).
+    private static func decimal(_ value: Int64, unit: Int64) -> String {
+        var fraction = value % unit
+        guard fraction != 0 else { return String(value / unit) }
+        var digits = String(unit).count - 1
+        while fraction % 10 == 0 {
+            fraction /= 10
+            digits -= 1
         }
-        return text
+        let padded = String(repeating: "0", count: digits - String(fraction).count) + String(fraction)
+        return "\(value / unit).\(padded)"
     }
 }
 

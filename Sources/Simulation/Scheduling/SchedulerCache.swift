@@ -36,7 +36,10 @@ public struct SchedulerCache: Sendable {
         let removed = nodes.remove(at: index)
         for position in index..<nodes.count { indexByName[nodes[position].name] = position }
         // Pods still bound to the node stay counted against its name should it come back.
-        for uid in removed.pods.keys { podNodes.removeValue(forKey: uid) }
+        for (uid, counted) in removed.pods {
+            orphanPods[name, default: [:]][uid] = SchedulingPod(namespace: "", name: "", uid: uid, requests: counted.requests,
+                                                                 nonZeroRequests: counted.nonZero)
+        }
         if nextStartNodeIndex >= nodes.count { nextStartNodeIndex = 0 }
     }
 

@@ -2,8 +2,10 @@ import KubeModel
 
 /// Why a node cannot take a pod, in kube-scheduler's words ("Insufficient cpu").
 public struct FilterFailure: Sendable, Hashable {
-    public var reason: String
-    public init(_ reason: String) { self.reason = reason }
+    /// Usually one; resource fit names every resource that is short.
+    public var reasons: [String]
+    public init(_ reasons: String...) { self.reasons = reasons }
+    public init(reasons: [String]) { self.reasons = reasons }
 }
 
 /// A filter plugin: can this node run the pod at all?
@@ -89,14 +91,15 @@ public struct ResourcesFitFilter: FilterPlugin {
     public init() {}
 
     public func filter(_ pod: SchedulingPod, _ node: NodeInfo) -> FilterFailure? {
-        if node.requested.pods + 1 > node.allocatable.pods { return FilterFailure("Too many pods") }
+        var reasons: [String] = []
+        if node.requested.pods + 1 > node.allocatable.pods { reasons.append("Too many pods") }
         if pod.requests.milliCPU > 0, node.requested.milliCPU + pod.requests.milliCPU > node.allocatable.milliCPU {
-            return FilterFailure("Insufficient cpu")
+            reasons.append("Insufficient cpu")
         }
         if pod.requests.memory > 0, node.requested.memory + pod.requests.memory > node.allocatable.memory {
-            return FilterFailure("Insufficient memory")
+            reasons.append("Insufficient memory")
         }
-        return nil
+        return reasons.isEmpty ? nil : FilterFailure(reasons: reasons)
     }
 }
 

@@ -48,7 +48,7 @@ public struct SchedulingAlgorithm: Sendable {
             let index = (start + processed) % nodeCount
             processed += 1
             if let failure = firstFailure(pod, cache.nodes[index]) {
-                reasons[failure.reason, default: 0] += 1
+                for reason in failure.reasons { reasons[reason, default: 0] += 1 }
             } else {
                 feasible.append(index)
             }
