@@ -110,7 +110,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "VirtyardBench",
-            dependencies: ["ControllerKit", "KubeClient", "KubeModel", "VirtyardTesting"]
+            dependencies: ["ControllerKit", "KubeClient", "KubeModel", "Simulation", "Capacity", "VirtyardTesting"]
         ),
         .testTarget(name: "KubeModelTests", dependencies: ["KubeModel"]),
         .target(
@@ -119,7 +119,7 @@ let package = Package(
         ),
         .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "KubeModel", "KubeServer", "VirtyardTesting"]),
         .testTarget(name: "ControllerKitTests", dependencies: ["ControllerKit", "KubeClient", "KubeModel"]),
-        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "KubeModel", "KubeClient", "ControllerKit", "VirtyardTesting"]),
+        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "KubeModel", "KubeClient", "ControllerKit", "VirtyardTesting", "VirtyardServer"]),
         .testTarget(
             name: "VirtyardServerTests",
             dependencies: ["VirtyardServer", "ControllerKit", "KubeClient", "KubeModel", "KubeServer", "VirtyardTesting"]

@@ -1,0 +1,135 @@
+import ControllerKit
+import Foundation
+import KubeClient
+import KubeModel
+import Synchronization
+import VirtyardTesting
+
+// Informer benchmarks (issue 3), against the embedded API over HTTPS on loopback:
+// - initial sync of N objects into an informer's cache, beside a raw paged list of the same
+//   objects with no cache;
+// - steady-state event throughput through an informer's handlers, beside a raw watch
+//   decoding the same stream with no cache.
+// Prints a table and merges its numbers into bench/results.json under "informer".
+
+
+/// Creates `count` objects with 8 concurrent writers.
+func fill(_ client: HTTPKubernetesClient, namespace: String, count: Int, prefix: String) async throws {
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        for worker in 0..<8 {
+            group.addTask {
+                for index in stride(from: worker, to: count, by: 8) {
+                    var object = configMap("\(prefix)-\(index)", data: ["payload": String(repeating: "x", count: 200)])
+                    object.namespace = namespace
+                    _ = try await client.create(.configMaps, namespace: namespace, object: object)
+                }
+            }
+        }
+        try await group.waitForAll()
+    }
+}
+
+/// Patches `count` existing objects with 4 writers; returns when all writes are acknowledged.
+func churn(_ client: HTTPKubernetesClient, namespace: String, count: Int, objects: Int, round: Int) async throws {
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        for worker in 0..<4 {
+            group.addTask {
+                for index in stride(from: worker, to: count, by: 4) {
+                    _ = try await client.patch(.configMaps, namespace: namespace, name: "item-\(index % objects)",
+                                               patch: ["data": ["round": .string("\(round)-\(index)")]])
+                }
+            }
+        }
+        try await group.waitForAll()
+    }
+}
+
+
+func informerBenchmark() async throws {
+    let objectCount = argument("--objects", default: 10_000)
+    let eventCount = argument("--events", default: 5_000)
+    var results: [String: Double] = [:]
+    try await TestCluster.run { cluster in
+        let client = try cluster.client()
+        let namespace = "default"
+        try await fill(client, namespace: namespace, count: objectCount, prefix: "item")
+
+        // Initial sync: raw paged list (no cache) vs informer.
+        var rawTimes: [Double] = []
+        var informerTimes: [Double] = []
+        for _ in 0..<3 {
+            let clock = ContinuousClock()
+            let rawStart = clock.now
+            var items = 0
+            var token: String?
+            repeat {
+                let page = try await client.list(.configMaps, namespace: namespace,
+                                                 options: ListOptions(limit: 500, continueToken: token))
+                items += page.items.count
+                token = page.continueToken
+            } while token != nil
+            precondition(items == objectCount, "raw list saw \(items)")
+            rawTimes.append(seconds(clock.now - rawStart))
+
+            let informer = Informer(api: client, resource: .configMaps, namespace: namespace)
+            let start = clock.now
+            let running = Task { try await informer.run() }
+            try await informer.waitForSync()
+            informerTimes.append(seconds(clock.now - start))
+            precondition(informer.list(namespace: namespace).count == objectCount)
+            running.cancel()
+            _ = await running.result
+        }
+        results["initial_sync_raw_list_ms"] = rawTimes.sorted()[1] * 1000
+        results["initial_sync_informer_ms"] = informerTimes.sorted()[1] * 1000
+
+        // Steady state: events per second through a raw watch vs an informer's handler.
+        let clock = ContinuousClock()
+        let version = try await client.list(.configMaps, namespace: namespace, options: ListOptions(limit: 1)).resourceVersion
+        let stream = try await client.watch(.configMaps, namespace: namespace,
+                                            options: ListOptions(resourceVersion: version))
+        let rawStart = clock.now
+        async let writes: Void = churn(client, namespace: namespace, count: eventCount, objects: objectCount, round: 1)
+        var received = 0
+        for try await event in stream where event.type == .modified {
+            received += 1
+            if received == eventCount { break }
+        }
+        try await writes
+        results["events_per_second_raw_watch"] = Double(eventCount) / seconds(clock.now - rawStart)
+
+        let informer = Informer(api: client, resource: .configMaps, namespace: namespace)
+        let counted = Mutex(0)
+        let done = AsyncValueBox()
+        informer.addEventHandler { event in
+            if case .updated = event {
+                let total = counted.withLock { value -> Int in
+                    value += 1
+                    return value
+                }
+                if total == eventCount { done.finish() }
+            }
+        }
+        let running = Task { try await informer.run() }
+        try await informer.waitForSync()
+        let informerStart = clock.now
+        try await churn(client, namespace: namespace, count: eventCount, objects: objectCount, round: 2)
+        await done.wait()
+        results["events_per_second_informer"] = Double(eventCount) / seconds(clock.now - informerStart)
+        running.cancel()
+        _ = await running.result
+    }
+
+
+    let syncRatio = results["initial_sync_informer_ms"]! / results["initial_sync_raw_list_ms"]!
+    let eventRatio = results["events_per_second_informer"]! / results["events_per_second_raw_watch"]!
+    printHeader("baseline (no cache)")
+    row("initial sync \(objectCount) objects, ms", results["initial_sync_informer_ms"]!, results["initial_sync_raw_list_ms"]!, syncRatio)
+    row("events/s, \(eventCount) updates", results["events_per_second_informer"]!, results["events_per_second_raw_watch"]!, eventRatio)
+    var section: [String: Any] = results.mapValues { ($0 * 10).rounded() / 10 }
+    section["objects"] = objectCount
+    section["events"] = eventCount
+    section["ratio_initial_sync_informer_vs_raw_list"] = (syncRatio * 1000).rounded() / 1000
+    section["ratio_events_informer_vs_raw_watch"] = (eventRatio * 1000).rounded() / 1000
+    try writeSection("informer", section)
+}

@@ -1,0 +1,170 @@
+import ControllerKit
+import KubeClient
+import KubeModel
+import Logging
+import ServiceLifecycle
+import Testing
+import VirtyardServer
+import VirtyardTesting
+@testable import Simulation
+
+/// The simulation's controllers against the embedded API over HTTPS, as `virtyard serve`
+/// runs them.
+@Suite struct SimulationIntegrationTests {
+    /// Installs the KubeVirt CRDs, runs every simulation controller, and hands the client to
+    /// `body`.
+    static func withSimulation(_ configuration: SimulationConfiguration,
+                               _ body: @Sendable (HTTPKubernetesClient) async throws -> Void) async throws {
+        try await TestCluster.run { cluster in
+            let client = try cluster.client()
+            var quiet = Logger(label: "test.simulation")
+            quiet.logLevel = .critical
+            _ = try await CRDInstaller.bundled().installMissing(into: client, logger: quiet)
+            let informers = SharedInformerFactory(api: client, logger: quiet)
+            let services = Simulation.services(api: client, informers: informers, configuration: configuration, logger: quiet)
+            let running = Task {
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { try await informers.run() }
+                    for service in services { group.addTask { try await service.run() } }
+                    try await group.waitForAll()
+                }
+            }
+            defer { running.cancel() }
+            do {
+                try await body(client)
+            } catch {
+                running.cancel()
+                _ = await running.result
+                throw error
+            }
+            running.cancel()
+            _ = await running.result
+        }
+    }
+
+    static func virtualMachine(_ name: String, cores: Int64 = 2, memory: String = "4Gi",
+                               runStrategy: String = "Always") -> JSONValue {
+        var vm: JSONValue = [
+            "apiVersion": "kubevirt.io/v1", "kind": "VirtualMachine", "metadata": [:],
+            "spec": ["runStrategy": .string(runStrategy), "template": ["metadata": ["labels": ["kubevirt.io/domain": .string(name)]],
+                     "spec": ["domain": ["cpu": ["cores": .int(cores)], "memory": ["guest": .string(memory)], "devices": [:]]]]],
+        ]
+        vm.name = name
+        vm.namespace = "default"
+        return vm
+    }
+
+    static func status(_ client: HTTPKubernetesClient, vm name: String) async -> String? {
+        try? await client.get(.virtualMachines, namespace: "default", name: name)[path: ["status", "printableStatus"]]?.stringValue
+    }
+
+    @Test func virtualMachineRunsOnASimulatedNodeWithKubeVirtsLauncher() async throws {
+        try await Self.withSimulation(SimulationConfiguration(nodeCount: 2)) { client in
+            _ = try await client.create(.virtualMachines, namespace: "default", object: Self.virtualMachine("web"))
+            #expect(await eventually { await Self.status(client, vm: "web") == "Running" })
+            let vmi = try await client.get(.virtualMachineInstances, namespace: "default", name: "web")
+            let node = try #require(vmi[path: ["status", "nodeName"]]?.stringValue)
+            #expect(node.hasPrefix("kwok-node-"))
+            let pods = try await client.list(.pods, namespace: "default",
+                                             options: ListOptions(labelSelector: "kubevirt.io/created-by=\(vmi.uid ?? "")")).items
+            #expect(pods.count == 1)
+            let pod = try #require(pods.first)
+            #expect(pod.name?.hasPrefix("virt-launcher-web-") == true)
+            #expect(pod[path: ["spec", "nodeName"]]?.stringValue == node)
+            #expect(pod[path: ["status", "phase"]]?.stringValue == "Running")
+            #expect(pod[path: ["status", "podIP"]] == vmi[path: ["status", "interfaces"]]?.arrayValue?.first?["ipAddress"])
+            let requests = pod[path: ["spec", "containers"]]?.arrayValue?.first?[path: ["resources", "requests"]]
+            // 2 vCPUs at the default allocation ratio of 10.
+            #expect(requests?["cpu"]?.stringValue == "200m")
+            // 4 GiB + 4 GiB/512 page tables + 220 MiB fixed + 2 × 8 MiB + 16 MiB video.
+            let expectedMemory = Int64(4 << 30) + Int64(4 << 30) / 512 + Int64(220 + 16 + 16) << 20
+            #expect(Quantity(json: requests?["memory"])?.value == expectedMemory)
+
+            // Halted: the instance and its launcher go.
+            _ = try await client.patch(.virtualMachines, namespace: "default", name: "web",
+                                       patch: ["spec": ["runStrategy": "Halted"]])
+            #expect(await eventually { await Self.status(client, vm: "web") == "Stopped" })
+            #expect(await eventually {
+                (try? await client.list(.pods, namespace: "default"))?.items.isEmpty == true
+            })
+        }
+    }
+
+    @Test func unschedulableVMStartsWhenCapacityFrees() async throws {
+        // One node of 8 GiB: two 5 GiB VMs cannot both run.
+        let configuration = SimulationConfiguration(nodeCount: 1, nodeCPU: Quantity(4), nodeMemory: Quantity(8 << 30))
+        try await Self.withSimulation(configuration) { client in
+            _ = try await client.create(.virtualMachines, namespace: "default", object: Self.virtualMachine("first", memory: "5Gi"))
+            #expect(await eventually { await Self.status(client, vm: "first") == "Running" })
+            _ = try await client.create(.virtualMachines, namespace: "default", object: Self.virtualMachine("second", memory: "5Gi"))
+            #expect(await eventually { await Self.status(client, vm: "second") == "ErrorUnschedulable" })
+            let pending = try await client.list(.pods, namespace: "default").items.first { $0[path: ["spec", "nodeName"]] == nil }
+            let condition = pending?[path: ["status", "conditions"]]?.arrayValue?.first { $0["type"] == "PodScheduled" }
+            #expect(condition?["reason"]?.stringValue == "Unschedulable")
+            #expect(condition?["message"]?.stringValue == "0/1 nodes are available: 1 Insufficient memory.")
+
+            _ = try await client.patch(.virtualMachines, namespace: "default", name: "first",
+                                       patch: ["spec": ["runStrategy": "Halted"]])
+            #expect(await eventually(timeout: .seconds(20)) { await Self.status(client, vm: "second") == "Running" })
+        }
+    }
+
+    @Test func liveMigrationMovesTheInstanceToAnotherNode() async throws {
+        try await Self.withSimulation(SimulationConfiguration(nodeCount: 3, migrationDuration: .milliseconds(200))) { client in
+            _ = try await client.create(.virtualMachines, namespace: "default", object: Self.virtualMachine("mover"))
+            #expect(await eventually { await Self.status(client, vm: "mover") == "Running" })
+            let before = try await client.get(.virtualMachineInstances, namespace: "default", name: "mover")
+            let source = try #require(before[path: ["status", "nodeName"]]?.stringValue)
+            let migration: JSONValue = ["apiVersion": "kubevirt.io/v1", "kind": "VirtualMachineInstanceMigration",
+                                        "metadata": ["name": "move-1", "namespace": "default"], "spec": ["vmiName": "mover"]]
+            _ = try await client.create(.virtualMachineInstanceMigrations, namespace: "default", object: migration)
+            #expect(await eventually {
+                let phase = try? await client.get(.virtualMachineInstanceMigrations, namespace: "default", name: "move-1")[
+                    path: ["status", "phase"]]?.stringValue
+                return phase == "Succeeded"
+            })
+            let after = try await client.get(.virtualMachineInstances, namespace: "default", name: "mover")
+            let target = try #require(after[path: ["status", "nodeName"]]?.stringValue)
+            #expect(target != source)
+            #expect(after[path: ["status", "migrationState", "completed"]]?.boolValue == true)
+            #expect(after[path: ["status", "migrationState", "sourceNode"]]?.stringValue == source)
+            // Only the target launcher is left, and the VM is still running there.
+            #expect(await eventually {
+                let pods = (try? await client.list(.pods, namespace: "default"))?.items ?? []
+                return pods.count == 1 && pods.first?[path: ["spec", "nodeName"]]?.stringValue == target
+            })
+            #expect(await Self.status(client, vm: "mover") == "Running")
+        }
+    }
+
+    @Test func snapshotThenRestoreBringsTheSpecBack() async throws {
+        let configuration = SimulationConfiguration(nodeCount: 1, snapshotDuration: .milliseconds(200),
+                                                    restoreDuration: .milliseconds(200))
+        try await Self.withSimulation(configuration) { client in
+            _ = try await client.create(.virtualMachines, namespace: "default",
+                                        object: Self.virtualMachine("db", cores: 2, runStrategy: "Halted"))
+            let snapshot: JSONValue = ["apiVersion": "snapshot.kubevirt.io/v1beta1", "kind": "VirtualMachineSnapshot",
+                                       "metadata": ["name": "db-snap", "namespace": "default"],
+                                       "spec": ["source": ["apiGroup": "kubevirt.io", "kind": "VirtualMachine", "name": "db"]]]
+            _ = try await client.create(.virtualMachineSnapshots, namespace: "default", object: snapshot)
+            #expect(await eventually {
+                let status = try? await client.get(.virtualMachineSnapshots, namespace: "default", name: "db-snap")["status"]
+                return status?["phase"]?.stringValue == "Succeeded" && status?["readyToUse"]?.boolValue == true
+            })
+            _ = try await client.patch(.virtualMachines, namespace: "default", name: "db",
+                                       patch: ["spec": ["template": ["spec": ["domain": ["cpu": ["cores": 8]]]]]])
+            let restore: JSONValue = ["apiVersion": "snapshot.kubevirt.io/v1beta1", "kind": "VirtualMachineRestore",
+                                      "metadata": ["name": "db-restore", "namespace": "default"],
+                                      "spec": ["target": ["apiGroup": "kubevirt.io", "kind": "VirtualMachine", "name": "db"],
+                                               "virtualMachineSnapshotName": "db-snap"]]
+            _ = try await client.create(.virtualMachineRestores, namespace: "default", object: restore)
+            #expect(await eventually {
+                let status = try? await client.get(.virtualMachineRestores, namespace: "default", name: "db-restore")["status"]
+                return status?["complete"]?.boolValue == true && status?["restoreTime"] != nil
+            })
+            let vm = try await client.get(.virtualMachines, namespace: "default", name: "db")
+            #expect(vm[path: ["spec", "template", "spec", "domain", "cpu", "cores"]]?.intValue == 2)
+            #expect(vm.annotations["restore.kubevirt.io/lastRestoreUID"]?.hasPrefix("db-restore-") == true)
+        }
+    }
+}
