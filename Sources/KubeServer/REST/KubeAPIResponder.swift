@@ -66,6 +66,16 @@ struct KubeAPIResponder: HTTPResponder {
         }
     }
 
+    /// `Accept: application/json;as=Table;v=v1;g=meta.k8s.io, application/json`, as kubectl sends.
+    static func acceptsTable(_ accept: String?) -> Bool {
+        guard let accept else { return false }
+        return accept.split(separator: ",").contains { part in
+            let parameters = part.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+            return parameters.contains("as=Table") && parameters.contains("g=meta.k8s.io")
+                && (parameters.contains("v=v1") || parameters.contains("v=v1beta1"))
+        }
+    }
+
     static let pathNotFound = APIError(code: 404, reason: .notFound, message: "the server could not find the requested resource")
 
     private func serveResource(_ path: APIPath.ResourcePath, request: Request) async throws -> Response {
@@ -91,8 +101,9 @@ struct KubeAPIResponder: HTTPResponder {
                                message: error.description)
             }
         }
-        let call = ResourceHandler.Call(resource: resource, path: path, method: request.method, options: options,
+        var call = ResourceHandler.Call(resource: resource, path: path, method: request.method, options: options,
                                         body: body, contentType: contentType)
+        call.acceptsTable = Self.acceptsTable(request.headers[.accept])
         let started = ContinuousClock.now
         let outcome: APIResponse
         do {

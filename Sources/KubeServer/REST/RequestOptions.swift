@@ -9,6 +9,8 @@ struct RequestOptions: Sendable {
     var continueToken: String?
     var resourceVersion: String?
     var watch = false
+    /// For Table responses: `None`, `Metadata` or `Object`.
+    var includeObject: String?
     var allowWatchBookmarks = false
     var timeoutSeconds: Int?
     var dryRun = false
@@ -61,6 +63,7 @@ struct RequestOptions: Sendable {
             limit = value == 0 ? nil : value
         }
         continueToken = query["continue"].flatMap { $0.isEmpty ? nil : $0 }
+        includeObject = query["includeObject"]
         resourceVersion = query["resourceVersion"].flatMap { $0.isEmpty ? nil : $0 }
         watch = Self.flag(query["watch"])
         allowWatchBookmarks = Self.flag(query["allowWatchBookmarks"])

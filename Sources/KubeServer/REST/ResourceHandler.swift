@@ -19,6 +19,8 @@ struct ResourceHandler: Sendable {
         var options: RequestOptions
         var body: [UInt8]
         var contentType: String
+        /// The client asked for a `meta.k8s.io/v1` Table (as `kubectl get` does).
+        var acceptsTable = false
 
         /// The Kubernetes verb, upper-case as kube-apiserver's metrics spell it.
         var verb: String {
@@ -91,6 +93,11 @@ struct ResourceHandler: Sendable {
         guard let stored = store.get(call.key) else {
             throw APIError.notFound(call.resource.resource, group: call.resource.group, name: call.key.name)
         }
+        if call.acceptsTable {
+            let table = TablePrinter().table(for: call.resource, objects: [stored.object], resourceVersion: nil,
+                                             includeObject: call.options.includeObject)
+            return .object(200, table.serialized())
+        }
         return .object(200, versioned(stored, for: call.resource))
     }
 
@@ -105,6 +112,7 @@ struct ResourceHandler: Sendable {
             startAfter = (decoded.namespace, decoded.name)
         }
         var selected: [[UInt8]] = []
+        var selectedObjects: [JSONValue] = []
         var nextToken: String?
         var remaining: Int64?
         let limit = call.options.limit
@@ -124,7 +132,18 @@ struct ResourceHandler: Sendable {
                 if !call.options.hasSelectors { remaining = Int64(items.count - index) }
                 break
             }
-            selected.append(versioned(item, for: call.resource))
+            if call.acceptsTable {
+                selectedObjects.append(item.object)
+            } else {
+                selected.append(versioned(item, for: call.resource))
+            }
+        }
+        if call.acceptsTable {
+            var table = TablePrinter().table(for: call.resource, objects: selectedObjects,
+                                             resourceVersion: String(resourceVersion),
+                                             includeObject: call.options.includeObject)
+            if let nextToken { table[path: ["metadata", "continue"]] = .string(nextToken) }
+            return .object(200, table.serialized())
         }
         var body: [UInt8] = []
         body.reserveCapacity(selected.reduce(128) { $0 + $1.count + 1 })
