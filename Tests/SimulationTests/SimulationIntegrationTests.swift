@@ -10,7 +10,7 @@ import VirtyardTesting
 
 /// The simulation's controllers against the embedded API over HTTPS, as `virtyard serve`
 /// runs them.
-@Suite struct SimulationIntegrationTests {
+@Suite(.serialized) struct SimulationIntegrationTests {
     /// Installs the KubeVirt CRDs, runs every simulation controller, and hands the client to
     /// `body`.
     static func withSimulation(_ configuration: SimulationConfiguration,

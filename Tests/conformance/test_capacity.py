@@ -28,7 +28,7 @@ import pytest
 from kubernetes.utils import parse_quantity
 from prometheus_client.parser import text_string_to_metric_families
 
-from conftest import VirtyardServer, _stop_checked, http_request, wait_until
+from conftest import VirtyardServer, _stop_checked, wait_until
 
 GI = 1 << 30
 TOL = 1e-9

@@ -244,6 +244,14 @@ def test_vm_applied_with_kubectl_runs(server, kubectl, core, custom, ns, tmp_pat
     for name in ("virtualmachine.kubevirt.io/web", "virtualmachineinstance.kubevirt.io/web",
                  f"pod/{pod.metadata.name}"):
         assert name in listing, listing
+    # Server-side tables: KubeVirt's printer columns and the pod's wide columns.
+    lines = {line.split()[0]: line.split() for line in listing.splitlines() if line.strip()
+             and not line.startswith("NAME")}
+    assert "Running" in lines["virtualmachine.kubevirt.io/web"], listing
+    vmi_line = lines["virtualmachineinstance.kubevirt.io/web"]
+    assert "Running" in vmi_line and ip in vmi_line and vst["nodeName"] in vmi_line, listing
+    pod_line = lines[f"pod/{pod.metadata.name}"]
+    assert "Running" in pod_line and ip in pod_line and vst["nodeName"] in pod_line, listing
 
 
 def test_launcher_requests_follow_the_vm_size(server, kubectl, core, custom, ns, tmp_path):
@@ -482,8 +490,10 @@ def test_snapshot_becomes_ready(server, kubectl, core, custom, ns, tmp_path):
     assert (content.get("status") or {}).get("readyToUse") is True, content.get("status")
     [owner] = content["metadata"]["ownerReferences"]
     assert (owner["kind"], owner["name"]) == ("VirtualMachineSnapshot", "snap-1")
-    # The VM is no longer marked as being snapshotted.
-    assert not vm_status(custom, ns, "snapped").get("snapshotInProgress")
+    # The VM is no longer marked as being snapshotted (cleared right after the snapshot's
+    # status is written).
+    wait_until(lambda: not vm_status(custom, ns, "snapped").get("snapshotInProgress"), timeout=15,
+               message="status.snapshotInProgress cleared")
 
 
 def test_restore_with_stop_target_brings_the_spec_back(server, kubectl, core, custom, ns, tmp_path):

@@ -45,13 +45,24 @@ extension HTTPKubernetesClient {
             request.headers.add(name: "Content-Type", value: contentType)
             request.body = .bytes(ByteBuffer(bytes: body))
         }
-        let response: HTTPClientResponse
-        do {
-            response = try await http.execute(request, deadline: deadline, logger: logger)
-        } catch {
-            logger.debug("request failed", metadata: ["request": "\(name)", "error": "\(error)"])
-            throw KubeClientError.transport(error, request: name, server: baseURL)
+        var response: HTTPClientResponse?
+        var attempt = 0
+        while response == nil {
+            attempt += 1
+            do {
+                response = try await http.execute(request, deadline: deadline, logger: logger)
+            } catch {
+                // A pooled connection the server had just closed fails before the request is
+                // read; every verb but POST is safe to send again, once (client-go's rule).
+                if attempt == 1, method != .POST, Self.isStaleConnection(error) {
+                    logger.debug("retrying on a fresh connection", metadata: ["request": "\(name)", "error": "\(error)"])
+                    continue
+                }
+                logger.debug("request failed", metadata: ["request": "\(name)", "error": "\(error)"])
+                throw KubeClientError.transport(error, request: name, server: baseURL)
+            }
         }
+        guard let response else { throw KubeClientError.transport(CancellationError(), request: name, server: baseURL) }
         guard (200..<300).contains(Int(response.status.code)) else {
             let bytes: [UInt8]
             do {
@@ -62,6 +73,13 @@ extension HTTPKubernetesClient {
             throw KubeClientError(httpStatus: Int(response.status.code), body: bytes, request: name)
         }
         return response
+    }
+
+    /// The connection died under the request: closed by the peer while idle in the pool.
+    static func isStaleConnection(_ error: any Error) -> Bool {
+        if let channel = error as? ChannelError, channel == .ioOnClosedChannel || channel == .eof { return true }
+        if let client = error as? HTTPClientError, client == .remoteConnectionClosed { return true }
+        return false
     }
 
     /// `METHOD /path?query`, how errors name the request.
