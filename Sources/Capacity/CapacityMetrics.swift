@@ -24,49 +24,59 @@ struct NodeCounters: Sendable {
 /// The Prometheus text exposition (format 0.0.4) of node utilisation.
 enum CapacityMetrics {
     static func render(_ nodes: [NodeUtilization], classification: Classification, counters: [String: NodeCounters]) -> String {
+        // Escaped once per node: the same label value appears in every family.
+        let names = nodes.map { escape($0.node) }
         var text = ""
-        func family(_ name: String, _ type: String, _ help: String, _ samples: [(labels: [(String, String)], value: Double)]) {
+        text.reserveCapacity(nodes.count * 1_500 + 4_096)
+        func header(_ name: String, _ type: String, _ help: String) {
             text += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
-            for sample in samples {
-                let labels = sample.labels.map { "\($0.0)=\"\(escape($0.1))\"" }.joined(separator: ",")
-                text += "\(name){\(labels)} \(format(sample.value))\n"
+        }
+        func perNode(_ name: String, _ type: String, _ help: String, label: String = "node",
+                     _ value: (NodeUtilization) -> Double) {
+            header(name, type, help)
+            for (index, node) in nodes.enumerated() {
+                text += "\(name){\(label)=\"\(names[index])\"} \(format(value(node)))\n"
             }
         }
-        func perNode(_ value: (NodeUtilization) -> Double) -> [(labels: [(String, String)], value: Double)] {
-            nodes.map { ([("node", $0.node)], value($0)) }
+        perNode("node_cpu_usage_ratio", "gauge", "CPU usage ratio (0.0 to 1.0+, can exceed for overload)", \.cpuUsage)
+        perNode("node_cpu_pressure_psi", "gauge", "CPU Pressure Stall Information (0.0 to 1.0)", \.cpuPressure)
+        perNode("node_memory_usage_ratio", "gauge", "Memory usage ratio (0.0 to 1.0)", \.memoryUsage)
+        perNode("node_memory_pressure_psi", "gauge", "Memory Pressure Stall Information (0.0 to 1.0)", \.memoryPressure)
+        perNode("node_vm_count", "gauge", "Number of VMs running on the node") { Double($0.vms.count) }
+        header("node_cpu_seconds_total", "counter", "Total CPU seconds by mode (simulated node-exporter metric)")
+        for (index, node) in nodes.enumerated() {
+            let counter = counters[node.node] ?? NodeCounters()
+            for (mode, value) in [("idle", counter.idle), ("system", counter.system), ("user", counter.user)] {
+                text += "node_cpu_seconds_total{instance=\"\(names[index])\",mode=\"\(mode)\"} \(format(value))\n"
+            }
         }
-        family("node_cpu_usage_ratio", "gauge", "CPU usage ratio (0.0 to 1.0+, can exceed for overload)", perNode(\.cpuUsage))
-        family("node_cpu_pressure_psi", "gauge", "CPU Pressure Stall Information (0.0 to 1.0)", perNode(\.cpuPressure))
-        family("node_memory_usage_ratio", "gauge", "Memory usage ratio (0.0 to 1.0)", perNode(\.memoryUsage))
-        family("node_memory_pressure_psi", "gauge", "Memory Pressure Stall Information (0.0 to 1.0)", perNode(\.memoryPressure))
-        family("node_vm_count", "gauge", "Number of VMs running on the node", perNode { Double($0.vms.count) })
-        family("node_cpu_seconds_total", "counter", "Total CPU seconds by mode (simulated node-exporter metric)",
-               nodes.flatMap { node -> [(labels: [(String, String)], value: Double)] in
-                   let counter = counters[node.node] ?? NodeCounters()
-                   return [([("instance", node.node), ("mode", "idle")], counter.idle),
-                           ([("instance", node.node), ("mode", "system")], counter.system),
-                           ([("instance", node.node), ("mode", "user")], counter.user)]
-               })
-        family("node_pressure_cpu_waiting_seconds_total", "counter", "Total CPU pressure waiting seconds (simulated PSI metric)",
-               nodes.map { ([("instance", $0.node)], counters[$0.node]?.pressureWaiting ?? 0) })
-        family("node_memory_MemTotal_bytes", "gauge", "Memory of the node in bytes (simulated node-exporter metric)",
-               nodes.map { ([("instance", $0.node)], $0.memoryBytes) })
-        family("node_memory_MemAvailable_bytes", "gauge", "Memory not used by VMs in bytes (simulated node-exporter metric)",
-               nodes.map { ([("instance", $0.node)], $0.memoryBytes * (1 - $0.memoryUsage)) })
-        family("kube_node_role", "gauge", "Node role label (1 for worker nodes)",
-               nodes.map { ([("node", $0.node), ("role", "worker"), ("instance", $0.node)], 1) })
-        family("virtyard_capacity_node_score", "gauge",
-               "Mean of CPU and memory usage and pressure: the score the classification compares",
-               perNode(\.score))
-        family("virtyard_capacity_node_classification", "gauge",
-               "1 for the node's class against the cluster mean and the threshold preset",
-               classification.nodes.map { ([("node", $0.node.node), ("class", $0.class.rawValue),
-                                            ("preset", classification.preset.rawValue)], 1) })
+        perNode("node_pressure_cpu_waiting_seconds_total", "counter",
+                "Total CPU pressure waiting seconds (simulated PSI metric)", label: "instance") {
+            counters[$0.node]?.pressureWaiting ?? 0
+        }
+        perNode("node_memory_MemTotal_bytes", "gauge", "Memory of the node in bytes (simulated node-exporter metric)",
+                label: "instance", \.memoryBytes)
+        perNode("node_memory_MemAvailable_bytes", "gauge", "Memory not used by VMs in bytes (simulated node-exporter metric)",
+                label: "instance") { $0.memoryBytes * (1 - $0.memoryUsage) }
+        header("kube_node_role", "gauge", "Node role label (1 for worker nodes)")
+        for name in names {
+            text += "kube_node_role{node=\"\(name)\",role=\"worker\",instance=\"\(name)\"} 1\n"
+        }
+        perNode("virtyard_capacity_node_score", "gauge",
+                "Mean of CPU and memory usage and pressure: the score the classification compares", \.score)
+        header("virtyard_capacity_node_classification", "gauge",
+               "1 for the node's class against the cluster mean and the threshold preset")
+        let preset = classification.preset.rawValue
+        for entry in classification.nodes {
+            text += "virtyard_capacity_node_classification{node=\"\(escape(entry.node.node))\",class=\"\(entry.class.rawValue)\",preset=\"\(preset)\"} 1\n"
+        }
         return text
     }
 
     static func escape(_ value: String) -> String {
-        value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+        guard value.utf8.contains(where: { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\n") })
+        else { return value }
+        return value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
             .replacingOccurrences(of: "\n", with: "\\n")
     }
 

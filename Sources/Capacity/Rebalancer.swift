@@ -37,6 +37,14 @@ public struct Rebalancer: Service {
     let logger: Logger
 
     public func run() async throws {
+        do {
+            try await loop()
+        } catch is CancellationError {
+            // Shutdown: a normal end.
+        }
+    }
+
+    private func loop() async throws {
         try await cancelWhenGracefulShutdown {
             var lastMoved: [String: ContinuousClock.Instant] = [:]
             while !Task.isCancelled {

@@ -64,7 +64,8 @@ public final class ControllerRuntime: Service, Sendable {
         let elector = LeaderElector(api: api, configuration: leaderElection, logger: logger)
         let informers = SharedInformerFactory(api: api, logger: logger)
         // The lease is held for the whole term even while no controller is registered.
-        let elected = LeaderElectedServices(elector: elector, services: controllers(informers, api) + [HoldLease()],
+        let services = controllers(informers, api).map { EndsOnCancellation(base: $0) as any Service }
+        let elected = LeaderElectedServices(elector: elector, services: services + [HoldLease()],
                                             logger: logger)
         let status = self.status
         let identity = leaderElection.identity
@@ -115,6 +116,19 @@ final class StatusBox: Sendable {
     var value: ControllerRuntime.Leadership {
         get { storage.withLock { $0 } }
         set { storage.withLock { $0 = newValue } }
+    }
+}
+
+/// A controller interrupted by shutdown or the end of a term mid-request or mid-sleep throws
+/// `CancellationError`; that is how it stops, not a failure to report.
+struct EndsOnCancellation: Service {
+    let base: any Service
+
+    func run() async throws {
+        do {
+            try await base.run()
+        } catch is CancellationError {
+        }
     }
 }
 

@@ -1,3 +1,4 @@
+import KubeClient
 import KubeModel
 import Logging
 import ServiceLifecycle
@@ -208,8 +209,10 @@ public final class Controller<R: Reconciler>: Service, Sendable {
                 logger.debug("reconcile cancelled", metadata: ["key": "\(key)"])
                 return
             }
-            logger.error("reconcile failed, requeueing with backoff",
-                         metadata: ["key": "\(key)", "error": "\(error)", "requeues": "\(queue.numRequeues(key))"])
+            // A conflict means the cache was behind a write: routine, retried at once with backoff.
+            let level: Logger.Level = (error as? KubeClientError)?.isConflict == true ? .debug : .error
+            logger.log(level: level, "reconcile failed, requeueing with backoff",
+                       metadata: ["key": "\(key)", "error": "\(error)", "requeues": "\(queue.numRequeues(key))"])
             queue.addRateLimited(key)
         }
     }

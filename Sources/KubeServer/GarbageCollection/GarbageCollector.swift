@@ -57,7 +57,14 @@ final class GarbageCollector: Sendable {
                 crds.unregister(object)
             }
         case .added, .modified:
-            if object.deletionTimestamp != nil { await processDeletion(key, object) }
+            if object.deletionTimestamp != nil {
+                await processDeletion(key, object)
+            } else if !object.ownerReferences.isEmpty,
+                      object.ownerReferences.allSatisfy({ store.key(forUID: $0.uid) == nil }) {
+                // Written with owners that are already gone (a controller acting on a stale
+                // cache): collected at once, as kube's garbage collector does with absent owners.
+                await deleteQuietly(key)
+            }
         case .bookmark:
             break
         }

@@ -123,8 +123,9 @@ struct KubeAPIResponder: HTTPResponder {
                 response.headers.append(HTTPField(name: HTTPField.Name("Warning")!, value: "299 - \"\(warning.replacingOccurrences(of: "\"", with: "\\\""))\""))
             }
             return response
-        case .stream(let events, let timeout, let bookmarks, let apiVersion):
+        case .stream(let events, let timeout, let bookmarks, let apiVersion, let table):
             return Self.watchResponse(events, request: request, timeout: timeout, bookmarks: bookmarks, apiVersion: apiVersion,
+                                      table: table,
                                       store: handler.store)
         }
     }
@@ -156,7 +157,7 @@ struct KubeAPIResponder: HTTPResponder {
     /// Streams newline-delimited `{"type": …, "object": …}` events until the timeout, the
     /// client going away, or the server shutting down.
     static func watchResponse(_ events: AsyncStream<WatchEvent>, request: Request, timeout: Duration, bookmarks: Bool,
-                              apiVersion: String, store: ObjectStore) -> Response {
+                              apiVersion: String, table: TableRequest? = nil, store: ObjectStore) -> Response {
         let body = ResponseBody { writer in
             enum Signal: Sendable { case event(WatchEvent), bookmark, timeout }
             let (signals, input) = AsyncStream<Signal>.makeStream()
@@ -195,7 +196,11 @@ struct KubeAPIResponder: HTTPResponder {
                                 "{\"type\":\"BOOKMARK\",\"object\":\(bookmark.serializedString())}\n".utf8)))
                         case .event(let event):
                             var line: [UInt8] = Array("{\"type\":\"\(event.kind.rawValue)\",\"object\":".utf8)
-                            if event.object.object.apiVersion == apiVersion {
+                            if let table {
+                                line.append(contentsOf: TablePrinter().table(
+                                    for: table.resource, objects: [event.object.object], resourceVersion: nil,
+                                    includeObject: table.includeObject).serialized())
+                            } else if event.object.object.apiVersion == apiVersion {
                                 line.append(contentsOf: event.object.bytes)
                             } else {
                                 var object = event.object.object

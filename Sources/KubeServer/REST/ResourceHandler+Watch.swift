@@ -23,6 +23,7 @@ extension ResourceHandler {
         // unless the client asks for less, and clients re-establish it.
         let seconds = options.timeoutSeconds ?? Int.random(in: 1800...3600)
         return .stream(stream, timeout: .seconds(seconds), bookmarks: options.allowWatchBookmarks,
-                       apiVersion: call.resource.apiVersion)
+                       apiVersion: call.resource.apiVersion,
+                       table: call.acceptsTable ? TableRequest(resource: call.resource, includeObject: options.includeObject) : nil)
     }
 }

@@ -333,7 +333,8 @@ struct ResourceHandler: Sendable {
 /// The response a handler produces, turned into HTTP by the responder.
 enum APIResponse {
     case object(Int, [UInt8], warnings: [String] = [])
-    case stream(AsyncStream<WatchEvent>, timeout: Duration, bookmarks: Bool, apiVersion: String)
+    /// `table`: the events carry one-row Tables of this resource (kubectl get -w).
+    case stream(AsyncStream<WatchEvent>, timeout: Duration, bookmarks: Bool, apiVersion: String, table: TableRequest?)
 }
 
 enum PatchKind {

@@ -1,6 +1,12 @@
 import Foundation
 import KubeModel
 
+/// A client asked for Tables: of which resource, with how much of each object.
+struct TableRequest: Sendable {
+    var resource: APIResource
+    var includeObject: String?
+}
+
 /// `meta.k8s.io/v1` Table responses, which `kubectl get` asks for first: the columns a real
 /// API server prints for the built-in kinds Virtyard simulates, and a CRD's
 /// `additionalPrinterColumns` for custom resources.

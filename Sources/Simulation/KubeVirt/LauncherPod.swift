@@ -91,10 +91,16 @@ public struct LauncherPod: Sendable {
         labels[KubeVirtLabels.createdBy] = vmi.uid ?? ""
         labels[KubeVirtLabels.vmName] = name
         if let migration { labels[KubeVirtLabels.migrationJobUID] = migration.uid }
-        var annotations = vmi.annotations.filter { !$0.key.hasPrefix("kubevirt.io/") || $0.key.hasPrefix("kubevirt.io/vm-") }
+        // KubeVirt copies the VMI's annotations except its own bookkeeping ones.
+        var annotations = vmi.annotations.filter {
+            !["kubevirt.io/latest-observed-api-version", "kubevirt.io/storage-observed-api-version",
+              "kubevirt.io/vm-generation"].contains($0.key)
+        }
         annotations[KubeVirtLabels.domain] = name
         annotations[KubeVirtLabels.defaultContainer] = "compute"
         annotations["kubevirt.io/migrationTransportUnix"] = "true"
+        // Evictions of VM launchers become live migrations (what the descheduler expects).
+        annotations["descheduler.alpha.kubernetes.io/request-evict-only"] = ""
 
         let requests = requests(spec)
         var requestList: JSONValue = ["cpu": Quantity(milliValue: requests.milliCPU).json, "memory": Quantity(requests.memory).json]

@@ -18,9 +18,15 @@ struct MigrationReconciler: Reconciler {
     let launcher: LauncherPod
     let configuration: SimulationConfiguration
     let logger: Logger
+    let steps = StepClock()
+
+    /// Held while a migration may have a target pod, so deleting the migration aborts it.
+    static let finalizer = "kubevirt.io/migrationJobFinalize"
 
     func reconcile(_ key: ObjectKey) async throws -> ReconcileResult {
-        guard let migration = migrations.get(key), migration.deletionTimestamp == nil, let uid = migration.uid else {
+        guard let migration = migrations.get(key), let uid = migration.uid else { return .done }
+        if migration.deletionTimestamp != nil {
+            try await abort(migration)
             return .done
         }
         let phase = migration[path: ["status", "phase"]]?.stringValue ?? ""
@@ -60,7 +66,7 @@ struct MigrationReconciler: Reconciler {
         }
         let targetNode = target[path: ["spec", "nodeName"]]?.stringValue ?? ""
         if targetNode.isEmpty {
-            let waited = remaining(since: PhaseTransitions.entered(migration["status"], phase: "Scheduling"),
+            let waited = timeLeft(since: PhaseTransitions.entered(migration["status"], phase: "Scheduling"),
                                    configuration.migrationSchedulingTimeout)
             if waited == .zero {
                 let message = Conditions.find(target[path: ["status", "conditions"]], "PodScheduled")?["message"]?.stringValue
@@ -76,6 +82,7 @@ struct MigrationReconciler: Reconciler {
             return .done
         }
         if phase != "Running" {
+            steps.begin("migration/\(uid)")
             var updatedVMI = vmi
             var migrationState = state ?? [:]
             migrationState["targetNode"] = .string(targetNode)
@@ -88,15 +95,20 @@ struct MigrationReconciler: Reconciler {
             try await writeStatus(migration, status)
             return .requeueAfter(configuration.migrationDuration)
         }
-        let left = remaining(since: PhaseTransitions.entered(migration["status"], phase: "Running"),
-                             configuration.migrationDuration)
+        let left = steps.remaining("migration/\(uid)", configuration.migrationDuration,
+                                   recorded: PhaseTransitions.entered(migration["status"], phase: "Running"))
         guard left == .zero else { return .requeueAfter(left) }
         try await complete(migration, vmi: vmi, target: target)
         return .done
     }
 
     private func start(_ migration: JSONValue, vmi: JSONValue) async throws {
-        guard let uid = migration.uid, let namespace = migration.namespace else { return }
+        guard let uid = migration.uid, let namespace = migration.namespace, let name = migration.name else { return }
+        if !migration.finalizers.contains(Self.finalizer) {
+            _ = try await api.patch(.virtualMachineInstanceMigrations, namespace: namespace, name: name,
+                                    patch: ["metadata": ["finalizers": .array((migration.finalizers + [Self.finalizer])
+                                        .map(JSONValue.string)), "resourceVersion": .string(migration.resourceVersion ?? "")]])
+        }
         let sourceNode = vmi[path: ["status", "nodeName"]]?.stringValue ?? ""
         let sourcePod = VirtualMachineInstanceReconciler.currentPod(
             of: vmi, among: pods.byIndex(VirtualMachineInstanceReconciler.podsByVMI, vmi.uid ?? ""))
@@ -163,6 +175,37 @@ struct MigrationReconciler: Reconciler {
         logger.info("migration succeeded", metadata: ["vmi": "\(namespace)/\(vmi.name ?? "")", "node": "\(node)"])
     }
 
+    /// The migration was deleted: an unfinished one is aborted (target pod removed, the VMI
+    /// stays where it was), then the finalizer goes.
+    private func abort(_ migration: JSONValue) async throws {
+        guard migration.finalizers.contains(Self.finalizer), let namespace = migration.namespace,
+              let name = migration.name, let uid = migration.uid else { return }
+        if let vmiName = migration[path: ["spec", "vmiName"]]?.stringValue,
+           var vmi = vmis.get(namespace: namespace, name: vmiName),
+           var state = vmi[path: ["status", "migrationState"]], state["migrationUid"]?.stringValue == uid,
+           state["completed"]?.boolValue != true, state["failed"]?.boolValue != true {
+            if let target = state["targetPod"]?.stringValue {
+                _ = try await tolerating(KubeClientError.notFound) { () async throws(KubeClientError) in
+                    try await api.delete(.pods, namespace: namespace, name: target)
+                }
+            }
+            state["failed"] = true
+            state["abortStatus"] = "Succeeded"
+            state["endTimestamp"] = .string(Timestamp.now())
+            state["failureReason"] = "migration aborted: VirtualMachineInstanceMigration deleted"
+            vmi[path: ["status", "migrationState"]] = state
+            _ = try await api.update(.virtualMachineInstances, namespace: namespace, object: vmi)
+            logger.info("migration aborted", metadata: ["migration": "\(namespace)/\(name)"])
+        }
+        steps.end("migration/\(uid)")
+        _ = try await tolerating(KubeClientError.notFound) { () async throws(KubeClientError) in
+            try await api.patch(.virtualMachineInstanceMigrations, namespace: namespace, name: name,
+                                patch: ["metadata": ["finalizers": .array(migration.finalizers.filter { $0 != Self.finalizer }
+                                    .map(JSONValue.string)), "resourceVersion": .string(migration.resourceVersion ?? "")]],
+                                type: .merge, subresource: nil, options: .default)
+        }
+    }
+
     private func fail(_ migration: JSONValue, vmi: JSONValue, reason: String) async throws {
         var updatedVMI = vmi
         if var state = vmi[path: ["status", "migrationState"]], state["migrationUid"]?.stringValue == migration.uid {
@@ -199,6 +242,15 @@ struct MigrationReconciler: Reconciler {
         guard status != migration["status"] else { return }
         var updated = migration
         updated["status"] = status
-        _ = try await api.updateStatus(.virtualMachineInstanceMigrations, namespace: migration.namespace, object: updated)
+        let written = try await api.updateStatus(.virtualMachineInstanceMigrations, namespace: migration.namespace,
+                                                 object: updated)
+        let phase = status["phase"]?.stringValue
+        // Finished: nothing left to abort.
+        if phase == "Succeeded" || phase == "Failed", written.finalizers.contains(Self.finalizer), let name = written.name {
+            steps.end("migration/\(written.uid ?? "")")
+            _ = try await api.patch(.virtualMachineInstanceMigrations, namespace: written.namespace, name: name,
+                                    patch: ["metadata": ["finalizers": .array(written.finalizers.filter { $0 != Self.finalizer }
+                                        .map(JSONValue.string)), "resourceVersion": .string(written.resourceVersion ?? "")]])
+        }
     }
 }

@@ -117,6 +117,12 @@ struct VirtualMachineReconciler: Reconciler {
     }
 
     private func createVMI(for vm: JSONValue, strategy: RunStrategy) async throws -> JSONValue? {
+        // The cache may not have seen the VM's deletion yet (its instance already went):
+        // an instance for a VM that is gone would be an orphan.
+        let current = try await tolerating(KubeClientError.notFound) { () async throws(KubeClientError) in
+            try await api.get(.virtualMachines, namespace: vm.namespace, name: vm.name ?? "")
+        }
+        guard let current, current.uid == vm.uid, current.deletionTimestamp == nil else { return nil }
         if strategy == .once, let name = vm.name {
             _ = try await api.patch(.virtualMachines, namespace: vm.namespace, name: name,
                                     patch: ["metadata": ["annotations": [Self.onceStartedAnnotation: "true"]]])

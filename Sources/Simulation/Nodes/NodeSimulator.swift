@@ -87,6 +87,14 @@ public struct NodeSimulator: Service {
     }
 
     public func run() async throws {
+        do {
+            try await runUntilShutdown()
+        } catch is CancellationError {
+            // Shutdown interrupted a sleep or a request: a normal end.
+        }
+    }
+
+    private func runUntilShutdown() async throws {
         try await createConfiguredNodes()
         let controller = Controller(name: "simulated-nodes",
                                     reconciler: NodeReconciler(api: api, nodes: nodes, configuration: configuration),

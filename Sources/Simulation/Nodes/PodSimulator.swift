@@ -19,8 +19,22 @@ struct PodReconciler: Reconciler {
             addresses.release(key)
             return .done
         }
-        guard let nodeName = pod[path: ["spec", "nodeName"]]?.stringValue, !nodeName.isEmpty, pod.deletionTimestamp == nil,
-              let node = nodes.get(namespace: nil, name: nodeName), SimulatedNode.isSimulated(node) else { return .done }
+        guard let nodeName = pod[path: ["spec", "nodeName"]]?.stringValue, !nodeName.isEmpty, pod.deletionTimestamp == nil
+        else { return .done }
+        guard let node = nodes.get(namespace: nil, name: nodeName) else {
+            // The pod garbage collector's job: a pod bound to a node that no longer exists goes.
+            let exists = try await tolerating(KubeClientError.notFound) { () async throws(KubeClientError) in
+                try await api.get(.nodes, namespace: nil, name: nodeName)
+            }
+            if exists == nil {
+                _ = try await tolerating(KubeClientError.notFound) { () async throws(KubeClientError) in
+                    try await api.delete(.pods, namespace: key.namespace, name: key.name,
+                                         options: DeleteOptions(preconditionUID: pod.uid))
+                }
+            }
+            return .done
+        }
+        guard SimulatedNode.isSimulated(node) else { return .done }
         let phase = pod[path: ["status", "phase"]]?.stringValue
         guard phase != "Running", phase != "Succeeded", phase != "Failed" else { return .done }
         guard let cidr = node[path: ["spec", "podCIDR"]]?.stringValue else { return .requeue }
@@ -117,7 +131,13 @@ public struct PodSimulator: Service {
         }
         let reconciler = PodReconciler(api: api, pods: pods, nodes: informers.informer(for: .nodes),
                                        addresses: PodAddressAllocator())
+        let nodes = informers.informer(for: .nodes)
         controller = Controller(name: "simulated-kubelet", reconciler: reconciler, for: pods,
+                                watches: [.mapped(nodes) { node in
+                                    // A node's deletion concerns the pods bound to it.
+                                    guard let name = node.name else { return [] }
+                                    return pods.byIndex(Self.nodeIndex, name).compactMap(ObjectKey.init)
+                                }],
                                 configuration: ControllerConfiguration(workers: 4, rateLimit: nil), logger: logger)
     }
 

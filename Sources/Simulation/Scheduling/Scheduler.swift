@@ -75,6 +75,14 @@ public final class Scheduler: Service, Sendable {
     public var currentStatistics: Statistics { statistics.withLock { $0 } }
 
     public func run() async throws {
+        do {
+            try await schedule()
+        } catch is CancellationError {
+            // Shutdown: a normal end.
+        }
+    }
+
+    private func schedule() async throws {
         let queue = WorkQueue<ObjectKey>(configuration: .init(backoff: FailureBackoff(base: .seconds(1), cap: .seconds(10)),
                                                               rateLimit: nil))
         // A new term starts from what the informers hold now.

@@ -39,29 +39,43 @@ public struct SchedulingAlgorithm: Sendable {
         let nodeCount = cache.nodeCount
         guard nodeCount > 0 else { return .unschedulable(FitError(nodeCount: 0, reasons: [:])) }
         let wanted = feasibleNodesToFind(nodeCount: nodeCount)
+        let start = cache.nextStartNodeIndex % nodeCount
+        // Filtering and scoring read the nodes through a buffer: going through the array
+        // would copy each NodeInfo (and retain its storage) once per plugin call.
+        let nodes = cache.nodes
+        let outcome = nodes.withUnsafeBufferPointer { buffer in
+            evaluate(pod, nodes: buffer, start: start, wanted: wanted)
+        }
+        cache.nextStartNodeIndex = (start + outcome.processed) % nodeCount
+        return outcome.decision
+    }
+
+    private mutating func evaluate(_ pod: SchedulingPod, nodes: UnsafeBufferPointer<NodeInfo>, start: Int,
+                                   wanted: Int) -> (decision: SchedulingDecision, processed: Int) {
+        let nodeCount = nodes.count
         var feasible: [Int] = []
         feasible.reserveCapacity(min(wanted, nodeCount))
         var reasons: [String: Int] = [:]
         var processed = 0
-        let start = cache.nextStartNodeIndex % nodeCount
         while processed < nodeCount && feasible.count < wanted {
             let index = (start + processed) % nodeCount
             processed += 1
-            if let failure = firstFailure(pod, cache.nodes[index]) {
+            if let failure = firstFailure(pod, nodes[index]) {
                 for reason in failure.reasons { reasons[reason, default: 0] += 1 }
             } else {
                 feasible.append(index)
             }
         }
-        cache.nextStartNodeIndex = (start + processed) % nodeCount
-        guard !feasible.isEmpty else { return .unschedulable(FitError(nodeCount: nodeCount, reasons: reasons)) }
+        guard !feasible.isEmpty else {
+            return (.unschedulable(FitError(nodeCount: nodeCount, reasons: reasons)), processed)
+        }
         if feasible.count == 1 {
-            return .scheduled(node: cache.nodes[feasible[0]].name, evaluated: processed, feasible: 1)
+            return (.scheduled(node: nodes[feasible[0]].name, evaluated: processed, feasible: 1), processed)
         }
         var totals = [Int64](repeating: 0, count: feasible.count)
         var scores = [Int64](repeating: 0, count: feasible.count)
         for (plugin, weight) in scorers {
-            for (position, index) in feasible.enumerated() { scores[position] = plugin.score(pod, cache.nodes[index]) }
+            for (position, index) in feasible.enumerated() { scores[position] = plugin.score(pod, nodes[index]) }
             plugin.normalize(&scores)
             for position in scores.indices { totals[position] += scores[position] * weight }
         }
@@ -77,7 +91,7 @@ public struct SchedulingAlgorithm: Sendable {
                 if random.next(upperBound: UInt64(ties)) == 0 { best = position }
             }
         }
-        return .scheduled(node: cache.nodes[feasible[best]].name, evaluated: processed, feasible: feasible.count)
+        return (.scheduled(node: nodes[feasible[best]].name, evaluated: processed, feasible: feasible.count), processed)
     }
 
     private func firstFailure(_ pod: SchedulingPod, _ node: NodeInfo) -> FilterFailure? {

@@ -21,6 +21,7 @@ struct RestoreReconciler: Reconciler {
     let vmis: Informer
     let configuration: SimulationConfiguration
     let logger: Logger
+    let steps = StepClock()
 
     func reconcile(_ key: ObjectKey) async throws -> ReconcileResult {
         guard let restore = restores.get(key), restore.deletionTimestamp == nil, let uid = restore.uid else { return .done }
@@ -57,7 +58,7 @@ struct RestoreReconciler: Reconciler {
             switch policy {
             case "FailImmediate":
                 return try await fail(restore, status: status, message: message)
-            case "WaitGracePeriod" where remaining(since: created, Self.gracePeriod) == .zero:
+            case "WaitGracePeriod" where timeLeft(since: created, Self.gracePeriod) == .zero:
                 return try await fail(restore, status: status, message: message + " after the grace period")
             case "StopTarget":
                 if RunStrategy(vm: vm) != .halted {
@@ -86,10 +87,11 @@ struct RestoreReconciler: Reconciler {
             status["complete"] = false
             status["conditions"] = .array(conditions)
             try await writeStatus(restore, status)
+            steps.begin("restore/\(uid)")
             return .requeueAfter(configuration.restoreDuration)
         }
-        let left = remaining(since: progressing?["lastTransitionTime"]?.stringValue.flatMap(Timestamp.date),
-                             configuration.restoreDuration)
+        let left = steps.remaining("restore/\(uid)", configuration.restoreDuration,
+                                   recorded: progressing?["lastTransitionTime"]?.stringValue.flatMap(Timestamp.date))
         guard left == .zero else { return .requeueAfter(left) }
 
         let marker = "\(key.name)-\(uid)"
@@ -112,6 +114,7 @@ struct RestoreReconciler: Reconciler {
                        message: "Operation complete", now: now)
         status["conditions"] = .array(conditions)
         try await writeStatus(restore, status)
+        steps.end("restore/\(uid)")
         logger.info("restore complete", metadata: ["restore": "\(key)", "vm": "\(targetName)"])
         return .done
     }

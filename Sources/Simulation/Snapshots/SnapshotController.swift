@@ -21,6 +21,7 @@ struct SnapshotReconciler: Reconciler {
     let vmis: Informer
     let configuration: SimulationConfiguration
     let logger: Logger
+    let steps = StepClock()
 
     static func contentName(snapshotUID uid: String) -> String { "vmsnapshot-content-\(uid)" }
 
@@ -37,7 +38,7 @@ struct SnapshotReconciler: Reconciler {
             let deadline = snapshot[path: ["spec", "failureDeadline"]]?.stringValue
                 .flatMap { try? GoDuration.parse($0) } ?? Self.defaultFailureDeadline
             let created = snapshot[path: ["metadata", "creationTimestamp"]]?.stringValue.flatMap(Timestamp.date)
-            if deadline > .zero, remaining(since: created, deadline) == .zero {
+            if deadline > .zero, timeLeft(since: created, deadline) == .zero {
                 status["phase"] = "Failed"
                 status["error"] = ["message": "source VirtualMachine does not exist", "time": .string(now)]
                 Conditions.set(&conditions, type: "Progressing", status: false, reason: "Failed",
@@ -67,17 +68,18 @@ struct SnapshotReconciler: Reconciler {
                 ? [["indication": "Online", "message": "Snapshot of a running VirtualMachine"],
                    ["indication": "NoGuestAgent", "message": "No guest agent: the file system was not frozen"]]
                 : []
-            status["snapshotVolumes"] = ["excluded": .array(Self.volumeNames(vm).map(JSONValue.string))]
+            status["snapshotVolumes"] = ["excludedVolumes": .array(Self.volumeNames(vm).map(JSONValue.string))]
             Conditions.set(&conditions, type: "Progressing", status: true, reason: "Source locked and operation in progress",
                            message: "Source locked and operation in progress", now: now)
             Conditions.set(&conditions, type: "Ready", status: false, reason: "Not ready", message: "Not ready", now: now)
             status["conditions"] = .array(conditions)
             try await writeStatus(snapshot, status)
+            steps.begin("snapshot/\(uid)")
             return .requeueAfter(configuration.snapshotDuration)
         }
         let started = Conditions.find(status["conditions"], "Progressing")?["lastTransitionTime"]?.stringValue
             .flatMap(Timestamp.date)
-        let left = remaining(since: started, configuration.snapshotDuration)
+        let left = steps.remaining("snapshot/\(uid)", configuration.snapshotDuration, recorded: started)
         guard left == .zero else { return .requeueAfter(left) }
         var cachedContent = contents.get(namespace: key.namespace, name: contentName)
         if cachedContent == nil {
@@ -102,6 +104,7 @@ struct SnapshotReconciler: Reconciler {
         status["conditions"] = .array(conditions)
         try await writeStatus(snapshot, status)
         try await clearSnapshotInProgress(namespace: key.namespace, vmName: sourceName, snapshotName: key.name)
+        steps.end("snapshot/\(uid)")
         logger.info("snapshot ready", metadata: ["snapshot": "\(key)"])
         return .done
     }
