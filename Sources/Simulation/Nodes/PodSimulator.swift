@@ -12,17 +12,19 @@ struct PodReconciler: Reconciler {
     let api: any KubernetesAPI
     let pods: Informer
     let nodes: Informer
-    let addresses: PodAddressAllocator
+    let kubelet: KubeletState
 
     func reconcile(_ key: ObjectKey) async throws -> ReconcileResult {
         guard let pod = pods.get(key) else {
-            addresses.release(key)
+            kubelet.release(key)
             return .done
         }
         guard let nodeName = pod[path: ["spec", "nodeName"]]?.stringValue, !nodeName.isEmpty, pod.deletionTimestamp == nil
         else { return .done }
         guard let node = nodes.get(namespace: nil, name: nodeName) else {
-            // The pod garbage collector's job: a pod bound to a node that no longer exists goes.
+            // The pod garbage collector's job: a pod bound to a simulated node that was deleted
+            // goes. (Pods naming a node never seen are left alone, as nothing runs them.)
+            guard kubelet.wasSimulated(nodeName) else { return .done }
             let exists = try await tolerating(KubeClientError.notFound) { () async throws(KubeClientError) in
                 try await api.get(.nodes, namespace: nil, name: nodeName)
             }
@@ -35,6 +37,7 @@ struct PodReconciler: Reconciler {
             return .done
         }
         guard SimulatedNode.isSimulated(node) else { return .done }
+        kubelet.rememberSimulated(nodeName)
         let phase = pod[path: ["status", "phase"]]?.stringValue
         guard phase != "Running", phase != "Succeeded", phase != "Failed" else { return .done }
         guard let cidr = node[path: ["spec", "podCIDR"]]?.stringValue else { return .requeue }
@@ -42,7 +45,7 @@ struct PodReconciler: Reconciler {
             .first { $0["type"]?.stringValue == "InternalIP" }?["address"]?.stringValue
         guard let hostIP else { return .requeue }
         let used = Set(pods.byIndex(PodSimulator.nodeIndex, nodeName).compactMap { $0[path: ["status", "podIP"]]?.stringValue })
-        let podIP = addresses.allocate(for: key, cidr: cidr, node: nodeName, inUse: used)
+        let podIP = kubelet.allocate(for: key, cidr: cidr, node: nodeName, inUse: used)
         _ = try await api.patch(.pods, namespace: key.namespace, name: key.name,
                                 patch: ["status": Self.runningStatus(pod, podIP: podIP, hostIP: hostIP)],
                                 type: .merge, subresource: "status", options: .default)
@@ -89,15 +92,25 @@ struct PodReconciler: Reconciler {
     }
 }
 
-/// Hands out pod IPs from each node's range without handing one out twice while the pod
-/// that got it is not yet visible in the cache.
-final class PodAddressAllocator: Sendable {
+/// What the simulated kubelet remembers: the pod IPs it handed out but the cache does not show
+/// yet (so none goes out twice), and which nodes were simulated (so their pods are collected
+/// when the node goes).
+final class KubeletState: Sendable {
     private struct Pending {
         var node: String
         var address: String
     }
 
     private let pending = Mutex<[ObjectKey: Pending]>([:])
+    private let simulatedNodes = Mutex<Set<String>>([])
+
+    func rememberSimulated(_ node: String) {
+        _ = simulatedNodes.withLock { $0.insert(node) }
+    }
+
+    func wasSimulated(_ node: String) -> Bool {
+        simulatedNodes.withLock { $0.contains(node) }
+    }
 
     func allocate(for key: ObjectKey, cidr: String, node: String, inUse: Set<String>) -> String {
         pending.withLock { pending in
@@ -130,7 +143,7 @@ public struct PodSimulator: Service {
             (pod[path: ["spec", "nodeName"]]?.stringValue).map { [$0] } ?? []
         }
         let reconciler = PodReconciler(api: api, pods: pods, nodes: informers.informer(for: .nodes),
-                                       addresses: PodAddressAllocator())
+                                       kubelet: KubeletState())
         let nodes = informers.informer(for: .nodes)
         controller = Controller(name: "simulated-kubelet", reconciler: reconciler, for: pods,
                                 watches: [.mapped(nodes) { node in
