@@ -50,12 +50,15 @@ public final class CapacityService: Sendable {
         let vms: Informer
         let vmis: Informer
         let migrations: Informer
+        /// The load index's feed from the pod informer.
+        let loadFeed: EventHandlerRegistration
     }
 
     public let configuration: Configuration
     let logger: Logger
     private let cluster = Mutex<Cluster?>(nil)
     let counters = Mutex<[String: NodeCounters]>([:])
+    let loads = VMLoadIndex()
     let rebalanceHistory = Mutex<[RebalanceRound]>([])
 
     public init(configuration: Configuration = Configuration(), logger: Logger = Logger(label: "virtyard.capacity")) {
@@ -70,11 +73,14 @@ public final class CapacityService: Sendable {
     public func attach(api: any KubernetesAPI, informers: SharedInformerFactory) -> [any Service] {
         let pods = informers.informer(for: .pods)
         pods.addIndex(Self.podsByNode) { pod in (pod[path: ["spec", "nodeName"]]?.stringValue).map { [$0] } ?? [] }
+        let loads = self.loads
+        let feed = pods.addEventHandler { event in loads.handle(event) }
         let attached = Cluster(api: api, nodes: informers.informer(for: .nodes), pods: pods,
                                vms: informers.informer(for: .virtualMachines, namespace: configuration.namespace),
                                vmis: informers.informer(for: .virtualMachineInstances, namespace: configuration.namespace),
                                migrations: informers.informer(for: .virtualMachineInstanceMigrations,
-                                                              namespace: configuration.namespace))
+                                                              namespace: configuration.namespace),
+                               loadFeed: feed)
         cluster.withLock { $0 = attached }
         guard let rebalancer = configuration.rebalancer else { return [] }
         return [Rebalancer(service: self, configuration: rebalancer, logger: logger)]
@@ -85,7 +91,7 @@ public final class CapacityService: Sendable {
     /// Whether the caches hold the cluster yet.
     public var isReady: Bool {
         guard let cluster = connected else { return false }
-        return cluster.nodes.hasSynced && cluster.pods.hasSynced
+        return cluster.nodes.hasSynced && cluster.pods.hasSynced && cluster.loadFeed.hasSynced
     }
 
     // MARK: Reading the cluster
@@ -95,16 +101,14 @@ public final class CapacityService: Sendable {
         guard let cluster = connected else { return [] }
         let defaultCores = configuration.nodeCPU.doubleValue
         let defaultMemory = Double(configuration.nodeMemory.value)
+        let loadsByNode = loads.loadsByNode()
         return cluster.nodes.list().compactMap { node -> NodeUtilization? in
             guard let name = node.name, node.deletionTimestamp == nil else { return nil }
             let allocatable = node[path: ["status", "allocatable"]] ?? node[path: ["status", "capacity"]]
             let cores = Quantity(json: allocatable?["cpu"])?.doubleValue ?? defaultCores
             let memory = Quantity(json: allocatable?["memory"]).map { Double($0.value) } ?? defaultMemory
-            let loads = cluster.pods.byIndex(Self.podsByNode, name).filter { pod in
-                let phase = pod[path: ["status", "phase"]]?.stringValue
-                return pod.deletionTimestamp == nil && phase != "Succeeded" && phase != "Failed"
-            }.compactMap(VMLoad.init(pod:)).sorted { $0.vmName < $1.vmName }
-            let baseline = node.annotations[CapacityAnnotations.baseline].flatMap {
+            let loads = loadsByNode[name] ?? []
+            let baseline = node[path: ["metadata", "annotations", CapacityAnnotations.baseline]]?.stringValue.flatMap {
                 try? JSONDecoder().decode(NodeUsageFigures.self, from: Data($0.utf8))
             }
             return NodeUtilization(node: name, cpuCores: cores > 0 ? cores : defaultCores,

@@ -40,24 +40,28 @@ public struct VMLoad: Sendable, Equatable {
     /// Reads a launcher pod; nil for pods that are not VM launchers. Pods without load
     /// annotations count as idle VMs of the size their requests imply.
     public init?(pod: JSONValue) {
-        let labels = pod.labels
-        guard labels[KubeVirtLabels.app] == "virt-launcher" || (pod.name ?? "").hasPrefix("virt-launcher-") else { return nil }
-        let annotations = pod.annotations
-        vmName = labels[KubeVirtLabels.vmName] ?? annotations[KubeVirtLabels.domain] ?? pod.name ?? ""
-        vmID = annotations[CapacityAnnotations.vmID] ?? vmName
-        podName = pod.name ?? ""
-        cpuCores = annotations[CapacityAnnotations.cpuCores].flatMap(Double.init) ?? 1
-        memoryBytes = annotations[CapacityAnnotations.memoryBytes].flatMap { Double($0) }.map { Int64($0) } ?? 0
-        cpuUtilization = annotations[CapacityAnnotations.cpuUtilization].flatMap(Double.init) ?? 0
-        memoryUtilization = annotations[CapacityAnnotations.memoryUtilization].flatMap(Double.init) ?? 0
+        // Read field by field: building the whole label and annotation maps for every pod
+        // on every scrape costs more than everything else a scrape does.
+        let labels = pod[path: ["metadata", "labels"]]
+        let annotations = pod[path: ["metadata", "annotations"]]
+        func annotation(_ key: String) -> String? { annotations?[key]?.stringValue }
+        let name = pod.name ?? ""
+        guard labels?[KubeVirtLabels.app]?.stringValue == "virt-launcher" || name.hasPrefix("virt-launcher-") else { return nil }
+        vmName = labels?[KubeVirtLabels.vmName]?.stringValue ?? annotation(KubeVirtLabels.domain) ?? name
+        vmID = annotation(CapacityAnnotations.vmID) ?? vmName
+        podName = name
+        cpuCores = annotation(CapacityAnnotations.cpuCores).flatMap(Double.init) ?? 1
+        memoryBytes = annotation(CapacityAnnotations.memoryBytes).flatMap { Double($0) }.map { Int64($0) } ?? 0
+        cpuUtilization = annotation(CapacityAnnotations.cpuUtilization).flatMap(Double.init) ?? 0
+        memoryUtilization = annotation(CapacityAnnotations.memoryUtilization).flatMap(Double.init) ?? 0
         // The seed document's form: consumption as a share of a 32-core, 128 GiB node.
-        if annotations[CapacityAnnotations.cpuCores] == nil,
-           let share = annotations[CapacityAnnotations.cpuConsumption].flatMap(Double.init) {
+        if annotation(CapacityAnnotations.cpuCores) == nil,
+           let share = annotation(CapacityAnnotations.cpuConsumption).flatMap(Double.init) {
             cpuCores = share * 32
             cpuUtilization = 1
         }
-        if annotations[CapacityAnnotations.memoryBytes] == nil,
-           let share = annotations[CapacityAnnotations.memoryConsumption].flatMap(Double.init) {
+        if annotation(CapacityAnnotations.memoryBytes) == nil,
+           let share = annotation(CapacityAnnotations.memoryConsumption).flatMap(Double.init) {
             memoryBytes = Int64(share * Double(128 << 30))
             memoryUtilization = 1
         }

@@ -54,7 +54,7 @@ func algorithmThroughput(nodes: Int, pods: [SchedulingPod], percentage: Int?) ->
 }
 
 /// Pods per second end to end; also times capacity metrics over the placed pods when asked.
-func endToEndThroughput(nodes: Int, pods: Int, percentage: Int?, measureScrape: Bool) async throws
+func endToEndThroughput(nodes: Int, pods: Int, percentage: Int?, measureScrape: Bool, rawBinding: Bool = false) async throws
     -> (podsPerSecond: Double, scrapeMilliseconds: Double?, copyMilliseconds: Double?) {
     try await TestCluster.run { cluster in
         let client = try cluster.client()
@@ -80,7 +80,21 @@ func endToEndThroughput(nodes: Int, pods: Int, percentage: Int?, measureScrape: 
         try await informers.waitForSync()
         let clock = ContinuousClock()
         let start = clock.now
-        let runningScheduler = Task { try await scheduler.run() }
+        let runningScheduler = Task {
+            if rawBinding {
+                // No scheduling at all: bind pod i to node i mod N with as many writers as the
+                // scheduler uses. What the API alone allows.
+                try await createConcurrently(count: pods, workers: scheduler.configuration.bindConcurrency) { index in
+                    let binding: JSONValue = ["apiVersion": "v1", "kind": "Binding",
+                                              "metadata": ["name": .string("virt-launcher-vm-\(index)-bench")],
+                                              "target": ["apiVersion": "v1", "kind": "Node", "name": .string("node-\(index % nodes)")]]
+                    _ = try await client.post(.pods, namespace: "default", name: "virt-launcher-vm-\(index)-bench",
+                                              subresource: "binding", body: binding, options: .default)
+                }
+            } else {
+                try await scheduler.run()
+            }
+        }
         await allBound.wait()
         let podsPerSecond = Double(pods) / seconds(clock.now - start)
         runningScheduler.cancel()
@@ -92,7 +106,7 @@ func endToEndThroughput(nodes: Int, pods: Int, percentage: Int?, measureScrape: 
             let capacity = CapacityService()
             // Only the pod and node caches matter here (no KubeVirt CRDs in this cluster).
             _ = capacity.attach(api: client, informers: informers)
-            precondition(capacity.isReady)
+            while !capacity.isReady { try await Task.sleep(for: .milliseconds(10)) }
             var scrapes: [Double] = []
             var copies: [Double] = []
             for _ in 0..<5 {
@@ -134,6 +148,14 @@ func schedulerBenchmark() async throws {
         pod.uid = "uid-\(index)"
         return pod
     }
+    if arguments.contains("--profile-end-to-end") {
+        // For profiling: one end-to-end run and the scrape, then bindings alone.
+        let run = try await endToEndThroughput(nodes: nodes, pods: podCount, percentage: nil, measureScrape: true)
+        let raw = try await endToEndThroughput(nodes: nodes, pods: podCount, percentage: nil, measureScrape: false,
+                                               rawBinding: true)
+        print("end-to-end pods/s \(run.podsPerSecond), scrape ms \(run.scrapeMilliseconds ?? 0), bindings alone/s \(raw.podsPerSecond)")
+        return
+    }
     var adaptive: [Double] = []
     var scoreAll: [Double] = []
     var evaluatedAdaptive = 0.0
@@ -151,12 +173,17 @@ func schedulerBenchmark() async throws {
 
     let endToEnd = try await endToEndThroughput(nodes: nodes, pods: podCount, percentage: nil, measureScrape: true)
     let endToEndBaseline = try await endToEndThroughput(nodes: nodes, pods: podCount, percentage: 100, measureScrape: false)
+    let rawBindings = try await endToEndThroughput(nodes: nodes, pods: podCount, percentage: nil, measureScrape: false,
+                                                   rawBinding: true)
 
     printHeader("baseline (score every node)")
     row("algorithm pods/s, \(podCount) on \(nodes)", algorithm, algorithmBaseline, algorithm / algorithmBaseline)
     row("nodes filtered per pod", evaluatedAdaptive, evaluatedAll, evaluatedAdaptive / evaluatedAll)
     row("end-to-end pods/s (API, binding)", endToEnd.podsPerSecond, endToEndBaseline.podsPerSecond,
         endToEnd.podsPerSecond / endToEndBaseline.podsPerSecond)
+    printHeader("baseline (bindings only, no scheduler)")
+    row("end-to-end pods/s (API, binding)", endToEnd.podsPerSecond, rawBindings.podsPerSecond,
+        endToEnd.podsPerSecond / rawBindings.podsPerSecond)
     let scrape = endToEnd.scrapeMilliseconds ?? 0
     let copy = endToEnd.copyMilliseconds ?? 0
     printHeader("baseline (copy the cache)")
@@ -173,6 +200,8 @@ func schedulerBenchmark() async throws {
         "end_to_end_pods_per_second": rounded(endToEnd.podsPerSecond),
         "end_to_end_pods_per_second_score_all_nodes": rounded(endToEndBaseline.podsPerSecond),
         "ratio_end_to_end_adaptive_vs_score_all": (endToEnd.podsPerSecond / endToEndBaseline.podsPerSecond * 1000).rounded() / 1000,
+        "bindings_per_second_without_scheduler": rounded(rawBindings.podsPerSecond),
+        "ratio_end_to_end_vs_bindings_alone": (endToEnd.podsPerSecond / rawBindings.podsPerSecond * 1000).rounded() / 1000,
         "kube_scheduler_perf_floor_pods_per_second": 680,
         "capacity_metrics_ms_at_pods": rounded(scrape),
         "informer_copy_ms_baseline": rounded(copy),

@@ -147,6 +147,8 @@ public final class Scheduler: Service, Sendable {
         let terminal = phase == "Succeeded" || phase == "Failed"
         let nodeName = pod[path: ["spec", "nodeName"]]?.stringValue ?? ""
         if !nodeName.isEmpty {
+            // The usual case after a binding: the pod is already counted (assumed) there.
+            if !terminal, let uid = pod.uid, state.withLock({ $0.cache.nodeName(ofPod: uid) == nodeName }) { return }
             let scheduling = SchedulingPod(pod)
             let freed = state.withLock { state -> Bool in
                 state.unschedulable.remove(key)
