@@ -52,9 +52,10 @@ extension HTTPKubernetesClient {
             do {
                 response = try await http.execute(request, deadline: deadline, logger: logger)
             } catch {
-                // A pooled connection the server had just closed fails before the request is
-                // read; every verb but POST is safe to send again, once (client-go's rule).
-                if attempt == 1, method != .POST, Self.isStaleConnection(error) {
+                // A pooled connection the server had just closed fails the request. Writing to a
+                // closed channel means nothing was sent, so any verb may go again; other closes
+                // may come after the server read the request, so only idempotent verbs retry.
+                if attempt == 1, Self.isStaleConnection(error), method != .POST || Self.wasNotSent(error) {
                     logger.debug("retrying on a fresh connection", metadata: ["request": "\(name)", "error": "\(error)"])
                     continue
                 }
@@ -73,6 +74,11 @@ extension HTTPKubernetesClient {
             throw KubeClientError(httpStatus: Int(response.status.code), body: bytes, request: name)
         }
         return response
+    }
+
+    /// The request was never written: the channel was already closed.
+    static func wasNotSent(_ error: any Error) -> Bool {
+        (error as? ChannelError) == .ioOnClosedChannel
     }
 
     /// The connection died under the request: closed by the peer while idle in the pool.
