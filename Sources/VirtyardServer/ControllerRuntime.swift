@@ -19,6 +19,8 @@ public final class ControllerRuntime: Service, Sendable {
     let crds: CRDInstaller?
     let leaderElection: LeaderElectionConfiguration
     let logger: Logger
+    /// How long controllers get to finish once shutdown begins.
+    let stopDeadline: Duration = .seconds(5)
     private let status = StatusBox()
 
     /// Controllers are added by the capability issues; each is built from the shared
@@ -69,22 +71,44 @@ public final class ControllerRuntime: Service, Sendable {
                                             logger: logger)
         let status = self.status
         let identity = leaderElection.identity
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await informers.run() }
-            group.addTask { try await elected.run() }
-            group.addTask {
-                // Mirrors the elector's state for the readiness endpoint.
-                try? await cancelWhenGracefulShutdown {
-                    while !Task.isCancelled {
-                        status.value = elector.isLeader
-                            ? .leading(identity: identity) : .standby(identity: identity, leader: elector.currentLeader)
-                        try await Task.sleep(for: .milliseconds(250))
+        let logger = self.logger
+        let stopDeadline = self.stopDeadline
+        let work = Task {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await informers.run() }
+                group.addTask { try await elected.run() }
+                group.addTask {
+                    // Mirrors the elector's state for the readiness endpoint.
+                    try? await cancelWhenGracefulShutdown {
+                        while !Task.isCancelled {
+                            status.value = elector.isLeader
+                                ? .leading(identity: identity) : .standby(identity: identity, leader: elector.currentLeader)
+                            try await Task.sleep(for: .milliseconds(250))
+                        }
                     }
                 }
+                // Informers and elected controllers stop on graceful shutdown; wait for both so
+                // the lease is released before the process exits.
+                try await group.waitForAll()
             }
-            // Informers and elected controllers stop on graceful shutdown; wait for both so
-            // the lease is released before the process exits.
-            try await group.waitForAll()
+        }
+        // A controller stuck in a request must not hold the process past its shutdown: after
+        // the deadline the rest is cancelled (the lease then expires instead of being released).
+        let watchdog = Task {
+            try? await gracefulShutdown()
+            guard (try? await Task.sleep(for: stopDeadline)) != nil else { return }
+            logger.warning("controllers did not stop in time after shutdown began; cancelling them",
+                           metadata: ["deadline": "\(stopDeadline)"])
+            work.cancel()
+        }
+        defer { watchdog.cancel() }
+        do {
+            try await withTaskCancellationHandler {
+                try await work.value
+            } onCancel: {
+                work.cancel()
+            }
+        } catch is CancellationError {
         }
         logger.info("controllers stopped")
     }
