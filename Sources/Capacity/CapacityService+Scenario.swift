@@ -80,7 +80,7 @@ extension CapacityService {
     /// Simulated nodes outside the scenario go, once nothing runs on them.
     private func removeOtherNodes(keeping names: Set<String>, cluster: Cluster) async throws {
         for node in cluster.nodes.list() where SimulatedNode.isSimulated(node) {
-            guard let name = node.name, !names.contains(name), cluster.pods.byIndex(Self.podsByNode, name).isEmpty else { continue }
+            guard let name = node.name, !names.contains(name), cluster.pods.byIndex(PodSimulator.nodeIndex, name).isEmpty else { continue }
             _ = try await tolerating(KubeClientError.notFound) { () async throws(KubeClientError) in
                 try await cluster.api.delete(.nodes, name: name)
             }
@@ -196,9 +196,3 @@ func forEach<T: Sendable>(_ items: [T], concurrency: Int, _ body: @escaping @Sen
     }
 }
 
-extension Duration {
-    var timeInterval: TimeInterval {
-        let (seconds, attoseconds) = components
-        return TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18
-    }
-}

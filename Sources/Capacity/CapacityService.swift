@@ -66,13 +66,11 @@ public final class CapacityService: Sendable {
         self.logger = logger
     }
 
-    static let podsByNode = "capacity.spec.nodeName"
-
     /// Connects the service to the cluster; returns the services to run on the leader (the
     /// rebalancer, when enabled).
     public func attach(api: any KubernetesAPI, informers: SharedInformerFactory) -> [any Service] {
         let pods = informers.informer(for: .pods)
-        pods.addIndex(Self.podsByNode) { pod in (pod[path: ["spec", "nodeName"]]?.stringValue).map { [$0] } ?? [] }
+        PodSimulator.indexPodsByNode(pods)
         let loads = self.loads
         let feed = pods.addEventHandler { event in loads.handle(event) }
         let attached = Cluster(api: api, nodes: informers.informer(for: .nodes), pods: pods,

@@ -75,3 +75,11 @@ public struct GoDurationError: Error, Sendable, Hashable, CustomStringConvertibl
     public var text: String
     public var description: String { "time: invalid duration \"\(text)\"" }
 }
+
+extension Duration {
+    /// The duration in seconds, as Foundation's `TimeInterval` counts them.
+    public var timeInterval: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }
+}

@@ -198,8 +198,14 @@ struct MigrationReconciler: Reconciler {
             logger.info("migration aborted", metadata: ["migration": "\(namespace)/\(name)"])
         }
         steps.end("migration/\(uid)")
+        try await removeFinalizer(from: migration)
+    }
+
+    /// Drops this controller's finalizer (guarded by the resourceVersion it was read at).
+    private func removeFinalizer(from migration: JSONValue) async throws {
+        guard let name = migration.name else { return }
         _ = try await tolerating(KubeClientError.notFound) { () async throws(KubeClientError) in
-            try await api.patch(.virtualMachineInstanceMigrations, namespace: namespace, name: name,
+            try await api.patch(.virtualMachineInstanceMigrations, namespace: migration.namespace, name: name,
                                 patch: ["metadata": ["finalizers": .array(migration.finalizers.filter { $0 != Self.finalizer }
                                     .map(JSONValue.string)), "resourceVersion": .string(migration.resourceVersion ?? "")]],
                                 type: .merge, subresource: nil, options: .default)
@@ -246,11 +252,9 @@ struct MigrationReconciler: Reconciler {
                                                  object: updated)
         let phase = status["phase"]?.stringValue
         // Finished: nothing left to abort.
-        if phase == "Succeeded" || phase == "Failed", written.finalizers.contains(Self.finalizer), let name = written.name {
+        if phase == "Succeeded" || phase == "Failed", written.finalizers.contains(Self.finalizer) {
             steps.end("migration/\(written.uid ?? "")")
-            _ = try await api.patch(.virtualMachineInstanceMigrations, namespace: written.namespace, name: name,
-                                    patch: ["metadata": ["finalizers": .array(written.finalizers.filter { $0 != Self.finalizer }
-                                        .map(JSONValue.string)), "resourceVersion": .string(written.resourceVersion ?? "")]])
+            try await removeFinalizer(from: written)
         }
     }
 }

@@ -50,13 +50,7 @@ enum PhaseTransitions {
 }
 
 extension Duration {
-    /// Whole-second timestamps make a duration that has "nearly" passed look unfinished for
-    /// up to a second; controllers compare against this.
-    var timeInterval: TimeInterval {
-        let (seconds, attoseconds) = components
-        return TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18
-    }
-
+    /// A duration from a number of seconds, none when negative.
     static func interval(_ seconds: TimeInterval) -> Duration { .milliseconds(Int64(max(0, seconds) * 1000)) }
 }
 

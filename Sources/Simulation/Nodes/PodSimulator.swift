@@ -132,16 +132,20 @@ final class KubeletState: Sendable {
 
 /// Runs the pod reconciler: the kubelet of every simulated node.
 public struct PodSimulator: Service {
-    static let nodeIndex = "spec.nodeName"
+    /// The pod informer's index of pods by the node they are bound to, shared with the
+    /// capacity exporter.
+    public static let nodeIndex = "spec.nodeName"
+
+    public static func indexPodsByNode(_ pods: Informer) {
+        pods.addIndex(nodeIndex) { pod in (pod[path: ["spec", "nodeName"]]?.stringValue).map { [$0] } ?? [] }
+    }
 
     let controller: Controller<PodReconciler>
 
     public init(api: any KubernetesAPI, informers: SharedInformerFactory,
                 logger: Logger = Logger(label: "virtyard.simulation.pods")) {
         let pods = informers.informer(for: .pods)
-        pods.addIndex(Self.nodeIndex) { pod in
-            (pod[path: ["spec", "nodeName"]]?.stringValue).map { [$0] } ?? []
-        }
+        Self.indexPodsByNode(pods)
         let reconciler = PodReconciler(api: api, pods: pods, nodes: informers.informer(for: .nodes),
                                        kubelet: KubeletState())
         let nodes = informers.informer(for: .nodes)

@@ -28,8 +28,6 @@ struct RestoreReconciler: Reconciler {
         var status = restore["status"] ?? [:]
         guard status["complete"]?.boolValue != true else { return .done }
         if Conditions.find(status["conditions"], "Failure")?["status"]?.stringValue == "True" { return .done }
-        let now = Timestamp.now()
-        var conditions = status["conditions"]?.arrayValue ?? []
         let targetName = restore[path: ["spec", "target", "name"]]?.stringValue ?? ""
         let snapshotName = restore[path: ["spec", "virtualMachineSnapshotName"]]?.stringValue ?? ""
 
@@ -37,13 +35,9 @@ struct RestoreReconciler: Reconciler {
               snapshot[path: ["status", "readyToUse"]]?.boolValue == true,
               let contentName = snapshot[path: ["status", "virtualMachineSnapshotContentName"]]?.stringValue,
               let content = contents.get(namespace: key.namespace, name: contentName) else {
-            Conditions.set(&conditions, type: "Progressing", status: false, reason: "Waiting for snapshot",
-                           message: "VirtualMachineSnapshot \(snapshotName) is not ready to use", now: now)
-            Conditions.set(&conditions, type: "Ready", status: false, reason: "Waiting for snapshot",
-                           message: "VirtualMachineSnapshot \(snapshotName) is not ready to use", now: now)
-            status["complete"] = false
-            status["conditions"] = .array(conditions)
-            try await writeStatus(restore, status)
+            let waiting = (false, reason: "Waiting for snapshot",
+                           message: "VirtualMachineSnapshot \(snapshotName) is not ready to use")
+            try await report(restore, status, progressing: waiting, ready: waiting)
             return .requeueAfter(.seconds(1))
         }
         let saved = content[path: ["spec", "source", "virtualMachine"]] ?? [:]
@@ -68,25 +62,17 @@ struct RestoreReconciler: Reconciler {
             default:
                 break
             }
-            Conditions.set(&conditions, type: "Progressing", status: false, reason: "Waiting for target to be ready",
-                           message: message, now: now)
-            Conditions.set(&conditions, type: "Ready", status: false, reason: "Waiting for target to be ready",
-                           message: message, now: now)
-            status["complete"] = false
-            status["conditions"] = .array(conditions)
-            try await writeStatus(restore, status)
+            let waiting = (false, reason: "Waiting for target to be ready", message: message)
+            try await report(restore, status, progressing: waiting, ready: waiting)
             return .requeueAfter(.seconds(1))
         }
         let progressing = Conditions.find(status["conditions"], "Progressing")
         guard progressing?["status"]?.stringValue == "True" else {
             try await setRestoreInProgress(vm, to: .string(key.name))
-            Conditions.set(&conditions, type: "Progressing", status: true, reason: "RestoreInProgress",
-                           message: "Restoring VirtualMachine \(targetName) from \(snapshotName)", now: now)
-            Conditions.set(&conditions, type: "Ready", status: false, reason: "RestoreInProgress",
-                           message: "Restore in progress", now: now)
-            status["complete"] = false
-            status["conditions"] = .array(conditions)
-            try await writeStatus(restore, status)
+            try await report(restore, status,
+                             progressing: (true, reason: "RestoreInProgress",
+                                           message: "Restoring VirtualMachine \(targetName) from \(snapshotName)"),
+                             ready: (false, reason: "RestoreInProgress", message: "Restore in progress"))
             steps.begin("restore/\(uid)")
             return .requeueAfter(configuration.restoreDuration)
         }
@@ -104,19 +90,31 @@ struct RestoreReconciler: Reconciler {
             _ = try await api.update(.virtualMachines, namespace: key.namespace, object: restored)
         }
         try await setRestoreInProgress(vm, to: .null)
-        status["complete"] = true
-        status["restoreTime"] = .string(now)
+        status["restoreTime"] = .string(Timestamp.now())
         status["restores"] = []
         status["deletedDataVolumes"] = []
-        Conditions.set(&conditions, type: "Progressing", status: false, reason: "Operation complete",
-                       message: "Operation complete", now: now)
-        Conditions.set(&conditions, type: "Ready", status: true, reason: "Operation complete",
-                       message: "Operation complete", now: now)
-        status["conditions"] = .array(conditions)
-        try await writeStatus(restore, status)
+        try await report(restore, status, complete: true,
+                         progressing: (false, reason: "Operation complete", message: "Operation complete"),
+                         ready: (true, reason: "Operation complete", message: "Operation complete"))
         steps.end("restore/\(uid)")
         logger.info("restore complete", metadata: ["restore": "\(key)", "vm": "\(targetName)"])
         return .done
+    }
+
+    /// One step of the restore's progress: the Progressing and Ready conditions (and whether it
+    /// is complete) written together.
+    private func report(_ restore: JSONValue, _ status: JSONValue, complete: Bool = false,
+                        progressing: (Bool, reason: String, message: String),
+                        ready: (Bool, reason: String, message: String)) async throws {
+        var status = status
+        var conditions = status["conditions"]?.arrayValue ?? []
+        let now = Timestamp.now()
+        Conditions.set(&conditions, type: "Progressing", status: progressing.0, reason: progressing.reason,
+                       message: progressing.message, now: now)
+        Conditions.set(&conditions, type: "Ready", status: ready.0, reason: ready.reason, message: ready.message, now: now)
+        status["complete"] = .bool(complete)
+        status["conditions"] = .array(conditions)
+        try await writeStatus(restore, status)
     }
 
     /// The snapshot's spec, keeping how the target is run now: a restore does not start or
