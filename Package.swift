@@ -73,6 +73,19 @@ let package = Package(
             name: "Simulation",
             dependencies: [
                 "KubeModel", "KubeClient", "ControllerKit",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
+            name: "ImageSync",
+            dependencies: [
+                "KubeModel", "KubeClient", "ControllerKit",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -90,7 +103,7 @@ let package = Package(
         .target(
             name: "VirtyardServer",
             dependencies: [
-                "KubeModel", "KubeServer", "KubeClient", "ControllerKit", "Simulation", "Capacity",
+                "KubeModel", "KubeServer", "KubeClient", "ControllerKit", "Simulation", "Capacity", "ImageSync",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -103,7 +116,7 @@ let package = Package(
         .executableTarget(
             name: "virtyard",
             dependencies: [
-                "VirtyardServer", "KubeServer", "KubeModel", "KubeClient", "ControllerKit", "Simulation", "Capacity",
+                "VirtyardServer", "KubeServer", "KubeModel", "KubeClient", "ControllerKit", "Simulation", "Capacity", "ImageSync",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -118,6 +131,7 @@ let package = Package(
             dependencies: ["KubeServer", "KubeClient", "KubeModel", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "KubeModel", "KubeServer", "VirtyardTesting"]),
+        .testTarget(name: "ImageSyncTests", dependencies: ["ImageSync", "ControllerKit", "KubeClient", "KubeModel"]),
         .testTarget(name: "ControllerKitTests", dependencies: ["ControllerKit", "KubeClient", "KubeModel"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "KubeModel", "KubeClient", "ControllerKit", "VirtyardTesting", "VirtyardServer"]),
         .testTarget(

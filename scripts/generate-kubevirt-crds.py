@@ -1,24 +1,30 @@
 #!/usr/bin/env python3
-"""Generates the KubeVirt CustomResourceDefinitions Virtyard serves, from KubeVirt's API schema.
+"""Generates the KubeVirt and CDI CustomResourceDefinitions Virtyard serves, from their API schemas.
 
-Usage: scripts/generate-kubevirt-crds.py [--swagger FILE] [--out DIR] [--check]
+Usage: scripts/generate-kubevirt-crds.py [--swagger FILE] [--cdi-swagger FILE] [--out DIR] [--check]
 
-Reads KubeVirt's Swagger 2.0 document (default: ../shared/schemas/kubevirt.swagger.json,
-relative to the repository root) and writes one apiextensions.k8s.io/v1 CRD per kind into
-Sources/VirtyardServer/CRDs/ (named <group>_<plural>.yaml), for the kinds in CRDS below.
-With --check nothing is written: the exit status is 1 when a file is missing or differs.
+Reads KubeVirt's and CDI's (Containerized Data Importer) Swagger 2.0 documents (defaults:
+../shared/schemas/kubevirt.swagger.json and ../shared/schemas/cdi.swagger.json, relative to the
+repository root) and writes one apiextensions.k8s.io/v1 CRD per kind into
+Sources/VirtyardServer/CRDs/ (named <group>_<plural>.yaml), for the kinds in CRDS below: the
+KubeVirt kinds from KubeVirt's document, DataVolume from CDI's. With --check nothing is written:
+the exit status is 1 when a file is missing or differs.
 
-Names, short names, categories, subresources and printer columns copy KubeVirt's own CRDs
-(kubevirt/kubevirt pkg/virt-operator/resource/generate/components/crds.go). Each schema is the
-kind's Swagger definition with every $ref inlined, turned into a structural OpenAPI v3 schema
-the way controller-gen would write it:
+Names, short names, categories, subresources and printer columns copy the projects' own CRDs:
+KubeVirt's (kubevirt/kubevirt pkg/virt-operator/resource/generate/components/crds.go) and CDI's
+(kubevirt/containerized-data-importer pkg/apis/core/v1beta1/types.go kubebuilder markers, as
+controller-gen writes them into pkg/operator/resources/crds_generated.go). Each CRD carries its
+project's label (`kubevirt.io: ""` or `cdi.kubevirt.io: ""`). Each schema is the kind's Swagger
+definition with every $ref inlined, turned into a structural OpenAPI v3 schema the way
+controller-gen would write it:
 
 - descriptions and `default`s are dropped. The Swagger defaults are openapi-gen's zero values
-  (`default: ""`, `default: {}`), not defaults KubeVirt's CRDs declare: kept, they would make
+  (`default: ""`, `default: {}`), not defaults the projects' CRDs declare: kept, they would make
   the API server fill empty strings and objects into every object;
-- Quantity (`type: [string, integer, number]`) and IntOrString / `type: [string, number]`
-  become `x-kubernetes-int-or-string: true` with `anyOf: [{type: integer}, {type: string}]`
-  (and, for Quantity, the Kubernetes quantity `pattern`), as in KubeVirt's CRDs;
+- Quantity (`type: [string, integer, number]`, or plain `type: string` in CDI's document) and
+  IntOrString / `type: [string, number]` become `x-kubernetes-int-or-string: true` with
+  `anyOf: [{type: integer}, {type: string}]` (and, for Quantity, the Kubernetes quantity
+  `pattern`), as in KubeVirt's and CDI's CRDs;
 - Time and MicroTime become `type: string, format: date-time`; a `type: [string, null]`
   becomes `type: string, nullable: true` (with `format: date-time` for the *Time/*Timestamp
   fields, which are all metav1.Time);
@@ -33,7 +39,17 @@ the way controller-gen would write it:
   unknown fields inside it are pruned as a real cluster prunes them;
 - `required`, `enum`, `nullable`, `additionalProperties`, `format` (int32, int64, float,
   double, date-time, date, byte) and `x-kubernetes-list-type` / `-list-map-keys` /
-  `-map-type` are kept; `x-kubernetes-patch-*` (not CRD schema fields) are dropped.
+  `-map-type` are kept; `x-kubernetes-patch-*` (not CRD schema fields) are dropped;
+- validation a project's CRD declares but its Swagger lacks (kubebuilder markers openapi-gen
+  does not carry over, e.g. the enum of DataVolume's `spec.contentType`) is added per kind
+  (`schema_extras` in CRDS).
+
+KubeVirt's document names the Kubernetes types in full (k8s.io.apimachinery.pkg.api.resource.
+Quantity); CDI's uses the short openapi-gen names (resource.Quantity, v1.Time, v1.ObjectMeta),
+mapped onto the full ones per document (`aliases` in SOURCES).
+
+The VolumeSnapshot CRDs next to these files are not generated: they are the
+kubernetes-csi/external-snapshotter CRDs, copied from ../shared/schemas/.
 
 Needs Python 3 and PyYAML.
 """
@@ -48,6 +64,7 @@ import yaml
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_SWAGGER = os.path.join(REPO, "..", "shared", "schemas", "kubevirt.swagger.json")
+DEFAULT_CDI_SWAGGER = os.path.join(REPO, "..", "shared", "schemas", "cdi.swagger.json")
 DEFAULT_OUT = os.path.join(REPO, "Sources", "VirtyardServer", "CRDs")
 
 CREATION = ".metadata.creationTimestamp"
@@ -64,11 +81,15 @@ def column(name, type_, path, description=None, priority=None):
     return dict(sorted(out.items()))
 
 
-# The kinds, as KubeVirt's crds.go defines them. `status_subresource`: VirtualMachineInstance
-# has none in KubeVirt (virt-controller and virt-handler write VMI status through the main
-# resource), so it has none here either; every other kind has one.
+# The kinds, as KubeVirt's crds.go and CDI's kubebuilder markers define them. `source` names
+# the Swagger document (SOURCES) the schema comes from. `status_subresource`:
+# VirtualMachineInstance has none in KubeVirt (virt-controller and virt-handler write VMI status
+# through the main resource), so it has none here either; every other kind has one.
+# `schema_extras`: keywords merged into the generated schema at a property path, for
+# validation the project's CRD has and its Swagger lacks.
 CRDS = [
     {
+        "source": "kubevirt",
         "definition": "v1.VirtualMachine",
         "group": "kubevirt.io", "version": "v1",
         "kind": "VirtualMachine", "plural": "virtualmachines", "singular": "virtualmachine",
@@ -81,6 +102,7 @@ CRDS = [
         ],
     },
     {
+        "source": "kubevirt",
         "definition": "v1.VirtualMachineInstance",
         "group": "kubevirt.io", "version": "v1",
         "kind": "VirtualMachineInstance", "plural": "virtualmachineinstances", "singular": "virtualmachineinstance",
@@ -97,6 +119,7 @@ CRDS = [
         ],
     },
     {
+        "source": "kubevirt",
         "definition": "v1.VirtualMachineInstanceMigration",
         "group": "kubevirt.io", "version": "v1",
         "kind": "VirtualMachineInstanceMigration", "plural": "virtualmachineinstancemigrations",
@@ -109,6 +132,7 @@ CRDS = [
         ],
     },
     {
+        "source": "kubevirt",
         "definition": "v1beta1.VirtualMachineSnapshot",
         "group": "snapshot.kubevirt.io", "version": "v1beta1",
         "kind": "VirtualMachineSnapshot", "plural": "virtualmachinesnapshots", "singular": "virtualmachinesnapshot",
@@ -124,6 +148,7 @@ CRDS = [
         ],
     },
     {
+        "source": "kubevirt",
         "definition": "v1beta1.VirtualMachineSnapshotContent",
         "group": "snapshot.kubevirt.io", "version": "v1beta1",
         "kind": "VirtualMachineSnapshotContent", "plural": "virtualmachinesnapshotcontents",
@@ -137,6 +162,7 @@ CRDS = [
         ],
     },
     {
+        "source": "kubevirt",
         "definition": "v1beta1.VirtualMachineRestore",
         "group": "snapshot.kubevirt.io", "version": "v1beta1",
         "kind": "VirtualMachineRestore", "plural": "virtualmachinerestores", "singular": "virtualmachinerestore",
@@ -151,7 +177,46 @@ CRDS = [
             column("RestoreTime", "date", ".status.restoreTime"),
         ],
     },
+    # CDI's DataVolume: kubebuilder markers on the type in pkg/apis/core/v1beta1/types.go
+    # (+kubebuilder:resource:shortName=dv;dvs,categories=all, +kubebuilder:printcolumn ×4);
+    # CDI's generated CRD (pkg/operator/resources/crds_generated.go) has the status subresource.
+    {
+        "source": "cdi",
+        "definition": "v1beta1.DataVolume",
+        "group": "cdi.kubevirt.io", "version": "v1beta1",
+        "kind": "DataVolume", "plural": "datavolumes", "singular": "datavolume",
+        "shortNames": ["dv", "dvs"], "categories": ["all"],
+        "status_subresource": True,
+        "columns": [
+            column("Phase", "string", PHASE, description="The phase the data volume is in"),
+            column("Progress", "string", ".status.progress",
+                   description="Transfer progress in percentage if known, N/A otherwise"),
+            column("Restarts", "integer", ".status.restartCount",
+                   description="The number of times the transfer has been restarted."),
+            column("Age", "date", CREATION),
+        ],
+        # +kubebuilder:validation:Enum="kubevirt";"archive" on DataVolumeSpec.ContentType.
+        "schema_extras": {("spec", "contentType"): {"enum": ["kubevirt", "archive"]}},
+    },
 ]
+
+# The Swagger documents (--swagger, --cdi-swagger): the label their CRDs carry, and the short
+# definition names a document uses for the Kubernetes types handled specially below.
+SOURCES = {
+    "kubevirt": {"label": "kubevirt.io", "aliases": {}},
+    "cdi": {
+        "label": "cdi.kubevirt.io",
+        "aliases": {
+            "resource.Quantity": "k8s.io.apimachinery.pkg.api.resource.Quantity",
+            "intstr.IntOrString": "k8s.io.apimachinery.pkg.util.intstr.IntOrString",
+            "v1.ObjectMeta": "k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta",
+            "v1.Time": "k8s.io.apimachinery.pkg.apis.meta.v1.Time",
+            "v1.MicroTime": "k8s.io.apimachinery.pkg.apis.meta.v1.MicroTime",
+            "runtime.RawExtension": "k8s.io.apimachinery.pkg.runtime.RawExtension",
+            "v1.FieldsV1": "k8s.io.apimachinery.pkg.apis.meta.v1.FieldsV1",
+        },
+    },
+}
 
 QUANTITY = "k8s.io.apimachinery.pkg.api.resource.Quantity"
 INT_OR_STRING = "k8s.io.apimachinery.pkg.util.intstr.IntOrString"
@@ -183,8 +248,9 @@ IGNORED = ("description", "default", "example", "title", "x-kubernetes-patch-str
 
 
 class Converter:
-    def __init__(self, definitions):
+    def __init__(self, definitions, aliases=None):
         self.definitions = definitions
+        self.aliases = aliases or {}  # short definition name -> full Kubernetes name
         self.quirks = {}  # name -> count, for the summary
 
     def note(self, what):
@@ -195,6 +261,7 @@ class Converter:
         return {"anyOf": [{"type": "integer"}, {"type": "string"}], "x-kubernetes-int-or-string": True}
 
     def resolve(self, name, stack, field):
+        name = self.aliases.get(name, name)
         if name == QUANTITY:
             self.note("Quantity -> int-or-string + pattern")
             schema = self.int_or_string()
@@ -306,12 +373,27 @@ class Converter:
         return dict(sorted(schema.items()))
 
 
+def add_extras(schema, extras, kind):
+    """Merges `schema_extras` ({(property, …): {keyword: value}}) into a root schema."""
+    for path, keywords in sorted(extras.items()):
+        node = schema
+        for prop in path:
+            if prop not in node.get("properties", {}):
+                raise SystemExit("%s: schema_extras path %s not in the schema" % (kind, ".".join(path)))
+            node = node["properties"][prop]
+        merged = dict(sorted(dict(node, **copy.deepcopy(keywords)).items()))
+        node.clear()
+        node.update(merged)
+    return schema
+
+
 def crd(spec, converter):
+    schema = add_extras(converter.root(spec["definition"]), spec.get("schema_extras", {}), spec["kind"])
     version = {
         "name": spec["version"],
         "served": True,
         "storage": True,
-        "schema": {"openAPIV3Schema": converter.root(spec["definition"])},
+        "schema": {"openAPIV3Schema": schema},
     }
     if spec["status_subresource"]:
         version["subresources"] = {"status": {}}
@@ -323,7 +405,7 @@ def crd(spec, converter):
         "kind": "CustomResourceDefinition",
         "metadata": {
             "name": "%s.%s" % (spec["plural"], spec["group"]),
-            "labels": {"kubevirt.io": ""},
+            "labels": {SOURCES[spec["source"]]["label"]: ""},
         },
         "spec": {
             "group": spec["group"],
@@ -379,19 +461,23 @@ def main(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--swagger", default=DEFAULT_SWAGGER, help="KubeVirt swagger.json (default: %(default)s)")
     parser.add_argument("swagger_positional", nargs="?", metavar="SWAGGER", help="same as --swagger")
+    parser.add_argument("--cdi-swagger", default=DEFAULT_CDI_SWAGGER,
+                        help="CDI swagger.json (default: %(default)s)")
     parser.add_argument("--out", default=DEFAULT_OUT, help="output directory (default: %(default)s)")
     parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if a file is missing or differs")
     args = parser.parse_args(argv)
-    swagger = args.swagger_positional or args.swagger
+    swaggers = {"kubevirt": args.swagger_positional or args.swagger, "cdi": args.cdi_swagger}
 
-    with open(swagger, encoding="utf-8") as f:
-        document = json.load(f)
-    converter = Converter(document["definitions"])
-    source = source_label(swagger)
+    converters, sources = {}, {}
+    for name, swagger in swaggers.items():
+        with open(swagger, encoding="utf-8") as f:
+            document = json.load(f)
+        converters[name] = Converter(document["definitions"], SOURCES[name]["aliases"])
+        sources[name] = source_label(swagger)
 
     stale = []
     for spec in CRDS:
-        text = render(crd(spec, converter), source)
+        text = render(crd(spec, converters[spec["source"]]), sources[spec["source"]])
         path = os.path.join(args.out, "%s_%s.yaml" % (spec["group"], spec["plural"]))
         current = open(path, encoding="utf-8").read() if os.path.exists(path) else None
         if current == text:
@@ -404,7 +490,9 @@ def main(argv):
                 f.write(text)
             status = "written"
         print("%-9s %s (%d bytes)" % (status, os.path.relpath(path), len(text.encode("utf-8"))))
-    print("swagger quirks handled: " + ", ".join("%s ×%d" % item for item in sorted(converter.quirks.items())))
+    for name, converter in converters.items():
+        print("%s swagger quirks handled: %s" % (
+            name, ", ".join("%s ×%d" % item for item in sorted(converter.quirks.items()))))
     if stale:
         print("out of date: run scripts/generate-kubevirt-crds.py", file=sys.stderr)
         return 1

@@ -9,6 +9,7 @@ extension ResourceType {
     public static let configMaps = core("configmaps", "ConfigMap")
     public static let secrets = core("secrets", "Secret")
     public static let events = core("events", "Event")
+    public static let persistentVolumeClaims = core("persistentvolumeclaims", "PersistentVolumeClaim")
     public static let leases = ResourceType(group: "coordination.k8s.io", version: "v1", resource: "leases", kind: "Lease",
                                             namespaced: true)
 
@@ -21,12 +22,22 @@ extension ResourceType {
                                                                 "VirtualMachineSnapshotContent")
     public static let virtualMachineRestores = snapshot("virtualmachinerestores", "VirtualMachineRestore")
 
+    public static let dataVolumes = ResourceType(group: "cdi.kubevirt.io", version: "v1beta1", resource: "datavolumes",
+                                                 kind: "DataVolume", namespaced: true)
+    public static let volumeSnapshots = csiSnapshot("volumesnapshots", "VolumeSnapshot", namespaced: true)
+    public static let volumeSnapshotContents = csiSnapshot("volumesnapshotcontents", "VolumeSnapshotContent", namespaced: false)
+    public static let volumeSnapshotClasses = csiSnapshot("volumesnapshotclasses", "VolumeSnapshotClass", namespaced: false)
+
     private static func core(_ resource: String, _ kind: String, namespaced: Bool = true) -> ResourceType {
         ResourceType(group: "", version: "v1", resource: resource, kind: kind, namespaced: namespaced)
     }
 
     private static func kubeVirt(_ resource: String, _ kind: String) -> ResourceType {
         ResourceType(group: "kubevirt.io", version: "v1", resource: resource, kind: kind, namespaced: true)
+    }
+
+    private static func csiSnapshot(_ resource: String, _ kind: String, namespaced: Bool) -> ResourceType {
+        ResourceType(group: "snapshot.storage.k8s.io", version: "v1", resource: resource, kind: kind, namespaced: namespaced)
     }
 
     private static func snapshot(_ resource: String, _ kind: String) -> ResourceType {

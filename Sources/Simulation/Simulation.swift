@@ -18,7 +18,41 @@ public enum Simulation {
             Scheduler(api: api, informers: informers, configuration: configuration.scheduler, logger: logger),
         ]
         services += kubeVirtControllers(api: api, informers: informers, configuration: configuration, logger: logger)
+        services += cdiControllers(api: api, informers: informers, configuration: configuration, logger: logger)
         return services
+    }
+
+    /// CDI's DataVolume import and the CSI snapshot controller, on `configuration.storageDirectory`
+    /// (none without one).
+    public static func cdiControllers(api: any KubernetesAPI, informers: SharedInformerFactory,
+                                      configuration: SimulationConfiguration, logger: Logger) -> [any Service] {
+        guard let directory = configuration.storageDirectory else { return [] }
+        let store = VolumeStore(root: directory)
+        let dataVolumes = informers.informer(for: .dataVolumes)
+        let claims = informers.informer(for: .persistentVolumeClaims)
+        let snapshots = informers.informer(for: .volumeSnapshots)
+        let contents = informers.informer(for: .volumeSnapshotContents)
+        let classes = informers.informer(for: .volumeSnapshotClasses)
+        let importer = Importer(store: store, bandwidth: BandwidthLimit(bytesPerSecond: configuration.importBandwidth),
+                                resume: configuration.importResume, client: Importer.sharedClient)
+        let jobs = ImportJobs()
+        let dataVolumeController = Controller(
+            name: "datavolume",
+            reconciler: DataVolumeReconciler(api: api, dataVolumes: dataVolumes, importer: importer, jobs: jobs, logger: logger),
+            for: dataVolumes, configuration: ControllerConfiguration(workers: 4), logger: logger)
+        let snapshotController = Controller(
+            name: "volumesnapshot",
+            reconciler: VolumeSnapshotReconciler(api: api, snapshots: snapshots, contents: contents, classes: classes,
+                                                 claims: claims, store: store, logger: logger),
+            for: snapshots,
+            watches: [.mapped(dataVolumes) { dataVolume in
+                snapshots.list(namespace: dataVolume.namespace).filter {
+                    $0[path: ["spec", "source", "persistentVolumeClaimName"]]?.stringValue == dataVolume.name
+                        && $0[path: ["status", "readyToUse"]]?.boolValue != true
+                }.compactMap(ObjectKey.init)
+            }],
+            configuration: ControllerConfiguration(workers: 2), logger: logger)
+        return [StopsImports(controller: dataVolumeController, jobs: jobs), snapshotController]
     }
 
     /// KubeVirt's controllers alone (the part that has to run in any cluster without KubeVirt).
@@ -85,6 +119,17 @@ public enum Simulation {
     }
 
     static let uidIndex = "metadata.uid"
+
+    /// The DataVolume controller, whose imports run beyond a reconcile and stop with it.
+    private struct StopsImports: Service {
+        let controller: any Service
+        let jobs: ImportJobs
+
+        func run() async throws {
+            defer { jobs.cancelAll() }
+            try await controller.run()
+        }
+    }
 
     private static func pendingRestores(_ restores: Informer, namespace: String?, target: (String?) -> Bool) -> [ObjectKey] {
         restores.list(namespace: namespace).filter {

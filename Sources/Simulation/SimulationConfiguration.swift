@@ -1,3 +1,4 @@
+import Foundation
 import KubeModel
 
 /// How the embedded mode's simulated infrastructure behaves (`virtyard serve --sim-*`).
@@ -23,13 +24,20 @@ public struct SimulationConfiguration: Sendable {
     public var scheduler: Scheduler.Configuration
     /// The image launcher pods name (never pulled: the pods are simulated).
     public var launcherImage: String
+    /// Where the embedded CDI keeps volume and snapshot data; nil runs no CDI.
+    public var storageDirectory: URL?
+    /// One byte rate shared by all imports (`--sim-import-bandwidth`); nil is unlimited.
+    public var importBandwidth: Int64?
+    /// Broken transfers continue with a Range request (false restarts them from zero, as CDI does).
+    public var importResume: Bool
 
     public init(nodeCount: Int = 3, nodeCPU: Quantity = Quantity(32), nodeMemory: Quantity = Quantity(128 << 30),
                 nodePods: Int64 = 110, nodeNamePrefix: String = "kwok-node-", cpuAllocationRatio: Int = 10,
                 snapshotDuration: Duration = .seconds(2), restoreDuration: Duration = .seconds(2),
                 migrationDuration: Duration = .seconds(1), migrationSchedulingTimeout: Duration = .seconds(60),
                 heartbeatInterval: Duration = .seconds(10), scheduler: Scheduler.Configuration = .init(),
-                launcherImage: String = "quay.io/kubevirt/virt-launcher:v1.5.0") {
+                launcherImage: String = "quay.io/kubevirt/virt-launcher:v1.5.0", storageDirectory: URL? = nil,
+                importBandwidth: Int64? = nil, importResume: Bool = true) {
         self.nodeCount = nodeCount
         self.nodeCPU = nodeCPU
         self.nodeMemory = nodeMemory
@@ -43,5 +51,8 @@ public struct SimulationConfiguration: Sendable {
         self.heartbeatInterval = heartbeatInterval
         self.scheduler = scheduler
         self.launcherImage = launcherImage
+        self.storageDirectory = storageDirectory
+        self.importBandwidth = importBandwidth
+        self.importResume = importResume
     }
 }

@@ -8,6 +8,7 @@ import Logging
 import Metrics
 import Prometheus
 import ServiceLifecycle
+import ImageSync
 import Simulation
 import VirtyardServer
 
@@ -140,8 +141,16 @@ struct Serve: AsyncParsableCommand {
         let crds = skipCRDInstall ? nil : try CRDInstaller.bundled()
         let capacity = CapacityService(configuration: try simulation.capacity(embedded: !external),
                                        logger: embedded.logger("virtyard.capacity"))
-        let simulationConfiguration = try simulation.simulation()
+        let simulationConfiguration = try simulation.simulation(
+            storageDirectory: URL(fileURLWithPath: data.path).appendingPathComponent("storage"))
         let simulationLogger = embedded.logger("virtyard.simulation")
+        let imageSyncLogger = embedded.logger("virtyard.imagesync")
+        let imageSync: ImageSync.Configuration
+        do {
+            imageSync = ImageSync.Configuration(namespace: election.namespace, defaults: try SyncPolicy.defaults())
+        } catch {
+            throw ValidationError("invalid image sync setting in the environment: \(error)")
+        }
         let embeddedMode = !external
         let kubeVirtOnExternal = simulation.kubeVirtOnExternal
         let controllers = ControllerRuntime(
@@ -156,6 +165,9 @@ struct Serve: AsyncParsableCommand {
                     services += Simulation.kubeVirtControllers(api: api, informers: informers,
                                                                configuration: simulationConfiguration, logger: simulationLogger)
                 }
+                services += ImageSync.services(api: api, informers: informers,
+                                               configuration: imageSync,
+                                               logger: imageSyncLogger)
                 return services + capacity.attach(api: api, informers: informers)
             },
             connect: connect)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Capacity
 import KubeModel
 import Simulation
@@ -32,6 +33,12 @@ struct SimulationOptions: ParsableArguments {
     @Option(name: .customLong("percentage-of-nodes-to-score"), help: "Stop filtering once this share of nodes is feasible (default: kube-scheduler's adaptive rule).")
     var percentageOfNodesToScore: Int?
 
+    @Option(name: .customLong("sim-import-bandwidth"), help: "Total bytes per second all embedded CDI imports may read together (a Kubernetes quantity, e.g. 100Mi); unlimited by default.")
+    var importBandwidth: String?
+
+    @Flag(name: .customLong("sim-import-restart-from-zero"), help: "Restart a broken import from zero as CDI does, instead of resuming it with a Range request (for comparisons).")
+    var importRestartFromZero = false
+
     @Flag(name: .customLong("sim-kubevirt"), help: "Run the simulated KubeVirt controllers against an external cluster too (e.g. kind + KWOK without KubeVirt).")
     var kubeVirtOnExternal = false
 
@@ -47,7 +54,8 @@ struct SimulationOptions: ParsableArguments {
     @Option(name: .customLong("rebalance-interval"), help: "Time between rebalancing rounds (Go duration).")
     var rebalanceInterval = "30s"
 
-    func simulation() throws -> SimulationConfiguration {
+    /// - Parameter storageDirectory: where the embedded CDI keeps volume data.
+    func simulation(storageDirectory: URL? = nil) throws -> SimulationConfiguration {
         guard nodes >= 0 else { throw ValidationError("--sim-nodes must be 0 or more") }
         guard cpuAllocationRatio >= 1 else { throw ValidationError("--sim-cpu-allocation-ratio must be at least 1") }
         guard let strategy = ResourceScoringStrategy(rawValue: scoring) else {
@@ -62,7 +70,10 @@ struct SimulationOptions: ParsableArguments {
             snapshotDuration: try duration(snapshotDuration, "--sim-snapshot-duration"),
             restoreDuration: try duration(restoreDuration, "--sim-restore-duration"),
             migrationDuration: try duration(migrationDuration, "--sim-migration-duration"),
-            scheduler: Scheduler.Configuration(strategy: strategy, percentageOfNodesToScore: percentageOfNodesToScore))
+            scheduler: Scheduler.Configuration(strategy: strategy, percentageOfNodesToScore: percentageOfNodesToScore),
+            storageDirectory: storageDirectory,
+            importBandwidth: try importBandwidth.map { try quantity($0, "--sim-import-bandwidth").value },
+            importResume: !importRestartFromZero)
     }
 
     func capacity(embedded: Bool) throws -> CapacityService.Configuration {

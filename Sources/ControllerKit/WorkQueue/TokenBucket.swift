@@ -24,13 +24,15 @@ public struct TokenBucket: Sendable, Hashable {
     /// Takes a token at time `now` and tells how long to wait before using it: zero while the
     /// bucket has tokens. Tokens can go negative, so reservations queue up in order, each
     /// `1/rate` after the previous one, as `golang.org/x/time/rate` reservations do.
-    public mutating func reserve(at now: Duration) -> Duration {
+    ///
+    /// `amount` takes that many tokens at once (a byte-rate limiter takes a chunk's size).
+    public mutating func reserve(_ amount: Double = 1, at now: Duration) -> Duration {
         guard rate > 0 else { return .zero }
         if let lastRefill, now > lastRefill {
             tokens = min(Double(burst), tokens + (now - lastRefill).seconds * rate)
         }
         lastRefill = max(lastRefill ?? now, now)
-        tokens -= 1
+        tokens -= amount
         guard tokens < 0 else { return .zero }
         // Whole nanoseconds, multiplied before dividing so that round rates give exact waits.
         return .nanoseconds(Int64((-tokens * 1e9 / rate).rounded()))

@@ -1,0 +1,38 @@
+import ControllerKit
+import KubeClient
+import KubeModel
+import Logging
+import ServiceLifecycle
+
+/// Keeps `status.queuePosition` of every queued image equal to its place in the global FIFO
+/// (1 is next). Positions shift together whenever an image leaves the queue; writing them from
+/// one loop, at most once a second and only where they changed, bounds the writes however
+/// long the queue is.
+struct QueuePositions: Service {
+    let api: any KubernetesAPI
+    let images: Informer
+    let interval: Duration
+    let logger: Logger
+
+    func run() async throws {
+        try await images.waitForSync()
+        while !Task.isCancelled {
+            await updateOnce()
+            try await Task.sleep(for: interval)
+        }
+    }
+
+    func updateOnce() async {
+        for (index, image) in VMDiskImage.queue(images.list()).enumerated() {
+            let position = Int64(index + 1)
+            guard image[path: ["status", "queuePosition"]]?.intValue != position, let name = image.name else { continue }
+            do {
+                _ = try await api.patch(.vmDiskImages, namespace: image.namespace, name: name,
+                                        patch: ["status": ["queuePosition": .int(position)]], type: .merge,
+                                        subresource: "status", options: .default)
+            } catch {
+                logger.debug("could not write queue position", metadata: ["image": "\(name)", "error": "\(error)"])
+            }
+        }
+    }
+}
