@@ -109,6 +109,10 @@ struct ImageSyncReconciler: Reconciler {
         let recheck = ReconcileResult.requeueAfter(.milliseconds(Int64(max(1, min(timeLeft, 30)) * 1000)))
 
         guard let dataVolume = dataVolumes.get(namespace: namespace, name: name) else {
+            // Creating is the one step a stale cache must not trigger (an image that just failed
+            // would get a new DataVolume nobody removes): act only on the image as stored now.
+            let stored = try await api.get(.vmDiskImages, namespace: namespace, name: name)
+            guard stored.resourceVersion == image.resourceVersion else { return .requeue }
             do {
                 _ = try await tolerating(KubeClientError.alreadyExists) { () async throws(KubeClientError) in
                     try await api.create(.dataVolumes, namespace: namespace, object: StorageObjects.dataVolume(for: image))
@@ -122,6 +126,11 @@ struct ImageSyncReconciler: Reconciler {
         guard StorageObjects.isOwned(dataVolume, by: image) else {
             return try await fail(image, permanently: false, Reason.resourceCreationFailed,
                                   "Failed while creating resources: DataVolume \(namespace)/\(name) exists and belongs to something else")
+        }
+        guard dataVolume.annotations[StorageObjects.attemptAnnotation] == StorageObjects.attempt(of: image) else {
+            // Left over from an earlier attempt: it goes before this attempt creates its own.
+            try await tearDown(image)
+            return .requeueAfter(.milliseconds(500))
         }
         let dataVolumeStatus = dataVolume["status"] ?? [:]
         // Bound's message names the claim, which may well contain "404"; the transfer's own
@@ -209,7 +218,6 @@ struct ImageSyncReconciler: Reconciler {
         status["failureCount"] = .int(Int64(failures))
         status["lastFailureTime"] = .string(Timestamp.now())
         status["progress"] = nil
-        try await tearDown(image)
         let final = permanently || failures > policy.retryLimit
         if final {
             status["phase"] = .string(Phase.failed.rawValue)
@@ -217,6 +225,7 @@ struct ImageSyncReconciler: Reconciler {
             status["message"] = .string("Sync failed permanently\(why): \(message)")
             setReady(&status, false, permanently ? reason : Reason.retryLimitExceeded, message)
             try await write(image, status)
+            await tearDownAfterFailure(image)
             events.record(image, type: .warning, reason: "SyncFailed", message: "\(message)")
             logger.warning("image sync failed permanently", metadata: ["image": "\(ObjectKey(image).map { "\($0)" } ?? "")",
                                                                        "reason": "\(reason)", "error": "\(message)"])
@@ -228,6 +237,7 @@ struct ImageSyncReconciler: Reconciler {
             + "\(policy.retryLimit) in \(GoDuration.format(wait))")
         setReady(&status, false, reason, message)
         try await write(image, status)
+        await tearDownAfterFailure(image)
         events.record(image, type: .warning, reason: "SyncErrorOccurred", message: "\(message); retrying in \(GoDuration.format(wait))")
         logger.notice("image sync attempt failed", metadata: ["image": "\(ObjectKey(image).map { "\($0)" } ?? "")",
                                                               "reason": "\(reason)", "retryIn": "\(GoDuration.format(wait))"])
@@ -290,6 +300,18 @@ struct ImageSyncReconciler: Reconciler {
         }
         logger.info("image deleted with its storage", metadata: ["image": "\(namespace)/\(name)"])
         return .done
+    }
+
+    /// The status is written first, so a reconcile working from a stale cache cannot tear down
+    /// twice; what is left here is removed on the next attempt (its attempt number differs) or at
+    /// deletion.
+    private func tearDownAfterFailure(_ image: JSONValue) async {
+        do {
+            try await tearDown(image)
+        } catch {
+            logger.notice("could not remove the storage of a failed attempt yet",
+                          metadata: ["image": "\(image.namespace ?? "")/\(image.name ?? "")", "error": "\(error)"])
+        }
     }
 
     /// Deletes the image's DataVolume and VolumeSnapshot (only those it controls).

@@ -9,6 +9,13 @@ enum StorageObjects {
     static let bindImmediately = "cdi.kubevirt.io/storage.bind.immediate.requested"
     /// The expected digest for sources whose CDI type has no checksum field (S3).
     static let checksumAnnotation = "virtyard.io/checksum"
+    /// Which attempt created the DataVolume (the image's failure count then): one left over
+    /// from a failed attempt is removed, never mistaken for the current one.
+    static let attemptAnnotation = "virtyard.io/sync-attempt"
+
+    static func attempt(of image: JSONValue) -> String {
+        String(image[path: ["status", "failureCount"]]?.intValue ?? 0)
+    }
 
     static func dataVolume(for image: JSONValue) -> JSONValue {
         let spec = image["spec"] ?? [:]
@@ -38,7 +45,7 @@ enum StorageObjects {
         }
         var dataVolume: JSONValue = [
             "apiVersion": "cdi.kubevirt.io/v1beta1", "kind": "DataVolume",
-            "metadata": metadata(for: image, annotations: [bindImmediately: "true"]),
+            "metadata": metadata(for: image, annotations: [bindImmediately: "true", attemptAnnotation: attempt(of: image)]),
             "spec": ["source": source, "storage": storage],
         ]
         if sourceType == "s3", let checksum = spec["checksum"]?.stringValue, !checksum.isEmpty {

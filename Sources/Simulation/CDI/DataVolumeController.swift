@@ -52,7 +52,8 @@ struct DataVolumeReconciler: Reconciler {
         if let job = jobs.job(key, uid: uid) {
             let progress = job.progress.withLock { $0 }
             if let outcome = job.outcome {
-                jobs.forget(key, uid: uid)
+                // The finished job stays registered until the cache shows the final phase: a
+                // reconcile reading the cache before then must not start the import again.
                 try await writeProgressAnnotations(dataVolume, progress)
                 switch outcome {
                 case .success:

@@ -111,6 +111,9 @@ struct Importer: Sendable {
             tlsConfiguration: tls, redirectConfiguration: .follow(max: 5, allowCycles: false),
             timeout: .init(connect: .seconds(10), read: .seconds(30)))
         configuration.decompression = .disabled
+        // Imports from one host run in parallel up to the sync policy's concurrency; AHC's
+        // default of 8 connections per host would queue them behind each other.
+        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
         return configuration
     }
 
