@@ -7,7 +7,8 @@ import Synchronization
 ///
 /// Each version of the ConfigMap is parsed once. A version with an invalid value leaves the
 /// previous policy in force and is reported once: a log line and a Warning event
-/// `InvalidPolicy` on the ConfigMap. Deleting the ConfigMap returns to the defaults.
+/// `InvalidPolicy` on the ConfigMap (a process that starts with an invalid version has no
+/// previous policy: it applies the valid keys). Deleting the ConfigMap returns to the defaults.
 public final class PolicyStore: Sendable {
     let configMaps: Informer
     let namespace: String
@@ -18,6 +19,7 @@ public final class PolicyStore: Sendable {
     private struct State {
         var resourceVersion: String?
         var policy: SyncPolicy
+        var read = false
     }
 
     private let state: Mutex<State>
@@ -44,7 +46,9 @@ public final class PolicyStore: Sendable {
         let data = configMap?["data"]?.objectValue?.compactMapValues(\.stringValue) ?? [:]
         let defaults = self.defaults
         let (policy, change) = state.withLock { state -> (SyncPolicy, Change) in
-            guard version != state.resourceVersion else { return (state.policy, .none) }
+            guard version != state.resourceVersion || !state.read else { return (state.policy, .none) }
+            let firstRead = !state.read
+            state.read = true
             state.resourceVersion = version
             guard configMap != nil else {
                 let changed = state.policy != defaults
@@ -57,6 +61,8 @@ public final class PolicyStore: Sendable {
                 state.policy = policy
                 return (policy, changed ? .applied : .none)
             } catch {
+                // Just started: there is no previous policy to keep, so the valid keys apply.
+                if firstRead { state.policy = SyncPolicy.parseValidKeys(data, base: defaults).0 }
                 return (state.policy, .rejected(error))
             }
         }

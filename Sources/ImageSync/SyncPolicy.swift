@@ -79,6 +79,21 @@ public struct SyncPolicy: Sendable, Equatable, CustomStringConvertible {
         return policy
     }
 
+    /// The valid keys applied to `base` and the invalid ones reported: what a process that
+    /// starts with an invalid ConfigMap uses, having no previous policy to keep.
+    public static func parseValidKeys(_ data: [String: String], base: SyncPolicy) -> (SyncPolicy, [InvalidValue]) {
+        var policy = base
+        var problems: [InvalidValue] = []
+        for key in data.keys.sorted() {
+            do throws(InvalidValue) {
+                try policy.set(key, data[key] ?? "")
+            } catch {
+                problems.append(error)
+            }
+        }
+        return (policy, problems)
+    }
+
     static let keys = ["concurrency", "retryLimit", "retryBackoffDuration", "maxRetryBackoff", "attemptTimeout",
                        "syncDeadline", "attemptRestartLimit"]
 

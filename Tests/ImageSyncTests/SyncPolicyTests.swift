@@ -45,6 +45,15 @@ import Testing
         }
     }
 
+    @Test func validKeysApplyWhenThereIsNoPreviousPolicy() {
+        let (policy, problems) = SyncPolicy.parseValidKeys(["concurrency": "many", "retryLimit": "1", "syncDeadline": "2h"],
+                                                           base: .builtIn)
+        #expect(policy.concurrency == SyncPolicy.builtIn.concurrency)
+        #expect(policy.retryLimit == 1)
+        #expect(policy.syncDeadline == .seconds(7200))
+        #expect(problems.map(\.key) == ["concurrency"])
+    }
+
     @Test func backoffNeverExceedsTheCap() {
         var policy = SyncPolicy.builtIn
         policy.retryBackoffDuration = .seconds(1)

@@ -65,6 +65,8 @@ struct TablePrinter {
         switch (resource.group, resource.resource) {
         case ("", "pods"): return podColumns
         case ("", "nodes"): return nodeColumns
+        case ("", "events"): return eventColumns
+        case ("", "persistentvolumeclaims"): return claimColumns
         case ("", "namespaces"):
             return [nameColumn, Column(name: "Status", type: "string") { object, _ in
                 object[path: ["status", "phase"]] ?? "Active"
@@ -168,6 +170,60 @@ struct TablePrinter {
         },
         Column(name: "Container-Runtime", type: "string", priority: 1) { node, _ in
             .string(node[path: ["status", "nodeInfo", "containerRuntimeVersion"]]?.stringValue ?? "")
+        },
+    ]
+
+    /// As `kubectl get events` prints them: when, what, about which object (the name last,
+    /// shown only with `-o wide`).
+    static let eventColumns: [Column] = [
+        Column(name: "Last Seen", type: "string") { event, now in
+            let last = event["lastTimestamp"]?.stringValue ?? event["eventTime"]?.stringValue
+                ?? event[path: ["metadata", "creationTimestamp"]]?.stringValue
+            return .string(age(last, now: now))
+        },
+        Column(name: "Type", type: "string") { event, _ in event["type"] ?? "" },
+        Column(name: "Reason", type: "string") { event, _ in event["reason"] ?? "" },
+        Column(name: "Object", type: "string") { event, _ in
+            .string("\((event[path: ["involvedObject", "kind"]]?.stringValue ?? "").lowercased())/"
+                + (event[path: ["involvedObject", "name"]]?.stringValue ?? ""))
+        },
+        Column(name: "Subobject", type: "string", priority: 1) { event, _ in
+            event[path: ["involvedObject", "fieldPath"]] ?? ""
+        },
+        Column(name: "Source", type: "string", priority: 1) { event, _ in
+            event[path: ["source", "component"]] ?? event["reportingComponent"] ?? ""
+        },
+        Column(name: "Message", type: "string") { event, _ in event["message"] ?? "" },
+        Column(name: "First Seen", type: "string", priority: 1) { event, now in
+            .string(age(event["firstTimestamp"]?.stringValue ?? event[path: ["metadata", "creationTimestamp"]]?.stringValue, now: now))
+        },
+        Column(name: "Count", type: "string", priority: 1) { event, _ in
+            .string(String(event["count"]?.intValue ?? 1))
+        },
+        Column(name: "Name", type: "string", priority: 1) { event, _ in event[path: ["metadata", "name"]] ?? "" },
+    ]
+
+    static let claimColumns: [Column] = [
+        nameColumn,
+        Column(name: "Status", type: "string") { claim, _ in
+            claim.deletionTimestamp != nil ? "Terminating" : claim[path: ["status", "phase"]] ?? "Pending"
+        },
+        Column(name: "Volume", type: "string") { claim, _ in claim[path: ["spec", "volumeName"]] ?? "" },
+        Column(name: "Capacity", type: "string") { claim, _ in claim[path: ["status", "capacity", "storage"]] ?? "" },
+        Column(name: "Access Modes", type: "string") { claim, _ in
+            let short = ["ReadWriteOnce": "RWO", "ReadOnlyMany": "ROX", "ReadWriteMany": "RWX", "ReadWriteOncePod": "RWOP"]
+            let modes = claim[path: ["status", "accessModes"]]?.arrayValue?.compactMap(\.stringValue) ?? []
+            return .string(modes.map { short[$0] ?? $0 }.joined(separator: ","))
+        },
+        Column(name: "StorageClass", type: "string") { claim, _ in
+            claim[path: ["spec", "storageClassName"]] ?? "<unset>"
+        },
+        Column(name: "VolumeAttributesClass", type: "string") { claim, _ in
+            claim[path: ["spec", "volumeAttributesClassName"]] ?? "<unset>"
+        },
+        ageColumn,
+        Column(name: "VolumeMode", type: "string", priority: 1) { claim, _ in
+            claim[path: ["spec", "volumeMode"]] ?? "Filesystem"
         },
     ]
 
