@@ -357,6 +357,9 @@ struct ImageSyncReconciler: Reconciler {
     }
 
     private func write(_ image: JSONValue, _ status: JSONValue) async throws {
+        var status = status
+        // The queue reporter may have written a position just after the image left the queue.
+        if status["phase"]?.stringValue != Phase.queued.rawValue { status["queuePosition"] = nil }
         guard status != image["status"] else { return }
         var updated = image
         updated["status"] = status

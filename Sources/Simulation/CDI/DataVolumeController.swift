@@ -57,7 +57,7 @@ struct DataVolumeReconciler: Reconciler {
                 try await writeProgressAnnotations(dataVolume, progress)
                 switch outcome {
                 case .success:
-                    setPhase(&status, local ? "Succeeded" : "Succeeded", running: false, runningReason: "Completed",
+                    setPhase(&status, "Succeeded", running: false, runningReason: "Completed",
                              runningMessage: local ? "Clone Complete" : "Import Complete", ready: true)
                     status["progress"] = "100.0%"
                     logger.info("datavolume populated", metadata: ["datavolume": "\(key)",

@@ -172,7 +172,15 @@ struct Importer: Sendable {
             }
         }
         defer { if let ownClient { Task { try? await ownClient.shutdown() } } }
-        if !resume { try? FileManager.default.removeItem(at: partial) }
+        // Partial data is resumed only for the same source (the next attempt of an image may
+        // point elsewhere): the source's URL is kept beside it.
+        let marker = partial.appendingPathExtension("source")
+        let previousSource = try? String(contentsOf: marker, encoding: .utf8)
+        if !resume || previousSource != url.absoluteString {
+            try? FileManager.default.removeItem(at: partial)
+        }
+        try? url.absoluteString.write(to: marker, atomically: true, encoding: .utf8)
+        defer { if !VolumeStore.exists(partial) { try? FileManager.default.removeItem(at: marker) } }
 
         var failuresWithoutProgress = 0
         var delay = retryDelay

@@ -76,6 +76,7 @@ public struct VolumeStore: Sendable {
     func removeVolume(namespace: String, claim: String) {
         try? FileManager.default.removeItem(at: volume(namespace: namespace, claim: claim))
         try? FileManager.default.removeItem(at: partial(namespace: namespace, claim: claim))
+        try? FileManager.default.removeItem(at: partial(namespace: namespace, claim: claim).appendingPathExtension("source"))
     }
 
     func removeSnapshot(namespace: String, name: String) {
