@@ -255,8 +255,10 @@ struct ImageSyncReconciler: Reconciler {
             try await write(image, status)
             return .done
         }
+        // The stored time has whole seconds (rounded down): one more second makes the retry up to
+        // a second late, never early.
         let failedAt = status["lastFailureTime"]?.stringValue.flatMap(Timestamp.date) ?? .distantPast
-        let due = failedAt.addingTimeInterval(policy.backoff(afterFailures: failures).timeInterval)
+        let due = failedAt.addingTimeInterval(policy.backoff(afterFailures: failures).timeInterval + 1)
         if due > Date() {
             return .requeueAfter(.milliseconds(Int64(due.timeIntervalSinceNow * 1000) + 1))
         }

@@ -15,10 +15,12 @@ struct QueuePositions: Service {
     let logger: Logger
 
     func run() async throws {
-        try await images.waitForSync()
-        while !Task.isCancelled {
-            await updateOnce()
-            try await Task.sleep(for: interval)
+        try await cancelWhenGracefulShutdown {
+            try await images.waitForSync()
+            while !Task.isCancelled {
+                await updateOnce()
+                try await Task.sleep(for: interval)
+            }
         }
     }
 
@@ -27,9 +29,12 @@ struct QueuePositions: Service {
             let position = Int64(index + 1)
             guard image[path: ["status", "queuePosition"]]?.intValue != position, let name = image.name else { continue }
             do {
+                // Only while it is still queued: the image may have been admitted since the cache
+                // was read, and a Syncing image has no place in the queue.
                 _ = try await api.patch(.vmDiskImages, namespace: image.namespace, name: name,
-                                        patch: ["status": ["queuePosition": .int(position)]], type: .merge,
-                                        subresource: "status", options: .default)
+                                        patch: [["op": "test", "path": "/status/phase", "value": "Queued"],
+                                                ["op": "add", "path": "/status/queuePosition", "value": .int(position)]],
+                                        type: .json, subresource: "status", options: .default)
             } catch {
                 logger.debug("could not write queue position", metadata: ["image": "\(name)", "error": "\(error)"])
             }

@@ -44,6 +44,22 @@ from kubernetes import client as k8s
 HERE = Path(__file__).resolve().parent
 REPO_ROOT = HERE.parents[1]
 
+def _validate_objects_tool() -> Path:
+    """The shared schema checker: $VIRTYARD_SHARED_DIR, else shared/ beside the repository,
+    else the workplace's /work/shared."""
+    candidates = [Path(os.environ["VIRTYARD_SHARED_DIR"])] if os.environ.get("VIRTYARD_SHARED_DIR") else []
+    candidates += [REPO_ROOT.parent / "shared", Path("/work/shared")]
+    for directory in candidates:
+        tool = directory / "tools" / "validate-objects"
+        if tool.exists():
+            return tool
+    return candidates[0] / "tools" / "validate-objects"
+
+
+# Checks objects against the real projects' schemas (KubeVirt, CDI, CSI snapshots).
+VALIDATE_OBJECTS = _validate_objects_tool()
+
+
 STARTUP_TIMEOUT = float(os.environ.get("VIRTYARD_CONFORMANCE_STARTUP_TIMEOUT", "60"))
 SHUTDOWN_TIMEOUT = 20.0
 KUBECTL_TIMEOUT = 60.0

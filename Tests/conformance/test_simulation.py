@@ -11,19 +11,17 @@ real schemas with `../shared/tools/validate-objects`.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import subprocess
 import sys
 import time
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 import yaml
 from kubernetes import client as k8s
 from kubernetes.utils import parse_quantity
 
-from conftest import REPO_ROOT, wait_until, write_manifest
+from conftest import VALIDATE_OBJECTS, wait_until, write_manifest
 
 KUBEVIRT = ("kubevirt.io", "v1")
 SNAPSHOT = ("snapshot.kubevirt.io", "v1beta1")
@@ -31,19 +29,6 @@ NODES = ["kwok-node-1", "kwok-node-2", "kwok-node-3"]
 KWOK_TAINT = {"key": "kwok.x-k8s.io/node", "value": "fake", "effect": "NoSchedule"}
 MI = 1 << 20
 GI = 1 << 30
-def _validate_objects_tool() -> Path:
-    """The shared schema checker: $VIRTYARD_SHARED_DIR, else shared/ beside the repository,
-    else the workplace's /work/shared."""
-    candidates = [Path(os.environ["VIRTYARD_SHARED_DIR"])] if os.environ.get("VIRTYARD_SHARED_DIR") else []
-    candidates += [REPO_ROOT.parent / "shared", Path("/work/shared")]
-    for directory in candidates:
-        tool = directory / "tools" / "validate-objects"
-        if tool.exists():
-            return tool
-    return candidates[0] / "tools" / "validate-objects"
-
-
-VALIDATE_OBJECTS = _validate_objects_tool()
 
 # Generous: the controllers act within a second or two, but the machine may be busy.
 SETTLE = 45.0
