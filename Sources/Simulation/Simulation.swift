@@ -74,11 +74,12 @@ public enum Simulation {
 
         let vmController = Controller(
             name: "virtualmachine",
-            reconciler: VirtualMachineReconciler(api: api, vms: vms, vmis: vmis, logger: logger),
+            reconciler: VirtualMachineReconciler(api: api, vms: vms, vmis: vmis, guests: configuration.guests, logger: logger),
             for: vms, owns: [vmis], configuration: workers, logger: logger)
         let vmiController = Controller(
             name: "virtualmachineinstance",
-            reconciler: VirtualMachineInstanceReconciler(api: api, vmis: vmis, pods: pods, launcher: launcher, logger: logger),
+            reconciler: VirtualMachineInstanceReconciler(api: api, vmis: vmis, pods: pods, launcher: launcher,
+                                                         guests: configuration.guests, logger: logger),
             for: vmis, owns: [pods], configuration: workers, logger: logger)
         let migrationController = Controller(
             name: "migration",

@@ -30,6 +30,8 @@ public struct SimulationConfiguration: Sendable {
     public var importBandwidth: Int64?
     /// Broken transfers continue with a Range request (false restarts them from zero, as CDI does).
     public var importResume: Bool
+    /// Hosts the guests of VMs that carry something real (virtual clusters); nil hosts none.
+    public var guests: (any GuestHost)?
 
     public init(nodeCount: Int = 3, nodeCPU: Quantity = Quantity(32), nodeMemory: Quantity = Quantity(128 << 30),
                 nodePods: Int64 = 110, nodeNamePrefix: String = "kwok-node-", cpuAllocationRatio: Int = 10,
@@ -37,7 +39,7 @@ public struct SimulationConfiguration: Sendable {
                 migrationDuration: Duration = .seconds(1), migrationSchedulingTimeout: Duration = .seconds(60),
                 heartbeatInterval: Duration = .seconds(10), scheduler: Scheduler.Configuration = .init(),
                 launcherImage: String = "quay.io/kubevirt/virt-launcher:v1.5.0", storageDirectory: URL? = nil,
-                importBandwidth: Int64? = nil, importResume: Bool = true) {
+                importBandwidth: Int64? = nil, importResume: Bool = true, guests: (any GuestHost)? = nil) {
         self.nodeCount = nodeCount
         self.nodeCPU = nodeCPU
         self.nodeMemory = nodeMemory
@@ -54,5 +56,6 @@ public struct SimulationConfiguration: Sendable {
         self.storageDirectory = storageDirectory
         self.importBandwidth = importBandwidth
         self.importResume = importResume
+        self.guests = guests
     }
 }

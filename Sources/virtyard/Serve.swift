@@ -141,9 +141,15 @@ struct Serve: AsyncParsableCommand {
         let crds = skipCRDInstall ? nil : try CRDInstaller.bundled()
         let capacity = CapacityService(configuration: try simulation.capacity(embedded: !external),
                                        logger: embedded.logger("virtyard.capacity"))
-        let simulationConfiguration = try simulation.simulation(
+        var simulationSettings = try simulation.simulation(
             storageDirectory: URL(fileURLWithPath: data.path).appendingPathComponent("storage"))
         let simulationLogger = embedded.logger("virtyard.simulation")
+        if let apiServer {
+            // A VM labelled virtyard.io/virtual-cluster hosts a virtual cluster of this server.
+            simulationSettings.guests = VirtualClusterGuests(clusters: apiServer.virtualClusters, dataDirectory: data.path,
+                                                             logger: simulationLogger)
+        }
+        let simulationConfiguration = simulationSettings
         let imageSyncLogger = embedded.logger("virtyard.imagesync")
         let imageSync: ImageSync.Configuration
         do {

@@ -109,7 +109,7 @@ private func send(_ client: any TestClientProtocol, _ method: HTTPRequest.Method
     @Test func dependentsFollowTheirOwnerAndNamespacesEmpty() async throws {
         let server = try KubeAPIServer(configuration: .init(tokens: ["t"]))
         try await server.ensureDefaultNamespaces()
-        let collector = Task { try await server.garbageCollector.run() }
+        let collector = Task { try await server.tree.garbageCollector.run() }
         defer { collector.cancel() }
         try await Task.sleep(for: .milliseconds(50))
         try await Application(responder: server.makeResponder()).test(.router) { client in
@@ -145,7 +145,7 @@ private func send(_ client: any TestClientProtocol, _ method: HTTPRequest.Method
             // Nothing collects yet: the parent waits for its child.
             let (stillThere, _) = try await send(client, .get, "\(path)/parent")
             #expect(stillThere == 200)
-            let collector = Task { try await server.garbageCollector.run() }
+            let collector = Task { try await server.tree.garbageCollector.run() }
             defer { collector.cancel() }
             let configMaps = GroupResource(group: "", resource: "configmaps")
             #expect(try await eventually { server.store.count(configMaps, namespace: "default") == 0 })

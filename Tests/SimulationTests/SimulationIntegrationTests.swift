@@ -15,10 +15,22 @@ import VirtyardTesting
     /// `body`.
     static func withSimulation(_ configuration: SimulationConfiguration,
                                _ body: @Sendable (HTTPKubernetesClient) async throws -> Void) async throws {
+        try await withSimulation(configuration, hostingVirtualClusters: false) { client, _ in try await body(client) }
+    }
+
+    /// With `hostingVirtualClusters`, VMs labelled `virtyard.io/virtual-cluster` host virtual
+    /// clusters of the test's server, as in `virtyard serve`.
+    static func withSimulation(_ configuration: SimulationConfiguration, hostingVirtualClusters: Bool,
+                               _ body: @Sendable (HTTPKubernetesClient, TestCluster) async throws -> Void) async throws {
         try await TestCluster.run { cluster in
             let client = try cluster.client()
             var quiet = Logger(label: "test.simulation")
             quiet.logLevel = .critical
+            var configuration = configuration
+            if hostingVirtualClusters {
+                configuration.guests = VirtualClusterGuests(clusters: cluster.server.virtualClusters,
+                                                            dataDirectory: cluster.directory.path, logger: quiet)
+            }
             _ = try await CRDInstaller.bundled().installMissing(into: client, logger: quiet)
             let informers = SharedInformerFactory(api: client, logger: quiet)
             let services = Simulation.services(api: client, informers: informers, configuration: configuration, logger: quiet)
@@ -31,7 +43,7 @@ import VirtyardTesting
             }
             defer { running.cancel() }
             do {
-                try await body(client)
+                try await body(client, cluster)
             } catch {
                 running.cancel()
                 _ = await running.result
@@ -52,6 +64,19 @@ import VirtyardTesting
         vm.name = name
         vm.namespace = "default"
         return vm
+    }
+
+    static func snapshot(_ name: String, of vm: String) -> JSONValue {
+        ["apiVersion": "snapshot.kubevirt.io/v1beta1", "kind": "VirtualMachineSnapshot",
+         "metadata": ["name": .string(name), "namespace": "default"],
+         "spec": ["source": ["apiGroup": "kubevirt.io", "kind": "VirtualMachine", "name": .string(vm)]]]
+    }
+
+    static func restore(_ name: String, of vm: String, from snapshot: String) -> JSONValue {
+        ["apiVersion": "snapshot.kubevirt.io/v1beta1", "kind": "VirtualMachineRestore",
+         "metadata": ["name": .string(name), "namespace": "default"],
+         "spec": ["target": ["apiGroup": "kubevirt.io", "kind": "VirtualMachine", "name": .string(vm)],
+                  "virtualMachineSnapshotName": .string(snapshot)]]
     }
 
     static func status(_ client: HTTPKubernetesClient, vm name: String) async -> String? {
@@ -143,21 +168,15 @@ import VirtyardTesting
         try await Self.withSimulation(configuration) { client in
             _ = try await client.create(.virtualMachines, namespace: "default",
                                         object: Self.virtualMachine("db", cores: 2, runStrategy: "Halted"))
-            let snapshot: JSONValue = ["apiVersion": "snapshot.kubevirt.io/v1beta1", "kind": "VirtualMachineSnapshot",
-                                       "metadata": ["name": "db-snap", "namespace": "default"],
-                                       "spec": ["source": ["apiGroup": "kubevirt.io", "kind": "VirtualMachine", "name": "db"]]]
-            _ = try await client.create(.virtualMachineSnapshots, namespace: "default", object: snapshot)
+            _ = try await client.create(.virtualMachineSnapshots, namespace: "default", object: Self.snapshot("db-snap", of: "db"))
             #expect(await eventually {
                 let status = try? await client.get(.virtualMachineSnapshots, namespace: "default", name: "db-snap")["status"]
                 return status?["phase"]?.stringValue == "Succeeded" && status?["readyToUse"]?.boolValue == true
             })
             _ = try await client.patch(.virtualMachines, namespace: "default", name: "db",
                                        patch: ["spec": ["template": ["spec": ["domain": ["cpu": ["cores": 8]]]]]])
-            let restore: JSONValue = ["apiVersion": "snapshot.kubevirt.io/v1beta1", "kind": "VirtualMachineRestore",
-                                      "metadata": ["name": "db-restore", "namespace": "default"],
-                                      "spec": ["target": ["apiGroup": "kubevirt.io", "kind": "VirtualMachine", "name": "db"],
-                                               "virtualMachineSnapshotName": "db-snap"]]
-            _ = try await client.create(.virtualMachineRestores, namespace: "default", object: restore)
+            _ = try await client.create(.virtualMachineRestores, namespace: "default",
+                                        object: Self.restore("db-restore", of: "db", from: "db-snap"))
             #expect(await eventually {
                 let status = try? await client.get(.virtualMachineRestores, namespace: "default", name: "db-restore")["status"]
                 return status?["complete"]?.boolValue == true && status?["restoreTime"] != nil
@@ -165,6 +184,48 @@ import VirtyardTesting
             let vm = try await client.get(.virtualMachines, namespace: "default", name: "db")
             #expect(vm[path: ["spec", "template", "spec", "domain", "cpu", "cores"]]?.intValue == 2)
             #expect(vm.annotations["restore.kubevirt.io/lastRestoreUID"]?.hasPrefix("db-restore-") == true)
+        }
+    }
+
+    @Test func controlPlaneVMHostsAVirtualClusterThatItsSnapshotRestores() async throws {
+        let configuration = SimulationConfiguration(nodeCount: 1, snapshotDuration: .milliseconds(200),
+                                                    restoreDuration: .milliseconds(200))
+        try await Self.withSimulation(configuration, hostingVirtualClusters: true) { client, cluster in
+            var vm = Self.virtualMachine("cp-1")
+            vm[path: ["spec", "template", "metadata", "labels", "virtyard.io/virtual-cluster"]] = "cluster1"
+            _ = try await client.create(.virtualMachines, namespace: "default", object: vm)
+            #expect(await eventually { await Self.status(client, vm: "cp-1") == "Running" })
+            let hosted = try #require(cluster.server.virtualClusters.cluster("cluster1"))
+            hosted.tokens.grant("session-token")
+            let nested = try cluster.client(kubeconfig: cluster.kubeconfig(server: cluster.url + "/clusters/cluster1",
+                                                                           token: "session-token"))
+            _ = try await nested.create(.configMaps, namespace: "default", object: configMap("baseline"))
+            // The server's own tree does not see the nested cluster's objects.
+            #expect(try await client.list(.configMaps, namespace: "default").items.compactMap(\.name).contains("baseline") == false)
+
+            _ = try await client.create(.virtualMachineSnapshots, namespace: "default",
+                                        object: Self.snapshot("cp-1-snapshot", of: "cp-1"))
+            #expect(await eventually {
+                let status = try? await client.get(.virtualMachineSnapshots, namespace: "default", name: "cp-1-snapshot")["status"]
+                return status?["readyToUse"]?.boolValue == true
+            })
+            // The session's work, then the reset: stop, restore, start.
+            _ = try await nested.create(.configMaps, namespace: "default", object: configMap("user-work"))
+            _ = try await nested.delete(.configMaps, namespace: "default", name: "baseline")
+            _ = try await client.patch(.virtualMachines, namespace: "default", name: "cp-1",
+                                       patch: ["spec": ["runStrategy": "Halted"]])
+            #expect(await eventually { await Self.status(client, vm: "cp-1") == "Stopped" })
+            _ = try await client.create(.virtualMachineRestores, namespace: "default",
+                                        object: Self.restore("cp-1-reset", of: "cp-1", from: "cp-1-snapshot"))
+            #expect(await eventually {
+                (try? await client.get(.virtualMachineRestores, namespace: "default", name: "cp-1-reset"))?[path: ["status", "complete"]]?.boolValue == true
+            })
+            let names = try await nested.list(.configMaps, namespace: "default").items.compactMap(\.name)
+            #expect(names == ["baseline"])
+
+            // The cluster goes with its VM.
+            _ = try await client.delete(.virtualMachines, namespace: "default", name: "cp-1")
+            #expect(await eventually { cluster.server.virtualClusters.cluster("cluster1") == nil })
         }
     }
 }

@@ -34,13 +34,15 @@ public final class KubeAPIServer: Service, Sendable {
     }
 
     public let configuration: Configuration
-    public let store: ObjectStore
-    public let registry: ResourceRegistry
     public let persistence: SQLitePersistence?
-    let crds: CRDController
-    let garbageCollector: GarbageCollector
+    /// The virtual clusters served under `/clusters/<id>/`.
+    public let virtualClusters: VirtualClusters
+    let tree: APITree
     let logger: Logger
     private let bound = AsyncValue<Int>()
+
+    public var store: ObjectStore { tree.store }
+    public var registry: ResourceRegistry { tree.registry }
 
     public static let defaultNamespaces = ["default", "kube-system", "kube-public", "kube-node-lease"]
 
@@ -53,11 +55,9 @@ public final class KubeAPIServer: Service, Sendable {
         } else {
             persistence = nil
         }
-        store = try ObjectStore(persistence: persistence, historyLimit: configuration.watchHistory)
-        registry = ResourceRegistry()
-        crds = CRDController(store: store, registry: registry, logger: logger)
-        crds.registerStored()
-        garbageCollector = GarbageCollector(store: store, registry: registry, crds: crds, logger: logger)
+        tree = try APITree(persistence: persistence, historyLimit: configuration.watchHistory, logger: logger)
+        virtualClusters = VirtualClusters(historyLimit: configuration.watchHistory,
+                                          directory: configuration.dataDirectory.map { "\($0)/clusters" }, logger: logger)
     }
 
     /// The port the server listens on, once it does (useful with port 0).
@@ -82,43 +82,29 @@ public final class KubeAPIServer: Service, Sendable {
             },
             logger: logger)
         let store = self.store
-        let collector = garbageCollector
+        let tree = self.tree
+        let virtualClusters = self.virtualClusters
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                await collector.collectOrphans()
-                try await collector.run()
-            }
+            group.addTask { try await tree.runControllers() }
             try await withGracefulShutdownHandler {
                 try await application.run()
             } onGracefulShutdown: {
                 // Open watches would hold the server's graceful shutdown forever.
                 store.closeAllWatches()
+                virtualClusters.closeAllWatches()
             }
             group.cancelAll()
+            await virtualClusters.stopAll()
         }
     }
 
-    /// The REST façade over this server's store and registry.
-    func makeResponder() -> KubeAPIResponder {
-        let crds = self.crds
-        let handler = ResourceHandler(store: store, registry: registry, onCRDWritten: { await crds.sync($0) })
-        return KubeAPIResponder(handler: handler, discovery: Discovery(registry: registry),
-                                openAPI: OpenAPIDocuments(registry: registry),
-                                authenticator: TokenAuthenticator(tokens: configuration.tokens), logger: logger)
+    /// The REST façade: this server's tree, and each virtual cluster's under `/clusters/<id>/`.
+    func makeResponder() -> ClusterRouter {
+        ClusterRouter(main: tree.responder(authenticator: TokenAuthenticator(tokens: configuration.tokens), logger: logger),
+                      virtualClusters: virtualClusters)
     }
 
     func ensureDefaultNamespaces() async throws {
-        let admission = ObjectAdmission()
-        for name in Self.defaultNamespaces {
-            let key = ObjectKey(BuiltinResources.namespaces.groupResource, name: name)
-            guard store.get(key) == nil else { continue }
-            var namespace: JSONValue = ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(name)]]
-            _ = try admission.prepareCreate(&namespace, resource: BuiltinResources.namespaces, namespace: nil,
-                                            fieldValidation: .strict)
-            let candidate = namespace
-            try await store.mutate(key) { (current: StoredObject?) throws(APIError) -> Mutation in
-                current == nil ? .put(candidate) : .unchanged
-            }
-        }
+        try await tree.ensureDefaultNamespaces()
     }
 }

@@ -1,11 +1,17 @@
 import Foundation
+import Synchronization
 
 /// Bearer-token authentication: a request is admitted when it carries one of the tokens.
 public struct TokenAuthenticator: Sendable {
-    private let tokens: Set<String>
+    private let tokens: TokenSet
 
     public init(tokens: Set<String>) {
-        self.tokens = tokens
+        self.tokens = TokenSet(tokens)
+    }
+
+    /// Admits whatever `tokens` holds at the time of each request.
+    public init(tokenSet: TokenSet) {
+        tokens = tokenSet
     }
 
     public func authenticate(_ authorization: String?) -> Bool {
@@ -13,7 +19,7 @@ public struct TokenAuthenticator: Sendable {
         let token = authorization.dropFirst("Bearer ".count).trimmingCharacters(in: .whitespaces)
         // Compare every candidate in full so timing does not reveal a prefix match.
         var matched = false
-        for candidate in tokens where Self.constantTimeEquals(candidate, token) { matched = true }
+        for candidate in tokens.current where Self.constantTimeEquals(candidate, token) { matched = true }
         return matched
     }
 
@@ -30,5 +36,25 @@ public struct TokenAuthenticator: Sendable {
     public static func generateToken() -> String {
         var generator = SystemRandomNumberGenerator()
         return (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+    }
+}
+
+/// Tokens that can be granted and revoked while a server runs (a lab session's token lives
+/// as long as the session).
+public final class TokenSet: Sendable {
+    private let tokens: Mutex<Set<String>>
+
+    public init(_ tokens: Set<String> = []) {
+        self.tokens = Mutex(tokens)
+    }
+
+    public var current: Set<String> { tokens.withLock { $0 } }
+
+    public func grant(_ token: String) {
+        _ = tokens.withLock { $0.insert(token) }
+    }
+
+    public func revoke(_ token: String) {
+        _ = tokens.withLock { $0.remove(token) }
     }
 }

@@ -91,6 +91,16 @@ public final class ObjectStore: Sendable {
         return (entries.sorted { $0.0 < $1.0 }.map(\.1), resourceVersion)
     }
 
+    /// Every object of every resource, in key order.
+    public func allObjects() -> [(key: ObjectKey, object: JSONValue)] {
+        let entries = state.withLock { state in
+            state.objects.flatMap { resource, objects in
+                objects.map { (ObjectKey(resource, namespace: $0.key.namespace, name: $0.key.name), $0.value.object) }
+            }
+        }
+        return entries.sorted { $0.0.description < $1.0.description }.map { (key: $0.0, object: $0.1) }
+    }
+
     /// Number of objects of a resource, optionally in one namespace.
     public func count(_ resource: GroupResource, namespace: String? = nil) -> Int {
         state.withLock { state in

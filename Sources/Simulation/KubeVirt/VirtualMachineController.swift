@@ -31,16 +31,22 @@ struct VirtualMachineReconciler: Reconciler {
     let api: any KubernetesAPI
     let vms: Informer
     let vmis: Informer
+    var guests: (any GuestHost)?
     let logger: Logger
 
     func reconcile(_ key: ObjectKey) async throws -> ReconcileResult {
-        guard let vm = vms.get(key) else { return .done }
+        guard let vm = vms.get(key) else {
+            await guests?.discard(namespace: key.namespace ?? "default", vm: key.name, labels: [:])
+            return .done
+        }
         var vmi = vmis.get(key)
         if let existing = vmi, !Self.isControlled(existing, by: vm) { vmi = nil }
         let strategy = RunStrategy(vm: vm)
         var requests = vm[path: ["status", "stateChangeRequests"]]?.arrayValue ?? []
 
         if vm.deletionTimestamp != nil {
+            await guests?.discard(namespace: key.namespace ?? "default", vm: key.name,
+                                  labels: JSONValue.stringMap(vm[path: ["spec", "template", "metadata", "labels"]]))
             if let vmi, vmi.deletionTimestamp == nil { try await deleteVMI(vmi) }
             try await writeStatus(vm, vmi: vmi, strategy: strategy, requests: requests)
             return .done

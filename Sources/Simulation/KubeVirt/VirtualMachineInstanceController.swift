@@ -17,6 +17,7 @@ struct VirtualMachineInstanceReconciler: Reconciler {
     let vmis: Informer
     let pods: Informer
     let launcher: LauncherPod
+    var guests: (any GuestHost)?
     let logger: Logger
 
     func reconcile(_ key: ObjectKey) async throws -> ReconcileResult {
@@ -63,6 +64,10 @@ struct VirtualMachineInstanceReconciler: Reconciler {
         }
         guard let pod = current else { return .done }
         let updated = Self.status(of: vmi, following: pod, imageVersion: launcher.image)
+        if updated[path: ["status", "phase"]]?.stringValue == "Running" {
+            // A guest that hosts something real is up before the VMI says Running.
+            try await guests?.running(namespace: key.namespace ?? "default", vm: key.name, labels: updated.labels)
+        }
         if updated != vmi {
             _ = try await api.update(.virtualMachineInstances, namespace: key.namespace, object: updated)
         }

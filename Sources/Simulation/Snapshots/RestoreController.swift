@@ -82,6 +82,9 @@ struct RestoreReconciler: Reconciler {
 
         let marker = "\(key.name)-\(uid)"
         if vm.annotations[Self.lastRestoreAnnotation] != marker {
+            try await configuration.guests?.restore(
+                namespace: key.namespace ?? "default", vm: targetName,
+                labels: JSONValue.stringMap(saved[path: ["spec", "template", "metadata", "labels"]]), content: contentName)
             var restored = vm
             restored["spec"] = Self.restoredSpec(saved: saved["spec"] ?? [:], current: vm["spec"] ?? [:])
             var annotations = vm.annotations

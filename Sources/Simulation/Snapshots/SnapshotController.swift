@@ -57,6 +57,9 @@ struct SnapshotReconciler: Reconciler {
         let contentName = Self.contentName(snapshotUID: uid)
         if status["virtualMachineSnapshotContentName"]?.stringValue != contentName {
             try await createContent(contentName, snapshot: snapshot, vm: vm)
+            try await configuration.guests?.capture(namespace: key.namespace ?? "default", vm: sourceName,
+                                                    labels: JSONValue.stringMap(vm[path: ["spec", "template", "metadata", "labels"]]),
+                                                    content: contentName)
             try await setSnapshotInProgress(vm, snapshotName: key.name)
             let online = vmis.get(namespace: key.namespace, name: sourceName) != nil
             status["phase"] = "InProgress"

@@ -1,0 +1,51 @@
+import Foundation
+import KubeModel
+import Logging
+
+/// One Kubernetes API tree: its objects, the kinds it serves (built-in and from its CRDs),
+/// and the controllers that live inside an API server (garbage collection, namespace
+/// termination, CRD establishment). The embedded server is one tree; each virtual cluster
+/// is another, isolated from the rest.
+final class APITree: Sendable {
+    let store: ObjectStore
+    let registry: ResourceRegistry
+    let crds: CRDController
+    let garbageCollector: GarbageCollector
+
+    init(persistence: (any Persistence)?, historyLimit: Int, logger: Logger) throws {
+        store = try ObjectStore(persistence: persistence, historyLimit: historyLimit)
+        registry = ResourceRegistry()
+        crds = CRDController(store: store, registry: registry, logger: logger)
+        crds.registerStored()
+        garbageCollector = GarbageCollector(store: store, registry: registry, crds: crds, logger: logger)
+    }
+
+    /// The REST façade over this tree, admitting the tokens of `authenticator`.
+    func responder(authenticator: TokenAuthenticator, logger: Logger) -> KubeAPIResponder {
+        let crds = self.crds
+        let handler = ResourceHandler(store: store, registry: registry, onCRDWritten: { await crds.sync($0) })
+        return KubeAPIResponder(handler: handler, discovery: Discovery(registry: registry),
+                                openAPI: OpenAPIDocuments(registry: registry), authenticator: authenticator, logger: logger)
+    }
+
+    /// The in-server controllers, until cancelled.
+    func runControllers() async throws {
+        await garbageCollector.collectOrphans()
+        try await garbageCollector.run()
+    }
+
+    func ensureDefaultNamespaces() async throws {
+        let admission = ObjectAdmission()
+        for name in KubeAPIServer.defaultNamespaces {
+            let key = ObjectKey(BuiltinResources.namespaces.groupResource, name: name)
+            guard store.get(key) == nil else { continue }
+            var namespace: JSONValue = ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(name)]]
+            _ = try admission.prepareCreate(&namespace, resource: BuiltinResources.namespaces, namespace: nil,
+                                            fieldValidation: .strict)
+            let candidate = namespace
+            try await store.mutate(key) { (current: StoredObject?) throws(APIError) -> Mutation in
+                current == nil ? .put(candidate) : .unchanged
+            }
+        }
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+import KubeModel
+import Logging
+
+/// An isolated Kubernetes API tree inside the embedded server, served under
+/// `/clusters/<id>/`: its own objects, CRDs, namespaces and garbage collector, and its own
+/// tokens. kubectl uses it like any cluster (`server: https://<host>:<port>/clusters/<id>`).
+///
+/// With a data directory its objects persist in `<data>/clusters/<id>.db`, like the main
+/// tree's, so a virtual cluster survives a restart of the server.
+public final class VirtualCluster: Sendable {
+    public let id: String
+    /// Who may call this cluster; nothing else reaches it (the server's admin token neither).
+    public let tokens: TokenSet
+    let tree: APITree
+    let responder: KubeAPIResponder
+    private let controllers: Task<Void, Never>
+
+    init(id: String, tokens: TokenSet, persistence: (any Persistence)?, historyLimit: Int, logger: Logger) throws {
+        self.id = id
+        self.tokens = tokens
+        let tree = try APITree(persistence: persistence, historyLimit: historyLimit, logger: logger)
+        self.tree = tree
+        var clusterLogger = logger
+        clusterLogger[metadataKey: "cluster"] = "\(id)"
+        responder = tree.responder(authenticator: TokenAuthenticator(tokenSet: tokens), logger: clusterLogger)
+        controllers = Task { try? await tree.runControllers() }
+    }
+
+    public var store: ObjectStore { tree.store }
+
+    func stop() async {
+        tree.store.closeAllWatches()
+        controllers.cancel()
+        _ = await controllers.result
+    }
+
+    /// Every object of the cluster as it is now: what a restore brings back.
+    public func snapshot() -> Snapshot {
+        Snapshot(objects: tree.store.allObjects().map { entry in
+            var object = entry.object
+            object.resourceVersion = nil
+            return Snapshot.Entry(key: entry.key, object: object)
+        })
+    }
+
+    /// Brings the cluster back to `snapshot`: objects written since are deleted, objects
+    /// changed or deleted since are put back. Watchers see each change as an event, as a
+    /// real cluster restored from an etcd backup would not — but clients that keep caches
+    /// (informers, kubectl get -w) stay consistent. CRDs come back with their served kinds.
+    public func restore(_ snapshot: Snapshot) async throws {
+        let wanted = Dictionary(snapshot.objects.map { ($0.key, $0.object) }, uniquingKeysWith: { first, _ in first })
+        let crdResource = BuiltinResources.customResourceDefinitions.groupResource
+        // Custom resources first, their definitions last, so no kind disappears under its objects.
+        let current = tree.store.allObjects().sorted { ($0.key.resource == crdResource ? 1 : 0) < ($1.key.resource == crdResource ? 1 : 0) }
+        for entry in current where wanted[entry.key] == nil {
+            _ = try await tree.store.mutate(entry.key) { _ in .delete }
+            if entry.key.resource == crdResource { tree.crds.unregister(entry.object) }
+        }
+        // Definitions first on the way back.
+        let ordered = snapshot.objects.sorted { ($0.key.resource == crdResource ? 0 : 1) < ($1.key.resource == crdResource ? 0 : 1) }
+        for entry in ordered {
+            let object = entry.object
+            _ = try await tree.store.mutate(entry.key) { (existing: StoredObject?) throws(APIError) -> Mutation in
+                var stored = existing?.object
+                stored?.resourceVersion = nil
+                return stored == object ? .unchanged : .put(object)
+            }
+            if entry.key.resource == crdResource { await tree.crds.sync(object) }
+        }
+    }
+
+    /// A virtual cluster's objects at one moment.
+    public struct Snapshot: Sendable {
+        public struct Entry: Sendable {
+            public var key: ObjectKey
+            public var object: JSONValue
+        }
+
+        public var objects: [Entry]
+
+        public var count: Int { objects.count }
+
+        /// `[{"group", "resource", "namespace", "name", "object"}, …]`, to keep on disk.
+        public var json: JSONValue {
+            .array(objects.map { entry in
+                ["group": .string(entry.key.resource.group), "resource": .string(entry.key.resource.resource),
+                 "namespace": .string(entry.key.namespace), "name": .string(entry.key.name), "object": entry.object]
+            })
+        }
+
+        public init(json: JSONValue) throws {
+            guard let items = json.arrayValue else { throw VirtualClusters.Failure(description: "a snapshot is a JSON array") }
+            objects = try items.map { item in
+                guard let group = item["group"]?.stringValue, let resource = item["resource"]?.stringValue,
+                      let name = item["name"]?.stringValue, let object = item["object"] else {
+                    throw VirtualClusters.Failure(description: "a snapshot entry lacks group, resource, name or object")
+                }
+                return Entry(key: ObjectKey(GroupResource(group: group, resource: resource),
+                                            namespace: item["namespace"]?.stringValue ?? "", name: name),
+                             object: object)
+            }
+        }
+
+        init(objects: [Entry]) {
+            self.objects = objects
+        }
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import KubeModel
+import KubeServer
+import Logging
+import Simulation
+import Synchronization
+
+/// The embedded mode's guests: a VM labelled `virtyard.io/virtual-cluster: <id>` (a lab
+/// cluster's control-plane VM) hosts the embedded server's virtual cluster `<id>` — up while
+/// the VM runs, captured by the VM's snapshots, put back by its restores, removed with the VM.
+///
+/// Captures are kept in `<data>/cluster-snapshots/<namespace>/<content>.json`, so a restore
+/// works after a restart as the VM's own snapshot content does.
+public final class VirtualClusterGuests: GuestHost {
+    public static let label = "virtyard.io/virtual-cluster"
+
+    let clusters: VirtualClusters
+    let directory: URL?
+    let logger: Logger
+    /// Which VM hosts which cluster (namespace/name → id), for VMs already gone.
+    private let hosted = Mutex<[String: String]>([:])
+    private let captures = Mutex<[String: VirtualCluster.Snapshot]>([:])
+
+    public init(clusters: VirtualClusters, dataDirectory: String?, logger: Logger) {
+        self.clusters = clusters
+        directory = dataDirectory.map { URL(fileURLWithPath: $0).appendingPathComponent("cluster-snapshots") }
+        self.logger = logger
+    }
+
+    public func running(namespace: String, vm: String, labels: [String: String]) async throws {
+        guard let id = labels[Self.label] else { return }
+        hosted.withLock { $0["\(namespace)/\(vm)"] = id }
+        guard clusters.cluster(id) == nil else { return }
+        do {
+            _ = try await clusters.create(id: id, tokens: [])
+            logger.info("VM hosts a virtual cluster", metadata: ["vm": "\(namespace)/\(vm)", "cluster": "\(id)"])
+        } catch {
+            // Another reconcile may have started it first; anything else is a real failure.
+            if clusters.cluster(id) == nil { throw error }
+        }
+    }
+
+    public func capture(namespace: String, vm: String, labels: [String: String], content: String) async throws {
+        guard let id = labels[Self.label] ?? hosted.withLock({ $0["\(namespace)/\(vm)"] }),
+              let cluster = clusters.cluster(id) else { return }
+        let snapshot = cluster.snapshot()
+        captures.withLock { $0["\(namespace)/\(content)"] = snapshot }
+        if let file = file(namespace: namespace, content: content) {
+            try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(snapshot.json.serialized()).write(to: file, options: .atomic)
+        }
+        logger.info("virtual cluster captured", metadata: ["cluster": "\(id)", "content": "\(content)",
+                                                           "objects": "\(snapshot.count)"])
+    }
+
+    public func restore(namespace: String, vm: String, labels: [String: String], content: String) async throws {
+        guard let id = labels[Self.label] ?? hosted.withLock({ $0["\(namespace)/\(vm)"] }) else { return }
+        var snapshot = captures.withLock { $0["\(namespace)/\(content)"] }
+        if snapshot == nil, let file = file(namespace: namespace, content: content),
+           let data = try? Data(contentsOf: file) {
+            snapshot = try VirtualCluster.Snapshot(json: JSONValue(parsing: Array(data)))
+        }
+        guard let snapshot else {
+            logger.warning("no capture of the virtual cluster for this snapshot; restoring the VM only",
+                           metadata: ["cluster": "\(id)", "content": "\(content)"])
+            return
+        }
+        let cluster: VirtualCluster
+        if let existing = clusters.cluster(id) {
+            cluster = existing
+        } else {
+            cluster = try await clusters.create(id: id, tokens: [])
+        }
+        try await cluster.restore(snapshot)
+        logger.info("virtual cluster restored", metadata: ["cluster": "\(id)", "content": "\(content)",
+                                                           "objects": "\(snapshot.count)"])
+    }
+
+    public func discard(namespace: String, vm: String, labels: [String: String]) async {
+        let key = "\(namespace)/\(vm)"
+        guard let id = labels[Self.label] ?? hosted.withLock({ $0[key] }) else { return }
+        hosted.withLock { $0[key] = nil }
+        await clusters.remove(id)
+    }
+
+    private func file(namespace: String, content: String) -> URL? {
+        directory?.appendingPathComponent(namespace).appendingPathComponent(content + ".json")
+    }
+}
