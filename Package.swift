@@ -91,6 +91,14 @@ let package = Package(
             ]
         ),
         .target(
+            name: "LabPool",
+            dependencies: [
+                "KubeModel", "KubeClient", "ControllerKit",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
             name: "Capacity",
             dependencies: [
                 "KubeModel", "KubeClient", "ControllerKit", "Simulation",
@@ -103,7 +111,7 @@ let package = Package(
         .target(
             name: "VirtyardServer",
             dependencies: [
-                "KubeModel", "KubeServer", "KubeClient", "ControllerKit", "Simulation", "Capacity", "ImageSync",
+                "KubeModel", "KubeServer", "KubeClient", "ControllerKit", "Simulation", "Capacity", "ImageSync", "LabPool",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -116,7 +124,7 @@ let package = Package(
         .executableTarget(
             name: "virtyard",
             dependencies: [
-                "VirtyardServer", "KubeServer", "KubeModel", "KubeClient", "ControllerKit", "Simulation", "Capacity", "ImageSync",
+                "VirtyardServer", "KubeServer", "KubeModel", "KubeClient", "ControllerKit", "Simulation", "Capacity", "ImageSync", "LabPool",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -133,7 +141,7 @@ let package = Package(
         .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "KubeModel", "KubeServer", "VirtyardTesting"]),
         .testTarget(name: "ImageSyncTests", dependencies: ["ImageSync", "ControllerKit", "KubeClient", "KubeModel"]),
         .testTarget(name: "ControllerKitTests", dependencies: ["ControllerKit", "KubeClient", "KubeModel"]),
-        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "KubeModel", "KubeClient", "ControllerKit", "VirtyardTesting", "VirtyardServer"]),
+        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "LabPool", "KubeModel", "KubeClient", "ControllerKit", "VirtyardTesting", "VirtyardServer"]),
         .testTarget(
             name: "VirtyardServerTests",
             dependencies: ["VirtyardServer", "ControllerKit", "KubeClient", "KubeModel", "KubeServer", "VirtyardTesting"]

@@ -1,6 +1,7 @@
 import Foundation
 import KubeModel
 import KubeServer
+import LabPool
 import Logging
 import Simulation
 import Synchronization
@@ -85,5 +86,19 @@ public final class VirtualClusterGuests: GuestHost {
 
     private func file(namespace: String, content: String) -> URL? {
         directory?.appendingPathComponent(namespace).appendingPathComponent(content + ".json")
+    }
+}
+
+/// In embedded mode a lab cluster's nested cluster answers when its control-plane VM hosts
+/// the virtual cluster of that id.
+public struct VirtualClusterProbe: NestedClusterProbe {
+    let clusters: VirtualClusters
+
+    public init(clusters: VirtualClusters) {
+        self.clusters = clusters
+    }
+
+    public func answers(clusterID: String) async -> Bool {
+        clusters.cluster(clusterID) != nil
     }
 }

@@ -9,6 +9,7 @@ import Metrics
 import Prometheus
 import ServiceLifecycle
 import ImageSync
+import LabPool
 import Simulation
 import VirtyardServer
 
@@ -60,6 +61,9 @@ struct Serve: AsyncParsableCommand {
 
     @OptionGroup(title: "Simulation and capacity") var simulation: SimulationOptions
 
+    @Option(name: .customLong("lab-pool-size"), help: "Create (or resize) the default lab pool, clusters cluster1…N, at start-up.")
+    var labPoolSize: Int?
+
     @Option(name: .customLong("listen"), help: "Address of the platform API, /metrics and /healthz.")
     var listen = ListenAddress(host: "127.0.0.1", port: 8080)
 
@@ -86,6 +90,9 @@ struct Serve: AsyncParsableCommand {
         }
         _ = try simulation.simulation()
         _ = try simulation.capacity(embedded: !external)
+        if let labPoolSize, !(0...1000).contains(labPoolSize) {
+            throw ValidationError("--lab-pool-size must be from 0 to 1000")
+        }
     }
 
     var external: Bool { inCluster || kubeconfig != nil }
@@ -150,6 +157,10 @@ struct Serve: AsyncParsableCommand {
                                                              logger: simulationLogger)
         }
         let simulationConfiguration = simulationSettings
+        var labPool = LabPool.Configuration(defaultPoolSize: labPoolSize)
+        if let apiServer { labPool.probe = VirtualClusterProbe(clusters: apiServer.virtualClusters) }
+        let labPoolConfiguration = labPool
+        let labPoolLogger = embedded.logger("virtyard.labpool")
         let imageSyncLogger = embedded.logger("virtyard.imagesync")
         let imageSync: ImageSync.Configuration
         do {
@@ -171,6 +182,8 @@ struct Serve: AsyncParsableCommand {
                     services += Simulation.kubeVirtControllers(api: api, informers: informers,
                                                                configuration: simulationConfiguration, logger: simulationLogger)
                 }
+                services += LabPool.services(api: api, informers: informers, configuration: labPoolConfiguration,
+                                             logger: labPoolLogger)
                 services += ImageSync.services(api: api, informers: informers,
                                                configuration: imageSync,
                                                logger: imageSyncLogger)

@@ -1,4 +1,5 @@
 import ControllerKit
+import LabPool
 import KubeClient
 import KubeModel
 import Logging
@@ -33,7 +34,13 @@ import VirtyardTesting
             }
             _ = try await CRDInstaller.bundled().installMissing(into: client, logger: quiet)
             let informers = SharedInformerFactory(api: client, logger: quiet)
-            let services = Simulation.services(api: client, informers: informers, configuration: configuration, logger: quiet)
+            var services = Simulation.services(api: client, informers: informers, configuration: configuration, logger: quiet)
+            if hostingVirtualClusters {
+                services += LabPool.services(api: client, informers: informers,
+                                             configuration: LabPool.Configuration(
+                                                 probe: VirtualClusterProbe(clusters: cluster.server.virtualClusters)),
+                                             logger: quiet)
+            }
             let running = Task {
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask { try await informers.run() }
@@ -226,6 +233,47 @@ import VirtyardTesting
             // The cluster goes with its VM.
             _ = try await client.delete(.virtualMachines, namespace: "default", name: "cp-1")
             #expect(await eventually { cluster.server.virtualClusters.cluster("cluster1") == nil })
+        }
+    }
+
+    @Test func labPoolBootstrapsClustersAndResetsThemToTheBaseline() async throws {
+        let configuration = SimulationConfiguration(nodeCount: 2, snapshotDuration: .milliseconds(100),
+                                                    restoreDuration: .milliseconds(100))
+        try await Self.withSimulation(configuration, hostingVirtualClusters: true) { client, cluster in
+            let pool: JSONValue = ["apiVersion": "virtyard.io/v1alpha1", "kind": "LabPool", "metadata": ["name": "default"],
+                                   "spec": ["size": 2]]
+            _ = try await client.create(.labPools, object: pool)
+            func phase(_ id: String) async -> String? {
+                try? await client.get(.labClusters, namespace: id, name: id)[path: ["status", "phase"]]?.stringValue
+            }
+            #expect(await eventually(timeout: .seconds(30)) {
+                let phases = [await phase("cluster1"), await phase("cluster2")]
+                return phases == ["Available", "Available"]
+            })
+            let vms = try await client.list(.virtualMachines, namespace: "cluster1").items.compactMap(\.name)
+            #expect(vms == ["cp-cluster1", "wk-cluster1"])
+            let snapshots = try await client.list(.virtualMachineSnapshots, namespace: "cluster1").items.compactMap(\.name)
+            #expect(snapshots == ["cp-cluster1-snapshot", "wk-cluster1-snapshot"])
+
+            // A session's work in the nested cluster, then a reset.
+            let nestedCluster = try #require(cluster.server.virtualClusters.cluster("cluster1"))
+            nestedCluster.tokens.grant("session")
+            let nested = try cluster.client(kubeconfig: cluster.kubeconfig(server: cluster.url + "/clusters/cluster1", token: "session"))
+            _ = try await nested.create(.configMaps, namespace: "default", object: configMap("user-work"))
+            let before = try await client.get(.labClusters, namespace: "cluster1", name: "cluster1")
+            _ = try await client.patch(.labClusters, namespace: "cluster1", name: "cluster1",
+                                       patch: ["status": ["phase": "Resetting"]], type: .merge, subresource: "status",
+                                       options: .default)
+            #expect(await eventually(timeout: .seconds(30)) {
+                guard let now = try? await client.get(.labClusters, namespace: "cluster1", name: "cluster1") else { return false }
+                return now[path: ["status", "phase"]]?.stringValue == "Available"
+                    && now[path: ["status", "resetCount"]]?.intValue == 1
+            })
+            #expect(try await nested.list(.configMaps, namespace: "default").items.compactMap(\.name).contains("user-work") == false)
+            let after = try await client.get(.labClusters, namespace: "cluster1", name: "cluster1")
+            #expect(after[path: ["status", "lastReset"]] != nil)
+            #expect(before[path: ["status", "resetCount"]] == nil)
+            #expect(await phase("cluster2") == "Available")
         }
     }
 }

@@ -1,0 +1,76 @@
+import ControllerKit
+import KubeClient
+import KubeModel
+import Logging
+import ServiceLifecycle
+
+/// The lab pool's controllers: pools keep their members, members go through bootstrap and
+/// reset. (Sessions and the platform API build on these.)
+public enum LabPool {
+    public struct Configuration: Sendable {
+        /// Size of the `default` pool created at start-up (`--lab-pool-size`); nil creates none.
+        public var defaultPoolSize: Int?
+        public var probe: any NestedClusterProbe
+
+        public init(defaultPoolSize: Int? = nil, probe: any NestedClusterProbe = RunningVMsAnswer()) {
+            self.defaultPoolSize = defaultPoolSize
+            self.probe = probe
+        }
+    }
+
+    public static func services(api: any KubernetesAPI, informers: SharedInformerFactory,
+                                configuration: Configuration = Configuration(),
+                                logger: Logger = Logger(label: "virtyard.labpool")) -> [any Service] {
+        let pools = informers.informer(for: .labPools)
+        let clusters = informers.informer(for: .labClusters)
+        let vms = informers.informer(for: .virtualMachines)
+        let snapshots = informers.informer(for: .virtualMachineSnapshots)
+        let restores = informers.informer(for: .virtualMachineRestores)
+        /// A lab cluster's objects live in its namespace, named after it.
+        let clusterOf: @Sendable (JSONValue) -> [ObjectKey] = { object in
+            guard let namespace = object.namespace, clusters.get(namespace: namespace, name: namespace) != nil else { return [] }
+            return [ObjectKey(namespace: namespace, name: namespace)]
+        }
+        let poolController = Controller(
+            name: "labpool",
+            reconciler: LabPoolReconciler(api: api, pools: pools, clusters: clusters, logger: logger),
+            for: pools,
+            watches: [.mapped(clusters) { cluster in
+                cluster[path: ["spec", "pool"]]?.stringValue.map { [ObjectKey(namespace: nil, name: $0)] } ?? []
+            }],
+            logger: logger)
+        let clusterController = Controller(
+            name: "labcluster",
+            reconciler: LabClusterReconciler(api: api, pools: pools, clusters: clusters, vms: vms, snapshots: snapshots,
+                                             restores: restores, probe: configuration.probe, logger: logger),
+            for: clusters,
+            watches: [.mapped(vms, clusterOf), .mapped(snapshots, clusterOf), .mapped(restores, clusterOf)],
+            configuration: ControllerConfiguration(workers: 8), logger: logger)
+        var services: [any Service] = [poolController, clusterController]
+        if let size = configuration.defaultPoolSize {
+            services.append(DefaultPool(api: api, size: size, logger: logger))
+        }
+        return services
+    }
+}
+
+/// Creates (or resizes) the `default` pool once at start-up.
+struct DefaultPool: Service {
+    let api: any KubernetesAPI
+    let size: Int
+    let logger: Logger
+
+    func run() async throws {
+        let pool: JSONValue = ["apiVersion": .string(Lab.apiVersion), "kind": "LabPool",
+                               "metadata": ["name": .string(Lab.defaultPool)], "spec": ["size": .int(Int64(size))]]
+        let created = try await tolerating(KubeClientError.alreadyExists) { () async throws(KubeClientError) in
+            try await api.create(.labPools, object: pool)
+        }
+        if created == nil {
+            _ = try await api.patch(.labPools, name: Lab.defaultPool, patch: ["spec": ["size": .int(Int64(size))]])
+        }
+        logger.info("default lab pool", metadata: ["size": "\(size)"])
+        // Stays until shutdown, like the other services of a term.
+        try await gracefulShutdown()
+    }
+}

@@ -1,0 +1,38 @@
+import KubeClient
+import KubeModel
+
+extension ResourceType {
+    /// A pool of lab clusters (cluster-scoped).
+    public static let labPools = ResourceType(group: "virtyard.io", version: "v1alpha1", resource: "labpools",
+                                              kind: "LabPool", namespaced: false)
+    /// One member of a pool, in its own namespace.
+    public static let labClusters = ResourceType(group: "virtyard.io", version: "v1alpha1", resource: "labclusters",
+                                                 kind: "LabCluster", namespaced: true)
+}
+
+/// Names the lab pool gives things, as cks-backend names them.
+public enum Lab {
+    public static let apiVersion = "virtyard.io/v1alpha1"
+    /// The pool `--lab-pool-size` creates; its clusters are `cluster1` … `clusterN`.
+    public static let defaultPool = "default"
+    public static let poolLabel = "virtyard.io/lab-pool"
+    /// On the control-plane VM's template: the VM hosts this virtual cluster (embedded mode).
+    public static let virtualClusterLabel = "virtyard.io/virtual-cluster"
+
+    /// `cluster<n>` in the default pool, `<pool>-<n>` in others; also the namespace.
+    public static func clusterID(pool: String, index: Int) -> String {
+        pool == defaultPool ? "cluster\(index)" : "\(pool)-\(index)"
+    }
+
+    public static func controlPlaneVM(_ id: String) -> String { "cp-\(id)" }
+    public static func workerVM(_ id: String) -> String { "wk-\(id)" }
+    public static func snapshotName(ofVM vm: String) -> String { "\(vm)-snapshot" }
+
+    public enum Phase: String, Sendable, CaseIterable {
+        case creating = "Creating"
+        case available = "Available"
+        case locked = "Locked"
+        case resetting = "Resetting"
+        case error = "Error"
+    }
+}
