@@ -11,10 +11,13 @@ public enum LabPool {
         /// Size of the `default` pool created at start-up (`--lab-pool-size`); nil creates none.
         public var defaultPoolSize: Int?
         public var probe: any NestedClusterProbe
+        public var access: any SessionAccess
 
-        public init(defaultPoolSize: Int? = nil, probe: any NestedClusterProbe = RunningVMsAnswer()) {
+        public init(defaultPoolSize: Int? = nil, probe: any NestedClusterProbe = RunningVMsAnswer(),
+                    access: any SessionAccess = NoSessionAccess()) {
             self.defaultPoolSize = defaultPoolSize
             self.probe = probe
+            self.access = access
         }
     }
 
@@ -46,7 +49,33 @@ public enum LabPool {
             for: clusters,
             watches: [.mapped(vms, clusterOf), .mapped(snapshots, clusterOf), .mapped(restores, clusterOf)],
             configuration: ControllerConfiguration(workers: 8), logger: logger)
-        var services: [any Service] = [poolController, clusterController]
+        let sessions = informers.informer(for: .labSessions)
+        /// Whoever may take a cluster of the pool: the head of its queue.
+        let queueHead: @Sendable (String) -> [ObjectKey] = { pool in
+            let free = clusters.list().filter {
+                $0[path: ["spec", "pool"]]?.stringValue == pool
+                    && $0[path: ["status", "phase"]]?.stringValue == Lab.Phase.available.rawValue
+            }.count
+            return LabSessionReconciler.queue(sessions.list(), pool: pool).prefix(max(free, 1)).compactMap(ObjectKey.init)
+        }
+        let sessionController = Controller(
+            name: "labsession",
+            reconciler: LabSessionReconciler(api: api, sessions: sessions, clusters: clusters, pools: pools,
+                                             access: configuration.access, logger: logger),
+            for: sessions,
+            watches: [
+                .mapped(clusters) { cluster in
+                    var keys = cluster[path: ["spec", "pool"]]?.stringValue.map(queueHead) ?? []
+                    // The session holding it hears about a cluster it lost (deleted, reset by an admin).
+                    if let holder = cluster[path: ["status", "assignedSession"]]?.stringValue {
+                        keys += sessions.list().filter { $0.name == holder }.compactMap(ObjectKey.init)
+                    }
+                    return keys
+                },
+                .mapped(sessions) { session in queueHead(LabSessionReconciler.pool(of: session)) },
+            ],
+            configuration: ControllerConfiguration(workers: 8), logger: logger)
+        var services: [any Service] = [poolController, clusterController, sessionController]
         if let size = configuration.defaultPoolSize {
             services.append(DefaultPool(api: api, size: size, logger: logger))
         }

@@ -5,6 +5,9 @@ extension ResourceType {
     /// A pool of lab clusters (cluster-scoped).
     public static let labPools = ResourceType(group: "virtyard.io", version: "v1alpha1", resource: "labpools",
                                               kind: "LabPool", namespaced: false)
+    /// A user's lease of a lab cluster.
+    public static let labSessions = ResourceType(group: "virtyard.io", version: "v1alpha1", resource: "labsessions",
+                                                 kind: "LabSession", namespaced: true)
     /// One member of a pool, in its own namespace.
     public static let labClusters = ResourceType(group: "virtyard.io", version: "v1alpha1", resource: "labclusters",
                                                  kind: "LabCluster", namespaced: true)
@@ -27,6 +30,22 @@ public enum Lab {
     public static func controlPlaneVM(_ id: String) -> String { "cp-\(id)" }
     public static func workerVM(_ id: String) -> String { "wk-\(id)" }
     public static func snapshotName(ofVM vm: String) -> String { "\(vm)-snapshot" }
+
+    public static let sessionFinalizer = "virtyard.io/lab-session"
+    /// When the session was asked for, to the nanosecond: the order of the waiting queue
+    /// (creation timestamps have whole seconds).
+    public static let requestedAtAnnotation = "virtyard.io/requested-at"
+
+    public enum SessionPhase: String, Sendable, CaseIterable {
+        case pending = "Pending"
+        case provisioning = "Provisioning"
+        case running = "Running"
+        case completed = "Completed"
+        case failed = "Failed"
+        case expired = "Expired"
+
+        var isOver: Bool { self == .completed || self == .failed || self == .expired }
+    }
 
     public enum Phase: String, Sendable, CaseIterable {
         case creating = "Creating"

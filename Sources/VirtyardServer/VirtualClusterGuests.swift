@@ -102,3 +102,53 @@ public struct VirtualClusterProbe: NestedClusterProbe {
         clusters.cluster(clusterID) != nil
     }
 }
+
+/// In embedded mode a session's token is a token of its cluster's virtual cluster, and its
+/// kubeconfig points at `/clusters/<id>` on the embedded API address.
+public struct VirtualClusterAccess: SessionAccess {
+    let clusters: VirtualClusters
+    /// The embedded API's base URL once it listens, and its CA.
+    let server: @Sendable () -> String?
+    let certificateAuthorityPEM: String?
+
+    public init(clusters: VirtualClusters, certificateAuthorityPEM: String?, server: @escaping @Sendable () -> String?) {
+        self.clusters = clusters
+        self.certificateAuthorityPEM = certificateAuthorityPEM
+        self.server = server
+    }
+
+    public func grant(token: String, clusterID: String) async {
+        clusters.cluster(clusterID)?.tokens.grant(token)
+    }
+
+    public func revoke(token: String, clusterID: String) async {
+        clusters.cluster(clusterID)?.tokens.revoke(token)
+    }
+
+    public func kubeconfig(clusterID: String, token: String, sessionName: String) -> String? {
+        guard let base = server() else { return nil }
+        var cluster = "    server: \(base)/clusters/\(clusterID)\n"
+        if let certificateAuthorityPEM {
+            cluster += "    certificate-authority-data: \(Data(certificateAuthorityPEM.utf8).base64EncodedString())\n"
+        }
+        return """
+            apiVersion: v1
+            kind: Config
+            clusters:
+            - name: \(clusterID)
+              cluster:
+            \(cluster)contexts:
+            - name: \(sessionName)
+              context:
+                cluster: \(clusterID)
+                user: \(sessionName)
+                namespace: default
+            current-context: \(sessionName)
+            users:
+            - name: \(sessionName)
+              user:
+                token: \(token)
+
+            """
+    }
+}

@@ -158,7 +158,15 @@ struct Serve: AsyncParsableCommand {
         }
         let simulationConfiguration = simulationSettings
         var labPool = LabPool.Configuration(defaultPoolSize: labPoolSize)
-        if let apiServer { labPool.probe = VirtualClusterProbe(clusters: apiServer.virtualClusters) }
+        if let apiServer {
+            labPool.probe = VirtualClusterProbe(clusters: apiServer.virtualClusters)
+            let scheme = embedded.scheme
+            let host = embedded.kubeListen.host
+            labPool.access = VirtualClusterAccess(clusters: apiServer.virtualClusters,
+                                                  certificateAuthorityPEM: apiServer.configuration.tls?.caCertificatePEM) {
+                apiServer.currentPort.map { ListenAddress.url(scheme: scheme, host: host, port: $0) }
+            }
+        }
         let labPoolConfiguration = labPool
         let labPoolLogger = embedded.logger("virtyard.labpool")
         let imageSyncLogger = embedded.logger("virtyard.imagesync")

@@ -1,4 +1,5 @@
 import ControllerKit
+import Foundation
 import LabPool
 import KubeClient
 import KubeModel
@@ -38,7 +39,10 @@ import VirtyardTesting
             if hostingVirtualClusters {
                 services += LabPool.services(api: client, informers: informers,
                                              configuration: LabPool.Configuration(
-                                                 probe: VirtualClusterProbe(clusters: cluster.server.virtualClusters)),
+                                                 probe: VirtualClusterProbe(clusters: cluster.server.virtualClusters),
+                                                 access: VirtualClusterAccess(
+                                                     clusters: cluster.server.virtualClusters,
+                                                     certificateAuthorityPEM: cluster.certificates.caCertificatePEM) { [url = cluster.url] in url }),
                                              logger: quiet)
             }
             let running = Task {
@@ -274,6 +278,77 @@ import VirtyardTesting
             #expect(after[path: ["status", "lastReset"]] != nil)
             #expect(before[path: ["status", "resetCount"]] == nil)
             #expect(await phase("cluster2") == "Available")
+        }
+    }
+
+    @Test func concurrentSessionsGetOneClusterEachAndTheRestWaitInOrder() async throws {
+        let configuration = SimulationConfiguration(nodeCount: 3, snapshotDuration: .milliseconds(100),
+                                                    restoreDuration: .milliseconds(100))
+        try await Self.withSimulation(configuration, hostingVirtualClusters: true) { client, cluster in
+            _ = try await client.create(.labPools, object: ["apiVersion": "virtyard.io/v1alpha1", "kind": "LabPool",
+                                                            "metadata": ["name": "default"], "spec": ["size": 10]])
+            #expect(await eventually(timeout: .seconds(60)) {
+                let clusters = (try? await client.list(.labClusters).items) ?? []
+                return clusters.count == 10 && clusters.allSatisfy { $0[path: ["status", "phase"]]?.stringValue == "Available" }
+            })
+            // 100 starts at once; the request time orders them.
+            let base = Date()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in 0 ..< 100 {
+                    group.addTask {
+                        let requested = Timestamp.microString(base.addingTimeInterval(Double(index) / 1000))
+                        let session: JSONValue = ["apiVersion": "virtyard.io/v1alpha1", "kind": "LabSession",
+                                                  "metadata": ["name": .string(String(format: "s%03d", index)), "namespace": "default",
+                                                               "annotations": ["virtyard.io/requested-at": .string(requested)]],
+                                                  "spec": ["user": .string("user\(index)")]]
+                        _ = try await client.create(.labSessions, namespace: "default", object: session)
+                    }
+                }
+                try await group.waitForAll()
+            }
+            func sessions() async -> [JSONValue] { (try? await client.list(.labSessions, namespace: "default").items) ?? [] }
+            #expect(await eventually(timeout: .seconds(30)) {
+                let all = await sessions()
+                let running = all.filter { $0[path: ["status", "phase"]]?.stringValue == "Running" }
+                let pending = all.filter { $0[path: ["status", "queuePosition"]]?.intValue != nil }
+                return running.count == 10 && pending.count == 90
+            })
+            let all = await sessions()
+            let running = all.filter { $0[path: ["status", "phase"]]?.stringValue == "Running" }
+            // The first ten asked got the ten clusters, one each.
+            #expect(running.compactMap(\.name).sorted() == (0 ..< 10).map { String(format: "s%03d", $0) })
+            #expect(Set(running.compactMap { $0[path: ["status", "cluster"]]?.stringValue }).count == 10)
+            let positions = all.filter { $0[path: ["status", "phase"]]?.stringValue == "Pending" }
+                .sorted { ($0.name ?? "") < ($1.name ?? "") }.compactMap { $0[path: ["status", "queuePosition"]]?.intValue }
+            #expect(positions == (1 ... 90).map(Int64.init))
+            let lockedBy = try await client.list(.labClusters).items.compactMap { $0[path: ["status", "assignedSession"]]?.stringValue }
+            #expect(Set(lockedBy) == Set(running.compactMap(\.name)))
+
+            // The session's token reaches its cluster and no other.
+            let first = try #require(running.first { $0.name == "s000" })
+            let id = try #require(first[path: ["status", "cluster"]]?.stringValue)
+            let secret = try await client.get(.secrets, namespace: "default", name: "lab-session-s000")
+            let token = try #require(secret[path: ["data", "token"]]?.stringValue.flatMap { Data(base64Encoded: $0) }
+                .flatMap { String(data: $0, encoding: .utf8) })
+            let own = try cluster.client(kubeconfig: cluster.kubeconfig(server: cluster.url + "/clusters/\(id)", token: token))
+            _ = try await own.create(.configMaps, namespace: "default", object: configMap("homework"))
+            let other = running.compactMap { $0[path: ["status", "cluster"]]?.stringValue }.first { $0 != id } ?? ""
+            let elsewhere = try cluster.client(kubeconfig: cluster.kubeconfig(server: cluster.url + "/clusters/\(other)", token: token))
+            await #expect(throws: KubeClientError.self) { _ = try await elsewhere.list(.configMaps, namespace: "default") }
+
+            // Ending s000 resets its cluster and serves the head of the queue, s010.
+            _ = try await client.delete(.labSessions, namespace: "default", name: "s000")
+            #expect(await eventually(timeout: .seconds(30)) {
+                let next = try? await client.get(.labSessions, namespace: "default", name: "s010")
+                return next?[path: ["status", "phase"]]?.stringValue == "Running" && next?[path: ["status", "cluster"]]?.stringValue == id
+            })
+            await #expect(throws: KubeClientError.self) { _ = try await own.list(.configMaps, namespace: "default") }
+            let nextSecret = try await client.get(.secrets, namespace: "default", name: "lab-session-s010")
+            let nextToken = try #require(nextSecret[path: ["data", "token"]]?.stringValue.flatMap { Data(base64Encoded: $0) }
+                .flatMap { String(data: $0, encoding: .utf8) })
+            let fresh = try cluster.client(kubeconfig: cluster.kubeconfig(server: cluster.url + "/clusters/\(id)", token: nextToken))
+            #expect(try await fresh.list(.configMaps, namespace: "default").items.compactMap(\.name).contains("homework") == false)
+            #expect(try await client.get(.labSessions, namespace: "default", name: "s011")[path: ["status", "queuePosition"]]?.intValue == 1)
         }
     }
 }

@@ -9,6 +9,14 @@ public enum Timestamp {
                                 microseconds: false) ?? "1970-01-01T00:00:00Z"
     }
 
+    /// `metav1.MicroTime` text: microseconds, for orderings finer than a second.
+    public static func microString(_ date: Date) -> String {
+        let seconds = date.timeIntervalSince1970.rounded(.down)
+        let nanoseconds = Int64(((date.timeIntervalSince1970 - seconds) * 1e9).rounded(.down))
+        return RFC3339Timestamp.format(seconds: Int64(seconds), nanoseconds: nanoseconds, microseconds: true)
+            ?? "1970-01-01T00:00:00.000000Z"
+    }
+
     /// Reads `metav1.Time` and `MicroTime` text (`Z` or a numeric offset); nil when it is not
     /// RFC 3339.
     public static func date(_ text: String) -> Date? {

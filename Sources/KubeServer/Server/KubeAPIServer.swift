@@ -65,6 +65,9 @@ public final class KubeAPIServer: Service, Sendable {
         await bound.wait()
     }
 
+    /// The port, if the server listens already.
+    public var currentPort: Int? { bound.current }
+
     public func run() async throws {
         try await ensureDefaultNamespaces()
         let responder = makeResponder()

@@ -1,0 +1,18 @@
+/// How a session reaches its cluster: a token valid on that cluster only, granted while the
+/// session runs, and a kubeconfig carrying it. In embedded mode the token is one of the
+/// control-plane VM's virtual cluster; against a real cluster access goes through the
+/// platform's proxy.
+public protocol SessionAccess: Sendable {
+    func grant(token: String, clusterID: String) async
+    func revoke(token: String, clusterID: String) async
+    /// A kubeconfig for the cluster with the token, as a user's kubectl needs it.
+    func kubeconfig(clusterID: String, token: String, sessionName: String) -> String?
+}
+
+/// No access handed out (a probe-only setup, unit tests).
+public struct NoSessionAccess: SessionAccess {
+    public init() {}
+    public func grant(token: String, clusterID: String) async {}
+    public func revoke(token: String, clusterID: String) async {}
+    public func kubeconfig(clusterID: String, token: String, sessionName: String) -> String? { nil }
+}
