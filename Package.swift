@@ -94,6 +94,8 @@ let package = Package(
             name: "LabPool",
             dependencies: [
                 "KubeModel", "KubeClient", "ControllerKit",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

@@ -90,6 +90,14 @@ struct DefaultPool: Service {
     let logger: Logger
 
     func run() async throws {
+        try await Self.apply(size: size, api: api)
+        logger.info("default lab pool", metadata: ["size": "\(size)"])
+        // Stays until shutdown, like the other services of a term.
+        try await gracefulShutdown()
+    }
+
+    /// Creates the pool `default` with `size` clusters, or resizes it.
+    static func apply(size: Int, api: any KubernetesAPI) async throws {
         let pool: JSONValue = ["apiVersion": .string(Lab.apiVersion), "kind": "LabPool",
                                "metadata": ["name": .string(Lab.defaultPool)], "spec": ["size": .int(Int64(size))]]
         let created = try await tolerating(KubeClientError.alreadyExists) { () async throws(KubeClientError) in
@@ -98,8 +106,5 @@ struct DefaultPool: Service {
         if created == nil {
             _ = try await api.patch(.labPools, name: Lab.defaultPool, patch: ["spec": ["size": .int(Int64(size))]])
         }
-        logger.info("default lab pool", metadata: ["size": "\(size)"])
-        // Stays until shutdown, like the other services of a term.
-        try await gracefulShutdown()
     }
 }

@@ -22,6 +22,9 @@ struct LabSessionReconciler: Reconciler {
     typealias Phase = Lab.SessionPhase
 
     static func secretName(session: String) -> String { "lab-session-\(session)" }
+    /// On a session's token Secret, valued with the session's name.
+    static let tokenLabel = "virtyard.io/lab-session"
+
 
     func reconcile(_ key: ObjectKey) async throws -> ReconcileResult {
         guard let session = sessions.get(key) else { return .done }
@@ -235,6 +238,7 @@ struct LabSessionReconciler: Reconciler {
         let secret: JSONValue = [
             "apiVersion": "v1", "kind": "Secret", "type": "Opaque",
             "metadata": ["name": .string(Self.secretName(session: session.name ?? "")), "namespace": .string(session.namespace ?? "default"),
+                         "labels": .object([Self.tokenLabel: .string(session.name ?? "")]),
                          "ownerReferences": [["apiVersion": .string(Lab.apiVersion), "kind": "LabSession",
                                               "name": .string(session.name ?? ""), "uid": .string(session.uid ?? ""),
                                               "controller": true, "blockOwnerDeletion": true]]],

@@ -1,6 +1,7 @@
 import Capacity
 import Foundation
 import Hummingbird
+import LabPool
 import KubeServer
 import Logging
 import Metrics
@@ -17,6 +18,7 @@ public final class PlatformServer: Service, Sendable {
     let apiServer: KubeAPIServer?
     let controllers: ControllerRuntime?
     let capacity: CapacityService?
+    let lab: LabService?
     let adminToken: String?
     let logger: Logger
     private let bound = AsyncValue<Int>()
@@ -24,10 +26,12 @@ public final class PlatformServer: Service, Sendable {
     /// - Parameter adminToken: required as a bearer token on the platform API's writes; nil
     ///   leaves them open (tests only).
     public init(host: String, port: Int, metrics: PrometheusCollectorRegistry, apiServer: KubeAPIServer?,
-                controllers: ControllerRuntime?, capacity: CapacityService? = nil, adminToken: String? = nil,
+                controllers: ControllerRuntime?, capacity: CapacityService? = nil, lab: LabService? = nil,
+                adminToken: String? = nil,
                 logger: Logger = Logger(label: "virtyard.platform")) {
         self.controllers = controllers
         self.capacity = capacity
+        self.lab = lab
         self.adminToken = adminToken
         self.host = host
         self.port = port
@@ -67,6 +71,7 @@ public final class PlatformServer: Service, Sendable {
                 return request.headers[.authorization] == "Bearer \(token)"
             }.register(on: router)
         }
+        if let lab { LabRoutes(service: lab, adminToken: adminToken).register(on: router) }
         let bound = self.bound
         let application = Application(
             router: router,

@@ -168,6 +168,8 @@ struct Serve: AsyncParsableCommand {
             }
         }
         let labPoolConfiguration = labPool
+        let labService = LabService(configuration: LabService.Configuration(namespace: election.namespace),
+                                    access: labPool.access, logger: embedded.logger("virtyard.labpool"))
         let labPoolLogger = embedded.logger("virtyard.labpool")
         let imageSyncLogger = embedded.logger("virtyard.imagesync")
         let imageSync: ImageSync.Configuration
@@ -192,6 +194,7 @@ struct Serve: AsyncParsableCommand {
                 }
                 services += LabPool.services(api: api, informers: informers, configuration: labPoolConfiguration,
                                              logger: labPoolLogger)
+                labService.attach(api: api, informers: informers)
                 services += ImageSync.services(api: api, informers: informers,
                                                configuration: imageSync,
                                                logger: imageSyncLogger)
@@ -199,7 +202,7 @@ struct Serve: AsyncParsableCommand {
             },
             connect: connect)
         let platform = PlatformServer(host: listen.host, port: listen.port, metrics: metrics, apiServer: apiServer,
-                                      controllers: controllers, capacity: capacity, adminToken: token,
+                                      controllers: controllers, capacity: capacity, lab: labService, adminToken: token,
                                       logger: embedded.logger("virtyard.platform"))
         services.append(.init(service: platform))
         services.append(.init(service: controllers))
