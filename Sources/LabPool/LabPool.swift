@@ -61,6 +61,7 @@ public enum LabPool {
         let sessionController = Controller(
             name: "labsession",
             reconciler: LabSessionReconciler(api: api, sessions: sessions, clusters: clusters, pools: pools,
+                                             scenarios: informers.informer(for: .labScenarios),
                                              access: configuration.access, logger: logger),
             for: sessions,
             watches: [

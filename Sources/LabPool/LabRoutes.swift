@@ -76,19 +76,19 @@ public struct LabRoutes: Sendable {
         router.get(RouterPath("\(sessions)/:id/tasks")) { request, context in
             let id = context.parameters.get("id") ?? ""
             return try await handle(request, admin: false, session: id) { _, _ throws(LabAPIError) in
-                _ = try service.session(id)
-                return ([], .ok)
+                (try service.tasks(id), .ok)
             }
         }
         router.post(RouterPath("\(sessions)/:id/tasks/:task/validate")) { request, context in
             let id = context.parameters.get("id") ?? ""
             let task = context.parameters.get("task") ?? ""
             return try await handle(request, admin: false, session: id) { _, _ throws(LabAPIError) in
-                _ = try service.session(id)
-                throw LabAPIError(.notFound, "task \(task) not found (the session has no scenario tasks)")
+                (try await service.validate(id, task: task), .ok)
             }
         }
-        router.get("/api/v1/scenarios") { _, _ in Self.json([]) }
+        router.get("/api/v1/scenarios") { request, _ in
+            try await handle(request, admin: false) { _, _ throws(LabAPIError) in (try service.scenarioList(), .ok) }
+        }
         router.get("/api/v1/pool") { request, _ in
             try await handle(request, admin: true) { _, _ throws(LabAPIError) in (try service.pool(), .ok) }
         }

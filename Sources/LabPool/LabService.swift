@@ -29,6 +29,7 @@ public final class LabService: Sendable {
         let clusters: Informer
         let pools: Informer
         let secrets: Informer
+        let scenarios: Informer
     }
 
     public let configuration: Configuration
@@ -45,7 +46,8 @@ public final class LabService: Sendable {
     public func attach(api: any KubernetesAPI, informers: SharedInformerFactory) {
         let connected = Cluster(api: api, sessions: informers.informer(for: .labSessions),
                                 clusters: informers.informer(for: .labClusters), pools: informers.informer(for: .labPools),
-                                secrets: informers.informer(for: .secrets, labelSelector: LabSessionReconciler.tokenLabel))
+                                secrets: informers.informer(for: .secrets, labelSelector: LabSessionReconciler.tokenLabel),
+                                scenarios: informers.informer(for: .labScenarios))
         cluster.withLock { $0 = connected }
     }
 
@@ -95,7 +97,71 @@ public final class LabService: Sendable {
     }
 
     func sessionJSON(_ id: String) throws(LabAPIError) -> JSONValue {
-        Self.render(try session(id), token: token(of: try session(id)), access: access)
+        let current = try session(id)
+        var json = Self.render(current, token: token(of: current), access: access)
+        json["tasks"] = .array(tasks(of: current))
+        return json
+    }
+
+    // MARK: - Scenarios
+
+    func scenarioList() throws(LabAPIError) -> JSONValue {
+        guard let cluster = connected else { throw .unavailable }
+        return .array(cluster.scenarios.list().compactMap { try? Scenario($0).json })
+    }
+
+    private func scenario(of session: JSONValue) -> Scenario? {
+        guard let id = session[path: ["spec", "scenario"]]?.stringValue,
+              let object = connected?.scenarios.get(namespace: nil, name: id) else { return nil }
+        return try? Scenario(object)
+    }
+
+    /// The scenario's tasks with how their last validation went (`pending` before any).
+    func tasks(of session: JSONValue) -> [JSONValue] {
+        let results = session[path: ["status", "tasks"]]
+        return scenario(of: session)?.tasks.map { task in
+            var json: JSONValue = ["id": .string(task.id), "title": .string(task.title), "description": .string(task.description),
+                                   "status": "pending"]
+            if let result = results?[task.id] {
+                json["status"] = result["passed"]?.boolValue == true ? "completed" : "failed"
+                json["validatedAt"] = result["validatedAt"] ?? .null
+            }
+            return json
+        } ?? []
+    }
+
+    func tasks(_ id: String) throws(LabAPIError) -> JSONValue {
+        .array(tasks(of: try session(id)))
+    }
+
+    /// Runs the task's checks against the session's cluster and records the outcome.
+    func validate(_ id: String, task taskID: String) async throws(LabAPIError) -> JSONValue {
+        guard let cluster = connected else { throw .unavailable }
+        let current = try session(id)
+        guard let scenario = scenario(of: current), let task = scenario.tasks.first(where: { $0.id == taskID }) else {
+            throw LabAPIError(.notFound, "task \(taskID) not found in the session's scenario")
+        }
+        guard current[path: ["status", "phase"]]?.stringValue == Lab.SessionPhase.running.rawValue,
+              let clusterID = current[path: ["status", "cluster"]]?.stringValue, let token = token(of: current) else {
+            throw LabAPIError(.conflict, "the session is not running")
+        }
+        let client: HTTPKubernetesClient?
+        do {
+            client = try access.client(clusterID: clusterID, token: token)
+        } catch {
+            throw LabAPIError(.failed, "cannot reach the session's cluster: \(error)")
+        }
+        guard let client else { throw LabAPIError(.failed, "the session's cluster cannot be reached from here") }
+        let results = await Scenario.run(task, against: client)
+        try? await client.shutdown()
+        let passed = results.allSatisfy(\.passed)
+        _ = try? await cluster.api.patch(.labSessions, namespace: configuration.namespace, name: id,
+                                         patch: ["status": ["tasks": .object([taskID: ["passed": .bool(passed),
+                                                                                                     "validatedAt": .string(Timestamp.now())]])]],
+                                         type: .merge, subresource: "status", options: .default)
+        return ["taskId": .string(taskID), "passed": .bool(passed), "status": .string(passed ? "completed" : "failed"),
+                "checks": .array(results.map { ["description": .string($0.check.description), "passed": .bool($0.passed),
+                                                "message": .string($0.message)] })]
     }
 
     func allSessions() throws(LabAPIError) -> [JSONValue] {

@@ -16,6 +16,7 @@ struct LabSessionReconciler: Reconciler {
     let sessions: Informer
     let clusters: Informer
     let pools: Informer
+    let scenarios: Informer
     let access: any SessionAccess
     let logger: Logger
 
@@ -156,6 +157,15 @@ struct LabSessionReconciler: Reconciler {
         let token = try await ensureToken(session)
         await access.grant(token: token, clusterID: id)
         var status = session["status"] ?? [:]
+        if let scenarioID = session[path: ["spec", "scenario"]]?.stringValue, !scenarioID.isEmpty {
+            if let problem = await setUp(scenarioID, clusterID: id, token: token) {
+                status["phase"] = .string(Phase.failed.rawValue)
+                status["message"] = .string(problem)
+                try await write(session, status)
+                try await release(session)
+                return .done
+            }
+        }
         let start = Date()
         status["phase"] = .string(Phase.running.rawValue)
         status["startTime"] = .string(Timestamp.string(start))
@@ -194,6 +204,26 @@ struct LabSessionReconciler: Reconciler {
         let base = pool?[path: ["spec", "sessionTimeout"]]?.stringValue.flatMap { try? GoDuration.parse($0) } ?? Self.defaultTimeout
         let extra = session[path: ["spec", "extension"]]?.stringValue.flatMap { try? GoDuration.parse($0) } ?? .zero
         return base + extra
+    }
+
+    /// Applies the scenario's setup manifests to the session's cluster; the problem, if any.
+    private func setUp(_ scenarioID: String, clusterID: String, token: String) async -> String? {
+        guard let object = scenarios.get(namespace: nil, name: scenarioID) else { return "no scenario \"\(scenarioID)\"" }
+        do {
+            let scenario = try Scenario(object)
+            guard !scenario.setup.isEmpty else { return nil }
+            guard let client = try access.client(clusterID: clusterID, token: token) else { return nil }
+            do {
+                try await scenario.applySetup(to: client)
+            } catch {
+                try? await client.shutdown()
+                return "the scenario's setup failed: \(error)"
+            }
+            try? await client.shutdown()
+            return nil
+        } catch {
+            return "the scenario's setup failed: \(error)"
+        }
     }
 
     // MARK: - Release

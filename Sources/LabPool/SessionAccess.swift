@@ -1,3 +1,5 @@
+import KubeClient
+
 /// How a session reaches its cluster: a token valid on that cluster only, granted while the
 /// session runs, and a kubeconfig carrying it. In embedded mode the token is one of the
 /// control-plane VM's virtual cluster; against a real cluster access goes through the
@@ -7,6 +9,9 @@ public protocol SessionAccess: Sendable {
     func revoke(token: String, clusterID: String) async
     /// A kubeconfig for the cluster with the token, as a user's kubectl needs it.
     func kubeconfig(clusterID: String, token: String, sessionName: String) -> String?
+    /// A client of the cluster acting with the token (scenario setup and checks); the caller
+    /// shuts it down.
+    func client(clusterID: String, token: String) throws -> HTTPKubernetesClient?
 }
 
 /// No access handed out (a probe-only setup, unit tests).
@@ -15,4 +20,5 @@ public struct NoSessionAccess: SessionAccess {
     public func grant(token: String, clusterID: String) async {}
     public func revoke(token: String, clusterID: String) async {}
     public func kubeconfig(clusterID: String, token: String, sessionName: String) -> String? { nil }
+    public func client(clusterID: String, token: String) throws -> HTTPKubernetesClient? { nil }
 }

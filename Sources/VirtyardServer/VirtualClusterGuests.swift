@@ -1,4 +1,5 @@
 import Foundation
+import KubeClient
 import KubeModel
 import KubeServer
 import LabPool
@@ -123,6 +124,13 @@ public struct VirtualClusterAccess: SessionAccess {
 
     public func revoke(token: String, clusterID: String) async {
         clusters.cluster(clusterID)?.tokens.revoke(token)
+    }
+
+    public func client(clusterID: String, token: String) throws -> HTTPKubernetesClient? {
+        guard let base = server() else { return nil }
+        let configuration = KubeConfig(server: "\(base)/clusters/\(clusterID)",
+                                       tls: .init(certificateAuthorityPEM: certificateAuthorityPEM), credentials: .init(token: token))
+        return try HTTPKubernetesClient(configuration: configuration)
     }
 
     public func kubeconfig(clusterID: String, token: String, sessionName: String) -> String? {
