@@ -24,6 +24,8 @@ enum ClusterTemplate {
         labels["virtyard.io/lab-cluster"] = clusterID
         labels["virtyard.io/lab-role"] = role
         if role == "control-plane" { labels[Lab.virtualClusterLabel] = clusterID }
+        // Both VMs are nodes of the cluster they form.
+        labels[Lab.virtualClusterNodeLabel] = clusterID
         vmTemplate[path: ["metadata", "labels"]] = .object(labels.mapValues(JSONValue.string))
         return [
             "apiVersion": "kubevirt.io/v1", "kind": "VirtualMachine",

@@ -9,11 +9,13 @@ import Logging
 /// Available ⇄ Locked (a session holds it) → Resetting (stop the VMs, restore both from the
 /// baseline, start them, wait until the nested cluster answers) → Available. A reset that
 /// does not finish within the pool's reset timeout starts over, up to three times, then the
-/// cluster is Error; an Error cluster is reset again after a minute (the maintenance loop).
+/// cluster is Error; an Error cluster is reset again after a minute, and a Locked cluster whose
+/// session is gone is reset (the maintenance loop, every 30 s).
 struct LabClusterReconciler: Reconciler {
     static let defaultResetTimeout: Duration = .seconds(20 * 60)
     static let maxResetAttempts = 3
     static let errorRetry: Duration = .seconds(60)
+    static let maintenanceInterval: Duration = .seconds(30)
 
     let api: any KubernetesAPI
     let pools: Informer
@@ -21,6 +23,7 @@ struct LabClusterReconciler: Reconciler {
     let vms: Informer
     let snapshots: Informer
     let restores: Informer
+    let sessions: Informer
     let probe: any NestedClusterProbe
     let logger: Logger
 
@@ -46,7 +49,24 @@ struct LabClusterReconciler: Reconciler {
             status["message"] = "Recovering from an error: resetting to the baseline"
             try await write(cluster, status)
             return .done
-        case .available, .locked:
+        case .available:
+            return .done
+        case .locked:
+            let holder = cluster[path: ["status", "assignedSession"]]?.stringValue
+            let held = sessions.list().contains { session in
+                session.name == holder && session.deletionTimestamp == nil
+                    && !["Completed", "Failed", "Expired"].contains(session[path: ["status", "phase"]]?.stringValue ?? "")
+            }
+            guard !held else { return .requeueAfter(Self.maintenanceInterval) }
+            // Give a session that just took the cluster time to appear in the cache.
+            let locked = cluster[path: ["status", "lockTime"]]?.stringValue.flatMap(Timestamp.date) ?? .distantPast
+            guard Date().timeIntervalSince(locked) > 10 else { return .requeueAfter(.seconds(10)) }
+            var status = cluster["status"] ?? [:]
+            status["phase"] = .string(Phase.resetting.rawValue)
+            status["reset"] = nil
+            status["message"] = .string("Session \(holder ?? "") is gone: resetting")
+            try await write(cluster, status)
+            logger.notice("lab cluster held by a session that is gone; resetting", metadata: ["cluster": "\(cluster.name ?? "")"])
             return .done
         }
     }

@@ -29,6 +29,7 @@ public enum LabPool {
         let vms = informers.informer(for: .virtualMachines)
         let snapshots = informers.informer(for: .virtualMachineSnapshots)
         let restores = informers.informer(for: .virtualMachineRestores)
+        let sessions = informers.informer(for: .labSessions)
         /// A lab cluster's objects live in its namespace, named after it.
         let clusterOf: @Sendable (JSONValue) -> [ObjectKey] = { object in
             guard let namespace = object.namespace, clusters.get(namespace: namespace, name: namespace) != nil else { return [] }
@@ -45,11 +46,10 @@ public enum LabPool {
         let clusterController = Controller(
             name: "labcluster",
             reconciler: LabClusterReconciler(api: api, pools: pools, clusters: clusters, vms: vms, snapshots: snapshots,
-                                             restores: restores, probe: configuration.probe, logger: logger),
+                                             restores: restores, sessions: sessions, probe: configuration.probe, logger: logger),
             for: clusters,
             watches: [.mapped(vms, clusterOf), .mapped(snapshots, clusterOf), .mapped(restores, clusterOf)],
             configuration: ControllerConfiguration(workers: 8), logger: logger)
-        let sessions = informers.informer(for: .labSessions)
         /// Whoever may take a cluster of the pool: the head of its queue.
         let queueHead: @Sendable (String) -> [ObjectKey] = { pool in
             let free = clusters.list().filter {

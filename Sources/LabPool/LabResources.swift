@@ -21,6 +21,8 @@ public enum Lab {
     public static let poolLabel = "virtyard.io/lab-pool"
     /// On the control-plane VM's template: the VM hosts this virtual cluster (embedded mode).
     public static let virtualClusterLabel = "virtyard.io/virtual-cluster"
+    /// On both VMs' templates: the VM is a node of that cluster.
+    public static let virtualClusterNodeLabel = "virtyard.io/virtual-cluster-node"
 
     /// `cluster<n>` in the default pool, `<pool>-<n>` in others; also the namespace.
     public static func clusterID(pool: String, index: Int) -> String {

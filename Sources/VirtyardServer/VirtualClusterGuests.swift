@@ -15,6 +15,9 @@ import Synchronization
 /// works after a restart as the VM's own snapshot content does.
 public final class VirtualClusterGuests: GuestHost {
     public static let label = "virtyard.io/virtual-cluster"
+    /// On a VM that is a node of a virtual cluster (a lab cluster's control plane and workers):
+    /// the cluster shows a Ready Node named after the VM.
+    public static let nodeLabel = "virtyard.io/virtual-cluster-node"
 
     let clusters: VirtualClusters
     let directory: URL?
@@ -30,16 +33,55 @@ public final class VirtualClusterGuests: GuestHost {
     }
 
     public func running(namespace: String, vm: String, labels: [String: String]) async throws {
-        guard let id = labels[Self.label] else { return }
-        hosted.withLock { $0["\(namespace)/\(vm)"] = id }
-        guard clusters.cluster(id) == nil else { return }
+        if let id = labels[Self.label] {
+            hosted.withLock { $0["\(namespace)/\(vm)"] = id }
+            _ = try await ensureCluster(id)
+            logger.debug("VM hosts a virtual cluster", metadata: ["vm": "\(namespace)/\(vm)", "cluster": "\(id)"])
+        }
+        if let id = labels[Self.nodeLabel] {
+            let cluster = try await ensureCluster(id)
+            let controlPlane = labels["virtyard.io/lab-role"] == "control-plane" || labels[Self.label] == id
+            try await cluster.createIfMissing(Self.node(named: vm, controlPlane: controlPlane), group: "", version: "v1",
+                                              resource: "nodes")
+        }
+    }
+
+    private func ensureCluster(_ id: String) async throws -> VirtualCluster {
+        if let existing = clusters.cluster(id) { return existing }
         do {
-            _ = try await clusters.create(id: id, tokens: [])
-            logger.info("VM hosts a virtual cluster", metadata: ["vm": "\(namespace)/\(vm)", "cluster": "\(id)"])
+            let created = try await clusters.create(id: id, tokens: [])
+            logger.info("virtual cluster up", metadata: ["cluster": "\(id)"])
+            return created
         } catch {
             // Another reconcile may have started it first; anything else is a real failure.
-            if clusters.cluster(id) == nil { throw error }
+            guard let existing = clusters.cluster(id) else { throw error }
+            return existing
         }
+    }
+
+    /// A Ready node as kubeadm leaves one: role label, taint on the control plane.
+    static func node(named name: String, controlPlane: Bool) -> JSONValue {
+        var labels: [String: JSONValue] = ["kubernetes.io/hostname": .string(name), "kubernetes.io/os": "linux",
+                                           "kubernetes.io/arch": "amd64"]
+        if controlPlane { labels["node-role.kubernetes.io/control-plane"] = "" }
+        var node: JSONValue = [
+            "apiVersion": "v1", "kind": "Node",
+            "metadata": ["name": .string(name), "labels": .object(labels)],
+            "spec": [:],
+            "status": [
+                "conditions": [["type": "Ready", "status": "True", "reason": "KubeletReady",
+                                "message": "kubelet is posting ready status", "lastHeartbeatTime": .string(Timestamp.now()),
+                                "lastTransitionTime": .string(Timestamp.now())]],
+                "nodeInfo": ["kubeletVersion": "v1.32.4", "osImage": "Ubuntu 22.04.5 LTS", "containerRuntimeVersion": "containerd://1.7.24",
+                             "kernelVersion": "5.15.0-130-generic", "operatingSystem": "linux", "architecture": "amd64"],
+                "capacity": ["cpu": "2", "memory": "4Gi", "pods": "110"],
+                "allocatable": ["cpu": "2", "memory": "4Gi", "pods": "110"],
+            ],
+        ]
+        if controlPlane {
+            node[path: ["spec", "taints"]] = [["key": "node-role.kubernetes.io/control-plane", "effect": "NoSchedule"]]
+        }
+        return node
     }
 
     public func capture(namespace: String, vm: String, labels: [String: String], content: String) async throws {

@@ -263,6 +263,10 @@ import VirtyardTesting
             let nestedCluster = try #require(cluster.server.virtualClusters.cluster("cluster1"))
             nestedCluster.tokens.grant("session")
             let nested = try cluster.client(kubeconfig: cluster.kubeconfig(server: cluster.url + "/clusters/cluster1", token: "session"))
+            // The nested cluster has the two VMs as Ready nodes, part of its baseline.
+            let nodes = try await nested.list(.nodes).items
+            #expect(nodes.compactMap(\.name).sorted() == ["cp-cluster1", "wk-cluster1"])
+            #expect(nodes.allSatisfy { $0[path: ["status", "conditions"]]?.arrayValue?.first?["status"] == "True" })
             _ = try await nested.create(.configMaps, namespace: "default", object: configMap("user-work"))
             let before = try await client.get(.labClusters, namespace: "cluster1", name: "cluster1")
             _ = try await client.patch(.labClusters, namespace: "cluster1", name: "cluster1",
@@ -274,6 +278,7 @@ import VirtyardTesting
                     && now[path: ["status", "resetCount"]]?.intValue == 1
             })
             #expect(try await nested.list(.configMaps, namespace: "default").items.compactMap(\.name).contains("user-work") == false)
+            #expect(try await nested.list(.nodes).items.count == 2)
             let after = try await client.get(.labClusters, namespace: "cluster1", name: "cluster1")
             #expect(after[path: ["status", "lastReset"]] != nil)
             #expect(before[path: ["status", "resetCount"]] == nil)

@@ -35,6 +35,22 @@ public final class VirtualCluster: Sendable {
         _ = await controllers.result
     }
 
+    /// Creates `object` (of the built-in or CRD resource named) unless one of that name exists:
+    /// how the host puts in what a real cluster has from the start (its nodes).
+    public func createIfMissing(_ object: JSONValue, group: String, version: String, resource: String) async throws {
+        guard let type = tree.registry.lookup(group: group, version: version, resource: resource) else {
+            throw VirtualClusters.Failure(description: "no resource \(resource) in \(group)/\(version)")
+        }
+        var candidate = object
+        let namespace = type.namespaced ? (object.namespace ?? "default") : nil
+        _ = try ObjectAdmission().prepareCreate(&candidate, resource: type, namespace: namespace, fieldValidation: .ignore)
+        let key = ObjectKey(type.groupResource, namespace: namespace ?? "", name: candidate.name ?? "")
+        let admitted = candidate
+        try await tree.store.mutate(key) { (current: StoredObject?) throws(APIError) -> Mutation in
+            current == nil ? .put(admitted) : .unchanged
+        }
+    }
+
     /// Every object of the cluster as it is now: what a restore brings back.
     public func snapshot() -> Snapshot {
         Snapshot(objects: tree.store.allObjects().map { entry in
