@@ -127,7 +127,10 @@ struct LabClusterReconciler: Reconciler {
             vms.get(namespace: namespace, name: $0)?[path: ["status", "printableStatus"]]?.stringValue != "Running"
         }
         if !waiting.isEmpty {
-            status["message"] = .string("Waiting for \(waiting.joined(separator: " and ")) to run")
+            let states = waiting.map { name in
+                "\(name) (\(vms.get(namespace: namespace, name: name)?[path: ["status", "printableStatus"]]?.stringValue ?? "Provisioning"))"
+            }
+            status["message"] = .string("Waiting for \(states.joined(separator: " and ")) to run")
             try await write(cluster, status)
             return false
         }

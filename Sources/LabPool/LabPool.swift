@@ -50,13 +50,10 @@ public enum LabPool {
             for: clusters,
             watches: [.mapped(vms, clusterOf), .mapped(snapshots, clusterOf), .mapped(restores, clusterOf)],
             configuration: ControllerConfiguration(workers: 8), logger: logger)
-        /// Whoever may take a cluster of the pool: the head of its queue.
-        let queueHead: @Sendable (String) -> [ObjectKey] = { pool in
-            let free = clusters.list().filter {
-                $0[path: ["spec", "pool"]]?.stringValue == pool
-                    && $0[path: ["status", "phase"]]?.stringValue == Lab.Phase.available.rawValue
-            }.count
-            return LabSessionReconciler.queue(sessions.list(), pool: pool).prefix(max(free, 1)).compactMap(ObjectKey.init)
+        /// The pool's waiting sessions: a freed cluster goes to the head, and everyone's place
+        /// moves up (the work queue folds repeated keys, so a burst costs one pass each).
+        let waiting: @Sendable (String) -> [ObjectKey] = { pool in
+            LabSessionReconciler.queue(sessions.list(), pool: pool).compactMap(ObjectKey.init)
         }
         let sessionController = Controller(
             name: "labsession",
@@ -66,14 +63,17 @@ public enum LabPool {
             for: sessions,
             watches: [
                 .mapped(clusters) { cluster in
-                    var keys = cluster[path: ["spec", "pool"]]?.stringValue.map(queueHead) ?? []
-                    // The session holding it hears about a cluster it lost (deleted, reset by an admin).
-                    if let holder = cluster[path: ["status", "assignedSession"]]?.stringValue {
-                        keys += sessions.list().filter { $0.name == holder }.compactMap(ObjectKey.init)
-                    }
-                    return keys
+                    // Only a cluster that is free now can change anything for the queue.
+                    guard cluster[path: ["status", "phase"]]?.stringValue == Lab.Phase.available.rawValue,
+                          let pool = cluster[path: ["spec", "pool"]]?.stringValue else { return [] }
+                    return waiting(pool)
                 },
-                .mapped(sessions) { session in queueHead(LabSessionReconciler.pool(of: session)) },
+                .mapped(sessions) { session in
+                    // A session leaving the queue moves the others up.
+                    let phase = session[path: ["status", "phase"]]?.stringValue
+                    guard phase != nil, phase != Lab.SessionPhase.pending.rawValue || session.deletionTimestamp != nil else { return [] }
+                    return waiting(LabSessionReconciler.pool(of: session))
+                },
             ],
             configuration: ControllerConfiguration(workers: 8), logger: logger)
         var services: [any Service] = [poolController, clusterController, sessionController]

@@ -67,6 +67,7 @@ public final class LabService: Sendable {
         let session: JSONValue = [
             "apiVersion": .string(Lab.apiVersion), "kind": "LabSession",
             "metadata": ["name": .string(name), "namespace": .string(configuration.namespace),
+                         "finalizers": [.string(Lab.sessionFinalizer)],
                          "annotations": .object([Lab.requestedAtAnnotation: .string(Timestamp.microString(Date()))])],
             "spec": spec,
         ]

@@ -30,6 +30,14 @@ struct LabSessionReconciler: Reconciler {
     func reconcile(_ key: ObjectKey) async throws -> ReconcileResult {
         guard let session = sessions.get(key) else { return .done }
         if session.deletionTimestamp != nil {
+            let phase = session[path: ["status", "phase"]]?.stringValue.flatMap(Phase.init(rawValue:))
+            if phase == nil || !(phase?.isOver ?? false) {
+                var status = session["status"] ?? [:]
+                status["phase"] = .string(Phase.completed.rawValue)
+                status["queuePosition"] = nil
+                status["message"] = "The session ended"
+                try? await write(session, status)
+            }
             try await release(session)
             if session.finalizers.contains(Lab.sessionFinalizer) {
                 var updated = session
@@ -55,7 +63,10 @@ struct LabSessionReconciler: Reconciler {
         case .running:
             return try await keepRunning(session)
         case .completed, .failed, .expired:
-            try await release(session)
+            let id = session[path: ["status", "cluster"]]?.stringValue
+            let held = id.flatMap { clusters.get(namespace: $0, name: $0) }?[path: ["status", "assignedSession"]]?.stringValue
+                == Self.sessionID(session)
+            if held { try await release(session) }
             return .done
         }
     }
@@ -236,10 +247,13 @@ struct LabSessionReconciler: Reconciler {
             for _ in 0 ..< 5 {
                 guard let cluster = try await tolerating(KubeClientError.notFound, { () async throws(KubeClientError) in
                     try await api.get(.labClusters, namespace: id, name: id)
-                }), cluster[path: ["status", "assignedSession"]]?.stringValue == me else { break }
+                }), cluster[path: ["status", "assignedSession"]]?.stringValue == me,
+                      cluster[path: ["status", "phase"]]?.stringValue == Lab.Phase.locked.rawValue else { break }
                 var resetting = cluster
                 resetting[path: ["status", "phase"]] = .string(Lab.Phase.resetting.rawValue)
                 resetting[path: ["status", "reset"]] = nil
+                // Released once: a later release of the same session finds nothing to do.
+                resetting[path: ["status", "assignedSession"]] = nil
                 resetting[path: ["status", "message"]] = .string("Session \(me) ended: resetting to the baseline")
                 let written: Result<JSONValue, KubeClientError>
                 do {
@@ -263,7 +277,6 @@ struct LabSessionReconciler: Reconciler {
     // MARK: - Tokens
 
     private func ensureToken(_ session: JSONValue) async throws -> String {
-        if let token = try await storedToken(session) { return token }
         let token = Self.generateToken()
         let secret: JSONValue = [
             "apiVersion": "v1", "kind": "Secret", "type": "Opaque",
@@ -274,9 +287,10 @@ struct LabSessionReconciler: Reconciler {
                                               "controller": true, "blockOwnerDeletion": true]]],
             "stringData": ["token": .string(token)],
         ]
-        _ = try await tolerating(KubeClientError.alreadyExists) { () async throws(KubeClientError) in
+        let created = try await tolerating(KubeClientError.alreadyExists) { () async throws(KubeClientError) in
             try await api.create(.secrets, namespace: session.namespace, object: secret)
         }
+        if created != nil { return token }
         return try await storedToken(session) ?? token
     }
 
