@@ -23,7 +23,7 @@ from typing import Iterable
 import pytest
 import yaml
 
-from conftest import (KUBECTL, VALIDATE_OBJECTS, Response, VirtyardServer, _stop_checked, new_name,
+from conftest import (KUBECTL, VALIDATE_OBJECTS, Response, VirtyardServer, _stop_checked,
                       wait_until, write_manifest)
 
 POOL_SIZE = 10
