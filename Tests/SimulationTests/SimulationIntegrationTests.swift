@@ -353,7 +353,11 @@ import VirtyardTesting
                 .flatMap { String(data: $0, encoding: .utf8) })
             let fresh = try cluster.client(kubeconfig: cluster.kubeconfig(server: cluster.url + "/clusters/\(id)", token: nextToken))
             #expect(try await fresh.list(.configMaps, namespace: "default").items.compactMap(\.name).contains("homework") == false)
-            #expect(try await client.get(.labSessions, namespace: "default", name: "s011")[path: ["status", "queuePosition"]]?.intValue == 1)
+            // Queue positions move up once the head is served; they are written after the assignment.
+            #expect(await eventually(timeout: .seconds(30)) {
+                let waiting = try? await client.get(.labSessions, namespace: "default", name: "s011")
+                return waiting?[path: ["status", "queuePosition"]]?.intValue == 1
+            })
         }
     }
 }
