@@ -8,7 +8,9 @@ take 2 s, as the pool would see them without the test suite's speed-ups). Once t
   - 100 concurrent `POST /api/v1/sessions` (one thread each, released together): per request
     the POST's own latency, the time until the session is running on a cluster (its
     assignment latency: the POST answers at once when the cluster is leased within its 2 s
-    wait; otherwise the session is polled), and the time from the POST to the first
+    wait; otherwise the session is polled), the same seen by the server (from the request
+    time it stamps on the session to the cluster's lock time and to the session's start, so
+    without the Python client's own queueing), and the time from the POST to the first
     successful `GET /api/v1/namespaces` with that session's kubeconfig — with kubectl for the
     first 10 sessions (`kubectl get ns`), with the Python client for the other 90;
   - the reset of a cluster holding 1,000 user objects: 1,000 ConfigMaps created through the
@@ -24,6 +26,7 @@ Results are merged into bench/results.json under "labpool" (other keys are kept)
     python3 bench/labpool.py --binary .build/release/virtyard [--output bench/results.json]
 """
 import argparse
+import datetime
 import json
 import os
 import shutil
@@ -142,6 +145,11 @@ def kubectl_get_ns(kubeconfig_path, cache_dir):
                           timeout=60, env=env).returncode == 0
 
 
+def server_time(text):
+    """Seconds since 1970 for the server's RFC 3339 timestamps (microseconds where it writes them)."""
+    return datetime.datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+
+
 def percentile(values, p):
     ordered = sorted(values)
     if not ordered:
@@ -193,7 +201,10 @@ def burst(server, count, kubectl_count, workdir):
                         time.sleep(0.02)
                 tool = "python"
             ready = time.perf_counter()
-            results[index] = {"id": body["id"], "cluster": body["assignedCluster"], "token": body["token"],
+            requested = server_time(body["requestTime"])
+            results[index] = {"server_lease_s": server_time(body["clusterLockTime"]) - requested,
+                              "server_running_s": server_time(body["startTime"]) - requested,
+                              "id": body["id"], "cluster": body["assignedCluster"], "token": body["token"],
                               "kubeconfig": body["kubeconfig"], "posted_status": posted_status,
                               "post_s": answered - started, "assign_s": running - started,
                               "ready_s": ready - started, "tool": tool}
@@ -323,6 +334,8 @@ def main():
 
     post = [s["post_s"] for s in sessions]
     assign = [s["assign_s"] for s in sessions]
+    server_lease = [s["server_lease_s"] for s in sessions]
+    server_running = [s["server_running_s"] for s in sessions]
     ready_kubectl = [s["ready_s"] for s in sessions if s["tool"] == "kubectl"]
     ready_python = [s["ready_s"] for s in sessions if s["tool"] == "python"]
     results = {
@@ -332,6 +345,8 @@ def main():
         "post_answers": posted,
         "post_latency": summary(post),
         "assignment_latency": summary(assign),
+        "server_lease_latency": summary(server_lease),
+        "server_running_latency": summary(server_running),
         "ready_kubectl": summary(ready_kubectl) if ready_kubectl else None,
         "ready_python_client": summary(ready_python) if ready_python else None,
         "create_objects_s": round(create_s, 2),
@@ -345,6 +360,9 @@ def main():
         ("assignment p50", percentile(assign, 50)),
         ("assignment p99", percentile(assign, 99)),
         ("assignment max", max(assign)),
+        ("server: lease p50", percentile(server_lease, 50)),
+        ("server: lease p99", percentile(server_lease, 99)),
+        ("server: running p99", percentile(server_running, 99)),
         ("POST answer p99", percentile(post, 99)),
     ]
     if ready_kubectl:

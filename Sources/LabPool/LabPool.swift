@@ -5,7 +5,7 @@ import Logging
 import ServiceLifecycle
 
 /// The lab pool's controllers: pools keep their members, members go through bootstrap and
-/// reset. (Sessions and the platform API build on these.)
+/// reset, the queue leases free members to waiting sessions, sessions run and end.
 public enum LabPool {
     public struct Configuration: Sendable {
         /// Size of the `default` pool created at start-up (`--lab-pool-size`); nil creates none.
@@ -50,33 +50,26 @@ public enum LabPool {
             for: clusters,
             watches: [.mapped(vms, clusterOf), .mapped(snapshots, clusterOf), .mapped(restores, clusterOf)],
             configuration: ControllerConfiguration(workers: 8), logger: logger)
-        /// The pool's waiting sessions: a freed cluster goes to the head, and everyone's place
-        /// moves up (the work queue folds repeated keys, so a burst costs one pass each).
-        let waiting: @Sendable (String) -> [ObjectKey] = { pool in
-            LabSessionReconciler.queue(sessions.list(), pool: pool).compactMap(ObjectKey.init)
-        }
+        // One key per pool: every change to a session or a cluster of the pool asks for a pass.
+        let poolKey: @Sendable (String?) -> [ObjectKey] = { pool in pool.map { [ObjectKey(namespace: nil, name: $0)] } ?? [] }
+        let queueController = Controller(
+            name: "labqueue",
+            reconciler: LabQueueReconciler(api: api, sessions: sessions, clusters: clusters, pools: pools,
+                                           access: configuration.access, recent: RecentWrites(), logger: logger),
+            for: pools,
+            watches: [
+                .mapped(sessions) { poolKey(LabSessionReconciler.pool(of: $0)) },
+                .mapped(clusters) { poolKey($0[path: ["spec", "pool"]]?.stringValue) },
+            ],
+            logger: logger)
         let sessionController = Controller(
             name: "labsession",
             reconciler: LabSessionReconciler(api: api, sessions: sessions, clusters: clusters, pools: pools,
                                              scenarios: informers.informer(for: .labScenarios),
                                              access: configuration.access, logger: logger),
             for: sessions,
-            watches: [
-                .mapped(clusters) { cluster in
-                    // Only a cluster that is free now can change anything for the queue.
-                    guard cluster[path: ["status", "phase"]]?.stringValue == Lab.Phase.available.rawValue,
-                          let pool = cluster[path: ["spec", "pool"]]?.stringValue else { return [] }
-                    return waiting(pool)
-                },
-                .mapped(sessions) { session in
-                    // A session leaving the queue moves the others up.
-                    let phase = session[path: ["status", "phase"]]?.stringValue
-                    guard phase != nil, phase != Lab.SessionPhase.pending.rawValue || session.deletionTimestamp != nil else { return [] }
-                    return waiting(LabSessionReconciler.pool(of: session))
-                },
-            ],
             configuration: ControllerConfiguration(workers: 8), logger: logger)
-        var services: [any Service] = [poolController, clusterController, sessionController]
+        var services: [any Service] = [poolController, clusterController, queueController, sessionController]
         if let size = configuration.defaultPoolSize {
             services.append(DefaultPool(api: api, size: size, logger: logger))
         }

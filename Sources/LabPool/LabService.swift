@@ -46,7 +46,7 @@ public final class LabService: Sendable {
     public func attach(api: any KubernetesAPI, informers: SharedInformerFactory) {
         let connected = Cluster(api: api, sessions: informers.informer(for: .labSessions),
                                 clusters: informers.informer(for: .labClusters), pools: informers.informer(for: .labPools),
-                                secrets: informers.informer(for: .secrets, labelSelector: LabSessionReconciler.tokenLabel),
+                                secrets: informers.informer(for: .secrets, labelSelector: SessionTokens.label),
                                 scenarios: informers.informer(for: .labScenarios))
         cluster.withLock { $0 = connected }
     }
@@ -60,7 +60,7 @@ public final class LabService: Sendable {
         guard cluster.pools.get(namespace: nil, name: pool) != nil else {
             throw LabAPIError(.badRequest, "no lab pool \"\(pool)\"")
         }
-        let name = "session-" + String(LabSessionReconciler.generateToken().prefix(10))
+        let name = "session-" + String(SessionTokens.generate().prefix(10))
         var spec: JSONValue = ["pool": .string(pool)]
         if let scenario { spec["scenario"] = .string(scenario) }
         if let user { spec["user"] = .string(user) }
@@ -168,17 +168,27 @@ public final class LabService: Sendable {
     func allSessions() throws(LabAPIError) -> [JSONValue] {
         guard let cluster = connected else { throw .unavailable }
         return cluster.sessions.list(namespace: configuration.namespace)
-            .sorted { LabSessionReconciler.requestedAt($0) < LabSessionReconciler.requestedAt($1) }
+            .sorted { LabQueueReconciler.requestedAt($0) < LabQueueReconciler.requestedAt($1) }
             .map { Self.render($0, token: token(of: $0), access: access) }
     }
 
+    /// Ends the session. Its token stops working before this returns; the controller then
+    /// releases the cluster to its reset.
     func endSession(_ id: String) async throws(LabAPIError) {
         guard let cluster = connected else { throw .unavailable }
-        _ = try session(id)
+        let current = try session(id)
+        if let clusterID = current[path: ["status", "cluster"]]?.stringValue, let token = token(of: current) {
+            await access.revoke(token: token, clusterID: clusterID)
+        }
+        let result: Result<JSONValue, KubeClientError>
         do {
-            _ = try await cluster.api.delete(.labSessions, namespace: configuration.namespace, name: id)
+            result = .success(try await cluster.api.delete(.labSessions, namespace: configuration.namespace, name: id))
         } catch {
-            throw LabAPIError(.failed, "could not end the session: \(error)")
+            result = .failure(error)
+        }
+        if case .failure(let error) = result {
+            // Ended meanwhile by someone else (its expiry, another call): the outcome asked for.
+            guard error.isNotFound else { throw LabAPIError(.failed, "could not end the session: \(error)") }
         }
     }
 
@@ -224,14 +234,14 @@ public final class LabService: Sendable {
     func session(forToken token: String) -> String? {
         guard let cluster = connected else { return nil }
         for secret in cluster.secrets.list(namespace: configuration.namespace) {
-            if Self.decoded(secret[path: ["data", "token"]]) == token { return secret.labels[LabSessionReconciler.tokenLabel] }
+            if Self.decoded(secret[path: ["data", "token"]]) == token { return secret.labels[SessionTokens.label] }
         }
         return nil
     }
 
     private func token(of session: JSONValue) -> String? {
         guard let cluster = connected, let name = session.name else { return nil }
-        let secret = cluster.secrets.get(namespace: session.namespace, name: LabSessionReconciler.secretName(session: name))
+        let secret = cluster.secrets.get(namespace: session.namespace, name: SessionTokens.secretName(session: name))
         return Self.decoded(secret?[path: ["data", "token"]])
     }
 
@@ -305,6 +315,7 @@ public final class LabService: Sendable {
             "scenarioId": session[path: ["spec", "scenario"]] ?? .null,
             "pool": .string(LabSessionReconciler.pool(of: session)),
             "status": .string(phase.lowercased()),
+            "requestTime": session.annotations[Lab.requestedAtAnnotation].map(JSONValue.string) ?? .null,
             "startTime": status["startTime"] ?? .null,
             "expirationTime": status["expiresAt"] ?? .null,
             "assignedCluster": status["cluster"] ?? .null,

@@ -281,6 +281,35 @@ func kubectlMetadata(_ writer: inout ProtoWriter, name: String, namespace: Strin
         #expect(RFC3339Timestamp.format(seconds: Int64.max, nanoseconds: 999_999_999_999, microseconds: true) == nil)
         #expect(RFC3339Timestamp.format(seconds: Int64.min, nanoseconds: -1, microseconds: true) == nil)
     }
+
+    private func parsed(_ text: String) -> [Int64]? {
+        RFC3339Timestamp.parse(text).map { [$0.seconds, $0.nanoseconds] }
+    }
+
+    @Test func parsesWhatItFormatsAndOffsets() throws {
+        for seconds: Int64 in [0, -1, 951_868_800, 1_709_251_199, 1_795_435_200, -2_203_977_600, -62_135_596_800, 253_402_300_799] {
+            let text = try #require(RFC3339Timestamp.format(seconds: seconds, nanoseconds: 123_456_000, microseconds: true))
+            #expect(parsed(text) == [seconds, 123_456_000], "\(text)")
+            let plain = try #require(RFC3339Timestamp.format(seconds: seconds, nanoseconds: 0, microseconds: false))
+            #expect(parsed(plain) == [seconds, 0], "\(plain)")
+        }
+        #expect(parsed("2026-11-23T13:30:00+01:30") == [1_795_435_200, 0])
+        #expect(parsed("2026-11-23T10:00:00.5-02:00") == [1_795_435_200, 500_000_000])
+        #expect(parsed("2026-11-23t12:00:00.123456789z") == [1_795_435_200, 123_456_789])
+        // Agrees with Foundation where both read the text.
+        let foundation = try Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse("2026-12-03T12:13:03.250Z")
+        #expect(Timestamp.date("2026-12-03T12:13:03.250Z") == foundation)
+    }
+
+    @Test func parseRefusesWhatIsNotRFC3339() {
+        for text in ["", "2026-11-23", "2026-11-23T12:00:00", "2026-11-23 12:00:00Z", "2026-13-01T00:00:00Z",
+                     "2026-02-29T00:00:00Z", "2026-11-31T00:00:00Z", "2026-11-23T24:00:00Z", "2026-11-23T12:60:00Z",
+                     "2026-11-23T12:00:00.Z", "2026-11-23T12:00:00.1234567891Z", "2026-11-23T12:00:00Zjunk",
+                     "2026-11-23T12:00:00+0100", "26-11-23T12:00:00Z", "2026-11-23T12:00:00+24:00"] {
+            #expect(RFC3339Timestamp.parse(text) == nil, "\(text)")
+        }
+        #expect(RFC3339Timestamp.parse("2024-02-29T00:00:00Z") != nil)
+    }
 }
 
 // MARK: - Envelope and errors

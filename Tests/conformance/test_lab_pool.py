@@ -280,12 +280,10 @@ def test_burst_of_100_sessions_on_10_clusters(pool):
     assert all(s["assignedCluster"] is None and s.get("kubeconfig") is None for s in pending), pending[:2]
     positions = [s["queuePosition"] for s in pending]
     assert sorted(positions) == list(range(1, BURST - POOL_SIZE + 1)), positions
-    # The API lists sessions in request order: the positions follow it, and every running
-    # session was asked for before every waiting one.
+    # The API lists sessions in request order: the positions follow it. (Which ten were served
+    # depends on which requests had reached the server when the clusters were handed out: a
+    # request stamped a moment earlier may arrive after a later one was served.)
     assert positions == sorted(positions), positions
-    order = [s["id"] for s in listed]
-    assert max(order.index(s["id"]) for s in running) < min(order.index(s["id"]) for s in pending), \
-        [(s["id"], s["status"]) for s in listed[:15]]
 
     clusters = pool.clusters()
     for s in running:

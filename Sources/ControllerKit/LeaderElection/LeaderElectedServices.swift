@@ -16,6 +16,7 @@ import Synchronization
 public final class LeaderElectedServices: Service, Sendable {
     private struct State {
         var shuttingDown = false
+        var shutdownRequestedAt: ContinuousClock.Instant?
         var group: ServiceGroup?
     }
 
@@ -26,11 +27,19 @@ public final class LeaderElectedServices: Service, Sendable {
     private let state = Mutex(State())
     private let shutdownRequested = OneShotLatch()
 
+    /// How long the services may take to stop gracefully before they are cancelled.
+    private let maximumGracefulShutdown: Duration
+
     /// - Parameters:
     ///   - services: started together, in a new `ServiceGroup`, at the start of every term.
-    public init(elector: LeaderElector, services: [any Service], logger: Logger = Logger(label: "virtyard.leader-election")) {
+    ///   - maximumGracefulShutdown: how long a graceful shutdown of the services may take;
+    ///     past it, those still running are cancelled, so that one service that does not stop
+    ///     cannot keep the process (and the lease) for ever.
+    public init(elector: LeaderElector, services: [any Service], maximumGracefulShutdown: Duration = .seconds(8),
+                logger: Logger = Logger(label: "virtyard.leader-election")) {
         self.elector = elector
         self.services = services
+        self.maximumGracefulShutdown = maximumGracefulShutdown
         self.logger = logger
     }
 
@@ -72,7 +81,10 @@ public final class LeaderElectedServices: Service, Sendable {
     /// Starts a graceful shutdown: stop contending, or, while leading, shut the services down
     /// gracefully and release the lease. Called on graceful shutdown of the enclosing group.
     func shutDownGracefully() {
-        state.withLock { $0.shuttingDown = true }
+        state.withLock {
+            $0.shuttingDown = true
+            $0.shutdownRequestedAt = .now
+        }
         shutdownRequested.set()
     }
 
@@ -93,7 +105,9 @@ public final class LeaderElectedServices: Service, Sendable {
 
     /// One term: the services in their own group, gone when the term ends.
     private func runServicesWhileLeading() async throws {
-        let group = ServiceGroup(services: services, logger: logger)
+        var configuration = ServiceGroupConfiguration(services: services, logger: logger)
+        configuration.maximumGracefulShutdownDuration = maximumGracefulShutdown
+        let group = ServiceGroup(configuration: configuration)
         let alreadyShuttingDown = state.withLock { state in
             state.group = group
             return state.shuttingDown
@@ -103,6 +117,10 @@ public final class LeaderElectedServices: Service, Sendable {
         if alreadyShuttingDown { return }
         logger.info("leading: starting services", metadata: ["services": "\(services.count)"])
         try await group.run()
+        if let requested = state.withLock({ $0.shutdownRequestedAt }), ContinuousClock.now - requested >= maximumGracefulShutdown {
+            logger.warning("services did not stop within the graceful shutdown limit; the rest were cancelled",
+                           metadata: ["limit": "\(maximumGracefulShutdown)"])
+        }
         logger.info("services stopped")
     }
 }

@@ -20,9 +20,8 @@ public enum Timestamp {
     /// Reads `metav1.Time` and `MicroTime` text (`Z` or a numeric offset); nil when it is not
     /// RFC 3339.
     public static func date(_ text: String) -> Date? {
-        let withFraction = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
-        let plain = Date.ISO8601FormatStyle()
-        return (try? withFraction.parse(text)) ?? (try? plain.parse(text))
+        guard let (seconds, nanoseconds) = RFC3339Timestamp.parse(text) else { return nil }
+        return Date(timeIntervalSince1970: Double(seconds) + Double(nanoseconds) / 1e9)
     }
 }
 
