@@ -279,7 +279,7 @@ struct Importer: Sendable {
         let handle: FileHandle
         do {
             if offset == 0 {
-                FileManager.default.createFile(atPath: partial.path, contents: nil)
+                _ = FileManager.default.createFile(atPath: partial.path, contents: nil)
             }
             handle = try FileHandle(forWritingTo: partial)
             try handle.truncate(atOffset: UInt64(offset))

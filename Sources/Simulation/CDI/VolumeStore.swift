@@ -46,7 +46,7 @@ public struct VolumeStore: Sendable {
     func createBlank(namespace: String, claim: String, size: Int64) throws {
         let file = volume(namespace: namespace, claim: claim)
         try Self.prepareDirectory(for: file)
-        FileManager.default.createFile(atPath: file.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: file.path, contents: nil)
         let handle = try FileHandle(forWritingTo: file)
         defer { try? handle.close() }
         try handle.truncate(atOffset: UInt64(max(0, size)))
