@@ -66,6 +66,7 @@ public enum LabPool {
             name: "labsession",
             reconciler: LabSessionReconciler(api: api, sessions: sessions, clusters: clusters, pools: pools,
                                              scenarios: informers.informer(for: .labScenarios),
+                                             secrets: informers.informer(for: .secrets, labelSelector: SessionTokens.label),
                                              access: configuration.access, logger: logger),
             for: sessions,
             configuration: ControllerConfiguration(workers: 8), logger: logger)

@@ -234,7 +234,7 @@ public final class LabService: Sendable {
     func session(forToken token: String) -> String? {
         guard let cluster = connected else { return nil }
         for secret in cluster.secrets.list(namespace: configuration.namespace) {
-            if Self.decoded(secret[path: ["data", "token"]]) == token { return secret.labels[SessionTokens.label] }
+            if SessionTokens.token(in: secret) == token { return secret.labels[SessionTokens.label] }
         }
         return nil
     }
@@ -242,11 +242,7 @@ public final class LabService: Sendable {
     private func token(of session: JSONValue) -> String? {
         guard let cluster = connected, let name = session.name else { return nil }
         let secret = cluster.secrets.get(namespace: session.namespace, name: SessionTokens.secretName(session: name))
-        return Self.decoded(secret?[path: ["data", "token"]])
-    }
-
-    static func decoded(_ value: JSONValue?) -> String? {
-        value?.stringValue.flatMap { Data(base64Encoded: $0) }.flatMap { String(data: $0, encoding: .utf8) }
+        return SessionTokens.token(in: secret)
     }
 
     // MARK: - Pool

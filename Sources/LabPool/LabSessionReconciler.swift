@@ -16,6 +16,8 @@ struct LabSessionReconciler: Reconciler {
     let clusters: Informer
     let pools: Informer
     let scenarios: Informer
+    /// The sessions' token Secrets (label ``SessionTokens/label``).
+    let secrets: Informer
     let access: any SessionAccess
     let logger: Logger
 
@@ -110,7 +112,10 @@ struct LabSessionReconciler: Reconciler {
             try await write(session, status)
         }
         // Tokens live in memory on the embedded server: grant again after a restart.
-        if let id = status["cluster"]?.stringValue, let token = try await tokens.stored(for: session) {
+        var token = SessionTokens.token(in: secrets.get(namespace: session.namespace,
+                                                        name: SessionTokens.secretName(session: session.name ?? "")))
+        if token == nil { token = try await tokens.stored(for: session) }
+        if let id = status["cluster"]?.stringValue, let token {
             await access.grant(token: token, clusterID: id)
         }
         return .requeueAfter(.milliseconds(Int64(expires.timeIntervalSinceNow * 1000) + 1))

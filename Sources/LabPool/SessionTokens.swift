@@ -40,6 +40,11 @@ struct SessionTokens: Sendable {
         let secret = try await tolerating(KubeClientError.notFound) { () async throws(KubeClientError) in
             try await api.get(.secrets, namespace: session.namespace, name: Self.secretName(session: session.name ?? ""))
         }
+        return Self.token(in: secret)
+    }
+
+    /// The token a session's Secret holds (`data.token`, base64).
+    static func token(in secret: JSONValue?) -> String? {
         guard let encoded = secret?[path: ["data", "token"]]?.stringValue, let data = Data(base64Encoded: encoded) else { return nil }
         return String(data: data, encoding: .utf8)
     }

@@ -73,6 +73,26 @@ private func temporaryDirectory() throws -> String {
         #expect(live.kind == .added && live.object.object.name == "c")
     }
 
+    /// A watcher that falls behind is closed, and closing it must not take the store's lock
+    /// again from inside the write (that once froze the whole server).
+    @Test(.timeLimit(.minutes(1))) func aWatcherThatFallsBehindIsClosedAndWritesGoOn() async throws {
+        let store = try ObjectStore(persistence: nil)
+        let slow = try store.watch(WatchFilter(resource: configMaps), from: .after(store.currentResourceVersion), bufferLimit: 3)
+        let keeping = try store.watch(WatchFilter(resource: configMaps), from: .after(store.currentResourceVersion))
+        for index in 0 ..< 6 { _ = try await put(store, configMap("cm-\(index)")) }
+        #expect(store.watcherCount == 1)
+        // The slow watcher gets what fitted, then its end.
+        var received = 0
+        for await _ in slow { received += 1 }
+        #expect(received == 3)
+        // The store still takes writes, and the other watcher sees all of them.
+        _ = try await put(store, configMap("after"))
+        var iterator = keeping.makeAsyncIterator()
+        var names: [String] = []
+        for _ in 0 ..< 7 { names.append(try #require(await iterator.next()).object.object.name ?? "") }
+        #expect(names == (0 ..< 6).map { "cm-\($0)" } + ["after"])
+    }
+
     @Test func watchFromBeforeTheHistoryIsGone() async throws {
         let store = try ObjectStore(persistence: nil, historyLimit: 3)
         for index in 0..<6 { _ = try await put(store, configMap("cm-\(index)")) }

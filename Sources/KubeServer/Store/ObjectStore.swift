@@ -160,6 +160,10 @@ public final class ObjectStore: Sendable {
     /// Applies a mutation in memory, records the event and hands the write to persistence.
     private func commit(_ key: ObjectKey, _ decide: (StoredObject?) throws(APIError) -> Mutation) throws(APIError) -> (MutationResult, Int64?) {
         let slot = NamespacedName(namespace: key.namespace, name: key.name)
+        // Watchers that fell behind are closed after the lock is released: finishing a stream
+        // runs its termination handler at once, and that handler takes this lock.
+        var closing: [Watcher] = []
+        defer { for watcher in closing { watcher.continuation.finish() } }
         return try state.withLock { (state: inout State) throws(APIError) -> (MutationResult, Int64?) in
             let before = state.objects[key.resource]?[slot]
             switch try decide(before) {
@@ -175,7 +179,7 @@ public final class ObjectStore: Sendable {
                 Self.index(&state, key: key, object: object)
                 let event = StoreEvent(kind: before == nil ? .added : .modified, key: key, object: stored,
                                        previous: before?.object)
-                record(event, in: &state)
+                closing += record(event, in: &state)
                 persistence?.enqueue(.put(key, stored.bytes, version))
                 return (MutationResult(before: before, after: stored), version)
             case .delete:
@@ -188,14 +192,16 @@ public final class ObjectStore: Sendable {
                 var last = before.object
                 last.resourceVersion = String(version)
                 let tombstone = StoredObject(object: last, bytes: last.serialized(), resourceVersion: version)
-                record(StoreEvent(kind: .deleted, key: key, object: tombstone, previous: before.object), in: &state)
+                closing += record(StoreEvent(kind: .deleted, key: key, object: tombstone, previous: before.object), in: &state)
                 persistence?.enqueue(.delete(key, version))
                 return (MutationResult(before: before, after: nil), version)
             }
         }
     }
 
-    private func record(_ event: StoreEvent, in state: inout State) {
+    /// Records the event and hands it to every watcher; returns the watchers that could not
+    /// take it, removed, for the caller to close once it has released the lock.
+    private func record(_ event: StoreEvent, in state: inout State) -> [Watcher] {
         if let evicted = state.history.append(event) {
             state.historyFloor = evicted.resourceVersion
         }
@@ -204,11 +210,9 @@ public final class ObjectStore: Sendable {
             guard let visible = watcher.filter.translate(event) else { continue }
             if case .dropped = watcher.continuation.yield(visible) { overflowed.append(id) }
         }
-        for id in overflowed {
-            // A watcher that cannot keep up is closed, as kube-apiserver does; its client
-            // re-lists or resumes from the last resourceVersion it saw.
-            state.watchers.removeValue(forKey: id)?.continuation.finish()
-        }
+        // A watcher that cannot keep up is closed, as kube-apiserver does; its client
+        // re-lists or resumes from the last resourceVersion it saw.
+        return overflowed.compactMap { state.watchers.removeValue(forKey: $0) }
     }
 
     private static func index(_ state: inout State, key: ObjectKey, object: JSONValue) {
