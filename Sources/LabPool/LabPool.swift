@@ -12,12 +12,15 @@ public enum LabPool {
         public var defaultPoolSize: Int?
         public var probe: any NestedClusterProbe
         public var access: any SessionAccess
+        /// Scenarios from files (`--lab-scenarios`), applied at the start of every term.
+        public var scenarioFiles: ScenarioFiles?
 
         public init(defaultPoolSize: Int? = nil, probe: any NestedClusterProbe = RunningVMsAnswer(),
-                    access: any SessionAccess = NoSessionAccess()) {
+                    access: any SessionAccess = NoSessionAccess(), scenarioFiles: ScenarioFiles? = nil) {
             self.defaultPoolSize = defaultPoolSize
             self.probe = probe
             self.access = access
+            self.scenarioFiles = scenarioFiles
         }
     }
 
@@ -73,6 +76,9 @@ public enum LabPool {
         var services: [any Service] = [poolController, clusterController, queueController, sessionController]
         if let size = configuration.defaultPoolSize {
             services.append(DefaultPool(api: api, size: size, logger: logger))
+        }
+        if let files = configuration.scenarioFiles {
+            services.append(ScenarioLoader(files: files, api: api, logger: logger))
         }
         return services
     }

@@ -2,7 +2,6 @@ import Foundation
 import KubeClient
 import KubeModel
 import Logging
-import Yams
 
 /// Installs Virtyard's CustomResourceDefinitions into the cluster it drives when they are
 /// missing, from the manifests carried in the binary (the same files as `deploy/crds/`).
@@ -29,20 +28,15 @@ public struct CRDInstaller: Sendable {
         return try CRDInstaller(directory: directory.path)
     }
 
-    /// Reads every `*.yaml` / `*.yml` / `*.json` file of a directory (several documents per
-    /// file allowed); anything that is not a CRD is refused.
+    /// Reads every manifest of a directory (see ``ManifestFiles``); anything that is not a CRD
+    /// is refused.
     public init(directory: String) throws {
         var manifests: [JSONValue] = []
-        let files = try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
-        for file in files where [".yaml", ".yml", ".json"].contains(where: file.hasSuffix) {
-            let text = try String(contentsOfFile: directory + "/" + file, encoding: .utf8)
-            for document in try Yams.load_all(yaml: text) where !(document is NSNull) {
-                let object = try JSONValue(parsing: JSONSerialization.data(withJSONObject: document))
-                guard object.kind == "CustomResourceDefinition", object.name != nil else {
-                    throw Failure(description: "\(file): not a CustomResourceDefinition")
-                }
-                manifests.append(object)
+        for document in try ManifestFiles.read(directory: directory) {
+            guard document.object.kind == "CustomResourceDefinition", document.object.name != nil else {
+                throw Failure(description: "\(document.file): not a CustomResourceDefinition")
             }
+            manifests.append(document.object)
         }
         self.manifests = manifests
     }

@@ -64,6 +64,10 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("lab-pool-size"), help: "Create (or resize) the default lab pool, clusters cluster1…N, at start-up.")
     var labPoolSize: Int?
 
+    @Option(name: .customLong("lab-scenarios"),
+            help: "A directory of LabScenario manifests (YAML or JSON), checked at start-up and applied to the cluster.")
+    var labScenarios: String?
+
     @Option(name: .customLong("listen"), help: "Address of the platform API, /metrics and /healthz.")
     var listen = ListenAddress(host: "127.0.0.1", port: 8080)
 
@@ -158,6 +162,14 @@ struct Serve: AsyncParsableCommand {
         }
         let simulationConfiguration = simulationSettings
         var labPool = LabPool.Configuration(defaultPoolSize: labPoolSize)
+        if let labScenarios {
+            do {
+                let documents = try ManifestFiles.read(directory: labScenarios)
+                labPool.scenarioFiles = try ScenarioFiles(documents.map { ($0.file, $0.object) })
+            } catch {
+                throw ValidationError("--lab-scenarios \(labScenarios): \(error)")
+            }
+        }
         if let apiServer {
             labPool.probe = VirtualClusterProbe(clusters: apiServer.virtualClusters)
             let scheme = embedded.scheme

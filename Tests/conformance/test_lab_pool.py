@@ -98,10 +98,41 @@ class LabServer(VirtyardServer):
         return f"/clusters/{cid}{path}"
 
 
+# A scenario kept as a file (`--lab-scenarios`): setup objects the session's cluster starts
+# with, and tasks the user completes with kubectl.
+SCENARIO = {
+    "apiVersion": "virtyard.io/v1alpha1", "kind": "LabScenario",
+    "metadata": {"name": "secure-config"},
+    "spec": {
+        "title": "Secure the workload",
+        "description": "Fix the configuration, label the namespace, add the audit ConfigMap.",
+        "setup": [
+            {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "workload"}},
+            {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "app-config", "namespace": "workload"},
+             "data": {"mode": "insecure"}},
+        ],
+        "tasks": [
+            {"id": "t1", "title": "Make the configuration secure",
+             "checks": [{"type": "field", "apiVersion": "v1", "kind": "ConfigMap", "namespace": "workload",
+                         "name": "app-config", "path": "data.mode", "value": "secure"}]},
+            {"id": "t2", "title": "Enforce the restricted pod security level",
+             "checks": [{"type": "label", "apiVersion": "v1", "kind": "Namespace", "name": "workload",
+                         "path": "pod-security.kubernetes.io/enforce", "value": "restricted"}]},
+            {"id": "t3", "title": "Create the audit ConfigMap",
+             "checks": [{"type": "exists", "apiVersion": "v1", "kind": "ConfigMap", "namespace": "workload",
+                         "name": "audit"}]},
+        ],
+    },
+}
+
+
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory) -> Iterable[LabServer]:
+    scenarios = tmp_path_factory.mktemp("lab-scenarios")
+    (scenarios / "secure-config.yaml").write_text(yaml.safe_dump(SCENARIO, sort_keys=False))
+    (scenarios / "README.txt").write_text("not a manifest: ignored\n")
     srv = LabServer(tmp_path_factory.mktemp("virtyard-lab"),
-                    ["--lab-pool-size", str(POOL_SIZE),
+                    ["--lab-pool-size", str(POOL_SIZE), "--lab-scenarios", str(scenarios),
                      "--sim-snapshot-duration", "200ms", "--sim-restore-duration", "200ms"])
     srv.start()
     try:
@@ -213,7 +244,7 @@ def test_single_session_is_running_at_once_with_a_kubeconfig(pool, tmp_path):
     resp = pool.lab("POST", f"/api/v1/sessions/{s['id']}/tasks/t1/validate")
     assert resp.status == 404 and set(resp.json()) == {"error", "message"}, resp
     resp = pool.lab("GET", "/api/v1/scenarios")
-    assert resp.status == 200 and resp.json() == [], resp
+    assert resp.status == 200 and [sc["id"] for sc in resp.json()] == ["secure-config"], resp
 
 
 def test_api_errors(pool):
@@ -591,3 +622,75 @@ def test_pool_objects_validate_against_the_real_schemas(pool, tmp_path):
                           timeout=120)
     assert proc.returncode == 0, (f"validate-objects exited {proc.returncode} on {dump} ({kinds})\nstdout:\n"
                                   f"{proc.stdout[-6000:]}\nstderr:\n{proc.stderr[-3000:]}")
+
+
+# --------------------------------------------------------------------------------------
+# Scenarios
+# --------------------------------------------------------------------------------------
+
+
+def test_scenario_from_a_file_sets_up_the_cluster_and_validates_tasks(pool, tmp_path):
+    resp = pool.lab("GET", "/api/v1/scenarios")
+    assert resp.status == 200, resp
+    listed = {sc["id"]: sc for sc in resp.json()}
+    assert listed["secure-config"]["title"] == "Secure the workload", listed
+    assert [t["id"] for t in listed["secure-config"]["tasks"]] == ["t1", "t2", "t3"], listed
+
+    resp = pool.lab("POST", "/api/v1/sessions", {"userId": "carol", "scenarioId": "secure-config"})
+    assert resp.status == 201, resp
+    s = pool.wait_running(resp.json()["id"])
+    assert s["scenarioId"] == "secure-config", s
+
+    # The setup objects are in the session's cluster before the user does anything.
+    got = session_kubectl(s, tmp_path, "get", "configmap", "app-config", "-n", "workload",
+                          "-o", "jsonpath={.data.mode}")
+    assert got.stdout == "insecure", got.stdout
+
+    tasks = pool.lab("GET", f"/api/v1/sessions/{s['id']}/tasks", token=s["token"]).json()
+    assert [(t["id"], t["status"]) for t in tasks] == [("t1", "pending"), ("t2", "pending"), ("t3", "pending")], tasks
+
+    # Not done yet: each check fails and says why.
+    for task in ("t1", "t2", "t3"):
+        resp = pool.lab("POST", f"/api/v1/sessions/{s['id']}/tasks/{task}/validate", token=s["token"])
+        assert resp.status == 200, resp
+        result = resp.json()
+        assert result["passed"] is False and result["status"] == "failed", result
+        assert all(not c["passed"] and c["message"] for c in result["checks"]), result
+
+    # The user does the work with kubectl on the lab cluster.
+    session_kubectl(s, tmp_path, "patch", "configmap", "app-config", "-n", "workload",
+                    "--type", "merge", "-p", '{"data":{"mode":"secure"}}')
+    session_kubectl(s, tmp_path, "label", "namespace", "workload", "pod-security.kubernetes.io/enforce=restricted")
+    session_kubectl(s, tmp_path, "create", "configmap", "audit", "-n", "workload", "--from-literal=level=full")
+    for task in ("t1", "t2", "t3"):
+        resp = pool.lab("POST", f"/api/v1/sessions/{s['id']}/tasks/{task}/validate", token=s["token"])
+        assert resp.status == 200 and resp.json()["passed"] is True, resp
+    tasks = pool.lab("GET", f"/api/v1/sessions/{s['id']}/tasks").json()
+    assert [t["status"] for t in tasks] == ["completed"] * 3, tasks
+
+    # After the session the cluster is back to its baseline: no scenario objects are left for
+    # the next user (the next scenario session gets its setup afresh).
+    cluster = s["assignedCluster"]
+    assert pool.lab("DELETE", f"/api/v1/sessions/{s['id']}").status == 200
+    pool.wait_cluster(cluster)
+    held = fill_pool(pool)
+    again = next(h for h in held if h["assignedCluster"] == cluster)
+    got = session_kubectl(again, tmp_path, "get", "namespaces", "-o", "name")
+    assert "namespace/workload" not in got.stdout.split(), got.stdout
+
+
+def test_invalid_scenario_files_stop_the_server_with_the_file_named(tmp_path):
+    scenarios = tmp_path / "scenarios"
+    scenarios.mkdir()
+    broken = dict(SCENARIO, spec=dict(SCENARIO["spec"], tasks=[{"id": "t1", "checks": [{"type": "exists"}]}]))
+    (scenarios / "broken.yaml").write_text(yaml.safe_dump(broken))
+    srv = LabServer(tmp_path / "data", ["--lab-scenarios", str(scenarios)])
+    proc = subprocess.run(srv.command, capture_output=True, text=True, timeout=60)
+    assert proc.returncode != 0, proc
+    assert "broken.yaml" in proc.stderr and "a check needs type, kind and name" in proc.stderr, proc.stderr
+
+    (scenarios / "broken.yaml").write_text(yaml.safe_dump({"apiVersion": "v1", "kind": "ConfigMap",
+                                                            "metadata": {"name": "x"}}))
+    proc = subprocess.run(srv.command, capture_output=True, text=True, timeout=60)
+    assert proc.returncode != 0 and "broken.yaml: not a LabScenario" in proc.stderr, proc.stderr
+

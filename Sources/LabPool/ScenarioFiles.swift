@@ -1,0 +1,78 @@
+import KubeClient
+import KubeModel
+import Logging
+import ServiceLifecycle
+
+/// Scenarios kept as files (`virtyard serve --lab-scenarios DIR`), checked when the server
+/// starts and applied as `LabScenario` objects at the start of every term: created, or their
+/// spec replaced by the file's. Scenarios made through the API are left alone.
+public struct ScenarioFiles: Sendable {
+    /// Where a scenario came from, on the object.
+    public static let sourceAnnotation = "virtyard.io/source-file"
+
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    public let scenarios: [JSONValue]
+
+    /// `documents`: each object with the file it came from. Anything that is not a valid
+    /// LabScenario, or a name given twice, is refused with the file named.
+    public init(_ documents: [(file: String, object: JSONValue)]) throws(Failure) {
+        var seen: [String: String] = [:]
+        var scenarios: [JSONValue] = []
+        for (file, object) in documents {
+            guard object.kind == "LabScenario", object["apiVersion"]?.stringValue == Lab.apiVersion,
+                  let name = object.name, !name.isEmpty else {
+                throw Failure(description: "\(file): not a LabScenario (apiVersion \(Lab.apiVersion)) with a name")
+            }
+            if let earlier = seen[name] { throw Failure(description: "\(file): scenario \(name) is also in \(earlier)") }
+            seen[name] = file
+            do {
+                _ = try Scenario(object)
+            } catch {
+                throw Failure(description: "\(file): \(error.message)")
+            }
+            var scenario = object
+            scenario[path: ["metadata", "annotations", Self.sourceAnnotation]] = .string(file)
+            scenarios.append(scenario)
+        }
+        self.scenarios = scenarios
+    }
+
+    /// Creates each scenario, or replaces the spec of the one already there.
+    func apply(to api: any KubernetesAPI, logger: Logger) async {
+        for scenario in scenarios {
+            let name = scenario.name ?? ""
+            do {
+                let created = try await tolerating(KubeClientError.alreadyExists) { () async throws(KubeClientError) in
+                    try await api.create(.labScenarios, object: scenario)
+                }
+                if created == nil {
+                    var current = try await api.get(.labScenarios, name: name)
+                    current["spec"] = scenario["spec"]
+                    current[path: ["metadata", "annotations", Self.sourceAnnotation]] =
+                        scenario[path: ["metadata", "annotations", Self.sourceAnnotation]]
+                    _ = try await api.update(.labScenarios, object: current)
+                }
+                logger.info("lab scenario applied from its file", metadata: ["scenario": "\(name)"])
+            } catch {
+                // The files were checked at start-up; what the API still refuses is reported
+                // and the other scenarios go on.
+                logger.error("could not apply a lab scenario from its file", metadata: ["scenario": "\(name)", "error": "\(error)"])
+            }
+        }
+    }
+}
+
+/// Applies the scenario files once per term, then stays until shutdown like its siblings.
+struct ScenarioLoader: Service {
+    let files: ScenarioFiles
+    let api: any KubernetesAPI
+    let logger: Logger
+
+    func run() async throws {
+        await files.apply(to: api, logger: logger)
+        try await gracefulShutdown()
+    }
+}
