@@ -153,7 +153,7 @@ struct Serve: AsyncParsableCommand {
         let capacity = CapacityService(configuration: try simulation.capacity(embedded: !external),
                                        logger: embedded.logger("virtyard.capacity"))
         var simulationSettings = try simulation.simulation(
-            storageDirectory: URL(fileURLWithPath: data.path).appendingPathComponent("storage"))
+            storageDirectory: URL(fileURLWithPath: data.path).appendingPathComponent("storage"), labPoolSize: labPoolSize)
         let simulationLogger = embedded.logger("virtyard.simulation")
         if let apiServer {
             // A VM labelled virtyard.io/virtual-cluster hosts a virtual cluster of this server.

@@ -6,8 +6,13 @@ import Simulation
 
 /// `serve`'s options for the simulated infrastructure and the capacity capability.
 struct SimulationOptions: ParsableArguments {
-    @Option(name: .customLong("sim-nodes"), help: "Simulated (KWOK) nodes created at start-up in embedded mode.")
-    var nodes = 3
+    @Option(name: .customLong("sim-nodes"),
+            help: "Simulated (KWOK) nodes created at start-up in embedded mode (default: 3, or as many as --lab-pool-size needs).")
+    var nodes: Int?
+
+    /// Memory one lab cluster takes on the nodes: its two VMs (4Gi + 2Gi of guest memory)
+    /// and their virt-launcher overhead, rounded up.
+    static let labClusterMemoryBytes: Int64 = 7 * 1024 * 1024 * 1024
 
     @Option(name: .customLong("sim-node-cpu"), help: "CPU of each simulated node (a Kubernetes quantity).")
     var nodeCPU = "32"
@@ -55,8 +60,20 @@ struct SimulationOptions: ParsableArguments {
     var rebalanceInterval = "30s"
 
     /// - Parameter storageDirectory: where the embedded CDI keeps volume data.
-    func simulation(storageDirectory: URL? = nil) throws -> SimulationConfiguration {
-        guard nodes >= 0 else { throw ValidationError("--sim-nodes must be 0 or more") }
+    /// The nodes to create: as asked, else three, or more when a lab pool of `labPoolSize`
+    /// would not fit on three.
+    func nodeCount(labPoolSize: Int?) throws -> Int {
+        if let nodes { return nodes }
+        guard let labPoolSize, labPoolSize > 0 else { return 3 }
+        let perNode = max(1, Int(try quantity(nodeMemory, "--sim-node-memory").value / Self.labClusterMemoryBytes))
+        return max(3, (labPoolSize + perNode - 1) / perNode)
+    }
+
+    /// - Parameters:
+    ///   - storageDirectory: where the embedded CDI keeps volume data.
+    ///   - labPoolSize: the default lab pool's size, which the default number of nodes makes room for.
+    func simulation(storageDirectory: URL? = nil, labPoolSize: Int? = nil) throws -> SimulationConfiguration {
+        if let nodes, nodes < 0 { throw ValidationError("--sim-nodes must be 0 or more") }
         guard cpuAllocationRatio >= 1 else { throw ValidationError("--sim-cpu-allocation-ratio must be at least 1") }
         guard let strategy = ResourceScoringStrategy(rawValue: scoring) else {
             throw ValidationError("--scheduler-scoring must be LeastAllocated or MostAllocated, not \(scoring)")
@@ -65,7 +82,7 @@ struct SimulationOptions: ParsableArguments {
             throw ValidationError("--percentage-of-nodes-to-score must be from 1 to 100")
         }
         return SimulationConfiguration(
-            nodeCount: nodes, nodeCPU: try quantity(nodeCPU, "--sim-node-cpu"),
+            nodeCount: try nodeCount(labPoolSize: labPoolSize), nodeCPU: try quantity(nodeCPU, "--sim-node-cpu"),
             nodeMemory: try quantity(nodeMemory, "--sim-node-memory"), cpuAllocationRatio: cpuAllocationRatio,
             snapshotDuration: try duration(snapshotDuration, "--sim-snapshot-duration"),
             restoreDuration: try duration(restoreDuration, "--sim-restore-duration"),

@@ -694,3 +694,18 @@ def test_invalid_scenario_files_stop_the_server_with_the_file_named(tmp_path):
     proc = subprocess.run(srv.command, capture_output=True, text=True, timeout=60)
     assert proc.returncode != 0 and "broken.yaml: not a LabScenario" in proc.stderr, proc.stderr
 
+
+def test_a_large_pool_gets_enough_simulated_nodes_by_default(tmp_path):
+    """Without --sim-nodes a pool gets one node per (node memory ÷ 7Gi) clusters, at least
+    three: 32Gi nodes hold 4 clusters, so a pool of 13 gets 4 nodes. --sim-nodes wins."""
+    for extra, wanted in ((["--lab-pool-size", "13"], 4), (["--lab-pool-size", "13", "--sim-nodes", "2"], 2)):
+        srv = LabServer(tmp_path / f"data-{wanted}", extra + ["--sim-node-memory", "32Gi",
+                                                             "--sim-snapshot-duration", "100ms"])
+        srv.start()
+        try:
+            wait_until(lambda: len(srv.core().list_node().items) >= wanted, timeout=60, message=f"{wanted} nodes")
+            time.sleep(0.5)
+            names = sorted(n.metadata.name for n in srv.core().list_node().items)
+            assert names == [f"kwok-node-{i}" for i in range(1, wanted + 1)], names
+        finally:
+            _stop_checked(srv)
