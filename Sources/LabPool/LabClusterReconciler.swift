@@ -115,7 +115,7 @@ struct LabClusterReconciler: Reconciler {
         status["phase"] = .string(Phase.available.rawValue)
         status["snapshots"] = .array([Lab.controlPlaneVM(id), Lab.workerVM(id)].map { .string(Lab.snapshotName(ofVM: $0)) })
         status["message"] = "Ready for a session"
-        status["lastReset"] = .string(Timestamp.now())
+        status["lastReset"] = .string(Timestamp.microString(Date()))
         try await write(cluster, status)
         logger.info("lab cluster available", metadata: ["cluster": "\(id)"])
         return .done
@@ -205,7 +205,7 @@ struct LabClusterReconciler: Reconciler {
             status["reset"] = nil
             status["assignedSession"] = nil
             status["lockTime"] = nil
-            status["lastReset"] = .string(Timestamp.now())
+            status["lastReset"] = .string(Timestamp.microString(Date()))
             status["message"] = "Ready for a session"
             try await write(cluster, status)
             try await deleteOldRestores(namespace: namespace, keeping: machines.map(restoreName))

@@ -218,6 +218,8 @@ struct Serve: AsyncParsableCommand {
                                       logger: embedded.logger("virtyard.platform"))
         services.append(.init(service: platform))
         services.append(.init(service: controllers))
+        // Last, so that it is told first.
+        services.append(.init(service: ShutdownWatchdog(logger: logger)))
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint],
                                                       logger: logger))
         let kubeHost = embedded.kubeListen.host
