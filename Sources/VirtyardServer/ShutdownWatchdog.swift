@@ -6,11 +6,9 @@ import ServiceLifecycle
 /// thread pool, so it runs even if every task is stuck — waits `limit` and then ends the
 /// process with an error logged.
 ///
-/// It exists because a graceful shutdown has been seen to stop making progress after the
-/// KubeVirt controllers stopped (the simulated scheduler, kubelet and nodes never reported
-/// stopping, and an 8 s cancellation bound on the controllers did not fire either). Until
-/// that is found, a process that was asked to stop must stop; put this service last in the
-/// group so it is told first.
+/// A safety net: a process asked to stop must stop, whatever a service does. (It was added
+/// while chasing a shutdown that froze every thread — a lock-order inversion in the work
+/// queue, since fixed.) Put this service last in the group so that it is told first.
 public struct ShutdownWatchdog: Service {
     public let limit: Duration
     let logger: Logger

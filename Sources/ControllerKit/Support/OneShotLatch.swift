@@ -19,11 +19,12 @@ final class OneShotLatch: Sendable {
 
     /// Sets the flag and wakes every waiter; later calls do nothing.
     func set() {
-        state.withLock { state in
-            guard !state.isSet else { return }
+        let wakeups = state.withLock { state in
+            guard !state.isSet else { return Wakeups() }
             state.isSet = true
-            state.waiters.wakeAll()
+            return state.waiters.wakeAll()
         }
+        wakeups.resume()
     }
 
     /// Waits until the flag is set.
@@ -40,9 +41,9 @@ final class OneShotLatch: Sendable {
             guard let slot else { return true }
             await suspend(
                 slot: slot, deadline: deadline.flatMap { instant in time.map { (instant, $0) } },
-                park: { id, continuation in state.withLock { $0.waiters.park(id, continuation) } },
-                wake: { [self] id in self.state.withLock { $0.waiters.wake(id) } },
-                remove: { id in state.withLock { $0.waiters.remove(id) } })
+                park: { id, continuation in state.withLock { $0.waiters.park(id, continuation) }.resume() },
+                wake: { [self] id in self.state.withLock { $0.waiters.wake(id) }.resume() },
+                remove: { id in state.withLock { $0.waiters.remove(id) }.resume() })
         }
     }
 }

@@ -24,37 +24,58 @@ struct WaiterSet {
         return nextID
     }
 
-    /// Parks the continuation of an announced waiter, or resumes it at once when it was woken
-    /// (or removed) in the meantime.
-    mutating func park(_ id: UInt64, _ continuation: CheckedContinuation<Void, Never>) {
+    /// Parks the continuation of an announced waiter; returns it to be resumed at once when the
+    /// waiter was woken (or removed) in the meantime.
+    mutating func park(_ id: UInt64, _ continuation: CheckedContinuation<Void, Never>) -> Wakeups {
         switch slots[id] {
         case .announced?:
             slots[id] = .parked(continuation)
+            return Wakeups()
         case .parked?, .woken?, nil:
-            continuation.resume()
+            return Wakeups([continuation])
         }
     }
 
     /// Wakes one waiter; a slot that is not parked yet is marked so that parking returns at once.
-    mutating func wake(_ id: UInt64) {
+    mutating func wake(_ id: UInt64) -> Wakeups {
         switch slots[id] {
         case .announced?:
             slots[id] = .woken
+            return Wakeups()
         case .parked(let continuation)?:
             slots[id] = .woken
-            continuation.resume()
+            return Wakeups([continuation])
         case .woken?, nil:
-            break
+            return Wakeups()
         }
     }
 
-    mutating func wakeAll() {
-        for id in Array(slots.keys) { wake(id) }
+    mutating func wakeAll() -> Wakeups {
+        var all = Wakeups()
+        for id in Array(slots.keys) { all.continuations += wake(id).continuations }
+        return all
     }
 
-    /// Forgets a waiter once it has stopped waiting; a parked continuation is resumed first so
-    /// that none is ever leaked.
-    mutating func remove(_ id: UInt64) {
-        if case .parked(let continuation)? = slots.removeValue(forKey: id) { continuation.resume() }
+    /// Forgets a waiter once it has stopped waiting; a parked continuation is handed back to be
+    /// resumed, so that none is ever leaked.
+    mutating func remove(_ id: UInt64) -> Wakeups {
+        if case .parked(let continuation)? = slots.removeValue(forKey: id) { return Wakeups([continuation]) }
+        return Wakeups()
+    }
+}
+
+/// Continuations to resume — after the lock around the ``WaiterSet`` is released. Resuming one
+/// takes the waiting task's status lock, and a task being cancelled holds that lock while its
+/// cancellation handler waits for ours: resuming under our lock deadlocked the scheduler's
+/// shutdown (both threads of a 2-core pool blocked, the whole process frozen).
+struct Wakeups: Sendable {
+    var continuations: [CheckedContinuation<Void, Never>]
+
+    init(_ continuations: [CheckedContinuation<Void, Never>] = []) {
+        self.continuations = continuations
+    }
+
+    func resume() {
+        for continuation in continuations { continuation.resume() }
     }
 }

@@ -49,11 +49,12 @@ public final class WorkQueue<Key: Hashable & Sendable>: Sendable {
     /// worker calls ``done(_:)``.
     public func add(_ key: Key) {
         let now = time.now
-        let (outcome, depth) = locked.withLock { locked in
+        let (outcome, depth, wakeups) = locked.withLock { locked in
             let outcome = locked.queue.add(key, now: now)
-            if outcome == .queued { locked.waiters.wakeAll() }
-            return (outcome, locked.queue.readyCount)
+            let wakeups = outcome == .queued ? locked.waiters.wakeAll() : Wakeups()
+            return (outcome, locked.queue.readyCount, wakeups)
         }
+        wakeups.resume()
         if outcome == .queued || outcome == .deferredUntilDone { metrics?.recordAdd() }
         metrics?.recordDepth(depth)
     }
@@ -63,11 +64,12 @@ public final class WorkQueue<Key: Hashable & Sendable>: Sendable {
     public func add(_ key: Key, after delay: Duration) {
         guard delay > .zero else { return add(key) }
         let now = time.now
-        let accepted = locked.withLock { locked in
-            guard !locked.queue.isShuttingDown else { return false }
-            if locked.queue.add(key, after: delay, now: now) { locked.waiters.wakeAll() }
-            return true
+        let (accepted, wakeups) = locked.withLock { locked in
+            guard !locked.queue.isShuttingDown else { return (false, Wakeups()) }
+            let wakeups = locked.queue.add(key, after: delay, now: now) ? locked.waiters.wakeAll() : Wakeups()
+            return (true, wakeups)
         }
+        wakeups.resume()
         if accepted { metrics?.recordRetry() }
     }
 
@@ -75,11 +77,12 @@ public final class WorkQueue<Key: Hashable & Sendable>: Sendable {
     /// ``forget(_:)``, and ``Configuration/rateLimit`` spaces out requeues across all keys.
     public func addRateLimited(_ key: Key) {
         let now = time.now
-        let (delay, depth) = locked.withLock { locked in
+        let (delay, depth, wakeups) = locked.withLock { locked in
             let delay = locked.queue.addRateLimited(key, now: now)
-            if delay != nil { locked.waiters.wakeAll() }
-            return (delay, locked.queue.readyCount)
+            let wakeups = delay != nil ? locked.waiters.wakeAll() : Wakeups()
+            return (delay, locked.queue.readyCount, wakeups)
         }
+        wakeups.resume()
         guard let delay else { return }
         metrics?.recordRetry()
         if delay <= .zero {
@@ -136,9 +139,9 @@ public final class WorkQueue<Key: Hashable & Sendable>: Sendable {
             case .wait(let slot, let deadline):
                 await suspend(
                     slot: slot, deadline: deadline.map { ($0, time) },
-                    park: { id, continuation in locked.withLock { $0.waiters.park(id, continuation) } },
-                    wake: { [self] id in self.locked.withLock { $0.waiters.wake(id) } },
-                    remove: { id in locked.withLock { $0.waiters.remove(id) } })
+                    park: { id, continuation in locked.withLock { $0.waiters.park(id, continuation) }.resume() },
+                    wake: { [self] id in self.locked.withLock { $0.waiters.wake(id) }.resume() },
+                    remove: { id in locked.withLock { $0.waiters.remove(id) }.resume() })
             }
         }
     }
@@ -146,11 +149,12 @@ public final class WorkQueue<Key: Hashable & Sendable>: Sendable {
     /// Tells the queue a worker has finished with a key; a key added meanwhile is queued again.
     public func done(_ key: Key) {
         let now = time.now
-        let (result, depth) = locked.withLock { locked in
+        let (result, depth, wakeups) = locked.withLock { locked in
             let result = locked.queue.done(key, now: now)
-            if result.requeued { locked.waiters.wakeAll() }
-            return (result, locked.queue.readyCount)
+            let wakeups = result.requeued ? locked.waiters.wakeAll() : Wakeups()
+            return (result, locked.queue.readyCount, wakeups)
         }
+        wakeups.resume()
         if let worked = result.worked { metrics?.recordWorked(worked) }
         if result.requeued { metrics?.recordDepth(depth) }
     }
@@ -159,10 +163,11 @@ public final class WorkQueue<Key: Hashable & Sendable>: Sendable {
     /// ``next()`` returns nil to every worker, waiting or not. Keys in flight can still be
     /// marked ``done(_:)``.
     public func shutDown() {
-        locked.withLock { locked in
+        let wakeups = locked.withLock { locked in
             locked.queue.shutDown()
-            locked.waiters.wakeAll()
+            return locked.waiters.wakeAll()
         }
+        wakeups.resume()
         metrics?.recordDepth(0)
     }
 }
