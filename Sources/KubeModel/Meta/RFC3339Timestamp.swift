@@ -106,7 +106,7 @@ public enum RFC3339Timestamp {
     }
 
     /// Days from 1970-01-01 to a proleptic Gregorian date (the inverse of ``civilDate``).
-    private static func daysSince1970(year: Int64, month: Int64, day: Int64) -> Int64 {
+    public static func daysSince1970(year: Int64, month: Int64, day: Int64) -> Int64 {
         let shiftedYear = month <= 2 ? year - 1 : year
         let era = (shiftedYear >= 0 ? shiftedYear : shiftedYear - 399) / 400
         let yearOfEra = shiftedYear - era * 400
