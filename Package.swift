@@ -67,7 +67,8 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
-            ]
+            ],
+            resources: [.copy("Schemas/builtin-1.32.json")]
         ),
         .target(
             name: "Simulation",
@@ -115,13 +116,14 @@ let package = Package(
             dependencies: [
                 "KubeModel", "KubeServer", "KubeClient", "ControllerKit", "Simulation", "Capacity", "ImageSync", "LabPool",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
             ],
-            resources: [.copy("CRDs")]
+            resources: [.copy("CRDs"), .copy("OpenAPI/platform.openapi.json")]
         ),
         .executableTarget(
             name: "virtyard",
@@ -129,6 +131,9 @@ let package = Package(
                 "VirtyardServer", "KubeServer", "KubeModel", "KubeClient", "ControllerKit", "Simulation", "Capacity", "ImageSync", "LabPool",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(
@@ -141,18 +146,28 @@ let package = Package(
             dependencies: ["KubeServer", "KubeClient", "KubeModel", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "KubeModel", "KubeServer", "VirtyardTesting"]),
-        .testTarget(name: "ImageSyncTests", dependencies: ["ImageSync", "ControllerKit", "KubeClient", "KubeModel"]),
+        .testTarget(name: "ImageSyncTests", dependencies: ["ImageSync", "ControllerKit", "KubeClient", "KubeModel",
+                                                        .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "ControllerKitTests", dependencies: ["ControllerKit", "KubeClient", "KubeModel"]),
-        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "LabPool", "KubeModel", "KubeClient", "ControllerKit", "VirtyardTesting", "VirtyardServer"]),
+        .testTarget(name: "SimulationTests", dependencies: [
+            "Simulation", "LabPool", "KubeModel", "KubeClient", "ControllerKit", "VirtyardTesting", "VirtyardServer",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
         .testTarget(
             name: "VirtyardServerTests",
-            dependencies: ["VirtyardServer", "ControllerKit", "KubeClient", "KubeModel", "KubeServer", "VirtyardTesting"]
+            dependencies: ["VirtyardServer", "ControllerKit", "KubeClient", "KubeModel", "KubeServer", "VirtyardTesting",
+                           .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(
             name: "KubeServerTests",
             dependencies: [
                 "KubeServer", "KubeModel",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
     ]

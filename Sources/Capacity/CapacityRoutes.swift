@@ -5,9 +5,19 @@ import NIOCore
 
 /// The capacity API on the platform address: node-classifier-sim's paths (for drop-in use)
 /// and the same under `/api/v1/capacity/`, plus the classification and rebalancer reports.
-/// GETs answer without a token (Prometheus scrapes them); POSTs need the admin token.
+/// GETs answer without a token (Prometheus scrapes them); POSTs need the admin token: 401
+/// without a valid token, 403 with a token that is valid but not the admin's (a lab session's).
 public struct CapacityRoutes: Sendable {
-    public typealias Authorize = @Sendable (Request) -> Bool
+    /// What a request's credentials allow on the POSTs.
+    public enum Authorization: Sendable {
+        case allowed
+        /// No token, or one that is not valid.
+        case unauthenticated
+        /// A valid token without the right.
+        case forbidden
+    }
+
+    public typealias Authorize = @Sendable (Request) -> Authorization
 
     let service: CapacityService
     let authorize: Authorize
@@ -17,7 +27,8 @@ public struct CapacityRoutes: Sendable {
         self.authorize = authorize
     }
 
-    static let maximumBody = 16 << 20
+    /// Kubernetes' limit for a request body, kept on the platform address too (413 beyond).
+    static let maximumBody = 3 << 20
 
     /// Adds the routes; `includeRootMetrics` is false when the platform's own `/metrics`
     /// already appends ``CapacityService/metricsText(now:)``.
@@ -27,7 +38,15 @@ public struct CapacityRoutes: Sendable {
                 router.get("\(prefix)/metrics") { _, _ in Self.text(service.metricsText()) }
             }
             router.get("\(prefix)/health") { _, _ in health() }
-            router.post("\(prefix)/refresh") { request, _ in try await guarded(request) { _ in refresh() } }
+            router.post("\(prefix)/refresh") { request, _ in
+                try await guarded(request) { body throws(CapacityError) in
+                    // It takes no fields: one sent is a mistake worth saying.
+                    if let field = body.objectValue?.keys.sorted().first {
+                        throw CapacityError(.badRequest, "field \"\(field)\" is not known here: /refresh takes no body")
+                    }
+                    return refresh()
+                }
+            }
             router.post("\(prefix)/feedback") { request, _ in
                 try await guarded(request) { body throws(CapacityError) in
                     let requests = try MigrationRequest.parse(body)
@@ -38,6 +57,16 @@ public struct CapacityRoutes: Sendable {
             router.post("\(prefix)/scenario") { request, _ in
                 let choose = request.uri.queryParameters["name"].map(String.init)
                 return try await guarded(request) { body throws(CapacityError) in
+                    // The name fields are read only when they are strings: one that is not is
+                    // a mistake to name, not to skip.
+                    if body["nodes"] != nil {
+                        for field in ["name", "scenario"] {
+                            guard let value = body[field] else { continue }
+                            guard let text = value.stringValue, !text.isEmpty else {
+                                throw CapacityError(.badRequest, "field \"\(field)\" must be a non-empty string (the scenario's name)")
+                            }
+                        }
+                    }
                     let parsed = Result { () throws(ScenarioError) -> Scenario in
                         try Scenario(json: body, choose: choose, nodeCores: service.configuration.nodeCPU.doubleValue,
                                      nodeMemory: Double(service.configuration.nodeMemory.value))
@@ -91,19 +120,37 @@ public struct CapacityRoutes: Sendable {
     /// `{"error": CODE, "message": …}` with the matching status.
     private func guarded(_ request: Request,
                          _ body: @Sendable (JSONValue) async throws(CapacityError) -> JSONValue) async throws -> Response {
-        guard authorize(request) else {
+        switch authorize(request) {
+        case .allowed: break
+        case .unauthenticated:
             return Self.json(["error": "Unauthorized", "message": "a bearer token is required (the admin token)"],
                              status: .unauthorized)
+        case .forbidden:
+            return Self.json(["error": "Forbidden", "message": "this call needs the admin token"], status: .forbidden)
         }
-        let bytes = try await request.body.collect(upTo: Self.maximumBody)
+        let bytes: ByteBuffer
+        do {
+            bytes = try await request.body.collect(upTo: Self.maximumBody)
+        } catch is NIOTooManyBytesError {
+            return Self.json(["error": "RequestEntityTooLarge", "message": .string("the body is larger than \(Self.maximumBody) bytes (3 MiB)")],
+                             status: .contentTooLarge)
+        }
         let document: JSONValue
         if bytes.readableBytes == 0 {
             document = [:]
         } else {
+            if let type = request.headers[.contentType], !Self.isJSON(type) {
+                return Self.json(["error": "UnsupportedMediaType",
+                                  "message": .string("the body must be JSON (Content-Type: application/json), not \(type)")],
+                                 status: .unsupportedMediaType)
+            }
             do {
                 document = try JSONValue(parsing: bytes.readableBytesView)
             } catch {
                 return Self.error(CapacityError(.badRequest, "the body is not JSON: \(error)"))
+            }
+            guard document.objectValue != nil else {
+                return Self.error(CapacityError(.badRequest, "the body must be a JSON object, not \(document.typeName)"))
             }
         }
         do {
@@ -111,6 +158,13 @@ public struct CapacityRoutes: Sendable {
         } catch {
             return Self.error(error)
         }
+    }
+
+    /// `application/json`, or a `+json` type, with any parameters.
+    static func isJSON(_ contentType: String) -> Bool {
+        let media = contentType.split(separator: ";", maxSplits: 1).first
+            .map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        return media == "application/json" || (media.hasPrefix("application/") && media.hasSuffix("+json"))
     }
 
     static func classificationJSON(_ classification: Classification) -> JSONValue {

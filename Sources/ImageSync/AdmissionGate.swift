@@ -22,7 +22,7 @@ final class AdmissionGate: Sendable {
         admitted.withLock { admitted in
             var phases: [ObjectKey: VMDiskImage.Phase] = [:]
             for image in images {
-                if let key = ObjectKey(image), let phase = VMDiskImage.phase(image) { phases[key] = phase }
+                if let key = ObjectKey(image), let phase = VMDiskImage(image).phase { phases[key] = phase }
             }
             // Admissions the cache now shows (or that vanished) no longer need remembering.
             admitted = admitted.filter { phases[$0] == .queued }

@@ -8,51 +8,44 @@ enum ImageUsage {
         guard let name = image.name else { return [] }
         let namespace = image.namespace ?? "default"
         var users: [String] = []
-        for vm in virtualMachines.list() {
-            let vmNamespace = vm.namespace ?? "default"
-            let templates = vm[path: ["spec", "dataVolumeTemplates"]]?.arrayValue ?? []
-            let clones = templates.contains { references($0[path: ["spec", "source"]], name, namespace, defaultNamespace: vmNamespace) }
-            let volumes = vm[path: ["spec", "template", "spec", "volumes"]]?.arrayValue ?? []
-            let mounts = vmNamespace == namespace && volumes.contains {
-                $0[path: ["dataVolume", "name"]]?.stringValue == name
-                    || $0[path: ["persistentVolumeClaim", "claimName"]]?.stringValue == name
-            }
-            if clones || mounts { users.append("VirtualMachine \(vmNamespace)/\(vm.name ?? "")") }
+        for vm in virtualMachines.list().map(VirtualMachine.init) {
+            let clones = vm.dataVolumeTemplateSources.contains { references($0, name, namespace, defaultNamespace: vm.namespace) }
+            let mounts = vm.namespace == namespace && vm.volumes.contains { $0.dataVolumeName == name || $0.claimName == name }
+            if clones || mounts { users.append("VirtualMachine \(vm.namespace)/\(vm.name)") }
         }
-        for dataVolume in dataVolumes.list() where dataVolume[path: ["status", "phase"]]?.stringValue != "Succeeded" {
-            let dataVolumeNamespace = dataVolume.namespace ?? "default"
-            guard !(dataVolumeNamespace == namespace && dataVolume.name == name),
-                  references(dataVolume[path: ["spec", "source"]], name, namespace, defaultNamespace: dataVolumeNamespace)
+        for dataVolume in dataVolumes.list().map(DataVolume.init) where dataVolume.phase != .succeeded {
+            guard !(dataVolume.namespace == namespace && dataVolume.name == name),
+                  let source = dataVolume.source, references(source, name, namespace, defaultNamespace: dataVolume.namespace)
             else { continue }
-            users.append("DataVolume \(dataVolumeNamespace)/\(dataVolume.name ?? "")")
+            users.append("DataVolume \(dataVolume.namespace)/\(dataVolume.name)")
         }
         return users.sorted()
     }
 
     /// A DataVolume source that clones the claim or restores the snapshot `namespace/name`.
-    private static func references(_ source: JSONValue?, _ name: String, _ namespace: String, defaultNamespace: String) -> Bool {
-        for kind in ["pvc", "snapshot"] {
-            guard let reference = source?[kind], reference["name"]?.stringValue == name else { continue }
-            if (reference["namespace"]?.stringValue ?? defaultNamespace) == namespace { return true }
+    private static func references(_ source: DataVolume.Source, _ name: String, _ namespace: String,
+                                   defaultNamespace: String) -> Bool {
+        [source.pvc, source.snapshot].contains { reference in
+            guard let reference, reference.name == name else { return false }
+            return (reference.namespace ?? defaultNamespace) == namespace
         }
-        return false
     }
 
     /// Images `object` (a VirtualMachine or DataVolume) refers to, for waking deletions that wait.
     static func referencedImages(by object: JSONValue) -> [ObjectKey] {
         let namespace = object.namespace ?? "default"
+        // Both kinds are read through their views; a field the object's kind lacks reads as absent.
+        let vm = VirtualMachine(object)
+        var sources = vm.dataVolumeTemplateSources
+        if let source = DataVolume(object).source { sources.append(source) }
         var keys: [ObjectKey] = []
-        var sources: [JSONValue] = object[path: ["spec", "dataVolumeTemplates"]]?.arrayValue?.compactMap { $0[path: ["spec", "source"]] } ?? []
-        if let source = object[path: ["spec", "source"]] { sources.append(source) }
         for source in sources {
-            for kind in ["pvc", "snapshot"] {
-                if let name = source[kind]?["name"]?.stringValue {
-                    keys.append(ObjectKey(namespace: source[kind]?["namespace"]?.stringValue ?? namespace, name: name))
-                }
+            for reference in [source.pvc, source.snapshot].compactMap({ $0 }) {
+                keys.append(ObjectKey(namespace: reference.namespace ?? namespace, name: reference.name))
             }
         }
-        for volume in object[path: ["spec", "template", "spec", "volumes"]]?.arrayValue ?? [] {
-            if let name = volume[path: ["dataVolume", "name"]]?.stringValue ?? volume[path: ["persistentVolumeClaim", "claimName"]]?.stringValue {
+        for volume in vm.volumes {
+            if let name = volume.dataVolumeName ?? volume.claimName {
                 keys.append(ObjectKey(namespace: namespace, name: name))
             }
         }

@@ -43,7 +43,7 @@ public final class PolicyStore: Sendable {
     public var current: SyncPolicy {
         let configMap = configMaps.get(namespace: namespace, name: SyncPolicy.configMapName)
         let version = configMap?.resourceVersion
-        let data = configMap?["data"]?.objectValue?.compactMapValues(\.stringValue) ?? [:]
+        let data = configMap.map { ConfigMap($0).data } ?? [:]
         let defaults = self.defaults
         let (policy, change) = state.withLock { state -> (SyncPolicy, Change) in
             guard version != state.resourceVersion || !state.read else { return (state.policy, .none) }

@@ -25,15 +25,18 @@ struct QueuePositions: Service {
     }
 
     func updateOnce() async {
-        for (index, image) in VMDiskImage.queue(images.list()).enumerated() {
+        for (index, object) in VMDiskImage.queue(images.list()).enumerated() {
+            let image = VMDiskImage(object)
             let position = Int64(index + 1)
-            guard image[path: ["status", "queuePosition"]]?.intValue != position, let name = image.name else { continue }
+            guard image.queuePosition != position, let name = object.name else { continue }
             do {
                 // Only while it is still queued: the image may have been admitted since the cache
                 // was read, and a Syncing image has no place in the queue.
-                _ = try await api.patch(.vmDiskImages, namespace: image.namespace, name: name,
-                                        patch: [["op": "test", "path": "/status/phase", "value": "Queued"],
-                                                ["op": "add", "path": "/status/queuePosition", "value": .int(position)]],
+                _ = try await api.patch(.vmDiskImages, namespace: object.namespace, name: name,
+                                        patch: [["op": "test", "path": .string(VMDiskImage.Field.phase.jsonPointer),
+                                                 "value": .string(VMDiskImage.Phase.queued.rawValue)],
+                                                ["op": "add", "path": .string(VMDiskImage.Field.queuePosition.jsonPointer),
+                                                 "value": .int(position)]],
                                         type: .json, subresource: "status", options: .default)
             } catch {
                 logger.debug("could not write queue position", metadata: ["image": "\(name)", "error": "\(error)"])

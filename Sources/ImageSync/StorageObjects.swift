@@ -12,85 +12,66 @@ enum StorageObjects {
     /// Which attempt created the DataVolume (the image's failure count then): one left over
     /// from a failed attempt is removed, never mistaken for the current one.
     static let attemptAnnotation = "virtyard.io/sync-attempt"
+    /// Bytes the embedded CDI's importer has written so far (on the DataVolume).
+    static let bytesWrittenAnnotation = "virtyard.io/import-bytes-written"
 
     static func attempt(of image: JSONValue) -> String {
-        String(image[path: ["status", "failureCount"]]?.intValue ?? 0)
+        String(VMDiskImage(image).failureCount ?? 0)
     }
 
-    static func dataVolume(for image: JSONValue) -> JSONValue {
-        let spec = image["spec"] ?? [:]
-        let sourceType = spec["sourceType"]?.stringValue ?? ""
-        let url = spec["url"] ?? ""
-        var source: JSONValue
-        switch VMDiskImage.SourceType(rawValue: sourceType) {
+    static func dataVolume(for object: JSONValue) -> JSONValue {
+        let image = VMDiskImage(object)
+        let url = image.url ?? ""
+        let source: DataVolume.Source
+        switch image.sourceType {
         case .s3:
-            source = ["s3": ["url": url]]
-            copy(spec, "secretRef", into: &source, at: ["s3", "secretRef"])
-            copy(spec, "certConfigMap", into: &source, at: ["s3", "certConfigMap"])
+            source = .download(.s3, url: url, secretRef: image.secretRef, certConfigMap: image.certConfigMap)
         case .http:
-            source = ["http": ["url": url]]
-            copy(spec, "secretRef", into: &source, at: ["http", "secretRef"])
-            copy(spec, "certConfigMap", into: &source, at: ["http", "certConfigMap"])
-            copy(spec, "checksum", into: &source, at: ["http", "checksum"])
+            source = .download(.http, url: url, secretRef: image.secretRef, certConfigMap: image.certConfigMap,
+                               checksum: image.checksum)
         case .registry:
-            source = ["registry": ["url": url]]
-            copy(spec, "secretRef", into: &source, at: ["registry", "secretRef"])
-            copy(spec, "certConfigMap", into: &source, at: ["registry", "certConfigMap"])
+            source = .download(.registry, url: url, secretRef: image.secretRef, certConfigMap: image.certConfigMap)
         case .blank, nil:
-            source = ["blank": [:]]
+            source = .blank
         }
-        var storage: JSONValue = ["resources": ["requests": ["storage": spec["diskSize"] ?? "1Gi"]]]
-        if let storageClass = spec["storageClass"]?.stringValue, !storageClass.isEmpty {
-            storage["storageClassName"] = .string(storageClass)
+        let storageClass = image.storageClass.flatMap { $0.isEmpty ? nil : $0 }
+        var dataVolume = DataVolume(name: image.name, namespace: image.namespace, source: source,
+                                    storage: image.diskSizeText ?? "1Gi", storageClassName: storageClass)
+        var annotations = [bindImmediately: "true", attemptAnnotation: attempt(of: object)]
+        // S3 sources have no checksum field in CDI: the importer reads the annotation.
+        if image.sourceType == .s3, let checksum = image.checksum, !checksum.isEmpty {
+            annotations[checksumAnnotation] = checksum
         }
-        var dataVolume: JSONValue = [
-            "apiVersion": "cdi.kubevirt.io/v1beta1", "kind": "DataVolume",
-            "metadata": metadata(for: image, annotations: [bindImmediately: "true", attemptAnnotation: attempt(of: image)]),
-            "spec": ["source": source, "storage": storage],
-        ]
-        if sourceType == "s3", let checksum = spec["checksum"]?.stringValue, !checksum.isEmpty {
-            dataVolume[path: ["metadata", "annotations", checksumAnnotation]] = .string(checksum)
-        }
-        return dataVolume
+        dataVolume.object.metadata = metadata(for: image, annotations: annotations)
+        return dataVolume.object
     }
 
-    static func volumeSnapshot(for image: JSONValue) -> JSONValue {
-        var spec: JSONValue = ["source": ["persistentVolumeClaimName": .string(image.name ?? "")]]
-        if let snapshotClass = image[path: ["spec", "snapshotClass"]]?.stringValue, !snapshotClass.isEmpty {
-            spec["volumeSnapshotClassName"] = .string(snapshotClass)
+    static func volumeSnapshot(for object: JSONValue) -> JSONValue {
+        let image = VMDiskImage(object)
+        var snapshot = VolumeSnapshot(name: image.name, namespace: image.namespace, claimName: image.name)
+        if let snapshotClass = image.snapshotClass, !snapshotClass.isEmpty {
+            snapshot.volumeSnapshotClassName = snapshotClass
         }
-        return [
-            "apiVersion": "snapshot.storage.k8s.io/v1", "kind": "VolumeSnapshot",
-            "metadata": metadata(for: image, annotations: [:]),
-            "spec": spec,
-        ]
+        snapshot.object.metadata = metadata(for: image, annotations: [:])
+        return snapshot.object
     }
 
     /// Whether `object` is this image's (controlled by its UID).
     static func isOwned(_ object: JSONValue, by image: JSONValue) -> Bool {
-        object["metadata"]?["ownerReferences"]?.arrayValue?.contains {
-            $0["uid"]?.stringValue == image.uid && $0["controller"]?.boolValue == true
-        } ?? false
+        DataVolume(object).isControlled(byUID: image.uid)
     }
 
-    private static func metadata(for image: JSONValue, annotations: [String: String]) -> JSONValue {
+    private static func metadata(for image: VMDiskImage, annotations: [String: String]) -> JSONValue {
+        // An empty object to set the metadata on through ObjectMeta+JSON's accessors.
+        var carrier: JSONValue = [:]
+        carrier.name = image.name
+        carrier.namespace = image.namespace
         var labels = image.labels
-        labels[VMDiskImage.ownerLabel] = image.name ?? ""
-        var metadata: JSONValue = [
-            "name": .string(image.name ?? ""), "namespace": .string(image.namespace ?? "default"),
-            "labels": .object(labels.mapValues(JSONValue.string)),
-            "ownerReferences": [[
-                "apiVersion": .string(VMDiskImage.apiVersion), "kind": .string(VMDiskImage.kind),
-                "name": .string(image.name ?? ""), "uid": .string(image.uid ?? ""),
-                "controller": true, "blockOwnerDeletion": true,
-            ]],
-        ]
-        if !annotations.isEmpty { metadata["annotations"] = .object(annotations.mapValues(JSONValue.string)) }
-        return metadata
-    }
-
-    private static func copy(_ spec: JSONValue, _ key: String, into source: inout JSONValue, at path: [String]) {
-        guard let value = spec[key]?.stringValue, !value.isEmpty else { return }
-        source[path: path] = .string(value)
+        labels[VMDiskImage.ownerLabel] = image.name
+        carrier.labels = labels
+        carrier.annotations = annotations
+        carrier.ownerReferences = [OwnerReference(apiVersion: VMDiskImage.apiVersion, kind: VMDiskImage.kind, name: image.name,
+                                                  uid: image.uid ?? "", controller: true, blockOwnerDeletion: true)]
+        return carrier.metadata
     }
 }

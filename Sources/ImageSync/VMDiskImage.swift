@@ -9,22 +9,13 @@ extension ResourceType {
 }
 
 /// The names data-sync-operator gives things, kept so that its users' tooling works unchanged.
-public enum VMDiskImage {
-    public static let apiVersion = "crd.pelotech.ot/v1alpha1"
-    public static let kind = "VMDiskImage"
+/// (The kind's fields are KubeModel's typed view ``VMDiskImage``.)
+extension VMDiskImage {
     public static let finalizer = "pelotech.ot/vm-disk-image-finalizer"
     /// Put on the DataVolume and VolumeSnapshot of an image, valued with its name.
     public static let ownerLabel = "owner"
     /// The only condition type.
     public static let readyCondition = "Ready"
-
-    public enum Phase: String, Sendable, CaseIterable {
-        case queued = "Queued"
-        case syncing = "Syncing"
-        case ready = "Ready"
-        case retryableFailure = "RetryableFailure"
-        case failed = "Failed"
-    }
 
     /// Reasons of the Ready condition: data-sync-operator's, plus `SyncDeadlineExceeded` (its
     /// deadline failure sets no reason) and `InUse` (deletion waiting for users).
@@ -42,26 +33,14 @@ public enum VMDiskImage {
         public static let inUse = "InUse"
     }
 
-    public enum SourceType: String, Sendable, CaseIterable {
-        case s3, registry, blank, http
-    }
-
-    static func phase(_ image: JSONValue) -> Phase? {
-        image[path: ["status", "phase"]]?.stringValue.flatMap(Phase.init(rawValue:))
-    }
-
-    static func isQueued(_ image: JSONValue) -> Bool {
-        phase(image) == .queued && image.deletionTimestamp == nil
-    }
-
-    static func creationDate(_ image: JSONValue) -> Date {
-        image[path: ["metadata", "creationTimestamp"]]?.stringValue.flatMap(Timestamp.date) ?? .distantFuture
-    }
+    /// Waiting in the queue, and not being deleted.
+    var isQueued: Bool { phase == .queued && !isDeleting }
 
     /// The global FIFO: every queued image of every namespace, oldest first (namespace and name
     /// break ties, so every replica computes the same order).
     static func queue(_ images: [JSONValue]) -> [JSONValue] {
-        images.filter(isQueued).map { (creationDate($0), $0.namespace ?? "", $0.name ?? "", $0) }
+        images.map(VMDiskImage.init).filter(\.isQueued)
+            .map { ($0.creationDate ?? .distantFuture, $0.object.namespace ?? "", $0.object.name ?? "", $0.object) }
             .sorted { ($0.0, $0.1, $0.2) < ($1.0, $1.1, $1.2) }
             .map(\.3)
     }

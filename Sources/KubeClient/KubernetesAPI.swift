@@ -184,6 +184,9 @@ public struct KubeClientError: Error, Sendable, CustomStringConvertible {
     public var isConflict: Bool { code == 409 && reason == "Conflict" }
     public var isAlreadyExists: Bool { code == 409 && reason == "AlreadyExists" }
     public var isGone: Bool { code == 410 }
+    /// A read at a resourceVersion the server has not reached (a server restored from an
+    /// older backup, say): like 410, only a fresh list recovers from it.
+    public var isTooLargeResourceVersion: Bool { code == 504 && message.contains("Too large resource version") }
 }
 
 extension KubernetesAPI {

@@ -26,6 +26,7 @@ enum ClusterTemplate {
         if role == "control-plane" { labels[Lab.virtualClusterLabel] = clusterID }
         // Both VMs are nodes of the cluster they form.
         labels[Lab.virtualClusterNodeLabel] = clusterID
+        labels.merge(quotaLabels(pool), uniquingKeysWith: { _, quota in quota })
         vmTemplate[path: ["metadata", "labels"]] = .object(labels.mapValues(JSONValue.string))
         return [
             "apiVersion": "kubevirt.io/v1", "kind": "VirtualMachine",
@@ -33,6 +34,18 @@ enum ClusterTemplate {
                          "labels": ["virtyard.io/lab-cluster": .string(clusterID), "virtyard.io/lab-role": .string(role)]],
             "spec": ["runStrategy": "Always", "template": vmTemplate],
         ]
+    }
+
+    /// `spec.quota` as the labels the host reads when it starts the cluster's API.
+    static func quotaLabels(_ pool: JSONValue) -> [String: String] {
+        var labels: [String: String] = [:]
+        if let objects = pool[path: ["spec", "quota", "objects"]]?.intValue, objects > 0 {
+            labels[Lab.virtualClusterMaxObjectsLabel] = String(objects)
+        }
+        let bytes = pool[path: ["spec", "quota", "bytes"]]
+        let value = bytes?.intValue ?? bytes?.stringValue.flatMap { try? Quantity(parsing: $0) }?.value
+        if let value, value > 0 { labels[Lab.virtualClusterMaxBytesLabel] = String(value) }
+        return labels
     }
 
     static func snapshot(of vm: String, namespace: String) -> JSONValue {

@@ -72,6 +72,18 @@ public enum LabPool {
                                              secrets: informers.informer(for: .secrets, labelSelector: SessionTokens.label),
                                              access: configuration.access, logger: logger),
             for: sessions,
+            // A lease that raced the end of its session is given back by the session's pass.
+            watches: [.mapped(clusters) { cluster in
+                guard let holder = cluster[path: ["status", "assignedSession"]]?.stringValue else { return [] }
+                return sessions.list().filter { $0.name == holder }.compactMap { ObjectKey($0) }
+            },
+            // A changed sessionRetention applies to the sessions already ended.
+            .mapped(pools) { pool in
+                sessions.list().filter { session in
+                    LabSessionReconciler.pool(of: session) == pool.name
+                        && (LabService.phase(of: session)?.isOver ?? false)
+                }.compactMap { ObjectKey($0) }
+            }],
             configuration: ControllerConfiguration(workers: 8), logger: logger)
         var services: [any Service] = [poolController, clusterController, queueController, sessionController]
         if let size = configuration.defaultPoolSize {

@@ -23,6 +23,10 @@ public enum Lab {
     public static let virtualClusterLabel = "virtyard.io/virtual-cluster"
     /// On both VMs' templates: the VM is a node of that cluster.
     public static let virtualClusterNodeLabel = "virtyard.io/virtual-cluster-node"
+    /// On both VMs' templates: the most objects, and bytes of objects, the cluster's API may
+    /// hold (from the pool's `spec.quota`; the host applies its defaults without them).
+    public static let virtualClusterMaxObjectsLabel = "virtyard.io/virtual-cluster-max-objects"
+    public static let virtualClusterMaxBytesLabel = "virtyard.io/virtual-cluster-max-bytes"
 
     /// `cluster<n>` in the default pool, `<pool>-<n>` in others; also the namespace.
     public static func clusterID(pool: String, index: Int) -> String {

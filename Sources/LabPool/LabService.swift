@@ -48,22 +48,34 @@ public final class LabService: Sendable {
                                 clusters: informers.informer(for: .labClusters), pools: informers.informer(for: .labPools),
                                 secrets: informers.informer(for: .secrets, labelSelector: SessionTokens.label),
                                 scenarios: informers.informer(for: .labScenarios))
+        // Session tokens found by a hash map, not by reading every Secret per request.
+        connected.secrets.addIndex(Self.tokenIndex) { secret in SessionTokens.token(in: secret).map { [$0] } ?? [] }
         cluster.withLock { $0 = connected }
     }
+
+    /// The index of the session token Secrets by their token. The tokens are held in this
+    /// process anyway (the cached Secrets); Swift's per-process seeded hashing keeps a lookup's
+    /// timing from telling how close a guess came, and a hit is confirmed in constant time.
+    static let tokenIndex = "virtyard.io/lab-session-token"
 
     var connected: Cluster? { cluster.withLock { $0 } }
 
     // MARK: - Sessions
 
-    func startSession(pool: String, scenario: String?, user: String?) async throws(LabAPIError) -> JSONValue {
+    func startSession(_ request: StartSessionRequest) async throws(LabAPIError) -> JSONValue {
         guard let cluster = connected else { throw .unavailable }
+        let pool = request.pool ?? Lab.defaultPool
+        // Refused at once, rather than a session that fails a moment later.
         guard cluster.pools.get(namespace: nil, name: pool) != nil else {
-            throw LabAPIError(.badRequest, "no lab pool \"\(pool)\"")
+            throw LabAPIError(.badRequest, "field \"pool\": no lab pool \"\(pool)\"")
         }
-        let name = "session-" + String(SessionTokens.generate().prefix(10))
+        if let scenario = request.scenarioId, cluster.scenarios.get(namespace: nil, name: scenario) == nil {
+            throw LabAPIError(.badRequest, "field \"scenarioId\": no scenario \"\(scenario)\"")
+        }
+        let name = "session-" + String(BearerToken.generate().prefix(10))
         var spec: JSONValue = ["pool": .string(pool)]
-        if let scenario { spec["scenario"] = .string(scenario) }
-        if let user { spec["user"] = .string(user) }
+        if let scenario = request.scenarioId { spec["scenario"] = .string(scenario) }
+        if let user = request.userId { spec["user"] = .string(user) }
         let session: JSONValue = [
             "apiVersion": .string(Lab.apiVersion), "kind": "LabSession",
             "metadata": ["name": .string(name), "namespace": .string(configuration.namespace),
@@ -71,8 +83,9 @@ public final class LabService: Sendable {
                          "annotations": .object([Lab.requestedAtAnnotation: .string(Timestamp.microString(Date()))])],
             "spec": spec,
         ]
+        let created: JSONValue
         do {
-            _ = try await cluster.api.create(.labSessions, namespace: configuration.namespace, object: session)
+            created = try await cluster.api.create(.labSessions, namespace: configuration.namespace, object: session)
         } catch {
             throw LabAPIError(.failed, "could not create the session: \(error)")
         }
@@ -86,13 +99,17 @@ public final class LabService: Sendable {
             }
             try? await Task.sleep(for: .milliseconds(5))
         }
+        // Under load the cache may not hold it yet: the session as created, Pending.
+        guard cluster.sessions.get(namespace: configuration.namespace, name: name) != nil else {
+            return Self.render(created, token: nil, access: access)
+        }
         return try sessionJSON(name)
     }
 
     func session(_ id: String) throws(LabAPIError) -> JSONValue {
         guard let cluster = connected else { throw .unavailable }
         guard let session = cluster.sessions.get(namespace: configuration.namespace, name: id) else {
-            throw LabAPIError(.notFound, "session \(id) not found")
+            throw LabAPIError.sessionNotFound(id)
         }
         return session
     }
@@ -172,52 +189,84 @@ public final class LabService: Sendable {
             .map { Self.render($0, token: token(of: $0), access: access) }
     }
 
-    /// Ends the session. Its token stops working before this returns; the controller then
-    /// releases the cluster to its reset.
-    func endSession(_ id: String) async throws(LabAPIError) {
+    /// Ends the session: its token stops working on its cluster before this returns, the
+    /// session becomes Completed (kept readable for the pool's `sessionRetention`), and the
+    /// controller releases its cluster to a reset at once. Ending an ended session is a no-op.
+    func endSession(_ id: String) async throws(LabAPIError) -> String {
         guard let cluster = connected else { throw .unavailable }
         let current = try session(id)
+        if let phase = Self.phase(of: current), phase.isOver {
+            return "session already \(phase.rawValue.lowercased())"
+        }
         if let clusterID = current[path: ["status", "cluster"]]?.stringValue, let token = token(of: current) {
             await access.revoke(token: token, clusterID: clusterID)
         }
-        let result: Result<JSONValue, KubeClientError>
+        // A merge patch, not a versioned write: it must win over whatever the controllers are
+        // writing. Their versioned writes that race it fail and read the ended session again.
+        var status = LabSessionReconciler.ended([:], phase: .completed, message: "The session ended")
+        status["queuePosition"] = .null
+        let ended: JSONValue = ["status": status]
         do {
-            result = .success(try await cluster.api.delete(.labSessions, namespace: configuration.namespace, name: id))
+            _ = try await cluster.api.patch(.labSessions, namespace: configuration.namespace, name: id, patch: ended,
+                                            type: .merge, subresource: "status", options: .default)
         } catch {
-            result = .failure(error)
-        }
-        if case .failure(let error) = result {
-            // Ended meanwhile by someone else (its expiry, another call): the outcome asked for.
+            // Deleted meanwhile (kubectl delete): ended all the same.
             guard error.isNotFound else { throw LabAPIError(.failed, "could not end the session: \(error)") }
         }
+        return "session ended; its cluster is being reset"
     }
 
+    /// Adds `extra` to the session's time and answers with the new `expirationTime`, computed
+    /// and written here (not waited for): a versioned write of `spec.extension`, retried on a
+    /// conflict, then `status.expiresAt` from it.
     func extendSession(_ id: String, by extra: Duration) async throws(LabAPIError) -> JSONValue {
         guard let cluster = connected else { throw .unavailable }
-        let current = try session(id)
-        guard current[path: ["status", "phase"]]?.stringValue == Lab.SessionPhase.running.rawValue else {
-            throw LabAPIError(.badRequest, "only a running session can be extended")
+        _ = try session(id)
+        for _ in 0 ..< 10 {
+            let fresh: JSONValue
+            do {
+                fresh = try await cluster.api.get(.labSessions, namespace: configuration.namespace, name: id)
+            } catch {
+                if error.isNotFound { throw LabAPIError.sessionNotFound(id) }
+                throw LabAPIError(.failed, "could not read the session: \(error)")
+            }
+            guard Self.phase(of: fresh) == .running, let startTime = fresh[path: ["status", "startTime"]]?.stringValue else {
+                throw LabAPIError(.badRequest, "only a running session can be extended")
+            }
+            let pool = cluster.pools.get(namespace: nil, name: LabSessionReconciler.pool(of: fresh))
+            let maximum = pool?[path: ["spec", "maxExtension"]]?.stringValue.flatMap { try? GoDuration.parse($0) } ?? .seconds(3600)
+            let already = fresh[path: ["spec", "extension"]]?.stringValue.flatMap { try? GoDuration.parse($0) } ?? .zero
+            guard already + extra <= maximum else {
+                throw LabAPIError(.badRequest, "the session may be extended by \(GoDuration.format(maximum)) in all; "
+                    + "\(GoDuration.format(already)) used")
+            }
+            var extended = fresh
+            extended[path: ["spec", "extension"]] = .string(GoDuration.format(already + extra))
+            let written: JSONValue
+            do {
+                written = try await cluster.api.update(.labSessions, namespace: configuration.namespace, object: extended)
+            } catch {
+                if error.isConflict { continue }
+                if error.isNotFound { throw LabAPIError.sessionNotFound(id) }
+                throw LabAPIError(.failed, "could not extend the session: \(error)")
+            }
+            let expiresAt = LabSessionReconciler.expiry(startTime: startTime,
+                                                         timeout: LabSessionReconciler.timeout(written, pool: pool))
+            var result = written
+            do {
+                result = try await cluster.api.patch(.labSessions, namespace: configuration.namespace, name: id,
+                                                     patch: ["status": ["expiresAt": .string(expiresAt)]], type: .merge,
+                                                     subresource: "status", options: .default)
+            } catch {
+                // The extension is written; the controller moves expiresAt from it in any case.
+                logger.warning("could not write a session's new expiry", metadata: ["session": "\(id)", "error": "\(error)"])
+                result[path: ["status", "expiresAt"]] = .string(expiresAt)
+            }
+            var json = Self.render(result, token: token(of: result), access: access)
+            json["tasks"] = .array(tasks(of: result))
+            return json
         }
-        let pool = cluster.pools.get(namespace: nil, name: LabSessionReconciler.pool(of: current))
-        let maximum = pool?[path: ["spec", "maxExtension"]]?.stringValue.flatMap { try? GoDuration.parse($0) } ?? .seconds(3600)
-        let already = current[path: ["spec", "extension"]]?.stringValue.flatMap { try? GoDuration.parse($0) } ?? .zero
-        guard already + extra <= maximum else {
-            throw LabAPIError(.badRequest, "the session may be extended by \(GoDuration.format(maximum)) in all; "
-                + "\(GoDuration.format(already)) used")
-        }
-        do {
-            _ = try await cluster.api.patch(.labSessions, namespace: configuration.namespace, name: id,
-                                            patch: ["spec": ["extension": .string(GoDuration.format(already + extra))]])
-        } catch {
-            throw LabAPIError(.failed, "could not extend the session: \(error)")
-        }
-        // The controller moves expiresAt; answer with it.
-        let deadline = ContinuousClock.now + .seconds(2)
-        let before = current[path: ["status", "expiresAt"]]
-        while ContinuousClock.now < deadline, (try? session(id))?[path: ["status", "expiresAt"]] == before {
-            try? await Task.sleep(for: .milliseconds(5))
-        }
-        return try sessionJSON(id)
+        throw LabAPIError(.conflict, "the session kept changing while it was extended; try again")
     }
 
     func kubeconfig(_ id: String) throws(LabAPIError) -> String {
@@ -230,13 +279,27 @@ public final class LabService: Sendable {
         return text
     }
 
-    /// The session a bearer token belongs to, if it is a session token.
+    /// The session a bearer token belongs to, if it is the token of a session that has not
+    /// ended: one look-up in the token index, the match confirmed in constant time.
     func session(forToken token: String) -> String? {
         guard let cluster = connected else { return nil }
-        for secret in cluster.secrets.list(namespace: configuration.namespace) {
-            if SessionTokens.token(in: secret) == token { return secret.labels[SessionTokens.label] }
+        for secret in cluster.secrets.byIndex(Self.tokenIndex, token) where secret.namespace == configuration.namespace {
+            guard let stored = SessionTokens.token(in: secret), ConstantTime.equals(stored, token),
+                  let id = secret.labels[SessionTokens.label],
+                  let session = cluster.sessions.get(namespace: configuration.namespace, name: id),
+                  !(Self.phase(of: session)?.isOver ?? false) else { continue }
+            return id
         }
         return nil
+    }
+
+    /// Whether `token` is a lab session's (valid on that session's calls only).
+    public func isSessionToken(_ token: String) -> Bool {
+        session(forToken: token) != nil
+    }
+
+    static func phase(of session: JSONValue) -> Lab.SessionPhase? {
+        session[path: ["status", "phase"]]?.stringValue.flatMap(Lab.SessionPhase.init(rawValue:))
     }
 
     private func token(of session: JSONValue) -> String? {
@@ -270,11 +333,27 @@ public final class LabService: Sendable {
     /// Ends the session holding the cluster (if any) and resets it.
     func resetCluster(_ id: String) async throws(LabAPIError) -> JSONValue {
         guard let cluster = connected else { throw .unavailable }
-        guard let member = cluster.clusters.get(namespace: id, name: id) else { throw LabAPIError(.notFound, "cluster \(id) not found") }
-        if let holder = member[path: ["status", "assignedSession"]]?.stringValue,
-           cluster.sessions.get(namespace: configuration.namespace, name: holder) != nil {
-            try await endSession(holder)
-        } else {
+        guard cluster.clusters.get(namespace: id, name: id) != nil else { throw LabAPIError(.notFound, "cluster \(id) not found") }
+        let answer: JSONValue = ["clusterId": .string(id), "status": "resetting"]
+        // Read fresh and written conditionally: the cluster's controller writes it too, and a
+        // conflict means "read again", not a failure.
+        for _ in 0 ..< 10 {
+            let member: JSONValue
+            do {
+                member = try await cluster.api.get(.labClusters, namespace: id, name: id)
+            } catch {
+                if error.isNotFound { throw LabAPIError(.notFound, "cluster \(id) not found") }
+                throw LabAPIError(.failed, "could not read \(id): \(error)")
+            }
+            if let holder = member[path: ["status", "assignedSession"]]?.stringValue,
+               let session = cluster.sessions.get(namespace: configuration.namespace, name: holder),
+               !(Self.phase(of: session)?.isOver ?? false) {
+                // Ending the session releases the cluster to a reset.
+                _ = try await endSession(holder)
+                return answer
+            }
+            // A reset under way is the reset asked for.
+            if member[path: ["status", "phase"]]?.stringValue == Lab.Phase.resetting.rawValue { return answer }
             var resetting = member
             resetting[path: ["status", "phase"]] = .string(Lab.Phase.resetting.rawValue)
             resetting[path: ["status", "reset"]] = nil
@@ -282,11 +361,14 @@ public final class LabService: Sendable {
             resetting[path: ["status", "message"]] = "Reset asked for by an administrator"
             do {
                 _ = try await cluster.api.updateStatus(.labClusters, namespace: id, object: resetting)
+                return answer
             } catch {
+                if error.isConflict { continue }
+                if error.isNotFound { throw LabAPIError(.notFound, "cluster \(id) not found") }
                 throw LabAPIError(.failed, "could not reset \(id): \(error)")
             }
         }
-        return ["clusterId": .string(id), "status": "resetting"]
+        throw LabAPIError(.conflict, "cluster \(id) kept changing while it was being reset; try again")
     }
 
     func releaseAll() async throws(LabAPIError) -> JSONValue {
@@ -314,6 +396,7 @@ public final class LabService: Sendable {
             "requestTime": session.annotations[Lab.requestedAtAnnotation].map(JSONValue.string) ?? .null,
             "startTime": status["startTime"] ?? .null,
             "expirationTime": status["expiresAt"] ?? .null,
+            "endTime": status["endTime"] ?? .null,
             "assignedCluster": status["cluster"] ?? .null,
             "clusterLockTime": status["clusterLockTime"] ?? .null,
             "controlPlaneVM": status["controlPlaneVM"] ?? .null,
@@ -345,26 +428,4 @@ public final class LabService: Sendable {
             "workerNodeVM": .string(Lab.workerVM(id)),
         ]
     }
-}
-
-/// A platform API failure, as `{"error", "message"}` with its HTTP status.
-struct LabAPIError: Error {
-    enum Kind: String {
-        case badRequest = "BadRequest"
-        case unauthorized = "Unauthorized"
-        case notFound = "NotFound"
-        case conflict = "Conflict"
-        case unavailable = "ServiceUnavailable"
-        case failed = "InternalError"
-    }
-
-    var kind: Kind
-    var message: String
-
-    init(_ kind: Kind, _ message: String) {
-        self.kind = kind
-        self.message = message
-    }
-
-    static let unavailable = LabAPIError(.unavailable, "the lab pool is not connected to the cluster yet (or this replica is not the leader)")
 }

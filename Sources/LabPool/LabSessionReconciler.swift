@@ -6,10 +6,14 @@ import Logging
 
 /// A session's life after the queue (``LabQueueReconciler``) has leased it a cluster:
 /// Provisioning (its token granted on that cluster, the scenario's setup applied) → Running
-/// until `expiresAt` → Expired, or Completed when deleted; either way the cluster is released
-/// to Resetting and the token revoked. Pending sessions belong to the queue.
+/// until `expiresAt` → Expired, or Completed when the API ends it; either way the cluster is
+/// released to Resetting and the token revoked at once, and `endTime` written. An ended
+/// session stays readable for its pool's `sessionRetention`, then is deleted. Pending
+/// sessions belong to the queue.
 struct LabSessionReconciler: Reconciler {
     static let defaultTimeout: Duration = .seconds(3600)
+    /// How long an ended session stays readable when its pool does not say.
+    static let defaultRetention: Duration = .seconds(600)
 
     let api: any KubernetesAPI
     let sessions: Informer
@@ -30,10 +34,8 @@ struct LabSessionReconciler: Reconciler {
         if session.deletionTimestamp != nil {
             let phase = session[path: ["status", "phase"]]?.stringValue.flatMap(Phase.init(rawValue:))
             if phase == nil || !(phase?.isOver ?? false) {
-                var status = session["status"] ?? [:]
-                status["phase"] = .string(Phase.completed.rawValue)
+                var status = Self.ended(session["status"] ?? [:], phase: .completed, message: "The session ended")
                 status["queuePosition"] = nil
-                status["message"] = "The session ended"
                 try? await write(session, status)
             }
             try await release(session)
@@ -62,12 +64,52 @@ struct LabSessionReconciler: Reconciler {
         case .running:
             return try await keepRunning(session)
         case .completed, .failed, .expired:
-            let id = session[path: ["status", "cluster"]]?.stringValue
-            let held = id.flatMap { clusters.get(namespace: $0, name: $0) }?[path: ["status", "assignedSession"]]?.stringValue
-                == Self.sessionID(session)
-            if held { try await release(session) }
+            return try await retire(session)
+        }
+    }
+
+    /// An ended session: its cluster and token given back (again, if a lease raced the end),
+    /// then the session itself deleted once its retention has passed.
+    private func retire(_ session: JSONValue) async throws -> ReconcileResult {
+        guard let endText = session[path: ["status", "endTime"]]?.stringValue, let ended = Timestamp.date(endText) else {
+            // Ended by an older version, or by hand: the retention counts from now.
+            var status = session["status"] ?? [:]
+            status["endTime"] = .string(Timestamp.microString(Date()))
+            try await write(session, status)
             return .done
         }
+        if holdsAnything(session) { try await release(session) }
+        let retention = Self.retention(pool: pools.get(namespace: nil, name: Self.pool(of: session)))
+        let remaining = ended.addingTimeInterval(retention.timeInterval).timeIntervalSinceNow
+        guard remaining <= 0 else { return .requeueAfter(.milliseconds(Int64(remaining * 1000) + 1)) }
+        _ = try await tolerating(KubeClientError.notFound) { () async throws(KubeClientError) in
+            try await api.delete(.labSessions, namespace: session.namespace, name: Self.sessionID(session))
+        }
+        return .done
+    }
+
+    /// Whether the cache shows the session still holding a cluster or a token.
+    private func holdsAnything(_ session: JSONValue) -> Bool {
+        let me = Self.sessionID(session)
+        let holding = clusters.list().contains {
+            $0[path: ["status", "assignedSession"]]?.stringValue == me
+                && $0[path: ["status", "phase"]]?.stringValue == Lab.Phase.locked.rawValue
+        }
+        return holding || secrets.get(namespace: session.namespace, name: SessionTokens.secretName(session: me)) != nil
+    }
+
+    /// `status` of a session that ends now in `phase` (Completed, Failed or Expired).
+    static func ended(_ status: JSONValue, phase: Phase, message: String) -> JSONValue {
+        var status = status
+        status["phase"] = .string(phase.rawValue)
+        status["message"] = .string(message)
+        status["endTime"] = .string(Timestamp.microString(Date()))
+        return status
+    }
+
+    /// How long ended sessions of the pool stay readable (`spec.sessionRetention`).
+    static func retention(pool: JSONValue?) -> Duration {
+        pool?[path: ["spec", "sessionRetention"]]?.stringValue.flatMap { try? GoDuration.parse($0) } ?? defaultRetention
     }
 
     /// The pool a session asks for; `default` when it names none.
@@ -84,8 +126,7 @@ struct LabSessionReconciler: Reconciler {
         var status = session["status"] ?? [:]
         if let scenarioID = session[path: ["spec", "scenario"]]?.stringValue, !scenarioID.isEmpty {
             if let problem = await setUp(scenarioID, clusterID: id, token: token) {
-                status["phase"] = .string(Phase.failed.rawValue)
-                status["message"] = .string(problem)
+                status = Self.ended(status, phase: .failed, message: problem)
                 try await write(session, status)
                 try await release(session)
                 return .done
@@ -101,8 +142,7 @@ struct LabSessionReconciler: Reconciler {
         let expires = Timestamp.date(expiresText) ?? Date()
         var status = session["status"] ?? [:]
         if Date() >= expires {
-            status["phase"] = .string(Phase.expired.rawValue)
-            status["message"] = "The session timed out"
+            status = Self.ended(status, phase: .expired, message: "The session timed out")
             try await write(session, status)
             try await release(session)
             return .done

@@ -12,10 +12,8 @@ struct SessionTokens: Sendable {
 
     static func secretName(session: String) -> String { "lab-session-\(session)" }
 
-    static func generate() -> String {
-        var generator = SystemRandomNumberGenerator()
-        return (0 ..< 32).map { _ in String(format: "%02x", UInt8.random(in: 0 ... 255, using: &generator)) }.joined()
-    }
+    /// A new token: the platform's one generator (``BearerToken/generate()``).
+    static func generate() -> String { BearerToken.generate() }
 
     /// The session's token, made and stored on first use.
     func ensure(for session: JSONValue) async throws(KubeClientError) -> String {

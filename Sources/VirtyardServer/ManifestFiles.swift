@@ -27,8 +27,11 @@ public enum ManifestFiles {
         for file in files where [".yaml", ".yml", ".json"].contains(where: file.hasSuffix) {
             do {
                 let text = try String(contentsOfFile: directory + "/" + file, encoding: .utf8)
-                for document in try Yams.load_all(yaml: text) where !(document is NSNull) {
-                    let object = try JSONValue(parsing: JSONSerialization.data(withJSONObject: document))
+                for (index, document) in try Yams.load_all(yaml: text).enumerated() where !(document is NSNull) {
+                    let object = try json(document, depth: 0)
+                    guard object.objectValue != nil else {
+                        throw Failure(description: "document \(index + 1) is a \(object.typeName), not an object")
+                    }
                     documents.append(Document(file: file, object: object))
                 }
             } catch {
@@ -36,5 +39,40 @@ public enum ManifestFiles {
             }
         }
         return documents
+    }
+
+    /// A YAML value as JSON. Done here rather than through `JSONSerialization`, which stops
+    /// the process (an Objective-C exception) on a value that is not an array or a dictionary
+    /// at the top, or on a YAML timestamp.
+    static func json(_ value: Any, depth: Int) throws(Failure) -> JSONValue {
+        guard depth <= JSONValue.maximumNestingDepth else {
+            throw Failure(description: "nested deeper than \(JSONValue.maximumNestingDepth) levels")
+        }
+        switch value {
+        case is NSNull: return .null
+        case let flag as Bool: return .bool(flag)
+        case let number as Int: return .int(Int64(number))
+        case let number as Double:
+            guard number.isFinite else { throw Failure(description: "\(number) is not a JSON number") }
+            return .double(number)
+        case let text as String: return .string(text)
+        case let date as Date: return .string(Timestamp.string(date))
+        case let data as Data: return .string(data.base64EncodedString())
+        case let items as [Any]:
+            var converted: [JSONValue] = []
+            for item in items { converted.append(try json(item, depth: depth + 1)) }
+            return .array(converted)
+        case let fields as [AnyHashable: Any]:
+            var converted: [String: JSONValue] = [:]
+            for (key, item) in fields {
+                guard let name = key.base as? String else {
+                    throw Failure(description: "the key \(key.base) is not a string")
+                }
+                converted[name] = try json(item, depth: depth + 1)
+            }
+            return .object(converted)
+        default:
+            throw Failure(description: "\(type(of: value)) is not a JSON value")
+        }
     }
 }

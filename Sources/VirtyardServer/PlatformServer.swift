@@ -1,8 +1,9 @@
 import Capacity
 import Foundation
 import Hummingbird
-import LabPool
+import KubeModel
 import KubeServer
+import LabPool
 import Logging
 import Metrics
 import NIOCore
@@ -20,6 +21,7 @@ public final class PlatformServer: Service, Sendable {
     let capacity: CapacityService?
     let lab: LabService?
     let adminToken: String?
+    let connections: ConnectionLimits
     let logger: Logger
     private let bound = AsyncValue<Int>()
 
@@ -27,8 +29,9 @@ public final class PlatformServer: Service, Sendable {
     ///   leaves them open (tests only).
     public init(host: String, port: Int, metrics: PrometheusCollectorRegistry, apiServer: KubeAPIServer?,
                 controllers: ControllerRuntime?, capacity: CapacityService? = nil, lab: LabService? = nil,
-                adminToken: String? = nil,
+                adminToken: String? = nil, connections: ConnectionLimits = ConnectionLimits(),
                 logger: Logger = Logger(label: "virtyard.platform")) {
+        self.connections = connections
         self.controllers = controllers
         self.capacity = capacity
         self.lab = lab
@@ -40,12 +43,20 @@ public final class PlatformServer: Service, Sendable {
         self.logger = logger
     }
 
-    public func boundPort() async -> Int {
-        await bound.wait()
+    /// Throws when the platform address could not be bound.
+    public func boundPort() async throws -> Int {
+        try await bound.wait()
     }
 
     public func run() async throws {
         let router = Router()
+        let openAPI = try PlatformOpenAPI.bundled()
+        // First, so that it also wraps the answer for paths nothing serves.
+        router.add(middleware: PlatformErrorMiddleware(openAPI: openAPI, logger: logger))
+        router.get("/openapi.json") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json"],
+                     body: ResponseBody(byteBuffer: ByteBuffer(bytes: openAPI.document)))
+        }
         router.get("/healthz") { _, _ in "ok" }
         let controllers = self.controllers
         router.get("/readyz") { request, _ -> String in
@@ -65,20 +76,24 @@ public final class PlatformServer: Service, Sendable {
                             body: ResponseBody(byteBuffer: ByteBuffer(bytes: buffer)))
         }
         if let capacity {
-            let token = adminToken
+            let adminToken = self.adminToken
+            let lab = self.lab
             CapacityRoutes(service: capacity) { request in
-                guard let token else { return true }
-                return request.headers[.authorization] == "Bearer \(token)"
+                guard let adminToken else { return .allowed }
+                guard let token = BearerToken.parse(authorization: request.headers[.authorization]) else { return .unauthenticated }
+                if ConstantTime.equals(token, adminToken) { return .allowed }
+                return lab?.isSessionToken(token) == true ? .forbidden : .unauthenticated
             }.register(on: router)
         }
         if let lab { LabRoutes(service: lab, adminToken: adminToken).register(on: router) }
         let bound = self.bound
         let application = Application(
             router: router,
+            server: .http1(configuration: connections.http1),
             configuration: .init(address: .hostname(host, port: port), serverName: "virtyard"),
             onServerRunning: { channel in bound.set(channel.localAddress?.port ?? 0) },
             logger: logger)
-        try await application.run()
+        try await bound.announcingEnd(of: "\(host):\(port)") { try await application.run() }
     }
 }
 

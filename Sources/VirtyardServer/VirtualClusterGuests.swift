@@ -35,28 +35,31 @@ public final class VirtualClusterGuests: GuestHost {
     public func running(namespace: String, vm: String, labels: [String: String]) async throws {
         if let id = labels[Self.label] {
             hosted.withLock { $0["\(namespace)/\(vm)"] = id }
-            _ = try await ensureCluster(id)
+            _ = try await ensureCluster(id, labels: labels)
             logger.debug("VM hosts a virtual cluster", metadata: ["vm": "\(namespace)/\(vm)", "cluster": "\(id)"])
         }
         if let id = labels[Self.nodeLabel] {
-            let cluster = try await ensureCluster(id)
+            let cluster = try await ensureCluster(id, labels: labels)
             let controlPlane = labels["virtyard.io/lab-role"] == "control-plane" || labels[Self.label] == id
             try await cluster.createIfMissing(Self.node(named: vm, controlPlane: controlPlane), group: "", version: "v1",
                                               resource: "nodes")
         }
     }
 
-    private func ensureCluster(_ id: String) async throws -> VirtualCluster {
+    private func ensureCluster(_ id: String, labels: [String: String]) async throws -> VirtualCluster {
         if let existing = clusters.cluster(id) { return existing }
-        do {
-            let created = try await clusters.create(id: id, tokens: [])
-            logger.info("virtual cluster up", metadata: ["cluster": "\(id)"])
-            return created
-        } catch {
-            // Another reconcile may have started it first; anything else is a real failure.
-            guard let existing = clusters.cluster(id) else { throw error }
-            return existing
-        }
+        let created = try await clusters.ensure(id: id, quota: Self.quota(labels))
+        logger.info("virtual cluster up", metadata: ["cluster": "\(id)"])
+        return created
+    }
+
+    /// The quota of the cluster a VM hosts or is a node of: the lab pool's `spec.quota`, as
+    /// labels on its VMs, or the host's defaults.
+    static func quota(_ labels: [String: String]) -> StoreQuota {
+        var quota = StoreQuota.virtualClusterDefault
+        if let text = labels[Lab.virtualClusterMaxObjectsLabel], let value = Int(text), value > 0 { quota.maximumObjects = value }
+        if let text = labels[Lab.virtualClusterMaxBytesLabel], let value = Int(text), value > 0 { quota.maximumBytes = value }
+        return quota
     }
 
     /// A Ready node as kubeadm leaves one: role label, taint on the control plane.
@@ -102,19 +105,14 @@ public final class VirtualClusterGuests: GuestHost {
         var snapshot = captures.withLock { $0["\(namespace)/\(content)"] }
         if snapshot == nil, let file = file(namespace: namespace, content: content),
            let data = try? Data(contentsOf: file) {
-            snapshot = try VirtualCluster.Snapshot(json: JSONValue(parsing: Array(data)))
+            snapshot = try VirtualCluster.Snapshot(json: JSONValue(parsing: Array(data), maximumDepth: JSONValue.maximumReadDepth))
         }
         guard let snapshot else {
             logger.warning("no capture of the virtual cluster for this snapshot; restoring the VM only",
                            metadata: ["cluster": "\(id)", "content": "\(content)"])
             return
         }
-        let cluster: VirtualCluster
-        if let existing = clusters.cluster(id) {
-            cluster = existing
-        } else {
-            cluster = try await clusters.create(id: id, tokens: [])
-        }
+        let cluster = try await ensureCluster(id, labels: labels)
         try await cluster.restore(snapshot)
         logger.info("virtual cluster restored", metadata: ["cluster": "\(id)", "content": "\(content)",
                                                            "objects": "\(snapshot.count)"])

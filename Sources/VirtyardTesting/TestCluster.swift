@@ -25,14 +25,16 @@ public final class TestCluster: Sendable {
 
     /// Starts a server, runs `body` against it, and stops everything whatever happens.
     public static func run<T>(watchHistory: Int = 10_000, hosts: [String] = ["localhost", "127.0.0.1"],
+                       configure: (inout KubeAPIServer.Configuration) -> Void = { _ in },
                        _ body: (TestCluster) async throws -> T) async throws -> T {
         let directory = try TemporaryDirectory()
         let certificates = try ServingCertificates.loadOrCreate(in: directory.path, hosts: hosts)
-        let server = try KubeAPIServer(configuration: .init(host: "127.0.0.1", port: 0, dataDirectory: nil, tokens: ["t"],
-                                                            watchHistory: watchHistory, tls: certificates),
-                                       logger: Self.quietLogger)
+        var configuration = KubeAPIServer.Configuration(host: "127.0.0.1", port: 0, dataDirectory: nil, tokens: ["t"],
+                                                        watchHistory: watchHistory, tls: certificates)
+        configure(&configuration)
+        let server = try KubeAPIServer(configuration: configuration, logger: Self.quietLogger)
         let running = Task { try await server.run() }
-        let port = await server.boundPort()
+        let port = (try? await server.boundPort()) ?? 0
         guard port > 0 else {
             running.cancel()
             throw StartFailure()

@@ -33,7 +33,38 @@ struct EmbeddedAPIOptions: ParsableArguments {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel = "info"
 
+    @Flag(name: .customLong("allow-shared-data-dir"),
+          help: "Start even if other users can read the data directory (it holds the admin token and every Secret).")
+    var allowSharedDataDirectory = false
+
+    @Option(name: .customLong("idle-timeout"),
+            help: "Seconds a connection may send nothing (TLS handshake, request head, keep-alive) before it is closed.")
+    var idleTimeoutSeconds = 60
+
     var scheme: String { insecureHTTP ? "http" : "https" }
+
+    mutating func validate() throws {
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical (not \"\(logLevel)\")")
+        }
+        guard (1...3600).contains(idleTimeoutSeconds) else {
+            throw ValidationError("--idle-timeout must be from 1 to 3600 seconds")
+        }
+        guard watchHistory >= 1 else { throw ValidationError("--watch-history must be at least 1") }
+    }
+
+    var connections: ConnectionLimits { ConnectionLimits(idleTimeout: .seconds(idleTimeoutSeconds)) }
+
+    /// Opens the data directory the way every command must: private files, the directory
+    /// refused if others can read it, and held by this process alone.
+    func openDataDirectory(logger: Logger) throws -> (DataDirectory, DataDirectoryLock) {
+        // Everything this process creates (stores, tokens, kubeconfigs, volumes) is private.
+        umask(0o077)
+        let data = try DataDirectory(dataDirectory)
+        let lock = try data.lock()
+        try data.checkPrivacy(allowShared: allowSharedDataDirectory) { logger.warning("\($0)") }
+        return (data, lock)
+    }
 
     /// The API server configuration, with TLS material from the data directory.
     func apiConfiguration(data: DataDirectory, token: String) throws -> KubeAPIServer.Configuration {
@@ -43,7 +74,8 @@ struct EmbeddedAPIOptions: ParsableArguments {
         if !hostname.isEmpty, !hosts.contains(hostname) { hosts.append(hostname) }
         let tls = insecureHTTP ? nil : try ServingCertificates.loadOrCreate(in: data.path, hosts: hosts)
         return KubeAPIServer.Configuration(host: kubeListen.host, port: kubeListen.port, dataDirectory: data.path,
-                                           tokens: [token], watchHistory: watchHistory, fsync: fsync, tls: tls)
+                                           tokens: [token], watchHistory: watchHistory, fsync: fsync, tls: tls,
+                                           connections: connections)
     }
 
     func logger(_ label: String) -> Logger {
@@ -88,6 +120,7 @@ struct Serve: AsyncParsableCommand {
     var skipCRDInstall = false
 
     mutating func validate() throws {
+        try embedded.validate()
         if kubeconfig == nil { kubeconfig = ProcessInfo.processInfo.environment["VIRTYARD_KUBECONFIG"] }
         if inCluster && kubeconfig != nil {
             throw ValidationError("--in-cluster and --kubeconfig exclude each other")
@@ -112,10 +145,14 @@ struct Serve: AsyncParsableCommand {
         let metrics = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics))
 
-        let data = try DataDirectory(embedded.dataDirectory)
+        let (data, lock) = try embedded.openDataDirectory(logger: logger)
+        defer { withExtendedLifetime(lock) {} }
         let token = try data.adminToken(generate: TokenAuthenticator.generateToken)
         var election = LeaderElectionConfiguration()
         if let identity { election.identity = identity }
+        // The lock proves no other process runs controllers on this embedded API: a Lease
+        // left by a crashed predecessor is taken at once, not 15 s later.
+        election.othersAreGone = !external
 
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         let apiServer: KubeAPIServer?
@@ -143,7 +180,7 @@ struct Serve: AsyncParsableCommand {
             connect = {
                 // The controllers reach the embedded API the way they reach any cluster:
                 // over HTTPS with the admin token (DESIGN.md §1).
-                let port = await server.boundPort()
+                let port = try await server.boundPort()
                 let config = KubeConfig(server: ListenAddress.url(scheme: scheme, host: host, port: port),
                                         tls: .init(certificateAuthorityPEM: caPEM), credentials: .init(token: token))
                 return try HTTPKubernetesClient(configuration: config, logger: clientLogger)
@@ -215,7 +252,7 @@ struct Serve: AsyncParsableCommand {
             connect: connect)
         let platform = PlatformServer(host: listen.host, port: listen.port, metrics: metrics, apiServer: apiServer,
                                       controllers: controllers, capacity: capacity, lab: labService, adminToken: token,
-                                      logger: embedded.logger("virtyard.platform"))
+                                      connections: embedded.connections, logger: embedded.logger("virtyard.platform"))
         services.append(.init(service: platform))
         services.append(.init(service: controllers))
         // Last, so that it is told first.
@@ -230,10 +267,12 @@ struct Serve: AsyncParsableCommand {
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             tasks.addTask {
-                let platformURL = ListenAddress.url(scheme: "http", host: platformHost, port: await platform.boundPort())
+                let platformURL = ListenAddress.url(scheme: "http", host: platformHost,
+                                                    port: try await StartupFailure.exitingOnFailure { try await platform.boundPort() })
                 var kubeURL: String?
                 if let apiServer {
-                    let url = ListenAddress.url(scheme: scheme, host: kubeHost, port: await apiServer.boundPort())
+                    let port = try await StartupFailure.exitingOnFailure { try await apiServer.boundPort() }
+                    let url = ListenAddress.url(scheme: scheme, host: kubeHost, port: port)
                     try data.writeKubeconfig(server: url, token: token, certificateAuthority: caPEM)
                     kubeURL = url
                 }
@@ -268,7 +307,8 @@ struct APIServer: AsyncParsableCommand {
 
     mutating func run() async throws {
         let logger = embedded.logger("virtyard")
-        let data = try DataDirectory(embedded.dataDirectory)
+        let (data, lock) = try embedded.openDataDirectory(logger: logger)
+        defer { withExtendedLifetime(lock) {} }
         let token = try data.adminToken(generate: TokenAuthenticator.generateToken)
         let apiServer = try KubeAPIServer(
             configuration: embedded.apiConfiguration(data: data, token: token),
@@ -281,7 +321,7 @@ struct APIServer: AsyncParsableCommand {
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             tasks.addTask {
-                let port = await apiServer.boundPort()
+                let port = try await StartupFailure.exitingOnFailure { try await apiServer.boundPort() }
                 let url = ListenAddress.url(scheme: scheme, host: kubeHost, port: port)
                 try data.writeKubeconfig(server: url, token: token, certificateAuthority: caPEM)
                 try data.writeEndpoints(kubeAPI: url, platform: nil)
@@ -296,5 +336,31 @@ struct APIServer: AsyncParsableCommand {
 enum Console {
     static func say(_ text: String) {
         FileHandle.standardOutput.write(Data((text + "\n").utf8))
+    }
+
+    static func complain(_ text: String) {
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
+}
+
+/// A listener that cannot start ends the process within a second, with what failed on
+/// standard error: a server that is not serving must not sit there looking like one.
+enum StartupFailure {
+    static func exitingOnFailure<Value: Sendable>(_ body: () async throws -> Value) async throws -> Value {
+        do {
+            return try await body()
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            Console.complain("virtyard: \(error)")
+            // The services are stopped in the usual way; a plain thread makes sure the exit
+            // happens even if one of them does not stop.
+            let thread = Thread {
+                Thread.sleep(forTimeInterval: 1)
+                exit(1)
+            }
+            thread.start()
+            throw error
+        }
     }
 }

@@ -76,9 +76,12 @@ struct LeaderElectionTests {
             #expect(!a.isLeader)
             #expect(await eventually(timeout: .seconds(3)) { b.isLeader })
             let elapsed = killedAt.duration(to: clock.now)
-            // Not before the lease could have expired (last renewal ≤ 100 ms before the kill),
-            // and within the lease duration of the last renewal b saw, plus its polling.
-            #expect(elapsed >= .milliseconds(800))
+            // Not before the lease could have expired: the last renewal came at most one
+            // retry period before the kill, or a few more on a loaded machine (a renewal
+            // 220 ms late was seen in a full parallel run); never earlier than the renew
+            // deadline, after which the leader itself would have stepped down. And within
+            // the lease duration of the last renewal b saw, plus its polling.
+            #expect(elapsed >= .milliseconds(600))
             #expect(elapsed <= .milliseconds(1500))
             followers.cancelAll()
         }

@@ -17,11 +17,6 @@ private func put(_ store: ObjectStore, _ object: JSONValue) async throws -> Stor
     return try #require(result.after)
 }
 
-private func temporaryDirectory() throws -> String {
-    let path = NSTemporaryDirectory() + "virtyard-test-" + UUID().uuidString
-    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    return path
-}
 
 @Suite struct ObjectStoreTests {
     @Test func resourceVersionsIncreaseWithEveryWrite() async throws {

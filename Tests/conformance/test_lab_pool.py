@@ -30,6 +30,8 @@ POOL_SIZE = 10
 BURST = 100
 SETTLE = 30.0
 DEFAULT_NAMESPACES = {"default", "kube-system", "kube-public", "kube-node-lease"}
+# What an ended session's status reads; it stays listed for the pool's sessionRetention.
+ENDED = {"completed", "failed", "expired"}
 
 
 class LabServer(VirtyardServer):
@@ -79,13 +81,18 @@ class LabServer(VirtyardServer):
                           timeout=timeout, interval=0.05, message=f"cluster {cid} {status}")
 
     def end_all(self) -> None:
-        """Ends every session (the waiting ones first, so they take no cluster) and waits for
-        the pool to be idle."""
-        current = self.sessions()
+        """Ends every session (the waiting ones first, so they take no cluster), removes the
+        ended ones (which the API keeps readable for the pool's sessionRetention) and waits
+        for the pool to be idle."""
+        current = [s for s in self.sessions() if s["status"] not in ENDED]
         current.sort(key=lambda s: (s["status"] != "pending", -(s.get("queuePosition") or 0)))
         for s in current:
             resp = self.lab("DELETE", f"/api/v1/sessions/{s['id']}")
             assert resp.status in (200, 404), resp
+        wait_until(lambda: all(s["status"] in ENDED for s in self.sessions()), timeout=SETTLE,
+                   message="every session ended")
+        # Deleting the objects themselves skips the retention (an administrator's kubectl).
+        self.kubectl("delete", "labsessions", "-n", "virtyard-system", "--all", "--wait=false")
         wait_until(lambda: self.sessions() == [], timeout=SETTLE, message="no sessions left")
         self.wait_idle()
 
@@ -256,6 +263,8 @@ def test_api_errors(pool):
         assert set(resp.json()) == {"error", "message"}, resp
     for method, path in [("POST", "/api/v1/sessions"), ("GET", "/api/v1/sessions"), ("GET", "/api/v1/pool"),
                          ("POST", "/api/v1/admin/release-all-clusters")]:
+        # 401 without a token or with one that is nobody's (403 is for a valid token without
+        # the right: test_tokens_are_confined).
         for token in (None, "not-a-token"):
             resp = pool.lab(method, path, {} if method == "POST" else None, token=token)
             assert resp.status == 401, (method, path, token, resp)
@@ -334,9 +343,10 @@ def test_burst_of_100_sessions_on_10_clusters(pool):
     assert got["assignedCluster"] == victim["assignedCluster"], (got, victim)
     time.sleep(0.5)
     now = pool.sessions()
-    assert sum(1 for s in now if s["status"] == "running") == POOL_SIZE
+    assert sum(1 for s in now if s["status"] == "running") == POOL_SIZE, now
     assert sum(1 for s in now if s["status"] == "pending") == BURST - POOL_SIZE - 1
-    assert victim["id"] not in {s["id"] for s in now}
+    # The ended session stays readable, as completed, holding no cluster any more.
+    assert {s["id"]: s["status"] for s in now}[victim["id"]] == "completed"
 
 
 def test_queue_positions_move_up_when_the_head_leaves(pool):
@@ -451,23 +461,24 @@ def test_tokens_are_confined(pool):
     # ... and not on the embedded server's own tree.
     assert pool.http("GET", "/api/v1/namespaces", token=a["token"]).status == 401
 
-    # On the platform API: its own session only, no admin calls.
+    # On the platform API: its own session only, no admin calls. Another session is "not
+    # found" (404, as one that does not exist); an admin call is forbidden (403).
     own = pool.lab("GET", f"/api/v1/sessions/{a['id']}", token=a["token"])
     assert own.status == 200 and own.json()["id"] == a["id"], own
     listed = pool.lab("GET", "/api/v1/sessions", token=a["token"])
     assert listed.status == 200 and [s["id"] for s in listed.json()] == [a["id"]], listed
-    for method, path, body in [("GET", f"/api/v1/sessions/{b['id']}", None),
-                               ("DELETE", f"/api/v1/sessions/{b['id']}", None),
-                               ("PUT", f"/api/v1/sessions/{b['id']}/extend", {"minutes": 5}),
-                               ("GET", f"/api/v1/sessions/{b['id']}/kubeconfig", None),
-                               ("GET", f"/api/v1/sessions/{b['id']}/tasks", None),
-                               ("POST", "/api/v1/sessions", {}),
-                               ("GET", "/api/v1/pool", None),
-                               ("POST", "/api/v1/admin/bootstrap-pool", {}),
-                               ("POST", f"/api/v1/admin/clusters/{cb}/reset", None),
-                               ("POST", "/api/v1/admin/release-all-clusters", None)]:
+    for method, path, body, status in [("GET", f"/api/v1/sessions/{b['id']}", None, 404),
+                                       ("DELETE", f"/api/v1/sessions/{b['id']}", None, 404),
+                                       ("PUT", f"/api/v1/sessions/{b['id']}/extend", {"minutes": 5}, 404),
+                                       ("GET", f"/api/v1/sessions/{b['id']}/kubeconfig", None, 404),
+                                       ("GET", f"/api/v1/sessions/{b['id']}/tasks", None, 404),
+                                       ("POST", "/api/v1/sessions", {}, 403),
+                                       ("GET", "/api/v1/pool", None, 403),
+                                       ("POST", "/api/v1/admin/bootstrap-pool", {}, 403),
+                                       ("POST", f"/api/v1/admin/clusters/{cb}/reset", None, 403),
+                                       ("POST", "/api/v1/admin/release-all-clusters", None, 403)]:
         resp = pool.lab(method, path, body, token=a["token"])
-        assert resp.status == 401, (method, path, resp)
+        assert resp.status == status, (method, path, resp)
         assert set(resp.json()) == {"error", "message"}, resp
     assert pool.session(b["id"]).json()["status"] == "running"
     assert len(pool.sessions()) == 2

@@ -22,6 +22,11 @@ public struct LeaderElectionConfiguration: Sendable {
     /// Whether the leader clears the Lease when it stops on purpose, so a successor need not
     /// wait for the lease to expire.
     public var releaseOnStop: Bool
+    /// Whether any other holder of the Lease is known to be gone, so it is taken at once
+    /// instead of after `leaseDuration`. True only where nothing else can run the
+    /// controllers: embedded mode, where this process holds the data directory's lock and
+    /// the Lease it finds was left by a predecessor that crashed.
+    public var othersAreGone = false
 
     /// The defaults are Virtyard's (`virtyard-system/virtyard-controller`) and client-go's timings.
     public init(namespace: String = "virtyard-system", name: String = "virtyard-controller",

@@ -166,7 +166,7 @@ public final class LeaderElector: Sendable {
             state.observedObject = object
             return state.observedTime
         }
-        if let holder = record.holder, holder != identity {
+        if let holder = record.holder, holder != identity, !configuration.othersAreGone {
             let duration = record.leaseDurationSeconds.map { Duration.seconds($0) } ?? configuration.leaseDuration
             let expiresAt = observedTime + duration
             if expiresAt > now { return .heldByOther(holder: holder, expiresAt: expiresAt) }

@@ -20,7 +20,7 @@ extension HTTPKubernetesClient {
             throw KubeClientError.transport(error, request: name, server: baseURL)
         }
         do {
-            return try JSONValue(parsing: bytes)
+            return try JSONValue(parsing: bytes, maximumDepth: JSONValue.maximumReadDepth)
         } catch {
             throw KubeClientError.invalidResponse("the answer is not JSON: \(error)", request: name)
         }

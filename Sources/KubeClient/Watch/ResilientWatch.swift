@@ -187,7 +187,7 @@ public struct ResilientWatch: AsyncSequence, Sendable {
         private mutating func watchFailed(_ error: any Error) async {
             let failure = error as? KubeClientError
                 ?? KubeClientError(code: 0, reason: "TransportError", message: "\(error)", request: "WATCH \(watch.resource)")
-            if failure.isGone {
+            if failure.isGone || failure.isTooLargeResourceVersion {
                 watch.logger.info("watch history expired; listing again",
                                   metadata: ["resource": "\(watch.resource)", "resourceVersion": "\(resourceVersion)"])
                 state = .needsList

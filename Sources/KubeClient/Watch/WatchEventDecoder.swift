@@ -51,7 +51,7 @@ struct WatchEventDecoder: Sendable {
     private func decode(_ line: ArraySlice<UInt8>) throws(KubeClientError) -> WatchEventObject? {
         guard line.contains(where: { !Self.isWhitespace($0) }) else { return nil }
         let document: JSONValue
-        do { document = try JSONValue(parsing: line) } catch {
+        do { document = try JSONValue(parsing: line, maximumDepth: JSONValue.maximumReadDepth) } catch {
             throw KubeClientError.invalidResponse("a watch event is not JSON: \(error)", request: request)
         }
         guard let typeName = document["type"]?.stringValue, let type = WatchEventObject.EventType(rawValue: typeName) else {

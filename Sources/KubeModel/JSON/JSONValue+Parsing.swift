@@ -5,32 +5,43 @@ public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertibl
     public var offset: Int
     public var reason: String
 
+    public init(offset: Int, reason: String) {
+        self.offset = offset
+        self.reason = reason
+    }
+
     public var description: String { "invalid JSON at byte \(offset): \(reason)" }
 }
 
 extension JSONValue {
-    /// Parses a complete JSON document. Trailing content other than whitespace is an error.
-    public init(parsing bytes: some Collection<UInt8>) throws(JSONParseError) {
+    /// Parses a complete JSON document. Trailing content other than whitespace is an error,
+    /// and so is nesting deeper than `maximumDepth` levels (arrays and objects).
+    public init(parsing bytes: some Collection<UInt8>, maximumDepth: Int = JSONValue.maximumNestingDepth) throws(JSONParseError) {
         let buffer = Array(bytes)
-        var parser = JSONByteParser(bytes: buffer)
+        var parser = JSONByteParser(bytes: buffer, maximumDepth: maximumDepth)
         self = try parser.parseDocument()
     }
 
-    public init(parsing text: String) throws(JSONParseError) {
-        try self.init(parsing: Array(text.utf8))
+    public init(parsing text: String, maximumDepth: Int = JSONValue.maximumNestingDepth) throws(JSONParseError) {
+        try self.init(parsing: Array(text.utf8), maximumDepth: maximumDepth)
     }
 }
 
 /// A recursive-descent parser over UTF-8 bytes. Hand-written because the API server
 /// parses every request body and Foundation's decoder is several times slower for an
-/// untyped tree.
+/// untyped tree. Recursion is bounded by `maximumDepth`, which callers keep to a few
+/// hundred levels (``JSONValue/maximumNestingDepth``): a hostile body of 100,000 brackets
+/// is refused at byte 129, long before the stack is at risk.
 struct JSONByteParser {
     let bytes: [UInt8]
+    let maximumDepth: Int
     var index = 0
     var depth = 0
-    static let maximumDepth = 10_000
 
-    init(bytes: [UInt8]) { self.bytes = bytes }
+    init(bytes: [UInt8], maximumDepth: Int) {
+        self.bytes = bytes
+        self.maximumDepth = maximumDepth
+    }
 
     mutating func parseDocument() throws(JSONParseError) -> JSONValue {
         skipWhitespace()
@@ -84,7 +95,7 @@ struct JSONByteParser {
 
     private mutating func enter() throws(JSONParseError) {
         depth += 1
-        if depth > Self.maximumDepth { throw error("nesting too deep") }
+        if depth > maximumDepth { throw error("nesting deeper than \(maximumDepth) levels") }
     }
 
     private mutating func parseObject() throws(JSONParseError) -> JSONValue {

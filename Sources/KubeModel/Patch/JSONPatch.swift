@@ -3,19 +3,64 @@ import Foundation
 /// RFC 6902 JSON patch (`application/json-patch+json`): an ordered list of operations,
 /// applied all or nothing — an error in any operation leaves the caller's document as it
 /// was, because the document is a value and only the result is returned.
+///
+/// Unlike the other patch kinds, a JSON patch can grow a document without bound: each `add`
+/// may nest its value under the previous one, each `copy` may double the document. So the
+/// growth is bounded per operation, before the document is ever walked as a whole.
 public enum JSONPatch {
-    public static func apply(_ patch: JSONValue, to document: JSONValue) throws(PatchError) -> JSONValue {
+    /// What one patch may do, as kube-apiserver bounds it.
+    public struct Limits: Sendable {
+        /// kube-apiserver refuses patches of more operations ("The allowed operations in a
+        /// JSON patch request is 10000").
+        public var operations = 10_000
+        /// The deepest the result may nest.
+        public var depth = JSONValue.maximumNestingDepth
+        /// About how many bytes `copy` operations may add in all.
+        public var copiedBytes = 3 << 20
+
+        public init() {}
+    }
+
+    public static func apply(_ patch: JSONValue, to document: JSONValue, limits: Limits = Limits()) throws(PatchError) -> JSONValue {
         guard let operations = patch.arrayValue else {
             throw PatchError(reason: "a JSON patch must be an array of operations, not \(patch.typeName)")
         }
+        guard operations.count <= limits.operations else {
+            throw PatchError(reason: "the allowed operations in a JSON patch request is \(limits.operations), got \(operations.count)")
+        }
+        var budget = Budget(limits: limits)
         var result = document
         for (index, operation) in operations.enumerated() {
-            result = try applyOperation(operation, number: index, to: result)
+            result = try applyOperation(operation, number: index, to: result, budget: &budget)
         }
         return result
     }
 
-    private static func applyOperation(_ operation: JSONValue, number: Int, to document: JSONValue) throws(PatchError) -> JSONValue {
+    /// What the operations applied so far have used of the limits.
+    private struct Budget {
+        let limits: Limits
+        var copiedBytes = 0
+
+        /// Refuses a value placed `at` a path whose result would nest too deeply.
+        func checkDepth(of value: JSONValue, at path: JSONPointer, number: Int) throws(PatchError) {
+            let room = limits.depth - path.tokens.count
+            if room < 0 || value.nestingDepthExceeds(room) {
+                throw PatchError(reason: "operation \(number): the result would nest deeper than \(limits.depth) levels",
+                                 path: path.text)
+            }
+        }
+
+        mutating func chargeCopy(of value: JSONValue, at path: JSONPointer, number: Int) throws(PatchError) {
+            copiedBytes += value.approximateSize(upTo: limits.copiedBytes - copiedBytes + 1)
+            if copiedBytes > limits.copiedBytes {
+                throw PatchError(reason: "operation \(number): copies in this patch exceed \(limits.copiedBytes) bytes",
+                                 path: path.text)
+            }
+        }
+    }
+
+    private static func applyOperation(_ operation: JSONValue, number: Int, to document: JSONValue,
+                                       budget: inout Budget) throws(PatchError) -> JSONValue {
         guard let fields = operation.objectValue else {
             throw PatchError(reason: "operation \(number) must be an object, not \(operation.typeName)")
         }
@@ -41,11 +86,14 @@ public enum JSONPatch {
 
         switch op {
         case "add":
-            return try path.adding(try requiredValue(), to: document, failure)
+            let value = try requiredValue()
+            try budget.checkDepth(of: value, at: path, number: number)
+            return try path.adding(value, to: document, failure)
         case "remove":
             return try path.removing(from: document, failure).document
         case "replace":
             let value = try requiredValue()
+            try budget.checkDepth(of: value, at: path, number: number)
             _ = try path.value(in: document, failure)
             if path.tokens.isEmpty { return value }
             let removed = try path.removing(from: document, failure).document
@@ -57,10 +105,13 @@ public enum JSONPatch {
                 throw failure("cannot move \"\(from.text)\" into one of its own children", pathText)
             }
             let (removed, value) = try from.removing(from: document) { reason, _ in failure(reason, from.text) }
+            try budget.checkDepth(of: value, at: path, number: number)
             return try path.adding(value, to: removed, failure)
         case "copy":
             let from = try fromPointer()
             let value = try from.value(in: document) { reason, _ in failure(reason, from.text) }
+            try budget.checkDepth(of: value, at: path, number: number)
+            try budget.chargeCopy(of: value, at: path, number: number)
             return try path.adding(value, to: document, failure)
         case "test":
             let expected = try requiredValue()

@@ -29,6 +29,7 @@ extension SchemaNode {
     private static let resourceKeys: Set<String> = ["apiVersion", "kind", "metadata"]
 
     func prune(_ value: JSONValue, path: String, isResourceRoot: Bool, removed: inout [String]) -> JSONValue {
+        if isReference { return resolved.prune(value, path: path, isResourceRoot: isResourceRoot, removed: &removed) }
         switch value {
         case .object(let fields):
             let keepsResourceKeys = isResourceRoot || embeddedResource
@@ -79,6 +80,7 @@ extension SchemaNode {
     }
 
     func applyDefaults(_ value: JSONValue) -> JSONValue {
+        if isReference { return resolved.applyDefaults(value) }
         switch value {
         case .object(var fields):
             for name in propertyNames {
@@ -86,7 +88,7 @@ extension SchemaNode {
                 let current = fields[name]
                 let missing = current == nil || (current?.isNull == true && !schema.nullable)
                 guard missing else { continue }
-                if let defaultValue = schema.defaultValue {
+                if let defaultValue = schema.effectiveDefault {
                     fields[name] = defaultValue
                 } else if current != nil {
                     fields.removeValue(forKey: name)

@@ -16,6 +16,10 @@ extension OpenAPISchema {
 
 extension SchemaNode {
     func validate(_ value: JSONValue, path: String, into errors: inout [FieldError]) {
+        if isReference {
+            resolved.validate(value, path: path, into: &errors)
+            return
+        }
         if value.isNull {
             if nullable { return }
             if !types.isEmpty {

@@ -1,19 +1,24 @@
 import Foundation
 
-/// A CRD version's `openAPIV3Schema`, read once and then used to validate, prune and
-/// default every object of that version, as the apiextensions server does.
+/// A CRD version's `openAPIV3Schema`, or the schema of a built-in kind, read once and then
+/// used to validate, prune and default every object of that version, as the apiextensions
+/// server does.
 ///
 /// Built from JSON without failing: unknown keywords are ignored and malformed ones are
 /// treated as absent, because the CRD itself was checked when it was created; a pattern that
-/// does not compile is reported when a value meets it.
+/// does not compile is reported when a value meets it. A `$ref` is looked up in
+/// `definitions` when a value meets it (see ``SchemaDefinitions``).
 public struct OpenAPISchema: Sendable {
     /// The schema as given.
     public let json: JSONValue
+    /// Where `$ref`s point; nil when the schema has none (CRD schemas may not use `$ref`).
+    public let definitions: SchemaDefinitions?
     let root: SchemaNode
 
-    public init(_ json: JSONValue) {
+    public init(_ json: JSONValue, definitions: SchemaDefinitions? = nil) {
         self.json = json
-        self.root = SchemaNode(json)
+        self.definitions = definitions
+        self.root = SchemaNode(json, definitions: definitions)
     }
 }
 
@@ -60,12 +65,31 @@ final class SchemaNode: Sendable {
     let listType: String?
     let listMapKeys: [String]
     let defaultValue: JSONValue?
+    /// The definition a `$ref` names (`io.k8s.api.core.v1.PodSpec`), resolved only when a
+    /// value meets this node (``resolved``), so recursive definitions cost nothing to build.
+    let referenceName: String?
+    /// Whether the node is a `$ref`: its other keywords, but `description` and `default`, are
+    /// ignored, as OpenAPI 3.0 says.
+    let isReference: Bool
+    /// Unowned: the table owns the nodes it builds, and an ``OpenAPISchema`` owns the table
+    /// for as long as any of its nodes can be reached.
+    unowned let definitions: SchemaDefinitions?
 
-    init(_ json: JSONValue) {
+    init(_ json: JSONValue, definitions: SchemaDefinitions? = nil) {
         let fields = json.objectValue ?? [:]
         func integer(_ key: String) -> Int? { fields[key]?.intValue.map { Int(clamping: $0) } }
         func flag(_ key: String) -> Bool { fields[key]?.boolValue ?? false }
-        func nodes(_ key: String) -> [SchemaNode] { fields[key]?.arrayValue?.map(SchemaNode.init) ?? [] }
+        func node(_ value: JSONValue) -> SchemaNode { SchemaNode(value, definitions: definitions) }
+        func nodes(_ key: String) -> [SchemaNode] { fields[key]?.arrayValue?.map(node) ?? [] }
+
+        self.definitions = definitions
+        if let reference = fields["$ref"] {
+            isReference = true
+            referenceName = reference.stringValue.flatMap(SchemaDefinitions.definitionName(fromReference:))
+        } else {
+            isReference = false
+            referenceName = nil
+        }
 
         intOrString = flag("x-kubernetes-int-or-string")
         if intOrString {
@@ -93,19 +117,19 @@ final class SchemaNode: Sendable {
         minProperties = integer("minProperties")
         maxProperties = integer("maxProperties")
         required = fields["required"]?.arrayValue?.compactMap(\.stringValue) ?? []
-        let properties = (fields["properties"]?.objectValue ?? [:]).mapValues(SchemaNode.init)
+        let properties = (fields["properties"]?.objectValue ?? [:]).mapValues(node)
         self.properties = properties
         propertyNames = properties.keys.sorted()
-        items = fields["items"].flatMap { $0.objectValue == nil ? nil : SchemaNode($0) }
+        items = fields["items"].flatMap { $0.objectValue == nil ? nil : node($0) }
         switch fields["additionalProperties"] {
         case .bool(let allowed)?: additionalProperties = .allowed(allowed)
-        case .object(let schema)?: additionalProperties = .schema(SchemaNode(.object(schema)))
+        case .object(let schema)?: additionalProperties = .schema(node(.object(schema)))
         default: additionalProperties = .unspecified
         }
         allOf = nodes("allOf")
         anyOf = nodes("anyOf")
         oneOf = nodes("oneOf")
-        not = fields["not"].flatMap { $0.objectValue == nil ? nil : SchemaNode($0) }
+        not = fields["not"].flatMap { $0.objectValue == nil ? nil : node($0) }
         preserveUnknownFields = flag("x-kubernetes-preserve-unknown-fields")
         embeddedResource = flag("x-kubernetes-embedded-resource")
         listType = fields["x-kubernetes-list-type"]?.stringValue

@@ -66,17 +66,19 @@ public struct FieldSelector: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// Works on Unicode scalars, not Characters: a combining mark after `,` or `=` would
+    /// otherwise fuse with it into one Character and hide it from the parser (Kubernetes
+    /// reads bytes).
     static func escape(_ value: String) -> String {
-        var output = ""
-        for character in value {
-            switch character {
-            case "\\": output += "\\\\"
-            case ",": output += "\\,"
-            case "=": output += "\\="
-            default: output.append(character)
+        var output = String.UnicodeScalarView()
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\\", ",", "=": output.append("\\")
+            default: break
             }
+            output.append(scalar)
         }
-        return output
+        return String(output)
     }
 }
 
@@ -85,16 +87,27 @@ extension FieldSelector {
     /// A value may carry `\,`, `\=` and `\\` escapes; any other escape, or an unescaped
     /// `=` or `,` inside a value, is refused as Kubernetes refuses it. The empty string
     /// selects everything.
+    ///
+    /// Field names are trimmed of spaces and tabs and may not contain `\` or `!`: no
+    /// Kubernetes field path does, and a name ending in one of them (`a!` from `a! ==x`)
+    /// would print as a different selector (`a!=x`).
+    ///
+    /// The text is read as Unicode scalars, never as Characters, so that a combining mark
+    /// cannot fuse with a `,`, `=` or `\` and hide it.
     public init(parsing text: String) throws(SelectorParseError) {
         func failure(_ reason: String) -> SelectorParseError { SelectorParseError(selector: text, reason: reason) }
         var requirements: [Requirement] = []
         for term in Self.splitTerms(text) {
-            if term.allSatisfy(\.isWhitespace) { continue }
+            if term.allSatisfy(\.properties.isWhitespace) { continue }
+            let termText = String(term)
             guard let (lhs, op, rhs) = Self.splitTerm(term) else {
-                throw failure("can't understand '\(term)': expected field=value, field==value or field!=value")
+                throw failure("can't understand '\(termText)': expected field=value, field==value or field!=value")
             }
-            let field = lhs.trimmingCharacters(in: .whitespaces)
-            if field.isEmpty { throw failure("the term '\(term)' has no field name") }
+            let field = String(lhs).trimmingCharacters(in: .whitespaces)
+            if field.isEmpty { throw failure("the term '\(termText)' has no field name") }
+            if let bad = field.unicodeScalars.first(where: { $0 == "\\" || $0 == "!" }) {
+                throw failure("invalid field name \"\(field)\": it may not contain '\(bad)'")
+            }
             let value: String
             do {
                 value = try Self.unescape(rhs)
@@ -106,23 +119,25 @@ extension FieldSelector {
         self.init(requirements: requirements)
     }
 
+    private typealias Scalars = String.UnicodeScalarView
+
     /// Splits on commas that are not escaped; escapes stay in the terms.
-    private static func splitTerms(_ text: String) -> [String] {
-        var terms: [String] = []
-        var current = ""
+    private static func splitTerms(_ text: String) -> [Scalars] {
+        var terms: [Scalars] = []
+        var current = Scalars()
         var escaped = false
-        for character in text {
+        for scalar in text.unicodeScalars {
             if escaped {
-                current.append(character)
+                current.append(scalar)
                 escaped = false
-            } else if character == "\\" {
-                current.append(character)
+            } else if scalar == "\\" {
+                current.append(scalar)
                 escaped = true
-            } else if character == "," {
+            } else if scalar == "," {
                 terms.append(current)
-                current = ""
+                current = Scalars()
             } else {
-                current.append(character)
+                current.append(scalar)
             }
         }
         terms.append(current)
@@ -130,22 +145,22 @@ extension FieldSelector {
     }
 
     /// Finds the first operator that is not escaped.
-    private static func splitTerm(_ term: String) -> (String, Operator, String)? {
-        let characters = Array(term)
+    private static func splitTerm(_ term: Scalars) -> (Scalars, Operator, Scalars)? {
+        let scalars = Array(term)
         var index = 0
-        while index < characters.count {
-            let character = characters[index]
-            if character == "\\" {
+        while index < scalars.count {
+            let scalar = scalars[index]
+            if scalar == "\\" {
                 index += 2
                 continue
             }
-            let next: Character? = index + 1 < characters.count ? characters[index + 1] : nil
-            if character == "!" && next == "=" {
-                return (String(characters[..<index]), .notEquals, String(characters[(index + 2)...]))
+            let next: Unicode.Scalar? = index + 1 < scalars.count ? scalars[index + 1] : nil
+            if scalar == "!" && next == "=" {
+                return (Scalars(scalars[..<index]), .notEquals, Scalars(scalars[(index + 2)...]))
             }
-            if character == "=" {
+            if scalar == "=" {
                 let width = next == "=" ? 2 : 1
-                return (String(characters[..<index]), .equals, String(characters[(index + width)...]))
+                return (Scalars(scalars[..<index]), .equals, Scalars(scalars[(index + width)...]))
             }
             index += 1
         }
@@ -156,25 +171,25 @@ extension FieldSelector {
         var message: String
     }
 
-    private static func unescape(_ text: String) throws(EscapeError) -> String {
-        var output = ""
+    private static func unescape(_ text: Scalars) throws(EscapeError) -> String {
+        var output = Scalars()
         var escaped = false
-        for character in text {
+        for scalar in text {
             if escaped {
-                switch character {
-                case "\\", ",", "=": output.append(character)
-                default: throw EscapeError(message: "invalid escape sequence '\\\(character)'")
+                switch scalar {
+                case "\\", ",", "=": output.append(scalar)
+                default: throw EscapeError(message: "invalid escape sequence '\\\(scalar)'")
                 }
                 escaped = false
-            } else if character == "\\" {
+            } else if scalar == "\\" {
                 escaped = true
-            } else if character == "," || character == "=" {
-                throw EscapeError(message: "unescaped '\(character)' (write '\\\(character)')")
+            } else if scalar == "," || scalar == "=" {
+                throw EscapeError(message: "unescaped '\(scalar)' (write '\\\(scalar)')")
             } else {
-                output.append(character)
+                output.append(scalar)
             }
         }
         if escaped { throw EscapeError(message: "trailing '\\' with nothing to escape") }
-        return output
+        return String(output)
     }
 }

@@ -1,9 +1,10 @@
 import Foundation
 import KubeModel
 
-/// What the API server does to an object on its way into storage: defaults, metadata the
-/// server owns, status-subresource rules, and validation (names, and for custom resources
-/// the CRD's schema).
+/// What the API server does to an object on its way into storage: decoding (built-in kinds
+/// by Kubernetes' own schemas, as Go decodes them), defaults, metadata the server owns,
+/// status-subresource rules, and validation (names, built-in semantic checks, and for
+/// custom resources the CRD's schema).
 struct ObjectAdmission: Sendable {
     /// Warnings for the `Warning` response header (unknown fields dropped, for instance).
     typealias Warnings = [String]
@@ -17,9 +18,8 @@ struct ObjectAdmission: Sendable {
     func prepareCreate(_ object: inout JSONValue, resource: APIResource, namespace: String?,
                        fieldValidation: RequestOptions.FieldValidation) throws(APIError) -> Warnings {
         guard object.objectValue != nil else { throw APIError.badRequest("the request body must be a JSON object") }
-        try BuiltinFields.checkMetadataShape(object, kind: resource.kind)
         try checkTypeMeta(&object, resource: resource)
-        var warnings = try pruneBuiltinFields(&object, resource: resource, fieldValidation: fieldValidation)
+        var warnings = try decodeBuiltin(&object, resource: resource, fieldValidation: fieldValidation)
         if resource.namespaced {
             if let declared = object.namespace, !declared.isEmpty, let namespace, declared != namespace {
                 throw APIError.badRequest(
@@ -69,8 +69,7 @@ struct ObjectAdmission: Sendable {
     func prepareUpdate(_ object: inout JSONValue, old: JSONValue, resource: APIResource, subresource: String?,
                        fieldValidation: RequestOptions.FieldValidation) throws(APIError) -> Warnings {
         guard object.objectValue != nil else { throw APIError.badRequest("the request body must be a JSON object") }
-        try BuiltinFields.checkMetadataShape(object, kind: resource.kind)
-        var warnings = try pruneBuiltinFields(&object, resource: resource, fieldValidation: fieldValidation)
+        var warnings = try decodeBuiltin(&object, resource: resource, fieldValidation: fieldValidation)
         let name = old.name ?? ""
         if let sentName = object.name, !sentName.isEmpty, sentName != name {
             throw APIError.badRequest("the name of the object (\(sentName)) does not match the name on the URL (\(name))")
@@ -158,15 +157,40 @@ struct ObjectAdmission: Sendable {
         object.apiVersion = resource.apiVersion
     }
 
-    private func pruneBuiltinFields(_ object: inout JSONValue, resource: APIResource,
-                                    fieldValidation: RequestOptions.FieldValidation) throws(APIError) -> Warnings {
-        let removed = BuiltinFields.prune(&object, resource: resource)
-        guard !removed.isEmpty else { return [] }
-        let fields = removed.map { "unknown field \"\($0)\"" }
+    /// What kube-apiserver's decoder does to a built-in object before anything else looks at
+    /// it: a value of the wrong type is refused (400), fields the kind does not declare are
+    /// dropped, at any depth, and refused, reported or ignored as `fieldValidation` says.
+    /// Custom resources are pruned by their CRD's schema later; their metadata is checked here.
+    private func decodeBuiltin(_ object: inout JSONValue, resource: APIResource,
+                               fieldValidation: RequestOptions.FieldValidation) throws(APIError) -> Warnings {
+        guard let schema = BuiltinSchemas.shared.schema(for: resource) else {
+            try MetadataShape.check(object, kind: resource.kind)
+            return []
+        }
+        let decoded: TypedDecoding
+        do {
+            decoded = try schema.decodeTyped(object, typeName: resource.kind)
+        } catch {
+            throw APIError.badRequest(Self.cannotBeHandled(resource, error.message))
+        }
+        object = decoded.object
+        return try Self.unknownFields(decoded.unknownFields, resource: resource, fieldValidation: fieldValidation)
+    }
+
+    /// kube-apiserver's wording for a body its decoder refuses.
+    static func cannotBeHandled(_ resource: APIResource, _ problem: String) -> String {
+        "\(resource.kind) in version \"\(resource.version)\" cannot be handled as a \(resource.kind): \(problem)"
+    }
+
+    /// Unknown fields under `fieldValidation`: Strict refuses them (400), Warn returns them as
+    /// warnings, Ignore forgets them.
+    static func unknownFields(_ paths: [String], resource: APIResource,
+                              fieldValidation: RequestOptions.FieldValidation) throws(APIError) -> Warnings {
+        guard !paths.isEmpty else { return [] }
+        let fields = paths.map { "unknown field \"\($0)\"" }
         switch fieldValidation {
         case .strict:
-            throw APIError.badRequest(
-                "\(resource.kind) in version \"\(resource.version)\" cannot be handled as a \(resource.kind): strict decoding error: \(fields.joined(separator: ", "))")
+            throw APIError.badRequest(cannotBeHandled(resource, "strict decoding error: \(fields.joined(separator: ", "))"))
         case .warn: return fields
         case .ignore: return []
         }
@@ -199,19 +223,7 @@ struct ObjectAdmission: Sendable {
                                         fieldValidation: RequestOptions.FieldValidation) throws(APIError) -> Warnings {
         let openAPI = OpenAPISchema(schema)
         let (pruned, removed) = openAPI.prune(object)
-        var warnings = Warnings()
-        if !removed.isEmpty {
-            switch fieldValidation {
-            case .strict:
-                let fields = removed.map { "unknown field \"\($0)\"" }.joined(separator: ", ")
-                throw APIError.badRequest(
-                    "\(resource.kind) in version \"\(resource.version)\" cannot be handled as a \(resource.kind): strict decoding error: \(fields)")
-            case .warn:
-                warnings = removed.map { "unknown field \"\($0)\"" }
-            case .ignore:
-                break
-            }
-        }
+        let warnings = try Self.unknownFields(removed, resource: resource, fieldValidation: fieldValidation)
         object = openAPI.applyDefaults(pruned)
         var errors = openAPI.validate(object)
         // The server owns these; a schema may not make them required.
@@ -252,6 +264,7 @@ struct ObjectAdmission: Sendable {
                                 field: "metadata.labels"))
         }
         if resource.schema == nil { causes += BuiltinValidation.validate(object, resource: resource) }
+        causes += KubeVirtAdmission.validate(object, resource: resource)
         if !causes.isEmpty {
             throw APIError.invalid(kind: resource.kind, group: resource.group, name: name, causes: causes)
         }

@@ -3,6 +3,10 @@ import KubeModel
 
 /// `/openapi/v3`: an index of group versions and one OpenAPI 3 document per group version.
 ///
+/// Built-in kinds carry Kubernetes 1.32's own schemas (``BuiltinSchemas``) under their
+/// Kubernetes names, with every definition they refer to, so `kubectl explain pods.spec`
+/// reads real descriptions; custom resources carry their CRD's schema.
+///
 /// kubectl reads these to decide whether the server validates fields itself: each PATCH
 /// operation carries `x-kubernetes-group-version-kind`, `x-kubernetes-action` and the
 /// `fieldValidation` parameter, so kubectl sends `fieldValidation=Strict` and leaves the
@@ -38,11 +42,22 @@ struct OpenAPIDocuments: Sendable {
         guard !resources.isEmpty else { return nil }
         var paths: [String: JSONValue] = [:]
         var schemas: [String: JSONValue] = [:]
+        var builtinKinds: [String] = []
         for resource in resources {
             let gvk: JSONValue = ["group": .string(group), "version": .string(version), "kind": .string(resource.kind)]
-            let schemaName = Self.schemaName(resource)
+            let schemaName: String
+            var schema: JSONValue
+            if let definition = BuiltinSchemas.shared.definitionName(for: resource),
+               let served = Self.builtinDefinitions[definition] {
+                // Kubernetes' own schema, under Kubernetes' own name, with what it refers to.
+                schemaName = definition
+                schema = served
+                builtinKinds.append(definition)
+            } else {
+                schemaName = Self.schemaName(resource)
+                schema = resource.schema ?? ["type": "object", "x-kubernetes-preserve-unknown-fields": true]
+            }
             let reference: JSONValue = ["$ref": .string("#/components/schemas/\(schemaName)")]
-            var schema = resource.schema ?? ["type": "object", "x-kubernetes-preserve-unknown-fields": true]
             schema["x-kubernetes-group-version-kind"] = [gvk]
             schemas[schemaName] = schema
             let prefix = group.isEmpty ? "/api/\(version)" : "/apis/\(group)/\(version)"
@@ -81,12 +96,39 @@ struct OpenAPIDocuments: Sendable {
                 "delete": operation("delete", "delete"),
             ]
         }
+        for name in BuiltinSchemas.shared.definitions.closure(of: builtinKinds) where schemas[name] == nil {
+            schemas[name] = Self.builtinDefinitions[name]
+        }
         return [
             "openapi": "3.0.0",
             "info": ["title": "Kubernetes (Virtyard embedded)", "version": .string(Discovery.kubernetesVersion.git)],
             "paths": .object(paths),
             "components": ["schemas": .object(schemas)],
         ]
+    }
+
+    /// The built-in definitions as kube-apiserver publishes them: a property of a named
+    /// type is `allOf: [{$ref}]` beside its own `description`, so `kubectl explain` prints
+    /// both the field's text and the type's, as it does against a real cluster.
+    static let builtinDefinitions: [String: JSONValue] =
+        BuiltinSchemas.shared.definitions.json.mapValues(wrappingReferences)
+
+    static func wrappingReferences(_ schema: JSONValue) -> JSONValue {
+        guard var fields = schema.objectValue else { return schema }
+        if let reference = fields.removeValue(forKey: "$ref") {
+            fields["allOf"] = [["$ref": reference]]
+            return .object(fields)
+        }
+        if let properties = fields["properties"]?.objectValue {
+            fields["properties"] = .object(properties.mapValues(wrappingReferences))
+        }
+        for keyword in ["items", "additionalProperties", "not"] {
+            if let child = fields[keyword], child.objectValue != nil { fields[keyword] = wrappingReferences(child) }
+        }
+        for keyword in ["allOf", "anyOf", "oneOf"] {
+            if let children = fields[keyword]?.arrayValue { fields[keyword] = .array(children.map(wrappingReferences)) }
+        }
+        return .object(fields)
     }
 
     private static func schemaName(_ resource: APIResource) -> String {

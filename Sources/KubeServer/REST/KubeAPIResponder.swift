@@ -15,8 +15,14 @@ struct KubeAPIResponder: HTTPResponder {
     let discovery: Discovery
     let openAPI: OpenAPIDocuments
     let authenticator: TokenAuthenticator
-    let requestBodyLimit = 16 << 20
     let logger: Logger
+    var bookmarkInterval: Duration = .seconds(10)
+
+    /// kube-apiserver's limit on a request body (`--max-request-bytes` is etcd's 1.5 MiB
+    /// object limit doubled).
+    static let requestBodyLimit = 3 << 20
+    /// Longest request path and query taken, far above any real one.
+    static let maximumURILength = 32 << 10
 
     func respond(to request: Request, context: Context) async throws -> Response {
         do {
@@ -31,6 +37,9 @@ struct KubeAPIResponder: HTTPResponder {
     }
 
     private func route(_ request: Request, context: Context) async throws -> Response {
+        if request.uri.description.utf8.count > Self.maximumURILength {
+            throw APIError.badRequest("the request URI is longer than \(Self.maximumURILength) bytes")
+        }
         let registry = handler.registry
         let path = APIPath(request.uri.path) { group, version, resource in
             registry.lookup(group: group, version: version, resource: resource)?.namespaced ?? false
@@ -78,6 +87,37 @@ struct KubeAPIResponder: HTTPResponder {
 
     static let pathNotFound = APIError(code: 404, reason: .notFound, message: "the server could not find the requested resource")
 
+    /// The body, refused with 413 past ``requestBodyLimit`` (read no further than that).
+    static func collectBody(_ request: Request) async throws(APIError) -> [UInt8] {
+        do {
+            let buffer = try await request.body.collect(upTo: requestBodyLimit)
+            return Array(buffer.readableBytesView)
+        } catch {
+            throw APIError(code: 413, reason: .requestEntityTooLarge,
+                           message: "Request entity too large: limit is \(requestBodyLimit)")
+        }
+    }
+
+    /// Media types a body may have: JSON and kubectl's protobuf for writes, the three patch
+    /// types for patches. YAML is answered later with its own message.
+    static func checkMediaType(_ contentType: String, method: HTTPRequest.Method) throws(APIError) {
+        let mediaType = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        let accepted: [String]
+        if method == .patch {
+            accepted = ["application/json-patch+json", "application/merge-patch+json", "application/strategic-merge-patch+json"]
+            if mediaType == "application/apply-patch+yaml" {
+                throw APIError(code: 415, reason: .unsupportedMediaType,
+                               message: "server-side apply is not supported by Virtyard's embedded API; use kubectl apply without --server-side")
+            }
+        } else {
+            accepted = ["application/json", "application/yaml", KubernetesProtobuf.mediaType]
+        }
+        guard accepted.contains(mediaType) else {
+            throw APIError(code: 415, reason: .unsupportedMediaType,
+                           message: "the body of the request was in an unknown format - accepted media types include: \(accepted.joined(separator: ", "))")
+        }
+    }
+
     private func serveResource(_ path: APIPath.ResourcePath, request: Request) async throws -> Response {
         guard let resource = handler.registry.lookup(group: path.group, version: path.version, resource: path.resource) else {
             throw Self.pathNotFound
@@ -86,8 +126,8 @@ struct KubeAPIResponder: HTTPResponder {
         var contentType = request.headers[.contentType] ?? "application/json"
         var body: [UInt8] = []
         if request.method != .get {
-            let buffer = try await request.body.collect(upTo: requestBodyLimit)
-            body = Array(buffer.readableBytesView)
+            body = try await Self.collectBody(request)
+            if !body.isEmpty { try Self.checkMediaType(contentType, method: request.method) }
         }
         if KubernetesProtobuf.matches(contentType: contentType), !body.isEmpty {
             // kubectl's typed commands (`create configmap`, `create secret`, …) send protobuf
@@ -124,7 +164,8 @@ struct KubeAPIResponder: HTTPResponder {
             }
             return response
         case .stream(let events, let timeout, let bookmarks, let apiVersion, let table):
-            return Self.watchResponse(events, request: request, timeout: timeout, bookmarks: bookmarks, apiVersion: apiVersion,
+            return Self.watchResponse(events, request: request, timeout: timeout,
+                                      bookmarks: bookmarks ? bookmarkInterval : nil, apiVersion: apiVersion,
                                       table: table,
                                       store: handler.store)
         }
@@ -156,8 +197,9 @@ struct KubeAPIResponder: HTTPResponder {
 
     /// Streams newline-delimited `{"type": …, "object": …}` events until the timeout, the
     /// client going away, or the server shutting down.
-    static func watchResponse(_ events: AsyncStream<WatchEvent>, request: Request, timeout: Duration, bookmarks: Bool,
+    static func watchResponse(_ watch: ObjectStore.WatchRegistration, request: Request, timeout: Duration, bookmarks: Duration?,
                               apiVersion: String, table: TableRequest? = nil, store: ObjectStore) -> Response {
+        let events = watch.events
         let body = ResponseBody { writer in
             enum Signal: Sendable { case event(WatchEvent), bookmark, timeout }
             let (signals, input) = AsyncStream<Signal>.makeStream()
@@ -173,12 +215,12 @@ struct KubeAPIResponder: HTTPResponder {
                         try await Task.sleep(for: timeout)
                         input.yield(.timeout)
                     }
-                    if bookmarks {
+                    if let bookmarks {
                         // Bookmarks tell the client how far it has seen even when nothing it
                         // watches changes, so its resume point stays inside the history.
                         group.addTask {
                             while true {
-                                try await Task.sleep(for: .seconds(10))
+                                try await Task.sleep(for: bookmarks)
                                 input.yield(.bookmark)
                             }
                         }
@@ -188,9 +230,12 @@ struct KubeAPIResponder: HTTPResponder {
                         case .timeout:
                             break loop
                         case .bookmark:
+                            // Answered in order, through the watch's own stream.
+                            store.requestBookmark(watch)
+                        case .event(let event) where event.kind == .bookmark:
                             let bookmark: JSONValue = [
                                 "kind": "Bookmark", "apiVersion": .string(apiVersion),
-                                "metadata": ["resourceVersion": .string(String(store.currentResourceVersion))],
+                                "metadata": ["resourceVersion": .string(String(event.object.resourceVersion))],
                             ]
                             try await writer.write(ByteBuffer(bytes: Array(
                                 "{\"type\":\"BOOKMARK\",\"object\":\(bookmark.serializedString())}\n".utf8)))

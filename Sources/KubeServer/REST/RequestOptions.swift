@@ -8,6 +8,8 @@ struct RequestOptions: Sendable {
     var limit: Int?
     var continueToken: String?
     var resourceVersion: String?
+    /// `resourceVersion` as a number (it was checked to be one, not negative).
+    var requestedVersion: Int64?
     var watch = false
     /// For Table responses: `None`, `Metadata` or `Object`.
     var includeObject: String?
@@ -41,7 +43,16 @@ struct RequestOptions: Sendable {
         return query
     }
 
+    /// Longest label or field selector taken. Far above any real one (a selector with a
+    /// hundred `in` values of 63 characters is 7 KiB), low enough that parsing stays cheap.
+    static let maximumSelectorLength = 16 << 10
+
     init(query: [String: String], resource: APIResource? = nil) throws(APIError) {
+        for name in ["labelSelector", "fieldSelector"] {
+            if let text = query[name], text.utf8.count > Self.maximumSelectorLength {
+                throw APIError.badRequest("\(name) is \(text.utf8.count) bytes long; at most \(Self.maximumSelectorLength) are accepted")
+            }
+        }
         if let text = query["labelSelector"], !text.isEmpty {
             do { labelSelector = try LabelSelector(parsing: text) } catch {
                 throw APIError.badRequest("unable to parse requirement: \(error)")
@@ -65,6 +76,12 @@ struct RequestOptions: Sendable {
         continueToken = query["continue"].flatMap { $0.isEmpty ? nil : $0 }
         includeObject = query["includeObject"]
         resourceVersion = query["resourceVersion"].flatMap { $0.isEmpty ? nil : $0 }
+        if let resourceVersion {
+            guard let version = Int64(resourceVersion), version >= 0 else {
+                throw APIError.badRequest("resourceVersion: Invalid value: \"\(resourceVersion)\": invalid resource version")
+            }
+            requestedVersion = version
+        }
         watch = Self.flag(query["watch"])
         allowWatchBookmarks = Self.flag(query["allowWatchBookmarks"])
         if let text = query["timeoutSeconds"], !text.isEmpty {

@@ -1,6 +1,13 @@
 import KubeModel
 
 extension ResourceHandler {
+    /// Kinds whose streaming subresources (`log`, `exec`, `attach`, `portforward`, `proxy`)
+    /// a real cluster serves through the kubelet.
+    static let streamingSubresourceOwners: Set<GroupResource> = [
+        BuiltinResources.pods.groupResource, GroupResource(group: "", resource: "nodes"),
+        GroupResource(group: "", resource: "services"),
+    ]
+
     func handleSubresource(_ subresource: String, _ call: Call) async throws(APIError) -> APIResponse {
         let resource = call.resource
         guard call.path.name != nil else {
@@ -20,6 +27,11 @@ extension ResourceHandler {
                                                  options: call.options, body: [], contentType: ""))
             _ = try await Self.delete(call.key, resource: resource, options: options, in: store)
             return .object(201, Self.successStatus(resource: resource, name: call.key.name, uid: nil))
+        case ("log", _), ("exec", _), ("attach", _), ("portforward", _), ("proxy", _)
+            where Self.streamingSubresourceOwners.contains(resource.groupResource):
+            // A 404 here would read as "no such pod"; say what is really missing.
+            throw APIError(code: 405, reason: .methodNotAllowed,
+                           message: "Virtyard's embedded API does not serve \(resource.resource)/\(subresource): its pods run no containers")
         default:
             throw APIError(code: 404, reason: .notFound,
                            message: "the server could not find the requested resource (\(call.method.rawValue) \(resource.resource)/\(subresource))")

@@ -18,7 +18,7 @@ extension ResourceHandler {
         let predicate: (@Sendable (JSONValue) -> Bool)? = options.hasSelectors ? { @Sendable object in options.matches(object) } : nil
         let namespace = call.resource.namespaced ? call.path.namespace : nil
         let filter = WatchFilter(resource: call.resource.groupResource, namespace: namespace, predicate: predicate)
-        let stream = try store.watch(filter, from: start)
+        let stream = try store.openWatch(filter, from: start)
         // Like kube-apiserver's --min-request-timeout: a watch ends within 30–60 minutes
         // unless the client asks for less, and clients re-establish it.
         let seconds = options.timeoutSeconds ?? Int.random(in: 1800...3600)

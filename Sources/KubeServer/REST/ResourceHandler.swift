@@ -59,6 +59,9 @@ struct ResourceHandler: Sendable {
         if let verb = Self.discoveryVerbs[call.verb], !resource.verbs.contains(verb) {
             throw APIError.methodNotAllowed("\(resource.resource).\(resource.group) does not support \(verb)")
         }
+        if call.method == .get, let requested = call.options.requestedVersion {
+            try Self.requireSeen(requested, current: store.currentResourceVersion)
+        }
         switch (call.method, call.path.name) {
         case (.get, nil):
             if call.options.watch || call.path.watchPrefix { return try watch(call) }
@@ -88,6 +91,15 @@ struct ResourceHandler: Sendable {
     }
 
     // MARK: Reads
+
+    /// A read at a resourceVersion this store has not reached yet: kube-apiserver's watch
+    /// cache answers 504 "Too large resource version" (clients then re-list).
+    static func requireSeen(_ requested: Int64, current: Int64) throws(APIError) {
+        guard requested > current else { return }
+        throw APIError(code: 504, reason: .timeout,
+                       message: "Too large resource version: \(requested), current: \(current)",
+                       causes: [.init(reason: "ResourceVersionTooLarge", message: "Too large resource version", field: "")])
+    }
 
     func get(_ call: Call) throws(APIError) -> APIResponse {
         guard let stored = store.get(call.key) else {
@@ -334,7 +346,7 @@ struct ResourceHandler: Sendable {
 enum APIResponse {
     case object(Int, [UInt8], warnings: [String] = [])
     /// `table`: the events carry one-row Tables of this resource (kubectl get -w).
-    case stream(AsyncStream<WatchEvent>, timeout: Duration, bookmarks: Bool, apiVersion: String, table: TableRequest?)
+    case stream(ObjectStore.WatchRegistration, timeout: Duration, bookmarks: Bool, apiVersion: String, table: TableRequest?)
 }
 
 enum PatchKind {

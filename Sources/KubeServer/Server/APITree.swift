@@ -12,8 +12,14 @@ final class APITree: Sendable {
     let crds: CRDController
     let garbageCollector: GarbageCollector
 
-    init(persistence: (any Persistence)?, historyLimit: Int, logger: Logger) throws {
-        store = try ObjectStore(persistence: persistence, historyLimit: historyLimit)
+    init(persistence: (any Persistence)?, historyLimit: Int, historyByteLimit: Int = 256 << 20, quota: StoreQuota? = nil,
+         logger: Logger) throws {
+        store = try ObjectStore(persistence: persistence, historyLimit: historyLimit, historyByteLimit: historyByteLimit,
+                                quota: quota)
+        for record in store.quarantined {
+            logger.error("a stored object could not be read back and was moved to the quarantined_objects table",
+                         metadata: ["key": "\(record.key)", "reason": "\(record.reason)"])
+        }
         registry = ResourceRegistry()
         crds = CRDController(store: store, registry: registry, logger: logger)
         crds.registerStored()

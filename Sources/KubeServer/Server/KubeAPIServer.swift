@@ -20,10 +20,15 @@ public final class KubeAPIServer: Service, Sendable {
         public var fsync: Bool
         /// Serve HTTPS with these certificates; nil serves plain HTTP.
         public var tls: ServingCertificates?
+        public var connections: ConnectionLimits
+        /// How often a watch that asked for bookmarks gets one.
+        public var watchBookmarkInterval: Duration = .seconds(10)
 
         public init(host: String = "127.0.0.1", port: Int = 6443, dataDirectory: String? = nil, tokens: Set<String>,
-                    watchHistory: Int = 10_000, fsync: Bool = false, tls: ServingCertificates? = nil) {
+                    watchHistory: Int = 10_000, fsync: Bool = false, tls: ServingCertificates? = nil,
+                    connections: ConnectionLimits = ConnectionLimits()) {
             self.tls = tls
+            self.connections = connections
             self.host = host
             self.port = port
             self.dataDirectory = dataDirectory
@@ -61,8 +66,9 @@ public final class KubeAPIServer: Service, Sendable {
     }
 
     /// The port the server listens on, once it does (useful with port 0).
-    public func boundPort() async -> Int {
-        await bound.wait()
+    /// Throws when the server could not start listening (the port is taken, say).
+    public func boundPort() async throws -> Int {
+        try await bound.wait()
     }
 
     /// The port, if the server listens already.
@@ -72,9 +78,10 @@ public final class KubeAPIServer: Service, Sendable {
         try await ensureDefaultNamespaces()
         let responder = makeResponder()
         let bound = self.bound
+        let http1 = configuration.connections.http1
         let server: HTTPServerBuilder = try configuration.tls.map {
-            try .tls(.http1(), tlsConfiguration: $0.serverConfiguration())
-        } ?? .http1()
+            try .tls(.http1(configuration: http1), tlsConfiguration: $0.serverConfiguration())
+        } ?? .http1(configuration: http1)
         let application = Application(
             responder: responder,
             server: server,
@@ -90,7 +97,9 @@ public final class KubeAPIServer: Service, Sendable {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await tree.runControllers() }
             try await withGracefulShutdownHandler {
-                try await application.run()
+                try await bound.announcingEnd(of: "\(configuration.host):\(configuration.port)") {
+                    try await application.run()
+                }
             } onGracefulShutdown: {
                 // Open watches would hold the server's graceful shutdown forever.
                 store.closeAllWatches()
@@ -103,11 +112,35 @@ public final class KubeAPIServer: Service, Sendable {
 
     /// The REST façade: this server's tree, and each virtual cluster's under `/clusters/<id>/`.
     func makeResponder() -> ClusterRouter {
-        ClusterRouter(main: tree.responder(authenticator: TokenAuthenticator(tokens: configuration.tokens), logger: logger),
-                      virtualClusters: virtualClusters)
+        var main = tree.responder(authenticator: TokenAuthenticator(tokens: configuration.tokens), logger: logger)
+        main.bookmarkInterval = configuration.watchBookmarkInterval
+        return ClusterRouter(main: main, virtualClusters: virtualClusters)
     }
 
     func ensureDefaultNamespaces() async throws {
         try await tree.ensureDefaultNamespaces()
     }
+}
+
+/// A listener that could not start (or stopped): what start-up reports before it exits.
+public struct ListenFailure: Error, CustomStringConvertible {
+    public var address: String
+    public var underlying: any Error
+
+    public init(address: String, underlying: any Error) {
+        self.address = address
+        self.underlying = underlying
+    }
+
+    public var description: String { "cannot serve on \(address): \(underlying)" }
+}
+
+/// The server stopped before anyone learned its port.
+public struct ServerStopped: Error, CustomStringConvertible {
+    public var address: String
+
+    public init(address: String) {
+        self.address = address
+    }
+    public var description: String { "the server for \(address) stopped" }
 }

@@ -29,6 +29,10 @@ public struct ServingCertificates: Sendable {
            let key = try? P256.Signing.PrivateKey(pemRepresentation: keyPEM) {
             caCertificatePEM = certificate
             caKey = key
+        } else if manager.fileExists(atPath: files.ca) || manager.fileExists(atPath: files.caKey) {
+            // A new CA would silently invalidate every kubeconfig handed out: only on request.
+            throw Failure(description: "the CA in \(directory) (ca.crt, ca.key) cannot be read; move both files "
+                + "aside to create a new CA (every kubeconfig must then be fetched again)")
         } else {
             caKey = P256.Signing.PrivateKey()
             caCertificatePEM = try makeCA(key: caKey)
@@ -47,7 +51,6 @@ public struct ServingCertificates: Sendable {
         let certificate = try makeServing(key: servingKey, hosts: hosts, caKey: caKey, caPEM: caCertificatePEM)
         try writePrivate(servingKey.pemRepresentation, to: files.key)
         try writePublic(certificate, to: files.certificate)
-        _ = manager
         return ServingCertificates(caCertificatePEM: caCertificatePEM, certificatePEM: certificate,
                                    privateKeyPEM: servingKey.pemRepresentation)
     }

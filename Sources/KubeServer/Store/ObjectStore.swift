@@ -23,6 +23,10 @@ public final class ObjectStore: Sendable {
         var dependents: [String: Set<ObjectKey>] = [:]
         /// Objects with a deletionTimestamp: what garbage collection revisits.
         var terminating: Set<ObjectKey> = []
+        var objectCount = 0
+        /// Encoded size of every stored object.
+        var storedBytes = 0
+        var historyBytes = 0
     }
 
     struct NamespacedName: Hashable, Comparable {
@@ -44,21 +48,51 @@ public final class ObjectStore: Sendable {
 
     /// Events kept for resuming watches.
     public let historyLimit: Int
+    /// Bytes of events kept for resuming watches: a burst of large objects shortens the
+    /// history instead of growing the process.
+    public let historyByteLimit: Int
+    /// How much this store may hold; nil is unbounded (the host's own store).
+    public let quota: StoreQuota?
+
+    /// The largest object stored, encoded: etcd's default request limit, which Kubernetes
+    /// users know as the size an object cannot pass.
+    public static let maximumObjectBytes = 1_572_864
+
+    /// Stored records that could not be read back at start-up, moved aside by the
+    /// persistence (never dropped): what an operator should look at.
+    public let quarantined: [QuarantinedRecord]
 
     /// Opens a store, loading what `persistence` holds. With no persistence the store lives
     /// in memory only (unit tests).
-    public init(persistence: (any Persistence)?, historyLimit: Int = 10_000) throws {
+    public init(persistence: (any Persistence)?, historyLimit: Int = 10_000, historyByteLimit: Int = 256 << 20,
+                quota: StoreQuota? = nil) throws {
         self.persistence = persistence
         self.historyLimit = max(historyLimit, 1)
+        self.historyByteLimit = max(historyByteLimit, 1)
+        self.quota = quota
         var initial = State(history: RingBuffer(capacity: max(historyLimit, 1)))
+        var quarantinedRecords: [QuarantinedRecord] = []
         if let persistence {
             let snapshot = try persistence.load()
             var highest = snapshot.resourceVersion
             for record in snapshot.objects {
-                guard let object = try? JSONValue(parsing: record.body) else { continue }
+                let object: JSONValue
+                do {
+                    object = try JSONValue(parsing: record.body)
+                    guard object.objectValue != nil else { throw JSONParseError(offset: 0, reason: "not a JSON object") }
+                } catch {
+                    // Acknowledged data is never dropped silently: the record is moved to the
+                    // quarantine table, where it stays until someone looks at it.
+                    let reason = "\(error)"
+                    try persistence.quarantine(record.key, reason: reason)
+                    quarantinedRecords.append(QuarantinedRecord(key: record.key, reason: reason))
+                    continue
+                }
                 let resourceVersion = Int64(object.resourceVersion ?? "") ?? 0
                 highest = max(highest, resourceVersion)
                 let stored = StoredObject(object: object, bytes: record.body, resourceVersion: resourceVersion)
+                initial.objectCount += 1
+                initial.storedBytes += record.body.count
                 initial.objects[record.key.resource, default: [:]][
                     NamespacedName(namespace: record.key.namespace, name: record.key.name)] = stored
                 Self.index(&initial, key: record.key, object: object)
@@ -66,8 +100,12 @@ public final class ObjectStore: Sendable {
             initial.resourceVersion = highest
             initial.historyFloor = highest
         }
+        quarantined = quarantinedRecords
         state = Mutex(initial)
     }
+
+    /// How many objects the store holds, and their encoded size.
+    public var usage: (objects: Int, bytes: Int) { state.withLock { ($0.objectCount, $0.storedBytes) } }
 
     /// The newest resourceVersion written.
     public var currentResourceVersion: Int64 { state.withLock { $0.resourceVersion } }
@@ -170,15 +208,33 @@ public final class ObjectStore: Sendable {
             case .unchanged:
                 return (MutationResult(before: before, after: before), nil)
             case .put(var object):
+                // Whatever is stored must parse again at the next start: bounded here, for
+                // every path that writes (requests, patches, defaults, restores).
+                if object.nestingDepthExceeds(JSONValue.maximumNestingDepth) {
+                    throw APIError(code: 422, reason: .invalid,
+                                   message: "\(key): the object nests deeper than \(JSONValue.maximumNestingDepth) levels")
+                }
+                object.resourceVersion = String(state.resourceVersion + 1)
+                let bytes = object.serialized()
+                guard bytes.count <= Self.maximumObjectBytes else {
+                    throw APIError(code: 422, reason: .invalid,
+                                   message: "\(key): the object is \(bytes.count) bytes; at most \(Self.maximumObjectBytes) may be stored")
+                }
+                if let quota {
+                    try quota.admit(adding: before == nil ? 1 : 0, bytes: bytes.count - (before?.bytes.count ?? 0),
+                                    to: (state.objectCount, state.storedBytes), key: key)
+                }
                 state.resourceVersion += 1
                 let version = state.resourceVersion
-                object.resourceVersion = String(version)
-                let stored = StoredObject(object: object, bytes: object.serialized(), resourceVersion: version)
+                let stored = StoredObject(object: object, bytes: bytes, resourceVersion: version)
+                if before == nil { state.objectCount += 1 }
+                state.storedBytes += bytes.count - (before?.bytes.count ?? 0)
                 state.objects[key.resource, default: [:]][slot] = stored
                 if let before { Self.unindex(&state, key: key, object: before.object) }
                 Self.index(&state, key: key, object: object)
-                let event = StoreEvent(kind: before == nil ? .added : .modified, key: key, object: stored,
+                var event = StoreEvent(kind: before == nil ? .added : .modified, key: key, object: stored,
                                        previous: before?.object)
+                event.footprint = bytes.count + (before?.bytes.count ?? 0)
                 closing += record(event, in: &state)
                 persistence?.enqueue(.put(key, stored.bytes, version))
                 return (MutationResult(before: before, after: stored), version)
@@ -188,11 +244,15 @@ public final class ObjectStore: Sendable {
                 let version = state.resourceVersion
                 state.objects[key.resource]?[slot] = nil
                 if state.objects[key.resource]?.isEmpty == true { state.objects[key.resource] = nil }
+                state.objectCount -= 1
+                state.storedBytes -= before.bytes.count
                 Self.unindex(&state, key: key, object: before.object)
                 var last = before.object
                 last.resourceVersion = String(version)
                 let tombstone = StoredObject(object: last, bytes: last.serialized(), resourceVersion: version)
-                closing += record(StoreEvent(kind: .deleted, key: key, object: tombstone, previous: before.object), in: &state)
+                var event = StoreEvent(kind: .deleted, key: key, object: tombstone, previous: before.object)
+                event.footprint = tombstone.bytes.count + before.bytes.count
+                closing += record(event, in: &state)
                 persistence?.enqueue(.delete(key, version))
                 return (MutationResult(before: before, after: nil), version)
             }
@@ -204,6 +264,12 @@ public final class ObjectStore: Sendable {
     private func record(_ event: StoreEvent, in state: inout State) -> [Watcher] {
         if let evicted = state.history.append(event) {
             state.historyFloor = evicted.resourceVersion
+            state.historyBytes -= evicted.footprint
+        }
+        state.historyBytes += event.footprint
+        while state.historyBytes > historyByteLimit, state.history.count > 1, let evicted = state.history.removeFirst() {
+            state.historyFloor = evicted.resourceVersion
+            state.historyBytes -= evicted.footprint
         }
         var overflowed: [Int] = []
         for (id, watcher) in state.watchers {
@@ -244,6 +310,29 @@ public final class ObjectStore: Sendable {
     /// event falls between them. Events after `start` that the history no longer holds
     /// make this throw 410 Gone.
     public func watch(_ filter: WatchFilter, from start: WatchStart, bufferLimit: Int = 100_000) throws(APIError) -> AsyncStream<WatchEvent> {
+        try openWatch(filter, from: start, bufferLimit: bufferLimit).events
+    }
+
+    /// An open watch: its events, and the handle for asking it for bookmarks.
+    public struct WatchRegistration: Sendable {
+        public let events: AsyncStream<WatchEvent>
+        let id: Int
+    }
+
+    /// Puts a BOOKMARK stamped with the current resourceVersion into the watch's stream,
+    /// behind every event already queued for it. Stamped anywhere else, a bookmark could
+    /// overtake events still in flight, and a client resuming from it would skip them.
+    public func requestBookmark(_ registration: WatchRegistration) {
+        state.withLock { state in
+            guard let watcher = state.watchers[registration.id] else { return }
+            let version = state.resourceVersion
+            _ = watcher.continuation.yield(WatchEvent(kind: .bookmark, key: nil,
+                                                      object: StoredObject(object: [:], bytes: [], resourceVersion: version)))
+        }
+    }
+
+    /// Starts a watch (see ``watch(_:from:bufferLimit:)``) that can be asked for bookmarks.
+    public func openWatch(_ filter: WatchFilter, from start: WatchStart, bufferLimit: Int = 100_000) throws(APIError) -> WatchRegistration {
         let (stream, continuation) = AsyncStream<WatchEvent>.makeStream(bufferingPolicy: .bufferingOldest(bufferLimit))
         let id = try state.withLock { (state: inout State) throws(APIError) -> Int in
             switch start {
@@ -275,7 +364,7 @@ public final class ObjectStore: Sendable {
         continuation.onTermination = { [weak self] _ in
             self?.state.withLock { _ = $0.watchers.removeValue(forKey: id) }
         }
-        return stream
+        return WatchRegistration(events: stream, id: id)
     }
 
     /// Number of open watches (for metrics).

@@ -5,6 +5,8 @@ import KubeModel
 /// ``waitUntilDurable(_:)`` returns.
 public protocol Persistence: Sendable {
     func load() throws -> PersistedSnapshot
+    /// Moves a stored record that cannot be read back out of the way, keeping its bytes.
+    func quarantine(_ key: ObjectKey, reason: String) throws
     func enqueue(_ operation: PersistedOperation)
     func waitUntilDurable(_ resourceVersion: Int64) async throws
 }
@@ -28,4 +30,10 @@ public struct PersistedSnapshot: Sendable {
 
     public var objects: [Record]
     public var resourceVersion: Int64
+}
+
+/// A stored record that could not be read back, kept aside with why.
+public struct QuarantinedRecord: Sendable, Equatable {
+    public var key: ObjectKey
+    public var reason: String
 }

@@ -22,6 +22,16 @@ struct RingBuffer<Element>: Sequence {
         return evicted
     }
 
+    /// Removes and returns the oldest element.
+    mutating func removeFirst() -> Element? {
+        guard count > 0 else { return nil }
+        let first = storage[start]
+        storage[start] = nil
+        start = (start + 1) % capacity
+        count -= 1
+        return first
+    }
+
     func makeIterator() -> AnyIterator<Element> {
         var offset = 0
         return AnyIterator {

@@ -48,6 +48,14 @@ public final class SQLitePersistence: Persistence {
                     key TEXT PRIMARY KEY NOT NULL,
                     value INTEGER NOT NULL
                 );
+                CREATE TABLE IF NOT EXISTS quarantined_objects (
+                    resource TEXT NOT NULL,
+                    namespace TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    body BLOB NOT NULL,
+                    reason TEXT NOT NULL,
+                    quarantined_at TEXT NOT NULL
+                );
                 """)
         }
     }
@@ -66,6 +74,20 @@ public final class SQLitePersistence: Persistence {
             let version = try Int64.fetchOne(db, sql: "SELECT value FROM store_state WHERE key = 'resourceVersion'") ?? 0
             state.withLock { $0.durableVersion = version }
             return PersistedSnapshot(objects: records, resourceVersion: version)
+        }
+    }
+
+    /// Moves the record into `quarantined_objects` (bytes, reason and time kept), in one
+    /// transaction, so it no longer blocks the start and can still be recovered by hand.
+    public func quarantine(_ key: ObjectKey, reason: String) throws {
+        try database.write { db in
+            let arguments: StatementArguments = [key.resource.description, key.namespace, key.name]
+            try db.execute(sql: """
+                INSERT INTO quarantined_objects (resource, namespace, name, body, reason, quarantined_at)
+                SELECT resource, namespace, name, body, ?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now') FROM objects
+                WHERE resource = ? AND namespace = ? AND name = ?
+                """, arguments: [reason] + arguments)
+            try db.execute(sql: "DELETE FROM objects WHERE resource = ? AND namespace = ? AND name = ?", arguments: arguments)
         }
     }
 

@@ -16,6 +16,8 @@ public struct StoreEvent: Sendable {
     /// The object before the change, so a watch with a selector can tell an object that
     /// stopped matching (sent as DELETED) from one that started matching (sent as ADDED).
     public var previous: JSONValue?
+    /// About how many bytes the event holds in the history (both versions' encodings).
+    var footprint = 0
 
     public var resourceVersion: Int64 { object.resourceVersion }
 }

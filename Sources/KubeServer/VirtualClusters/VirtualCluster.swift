@@ -16,10 +16,16 @@ public final class VirtualCluster: Sendable {
     let responder: KubeAPIResponder
     private let controllers: Task<Void, Never>
 
-    init(id: String, tokens: TokenSet, persistence: (any Persistence)?, historyLimit: Int, logger: Logger) throws {
+    /// A virtual cluster keeps a shorter watch history than the host: its clients are a lab
+    /// student's kubectl and a few controllers.
+    static let historyByteLimit = 16 << 20
+
+    init(id: String, tokens: TokenSet, persistence: (any Persistence)?, historyLimit: Int, quota: StoreQuota?,
+         logger: Logger) throws {
         self.id = id
         self.tokens = tokens
-        let tree = try APITree(persistence: persistence, historyLimit: historyLimit, logger: logger)
+        let tree = try APITree(persistence: persistence, historyLimit: historyLimit, historyByteLimit: Self.historyByteLimit,
+                               quota: quota, logger: logger)
         self.tree = tree
         var clusterLogger = logger
         clusterLogger[metadataKey: "cluster"] = "\(id)"

@@ -14,6 +14,9 @@ public final class VirtualClusters: Sendable {
     let directory: String?
     let logger: Logger
     private let clusters = Mutex<[String: VirtualCluster]>([:])
+    /// Clusters being created, so that concurrent callers of ``ensure(id:quota:)`` share one
+    /// creation instead of opening the same database twice.
+    private let creating = Mutex<[String: AsyncValue<VirtualCluster>]>([:])
 
     init(historyLimit: Int, directory: String?, logger: Logger) {
         self.historyLimit = historyLimit
@@ -21,8 +24,35 @@ public final class VirtualClusters: Sendable {
         self.logger = logger
     }
 
+    /// The cluster `id`, created (or loaded from its database) if this server does not serve
+    /// it yet. Concurrent calls for one id wait for the same creation.
+    public func ensure(id: String, quota: StoreQuota = .virtualClusterDefault) async throws -> VirtualCluster {
+        if let existing = cluster(id) { return existing }
+        let (pending, isCreator) = creating.withLock { creating -> (AsyncValue<VirtualCluster>, Bool) in
+            if let pending = creating[id] { return (pending, false) }
+            let pending = AsyncValue<VirtualCluster>()
+            creating[id] = pending
+            return (pending, true)
+        }
+        guard isCreator else { return try await pending.wait() }
+        defer { _ = creating.withLock { $0.removeValue(forKey: id) } }
+        do {
+            let created: VirtualCluster
+            if let existing = cluster(id) {
+                created = existing
+            } else {
+                created = try await create(id: id, tokens: [], quota: quota)
+            }
+            pending.set(created)
+            return created
+        } catch {
+            pending.fail(error)
+            throw error
+        }
+    }
+
     /// A new, empty cluster (default namespaces only) admitting `tokens`.
-    public func create(id: String, tokens: Set<String>) async throws -> VirtualCluster {
+    public func create(id: String, tokens: Set<String>, quota: StoreQuota = .virtualClusterDefault) async throws -> VirtualCluster {
         guard NameValidation.dnsLabel(id) == nil else {
             throw Failure(description: "virtual cluster id \"\(id)\" must be a DNS label (lower-case letters, digits, '-')")
         }
@@ -33,7 +63,7 @@ public final class VirtualClusters: Sendable {
             persistence = try SQLitePersistence(path: "\(directory)/\(id).db")
         }
         let cluster = try VirtualCluster(id: id, tokens: TokenSet(tokens), persistence: persistence,
-                                         historyLimit: historyLimit, logger: logger)
+                                         historyLimit: historyLimit, quota: quota, logger: logger)
         let taken = clusters.withLock { clusters -> Bool in
             guard clusters[id] == nil else { return true }
             clusters[id] = cluster

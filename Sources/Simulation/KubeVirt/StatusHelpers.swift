@@ -1,34 +1,27 @@
+import ControllerKit
 import Foundation
 import KubeModel
 import Synchronization
 
 /// Condition lists as Kubernetes controllers keep them: one entry per type, and
-/// `lastTransitionTime` moves only when the status does.
+/// `lastTransitionTime` moves only when the status does. The list logic is ControllerKit's
+/// ``StatusConditions``; this keeps the shape KubeVirt and CDI write (`lastProbeTime: null`,
+/// no empty reason or message) and the calls the simulated controllers make.
 enum Conditions {
     static func set(_ conditions: inout [JSONValue], type: String, status: Bool, reason: String = "", message: String = "",
                     now: String = Timestamp.now(), probeTime: Bool = true) {
-        let statusText = status ? "True" : "False"
-        var condition: JSONValue = ["type": .string(type), "status": .string(statusText)]
-        if probeTime { condition["lastProbeTime"] = .null }
-        if !reason.isEmpty { condition["reason"] = .string(reason) }
-        if !message.isEmpty { condition["message"] = .string(message) }
-        if let index = conditions.firstIndex(where: { $0["type"]?.stringValue == type }) {
-            let previous = conditions[index]
-            condition["lastTransitionTime"] = previous["status"]?.stringValue == statusText
-                ? previous["lastTransitionTime"] ?? .string(now) : .string(now)
-            conditions[index] = condition
-        } else {
-            condition["lastTransitionTime"] = .string(now)
-            conditions.append(condition)
-        }
+        let condition = Condition(type: type, status: Condition.Status(status), reason: reason.isEmpty ? nil : reason,
+                                  message: message.isEmpty ? nil : message,
+                                  otherFields: probeTime ? ["lastProbeTime": .null] : [:])
+        StatusConditions.set(&conditions, condition, now: now)
     }
 
     static func find(_ conditions: JSONValue?, _ type: String) -> JSONValue? {
-        conditions?.arrayValue?.first { $0["type"]?.stringValue == type }
+        StatusConditions.entry(conditions?.arrayValue ?? [], type)
     }
 
     static func isTrue(_ conditions: JSONValue?, _ type: String) -> Bool {
-        find(conditions, type)?["status"]?.stringValue == "True"
+        StatusConditions.isTrue(conditions?.arrayValue ?? [], type)
     }
 }
 

@@ -1,0 +1,35 @@
+/// Bearer tokens as the platform hands them out (the admin token, lab session tokens) and as
+/// requests carry them (`Authorization: Bearer <token>`).
+public enum BearerToken {
+    /// 32 random bytes from the system's secure generator, as 64 lowercase hex digits.
+    public static func generate() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let digits = Array("0123456789abcdef".utf8)
+        var text: [UInt8] = []
+        text.reserveCapacity(64)
+        for _ in 0 ..< 32 {
+            let byte = UInt8.random(in: 0 ... 255, using: &generator)
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0x0f)])
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
+
+    /// The token of an `Authorization` header value; nil when it is absent, not a bearer
+    /// token, or empty. The scheme is matched case-insensitively, as RFC 9110 asks.
+    public static func parse(authorization: String?) -> String? {
+        guard let authorization, authorization.count > 7,
+              authorization.prefix(7).lowercased() == "bearer " else { return nil }
+        let token = authorization.dropFirst(7).trimmingWhitespace()
+        return token.isEmpty ? nil : String(token)
+    }
+}
+
+extension Substring {
+    fileprivate func trimmingWhitespace() -> Substring {
+        var text = self
+        while let first = text.first, first == " " || first == "\t" { text = text.dropFirst() }
+        while let last = text.last, last == " " || last == "\t" { text = text.dropLast() }
+        return text
+    }
+}
