@@ -131,8 +131,6 @@ let package = Package(
                 "VirtyardServer", "KubeServer", "KubeModel", "KubeClient", "ControllerKit", "Simulation", "Capacity", "ImageSync", "LabPool",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
@@ -143,7 +141,8 @@ let package = Package(
         .testTarget(name: "KubeModelTests", dependencies: ["KubeModel"]),
         .target(
             name: "VirtyardTesting",
-            dependencies: ["KubeServer", "KubeClient", "KubeModel", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["KubeServer", "KubeClient", "KubeModel", .product(name: "Logging", package: "swift-log"),
+                           .product(name: "Yams", package: "Yams")]
         ),
         .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "KubeModel", "KubeServer", "VirtyardTesting"]),
         .testTarget(name: "ImageSyncTests", dependencies: ["ImageSync", "ControllerKit", "KubeClient", "KubeModel",

@@ -7,10 +7,9 @@ enum ClusterTemplate {
     static let defaultImage = "quay.io/containerdisks/ubuntu:22.04"
 
     static func virtualMachine(name: String, namespace: String, clusterID: String, role: String,
-                               pool: JSONValue) -> JSONValue {
-        let template = pool[path: ["spec", "template"]]
-        let image = template?["image"]?.stringValue ?? defaultImage
-        var vmTemplate = template?[role == "control-plane" ? "controlPlane" : "worker"] ?? [
+                               pool: LabPoolObject) -> JSONValue {
+        let image = pool.templateImage ?? defaultImage
+        var vmTemplate = (role == "control-plane" ? pool.controlPlaneTemplate : pool.workerTemplate) ?? [
             "spec": [
                 "domain": [
                     "cpu": ["cores": 2],
@@ -20,14 +19,15 @@ enum ClusterTemplate {
                 "volumes": [["name": "rootdisk", "containerDisk": ["image": .string(image)]]],
             ],
         ]
-        var labels = JSONValue.stringMap(vmTemplate[path: ["metadata", "labels"]])
+        // The VM template's own labels (a template has `metadata` like an object).
+        var labels = vmTemplate.labels
         labels["virtyard.io/lab-cluster"] = clusterID
         labels["virtyard.io/lab-role"] = role
         if role == "control-plane" { labels[Lab.virtualClusterLabel] = clusterID }
         // Both VMs are nodes of the cluster they form.
         labels[Lab.virtualClusterNodeLabel] = clusterID
         labels.merge(quotaLabels(pool), uniquingKeysWith: { _, quota in quota })
-        vmTemplate[path: ["metadata", "labels"]] = .object(labels.mapValues(JSONValue.string))
+        vmTemplate.labels = labels
         return [
             "apiVersion": "kubevirt.io/v1", "kind": "VirtualMachine",
             "metadata": ["name": .string(name), "namespace": .string(namespace),
@@ -37,14 +37,12 @@ enum ClusterTemplate {
     }
 
     /// `spec.quota` as the labels the host reads when it starts the cluster's API.
-    static func quotaLabels(_ pool: JSONValue) -> [String: String] {
+    static func quotaLabels(_ pool: LabPoolObject) -> [String: String] {
         var labels: [String: String] = [:]
-        if let objects = pool[path: ["spec", "quota", "objects"]]?.intValue, objects > 0 {
+        if let objects = pool.quotaObjects, objects > 0 {
             labels[Lab.virtualClusterMaxObjectsLabel] = String(objects)
         }
-        let bytes = pool[path: ["spec", "quota", "bytes"]]
-        let value = bytes?.intValue ?? bytes?.stringValue.flatMap { try? Quantity(parsing: $0) }?.value
-        if let value, value > 0 { labels[Lab.virtualClusterMaxBytesLabel] = String(value) }
+        if let value = pool.quotaBytes, value > 0 { labels[Lab.virtualClusterMaxBytesLabel] = String(value) }
         return labels
     }
 

@@ -43,7 +43,7 @@ public enum LabPool {
             reconciler: LabPoolReconciler(api: api, pools: pools, clusters: clusters, logger: logger),
             for: pools,
             watches: [.mapped(clusters) { cluster in
-                cluster[path: ["spec", "pool"]]?.stringValue.map { [ObjectKey(namespace: nil, name: $0)] } ?? []
+                LabClusterObject(cluster).pool.map { [ObjectKey(namespace: nil, name: $0)] } ?? []
             }],
             logger: logger)
         let clusterController = Controller(
@@ -61,8 +61,8 @@ public enum LabPool {
                                            access: configuration.access, recent: RecentWrites(), logger: logger),
             for: pools,
             watches: [
-                .mapped(sessions) { poolKey(LabSessionReconciler.pool(of: $0)) },
-                .mapped(clusters) { poolKey($0[path: ["spec", "pool"]]?.stringValue) },
+                .mapped(sessions) { poolKey(LabSessionObject($0).pool) },
+                .mapped(clusters) { poolKey(LabClusterObject($0).pool) },
             ],
             logger: logger)
         let sessionController = Controller(
@@ -74,14 +74,14 @@ public enum LabPool {
             for: sessions,
             // A lease that raced the end of its session is given back by the session's pass.
             watches: [.mapped(clusters) { cluster in
-                guard let holder = cluster[path: ["status", "assignedSession"]]?.stringValue else { return [] }
+                guard let holder = LabClusterObject(cluster).assignedSession else { return [] }
                 return sessions.list().filter { $0.name == holder }.compactMap { ObjectKey($0) }
             },
             // A changed sessionRetention applies to the sessions already ended.
             .mapped(pools) { pool in
-                sessions.list().filter { session in
-                    LabSessionReconciler.pool(of: session) == pool.name
-                        && (LabService.phase(of: session)?.isOver ?? false)
+                sessions.list().filter { object in
+                    let session = LabSessionObject(object)
+                    return session.pool == pool.name && session.isOver
                 }.compactMap { ObjectKey($0) }
             }],
             configuration: ControllerConfiguration(workers: 8), logger: logger)
@@ -111,10 +111,9 @@ struct DefaultPool: Service {
 
     /// Creates the pool `default` with `size` clusters, or resizes it.
     static func apply(size: Int, api: any KubernetesAPI) async throws {
-        let pool: JSONValue = ["apiVersion": .string(Lab.apiVersion), "kind": "LabPool",
-                               "metadata": ["name": .string(Lab.defaultPool)], "spec": ["size": .int(Int64(size))]]
+        let pool = LabPoolObject(name: Lab.defaultPool, size: size)
         let created = try await tolerating(KubeClientError.alreadyExists) { () async throws(KubeClientError) in
-            try await api.create(.labPools, object: pool)
+            try await api.create(.labPools, object: pool.object)
         }
         if created == nil {
             _ = try await api.patch(.labPools, name: Lab.defaultPool, patch: ["spec": ["size": .int(Int64(size))]])

@@ -13,11 +13,11 @@ struct LabPoolReconciler: Reconciler {
     let logger: Logger
 
     func reconcile(_ key: ObjectKey) async throws -> ReconcileResult {
-        guard let pool = pools.get(key), pool.deletionTimestamp == nil, let poolName = pool.name, let uid = pool.uid else {
-            return .done
-        }
-        let size = Int(pool[path: ["spec", "size"]]?.intValue ?? 0)
-        let owner: JSONValue = [["apiVersion": .string(Lab.apiVersion), "kind": "LabPool", "name": .string(poolName),
+        guard let stored = pools.get(key), stored.deletionTimestamp == nil, let uid = stored.uid else { return .done }
+        let pool = LabPoolObject(stored)
+        let poolName = pool.name
+        let size = pool.size
+        let owner: JSONValue = [["apiVersion": .string(Lab.apiVersion), "kind": .string(LabPoolObject.kind), "name": .string(poolName),
                                  "uid": .string(uid), "controller": true, "blockOwnerDeletion": true]]
         for index in stride(from: 1, through: size, by: 1) {
             let id = Lab.clusterID(pool: poolName, index: index)
@@ -28,37 +28,24 @@ struct LabPoolReconciler: Reconciler {
                 try await api.create(.namespaces, object: namespace)
             }
             guard clusters.get(namespace: id, name: id) == nil else { continue }
-            let cluster: JSONValue = ["apiVersion": .string(Lab.apiVersion), "kind": "LabCluster",
-                                      "metadata": ["name": .string(id), "namespace": .string(id),
-                                                   "labels": .object([Lab.poolLabel: .string(poolName)]), "ownerReferences": owner],
-                                      "spec": ["pool": .string(poolName), "index": .int(Int64(index))]]
+            let cluster = LabClusterObject(id: id, pool: poolName, index: index, owners: owner)
             _ = try await tolerating(KubeClientError.alreadyExists) { () async throws(KubeClientError) in
-                try await api.create(.labClusters, namespace: id, object: cluster)
+                try await api.create(.labClusters, namespace: id, object: cluster.object)
             }
         }
-        let members = clusters.list().filter { $0[path: ["spec", "pool"]]?.stringValue == poolName }
-        for member in members where Int(member[path: ["spec", "index"]]?.intValue ?? 0) > size
-            && member[path: ["status", "phase"]]?.stringValue != Lab.Phase.locked.rawValue {
-            guard let id = member.namespace else { continue }
+        let members = clusters.list().map(LabClusterObject.init).filter { $0.pool == poolName }
+        for member in members where Int(member.index) > size && member.phase != .locked {
+            guard let id = member.object.namespace else { continue }
             _ = try await tolerating(KubeClientError.notFound) { () async throws(KubeClientError) in
                 try await api.delete(.namespaces, name: id)
             }
         }
-        var counts: [String: Int] = [:]
-        for member in members { counts[member[path: ["status", "phase"]]?.stringValue ?? Lab.Phase.creating.rawValue, default: 0] += 1 }
-        let status: JSONValue = [
-            "size": .int(Int64(size)),
-            "available": .int(Int64(counts[Lab.Phase.available.rawValue] ?? 0)),
-            "locked": .int(Int64(counts[Lab.Phase.locked.rawValue] ?? 0)),
-            "resetting": .int(Int64(counts[Lab.Phase.resetting.rawValue] ?? 0)),
-            "creating": .int(Int64(counts[Lab.Phase.creating.rawValue] ?? 0)),
-            "error": .int(Int64(counts[Lab.Phase.error.rawValue] ?? 0)),
-        ]
-        if pool["status"] != status {
-            var updated = pool
-            updated["status"] = status
-            _ = try await api.updateStatus(.labPools, object: updated)
-        }
+        // A member without a phase is being created.
+        var counts: [Lab.Phase: Int] = [:]
+        for member in members { counts[member.phase ?? .creating, default: 0] += 1 }
+        var updated = pool
+        updated.setStatus(.init(size: size, byPhase: counts))
+        try await api.updateStatusIfChanged(.labPools, current: pool.object, updated: updated.object)
         return .done
     }
 }

@@ -27,7 +27,6 @@ struct LabQueueReconciler: Reconciler {
     let recent: RecentWrites
     let logger: Logger
 
-    typealias Phase = Lab.SessionPhase
     private static let sessionKind = "labsessions"
     private static let clusterKind = "labclusters"
 
@@ -42,31 +41,29 @@ struct LabQueueReconciler: Reconciler {
     func reconcile(_ key: ObjectKey) async throws -> ReconcileResult {
         let poolName = key.name
         let waiting = Self.queue(sessions.list().map { recent.latest(Self.sessionKind, $0) }, pool: poolName)
-        guard let pool = pools.get(namespace: nil, name: poolName) else {
+            .map(LabSessionObject.init)
+        guard let pool = pools.get(namespace: nil, name: poolName).map(LabPoolObject.init) else {
             let outcomes = await forEach(waiting) { session in
-                var status = session["status"] ?? [:]
-                status["phase"] = .string(Phase.pending.rawValue)
-                status["queuePosition"] = nil
-                status["message"] = .string("No lab pool \"\(poolName)\"")
-                return await write(session, status)
+                var updated = session
+                updated.phase = .pending
+                updated.queuePosition = nil
+                updated.message = "No lab pool \"\(poolName)\""
+                return await write(session, updated)
             }
             return try result(of: outcomes)
         }
-        let members = clusters.list().filter { $0[path: ["spec", "pool"]]?.stringValue == poolName }
-            .map { recent.latest(Self.clusterKind, $0) }
-        var holding: [String: JSONValue] = [:]
+        let members = clusters.list().map { LabClusterObject(recent.latest(Self.clusterKind, $0)) }.filter { $0.pool == poolName }
+        var holding: [String: LabClusterObject] = [:]
         for cluster in members {
-            if let holder = cluster[path: ["status", "assignedSession"]]?.stringValue { holding[holder] = cluster }
+            if let holder = cluster.assignedSession { holding[holder] = cluster }
         }
         // A waiting session already holding a cluster had its lease written and its own write
         // lost: finish that lease rather than make another.
-        let unfinished = waiting.compactMap { session in holding[Self.id(session)].map { (session, $0) } }
+        let unfinished = waiting.compactMap { session in holding[session.name].map { (session, $0) } }
         // Sessions get their finalizer first, so that ending one always releases its cluster.
-        let queue = waiting.filter { holding[Self.id($0)] == nil && $0.finalizers.contains(Lab.sessionFinalizer) }
-        let free = members.filter {
-            $0.deletionTimestamp == nil && $0[path: ["status", "phase"]]?.stringValue == Lab.Phase.available.rawValue
-                && $0[path: ["status", "assignedSession"]]?.stringValue == nil
-        }.sorted { ($0.name ?? "") < ($1.name ?? "") }
+        let queue = waiting.filter { holding[$0.name] == nil && $0.finalizers.contains(Lab.sessionFinalizer) }
+        let free = members.filter { !$0.isDeleting && $0.phase == .available && $0.assignedSession == nil }
+            .sorted { $0.name < $1.name }
 
         let outcomes = await withTaskGroup(of: Outcome.self, returning: [Outcome].self) { group in
             for (session, cluster) in unfinished {
@@ -77,12 +74,12 @@ struct LabQueueReconciler: Reconciler {
             }
             for (index, session) in queue.dropFirst(free.count).enumerated() {
                 group.addTask {
-                    var status = session["status"] ?? [:]
-                    status["phase"] = .string(Phase.pending.rawValue)
-                    status["queuePosition"] = .int(Int64(index + 1))
-                    status["message"] = .string("Waiting for a free cluster in pool \(poolName)")
+                    var updated = session
+                    updated.phase = .pending
+                    updated.queuePosition = Int64(index + 1)
+                    updated.message = "Waiting for a free cluster in pool \(poolName)"
                     // A place written over a stale copy is corrected by the pass its event starts.
-                    if case .failed(let error) = await write(session, status), !error.isConflict { return .failed(error) }
+                    if case .failed(let error) = await write(session, updated), !error.isConflict { return .failed(error) }
                     return .done
                 }
             }
@@ -96,86 +93,75 @@ struct LabQueueReconciler: Reconciler {
     /// The pool's waiting sessions, first come first served.
     static func queue(_ sessions: [JSONValue], pool: String) -> [JSONValue] {
         // Each request time is read once: parsing in the comparator would cost n log n parses.
-        sessions.filter { session in
-            let phase = session[path: ["status", "phase"]]?.stringValue
-            return session.deletionTimestamp == nil && (phase == nil || phase == Phase.pending.rawValue)
-                && LabSessionReconciler.pool(of: session) == pool
+        sessions.map(LabSessionObject.init).filter { session in
+            !session.isDeleting && (session.phase == nil || session.phase == .pending) && session.pool == pool
         }
-        .map { (requestedAt($0), $0.namespace ?? "", $0.name ?? "", $0) }
+        .map { ($0.requestedAt, $0.object.namespace ?? "", $0.name, $0.object) }
         .sorted { ($0.0, $0.1, $0.2) < ($1.0, $1.1, $1.2) }
         .map(\.3)
     }
 
-    /// When the session was asked for: its `virtyard.io/requested-at` annotation, else its
-    /// creation time.
-    static func requestedAt(_ session: JSONValue) -> Date {
-        (session.annotations[Lab.requestedAtAnnotation] ?? session[path: ["metadata", "creationTimestamp"]]?.stringValue)
-            .flatMap(Timestamp.date) ?? .distantFuture
-    }
-
     // MARK: - One lease
 
-    private func lease(_ cluster: JSONValue, to session: JSONValue, pool: JSONValue) async -> Outcome {
-        let me = Self.id(session)
+    private func lease(_ cluster: LabClusterObject, to session: LabSessionObject, pool: LabPoolObject) async -> Outcome {
+        let me = session.name
         var locked = cluster
-        locked[path: ["status", "phase"]] = .string(Lab.Phase.locked.rawValue)
-        locked[path: ["status", "assignedSession"]] = .string(me)
-        locked[path: ["status", "lockTime"]] = .string(Timestamp.microString(Date()))
-        locked[path: ["status", "message"]] = .string("Leased to session \(me)")
+        locked.phase = .locked
+        locked.assignedSession = me
+        locked.lockTime = Date()
+        locked.message = "Leased to session \(me)"
         let taken: JSONValue
         do {
-            taken = try await api.updateStatus(.labClusters, namespace: cluster.namespace, object: locked)
+            taken = try await api.updateStatus(.labClusters, namespace: cluster.object.namespace, object: locked.object)
         } catch {
             return error.isConflict ? .lostRace : .failed(error)
         }
-        recent.record(Self.clusterKind, replacing: cluster, with: taken)
-        logger.info("lab cluster leased", metadata: ["session": "\(me)", "cluster": "\(cluster.name ?? "")"])
-        return await start(session, on: taken, pool: pool)
+        recent.record(Self.clusterKind, replacing: cluster.object, with: taken)
+        logger.info("lab cluster leased", metadata: ["session": "\(me)", "cluster": "\(cluster.name)"])
+        return await start(session, on: LabClusterObject(taken), pool: pool)
     }
 
     /// Writes the lease into the session and, without a scenario to set up, starts it.
-    private func start(_ session: JSONValue, on cluster: JSONValue, pool: JSONValue) async -> Outcome {
-        let id = cluster.name ?? ""
-        var status = session["status"] ?? [:]
-        status["cluster"] = .string(id)
-        status["clusterLockTime"] = cluster[path: ["status", "lockTime"]] ?? .string(Timestamp.microString(Date()))
-        status["controlPlaneVM"] = .string(Lab.controlPlaneVM(id))
-        status["workerNodeVM"] = .string(Lab.workerVM(id))
-        status["queuePosition"] = nil
-        if let scenario = session[path: ["spec", "scenario"]]?.stringValue, !scenario.isEmpty {
-            status["phase"] = .string(Phase.provisioning.rawValue)
-            status["message"] = .string("Cluster \(id) assigned; setting up scenario \(scenario)")
+    private func start(_ session: LabSessionObject, on cluster: LabClusterObject, pool: LabPoolObject) async -> Outcome {
+        let id = cluster.name
+        var updated = session
+        updated.cluster = id
+        updated.clusterLockTime = cluster.lockTimeJSON ?? .string(Timestamp.microString(Date()))
+        updated.controlPlaneVM = Lab.controlPlaneVM(id)
+        updated.workerNodeVM = Lab.workerVM(id)
+        updated.queuePosition = nil
+        if let scenario = session.scenario {
+            updated.phase = .provisioning
+            updated.message = "Cluster \(id) assigned; setting up scenario \(scenario)"
         } else {
             let token: String
             do {
-                token = try await SessionTokens(api: api).ensure(for: session)
+                token = try await SessionTokens(api: api).ensure(for: session.object)
             } catch {
                 return .failed(error)
             }
             await access.grant(token: token, clusterID: id)
-            status = LabSessionReconciler.running(status, cluster: id, timeout: LabSessionReconciler.timeout(session, pool: pool))
+            updated.startRunning(on: id, timeout: LabSessionReconciler.timeout(session, pool: pool))
         }
-        return await write(session, status)
+        return await write(session, updated)
     }
 
     // MARK: - Helpers
 
-    private static func id(_ session: JSONValue) -> String { LabSessionReconciler.sessionID(session) }
-
-    private func write(_ session: JSONValue, _ status: JSONValue) async -> Outcome {
-        guard status != session["status"] else { return .done }
-        var updated = session
-        updated["status"] = status
+    /// Writes `updated`'s status unless it is `session`'s, and remembers the write for the
+    /// next pass.
+    private func write(_ session: LabSessionObject, _ updated: LabSessionObject) async -> Outcome {
         do {
-            let written = try await api.updateStatus(.labSessions, namespace: session.namespace, object: updated)
-            recent.record(Self.sessionKind, replacing: session, with: written)
+            guard let written = try await api.updateStatusIfChanged(.labSessions, current: session.object,
+                                                                    updated: updated.object) else { return .done }
+            recent.record(Self.sessionKind, replacing: session.object, with: written)
             return .done
         } catch {
             return error.isConflict ? .lostRace : .failed(error)
         }
     }
 
-    private func forEach(_ sessions: [JSONValue], _ body: @escaping @Sendable (JSONValue) async -> Outcome) async -> [Outcome] {
+    private func forEach(_ sessions: [LabSessionObject], _ body: @escaping @Sendable (LabSessionObject) async -> Outcome) async -> [Outcome] {
         await withTaskGroup(of: Outcome.self, returning: [Outcome].self) { group in
             for session in sessions { group.addTask { await body(session) } }
             var outcomes: [Outcome] = []

@@ -73,32 +73,21 @@ public final class LabService: Sendable {
             throw LabAPIError(.badRequest, "field \"scenarioId\": no scenario \"\(scenario)\"")
         }
         let name = "session-" + String(BearerToken.generate().prefix(10))
-        var spec: JSONValue = ["pool": .string(pool)]
-        if let scenario = request.scenarioId { spec["scenario"] = .string(scenario) }
-        if let user = request.userId { spec["user"] = .string(user) }
-        let session: JSONValue = [
-            "apiVersion": .string(Lab.apiVersion), "kind": "LabSession",
-            "metadata": ["name": .string(name), "namespace": .string(configuration.namespace),
-                         "finalizers": [.string(Lab.sessionFinalizer)],
-                         "annotations": .object([Lab.requestedAtAnnotation: .string(Timestamp.microString(Date()))])],
-            "spec": spec,
-        ]
+        let session = LabSessionObject(name: name, namespace: configuration.namespace, pool: pool,
+                                       scenario: request.scenarioId, user: request.userId, requestedAt: Date())
+        // Listening before the create, so no change of the new session is missed.
+        let settled = SessionStartWait(cluster: cluster, namespace: configuration.namespace, name: name) { [self] in
+            token(of: $0)
+        }
+        defer { settled.stop() }
         let created: JSONValue
         do {
-            created = try await cluster.api.create(.labSessions, namespace: configuration.namespace, object: session)
+            created = try await cluster.api.create(.labSessions, namespace: configuration.namespace, object: session.object)
         } catch {
             throw LabAPIError(.failed, "could not create the session: \(error)")
         }
         // A free cluster is leased within milliseconds; wait a little so the answer is usable.
-        let deadline = ContinuousClock.now + configuration.startWait
-        while ContinuousClock.now < deadline {
-            if let current = cluster.sessions.get(namespace: configuration.namespace, name: name),
-               let phase = current[path: ["status", "phase"]]?.stringValue,
-               phase == Lab.SessionPhase.running.rawValue || current[path: ["status", "queuePosition"]] != nil {
-                if phase != Lab.SessionPhase.running.rawValue || token(of: current) != nil { break }
-            }
-            try? await Task.sleep(for: .milliseconds(5))
-        }
+        await settled.wait(upTo: configuration.startWait)
         // Under load the cache may not hold it yet: the session as created, Pending.
         guard cluster.sessions.get(namespace: configuration.namespace, name: name) != nil else {
             return Self.render(created, token: nil, access: access)
@@ -129,20 +118,20 @@ public final class LabService: Sendable {
     }
 
     private func scenario(of session: JSONValue) -> Scenario? {
-        guard let id = session[path: ["spec", "scenario"]]?.stringValue,
+        guard let id = LabSessionObject(session).scenario,
               let object = connected?.scenarios.get(namespace: nil, name: id) else { return nil }
         return try? Scenario(object)
     }
 
     /// The scenario's tasks with how their last validation went (`pending` before any).
     func tasks(of session: JSONValue) -> [JSONValue] {
-        let results = session[path: ["status", "tasks"]]
+        let results = LabSessionObject(session).taskResults
         return scenario(of: session)?.tasks.map { task in
             var json: JSONValue = ["id": .string(task.id), "title": .string(task.title), "description": .string(task.description),
                                    "status": "pending"]
-            if let result = results?[task.id] {
-                json["status"] = result["passed"]?.boolValue == true ? "completed" : "failed"
-                json["validatedAt"] = result["validatedAt"] ?? .null
+            if let result = results[task.id] {
+                json["status"] = result.passed ? "completed" : "failed"
+                json["validatedAt"] = result.validatedAt ?? .null
             }
             return json
         } ?? []
@@ -159,8 +148,8 @@ public final class LabService: Sendable {
         guard let scenario = scenario(of: current), let task = scenario.tasks.first(where: { $0.id == taskID }) else {
             throw LabAPIError(.notFound, "task \(taskID) not found in the session's scenario")
         }
-        guard current[path: ["status", "phase"]]?.stringValue == Lab.SessionPhase.running.rawValue,
-              let clusterID = current[path: ["status", "cluster"]]?.stringValue, let token = token(of: current) else {
+        let view = LabSessionObject(current)
+        guard view.phase == .running, let clusterID = view.cluster, let token = token(of: current) else {
             throw LabAPIError(.conflict, "the session is not running")
         }
         let client: HTTPKubernetesClient?
@@ -174,8 +163,7 @@ public final class LabService: Sendable {
         try? await client.shutdown()
         let passed = results.allSatisfy(\.passed)
         _ = try? await cluster.api.patch(.labSessions, namespace: configuration.namespace, name: id,
-                                         patch: ["status": ["tasks": .object([taskID: ["passed": .bool(passed),
-                                                                                                     "validatedAt": .string(Timestamp.now())]])]],
+                                         patch: ["status": ["tasks": .object([taskID: LabSessionObject.TaskResult(passed: passed).json])]],
                                          type: .merge, subresource: "status", options: .default)
         return ["taskId": .string(taskID), "passed": .bool(passed), "status": .string(passed ? "completed" : "failed"),
                 "checks": .array(results.map { ["description": .string($0.check.description), "passed": .bool($0.passed),
@@ -185,7 +173,7 @@ public final class LabService: Sendable {
     func allSessions() throws(LabAPIError) -> [JSONValue] {
         guard let cluster = connected else { throw .unavailable }
         return cluster.sessions.list(namespace: configuration.namespace)
-            .sorted { LabQueueReconciler.requestedAt($0) < LabQueueReconciler.requestedAt($1) }
+            .sorted { LabSessionObject($0).requestedAt < LabSessionObject($1).requestedAt }
             .map { Self.render($0, token: token(of: $0), access: access) }
     }
 
@@ -195,19 +183,21 @@ public final class LabService: Sendable {
     func endSession(_ id: String) async throws(LabAPIError) -> String {
         guard let cluster = connected else { throw .unavailable }
         let current = try session(id)
-        if let phase = Self.phase(of: current), phase.isOver {
+        let view = LabSessionObject(current)
+        if let phase = view.phase, phase.isOver {
             return "session already \(phase.rawValue.lowercased())"
         }
-        if let clusterID = current[path: ["status", "cluster"]]?.stringValue, let token = token(of: current) {
+        if let clusterID = view.cluster, let token = token(of: current) {
             await access.revoke(token: token, clusterID: clusterID)
         }
         // A merge patch, not a versioned write: it must win over whatever the controllers are
         // writing. Their versioned writes that race it fail and read the ended session again.
-        var status = LabSessionReconciler.ended([:], phase: .completed, message: "The session ended")
-        status["queuePosition"] = .null
-        let ended: JSONValue = ["status": status]
+        var ended = LabSessionObject([:])
+        ended.end(.completed, message: "The session ended")
+        // `null` in a merge patch removes the field.
+        ended.object[field: LabSessionObject.Field.queuePosition] = .null
         do {
-            _ = try await cluster.api.patch(.labSessions, namespace: configuration.namespace, name: id, patch: ended,
+            _ = try await cluster.api.patch(.labSessions, namespace: configuration.namespace, name: id, patch: ended.object,
                                             type: .merge, subresource: "status", options: .default)
         } catch {
             // Deleted meanwhile (kubectl delete): ended all the same.
@@ -223,35 +213,35 @@ public final class LabService: Sendable {
         guard let cluster = connected else { throw .unavailable }
         _ = try session(id)
         for _ in 0 ..< 10 {
-            let fresh: JSONValue
+            let fresh: LabSessionObject
             do {
-                fresh = try await cluster.api.get(.labSessions, namespace: configuration.namespace, name: id)
+                fresh = LabSessionObject(try await cluster.api.get(.labSessions, namespace: configuration.namespace, name: id))
             } catch {
                 if error.isNotFound { throw LabAPIError.sessionNotFound(id) }
                 throw LabAPIError(.failed, "could not read the session: \(error)")
             }
-            guard Self.phase(of: fresh) == .running, let startTime = fresh[path: ["status", "startTime"]]?.stringValue else {
+            guard fresh.phase == .running, let startTime = fresh.startTimeText else {
                 throw LabAPIError(.badRequest, "only a running session can be extended")
             }
-            let pool = cluster.pools.get(namespace: nil, name: LabSessionReconciler.pool(of: fresh))
-            let maximum = pool?[path: ["spec", "maxExtension"]]?.stringValue.flatMap { try? GoDuration.parse($0) } ?? .seconds(3600)
-            let already = fresh[path: ["spec", "extension"]]?.stringValue.flatMap { try? GoDuration.parse($0) } ?? .zero
+            let pool = cluster.pools.get(namespace: nil, name: fresh.pool).map(LabPoolObject.init)
+            let maximum = pool?.maxExtension ?? .seconds(3600)
+            let already = fresh.extension
             guard already + extra <= maximum else {
                 throw LabAPIError(.badRequest, "the session may be extended by \(GoDuration.format(maximum)) in all; "
                     + "\(GoDuration.format(already)) used")
             }
             var extended = fresh
-            extended[path: ["spec", "extension"]] = .string(GoDuration.format(already + extra))
+            extended.extension = already + extra
             let written: JSONValue
             do {
-                written = try await cluster.api.update(.labSessions, namespace: configuration.namespace, object: extended)
+                written = try await cluster.api.update(.labSessions, namespace: configuration.namespace, object: extended.object)
             } catch {
                 if error.isConflict { continue }
                 if error.isNotFound { throw LabAPIError.sessionNotFound(id) }
                 throw LabAPIError(.failed, "could not extend the session: \(error)")
             }
             let expiresAt = LabSessionReconciler.expiry(startTime: startTime,
-                                                         timeout: LabSessionReconciler.timeout(written, pool: pool))
+                                                         timeout: LabSessionReconciler.timeout(LabSessionObject(written), pool: pool))
             var result = written
             do {
                 result = try await cluster.api.patch(.labSessions, namespace: configuration.namespace, name: id,
@@ -260,7 +250,7 @@ public final class LabService: Sendable {
             } catch {
                 // The extension is written; the controller moves expiresAt from it in any case.
                 logger.warning("could not write a session's new expiry", metadata: ["session": "\(id)", "error": "\(error)"])
-                result[path: ["status", "expiresAt"]] = .string(expiresAt)
+                result[field: LabSessionObject.Field.expiresAt] = .string(expiresAt)
             }
             var json = Self.render(result, token: token(of: result), access: access)
             json["tasks"] = .array(tasks(of: result))
@@ -271,10 +261,11 @@ public final class LabService: Sendable {
 
     func kubeconfig(_ id: String) throws(LabAPIError) -> String {
         let current = try session(id)
-        guard current[path: ["status", "phase"]]?.stringValue == Lab.SessionPhase.running.rawValue,
-              let clusterID = current[path: ["status", "cluster"]]?.stringValue, let token = token(of: current),
+        let view = LabSessionObject(current)
+        guard view.phase == .running, let clusterID = view.cluster, let token = token(of: current),
               let text = access.kubeconfig(clusterID: clusterID, token: token, sessionName: id) else {
-            throw LabAPIError(.conflict, "the session has no cluster yet (\(current[path: ["status", "phase"]]?.stringValue ?? "Pending"))")
+            let phase = current[field: LabSessionObject.Field.phase]?.stringValue ?? Lab.SessionPhase.pending.rawValue
+            throw LabAPIError(.conflict, "the session has no cluster yet (\(phase))")
         }
         return text
     }
@@ -287,7 +278,7 @@ public final class LabService: Sendable {
             guard let stored = SessionTokens.token(in: secret), ConstantTime.equals(stored, token),
                   let id = secret.labels[SessionTokens.label],
                   let session = cluster.sessions.get(namespace: configuration.namespace, name: id),
-                  !(Self.phase(of: session)?.isOver ?? false) else { continue }
+                  !LabSessionObject(session).isOver else { continue }
             return id
         }
         return nil
@@ -296,10 +287,6 @@ public final class LabService: Sendable {
     /// Whether `token` is a lab session's (valid on that session's calls only).
     public func isSessionToken(_ token: String) -> Bool {
         session(forToken: token) != nil
-    }
-
-    static func phase(of session: JSONValue) -> Lab.SessionPhase? {
-        session[path: ["status", "phase"]]?.stringValue.flatMap(Lab.SessionPhase.init(rawValue:))
     }
 
     private func token(of session: JSONValue) -> String? {
@@ -312,16 +299,13 @@ public final class LabService: Sendable {
 
     func pool() throws(LabAPIError) -> JSONValue {
         guard let cluster = connected else { throw .unavailable }
-        let clusters = cluster.clusters.list().sorted {
-            ($0[path: ["spec", "pool"]]?.stringValue ?? "", $0[path: ["spec", "index"]]?.intValue ?? 0)
-                < ($1[path: ["spec", "pool"]]?.stringValue ?? "", $1[path: ["spec", "index"]]?.intValue ?? 0)
-        }
+        let clusters = cluster.clusters.list().map(LabClusterObject.init).sorted { ($0.pool ?? "", $0.index) < ($1.pool ?? "", $1.index) }
         return ["clusters": .array(clusters.map(Self.renderCluster))]
     }
 
     func bootstrapPool(size: Int?) async throws(LabAPIError) -> JSONValue {
         guard let cluster = connected else { throw .unavailable }
-        let wanted = size ?? Int(cluster.pools.get(namespace: nil, name: Lab.defaultPool)?[path: ["spec", "size"]]?.intValue ?? 3)
+        let wanted = size ?? cluster.pools.get(namespace: nil, name: Lab.defaultPool).flatMap { LabPoolObject($0).sizeIfSet } ?? 3
         do {
             try await DefaultPool.apply(size: wanted, api: cluster.api)
         } catch {
@@ -338,29 +322,26 @@ public final class LabService: Sendable {
         // Read fresh and written conditionally: the cluster's controller writes it too, and a
         // conflict means "read again", not a failure.
         for _ in 0 ..< 10 {
-            let member: JSONValue
+            let member: LabClusterObject
             do {
-                member = try await cluster.api.get(.labClusters, namespace: id, name: id)
+                member = LabClusterObject(try await cluster.api.get(.labClusters, namespace: id, name: id))
             } catch {
                 if error.isNotFound { throw LabAPIError(.notFound, "cluster \(id) not found") }
                 throw LabAPIError(.failed, "could not read \(id): \(error)")
             }
-            if let holder = member[path: ["status", "assignedSession"]]?.stringValue,
+            if let holder = member.assignedSession,
                let session = cluster.sessions.get(namespace: configuration.namespace, name: holder),
-               !(Self.phase(of: session)?.isOver ?? false) {
+               !LabSessionObject(session).isOver {
                 // Ending the session releases the cluster to a reset.
                 _ = try await endSession(holder)
                 return answer
             }
             // A reset under way is the reset asked for.
-            if member[path: ["status", "phase"]]?.stringValue == Lab.Phase.resetting.rawValue { return answer }
+            if member.phase == .resetting { return answer }
             var resetting = member
-            resetting[path: ["status", "phase"]] = .string(Lab.Phase.resetting.rawValue)
-            resetting[path: ["status", "reset"]] = nil
-            resetting[path: ["status", "assignedSession"]] = nil
-            resetting[path: ["status", "message"]] = "Reset asked for by an administrator"
+            resetting.releaseToReset(message: "Reset asked for by an administrator")
             do {
-                _ = try await cluster.api.updateStatus(.labClusters, namespace: id, object: resetting)
+                _ = try await cluster.api.updateStatus(.labClusters, namespace: id, object: resetting.object)
                 return answer
             } catch {
                 if error.isConflict { continue }
@@ -374,8 +355,8 @@ public final class LabService: Sendable {
     func releaseAll() async throws(LabAPIError) -> JSONValue {
         guard let cluster = connected else { throw .unavailable }
         var released: [JSONValue] = []
-        for member in cluster.clusters.list() where member[path: ["status", "phase"]]?.stringValue == Lab.Phase.locked.rawValue {
-            guard let id = member.name else { continue }
+        for member in cluster.clusters.list().map(LabClusterObject.init) where member.phase == .locked {
+            guard let id = member.object.name else { continue }
             _ = try await resetCluster(id)
             released.append(.string(id))
         }
@@ -384,46 +365,52 @@ public final class LabService: Sendable {
 
     // MARK: - JSON, in cks-backend's field names
 
-    static func render(_ session: JSONValue, token: String?, access: any SessionAccess) -> JSONValue {
-        let status = session["status"] ?? [:]
-        let phase = status["phase"]?.stringValue ?? Lab.SessionPhase.pending.rawValue
+    /// A session as the API shows it; stored values are passed on as they are.
+    static func render(_ object: JSONValue, token: String?, access: any SessionAccess) -> JSONValue {
+        typealias Field = LabSessionObject.Field
+        let session = LabSessionObject(object)
+        let stored = { (field: FieldPath) in object[field: field] ?? .null }
+        let phase = object[field: Field.phase]?.stringValue ?? Lab.SessionPhase.pending.rawValue
         var json: JSONValue = [
-            "id": .string(session.name ?? ""),
-            "userId": session[path: ["spec", "user"]] ?? .null,
-            "scenarioId": session[path: ["spec", "scenario"]] ?? .null,
-            "pool": .string(LabSessionReconciler.pool(of: session)),
+            "id": .string(session.name),
+            "userId": stored(Field.user),
+            "scenarioId": stored(Field.scenario),
+            "pool": .string(session.pool),
             "status": .string(phase.lowercased()),
             "requestTime": session.annotations[Lab.requestedAtAnnotation].map(JSONValue.string) ?? .null,
-            "startTime": status["startTime"] ?? .null,
-            "expirationTime": status["expiresAt"] ?? .null,
-            "endTime": status["endTime"] ?? .null,
-            "assignedCluster": status["cluster"] ?? .null,
-            "clusterLockTime": status["clusterLockTime"] ?? .null,
-            "controlPlaneVM": status["controlPlaneVM"] ?? .null,
-            "workerNodeVM": status["workerNodeVM"] ?? .null,
-            "queuePosition": status["queuePosition"] ?? .null,
-            "message": status["message"] ?? .null,
+            "startTime": stored(Field.startTime),
+            "expirationTime": stored(Field.expiresAt),
+            "endTime": stored(Field.endTime),
+            "assignedCluster": stored(Field.cluster),
+            "clusterLockTime": stored(Field.clusterLockTime),
+            "controlPlaneVM": stored(Field.controlPlaneVM),
+            "workerNodeVM": stored(Field.workerNodeVM),
+            "queuePosition": stored(Field.queuePosition),
+            "message": stored(Field.message),
             "tasks": [],
         ]
         if let token { json["token"] = .string(token) }
-        if phase == Lab.SessionPhase.running.rawValue, let token, let id = status["cluster"]?.stringValue,
-           let kubeconfig = access.kubeconfig(clusterID: id, token: token, sessionName: session.name ?? "") {
+        if phase == Lab.SessionPhase.running.rawValue, let token, let id = session.cluster,
+           let kubeconfig = access.kubeconfig(clusterID: id, token: token, sessionName: session.name) {
             json["kubeconfig"] = .string(kubeconfig)
         }
         return json
     }
 
-    static func renderCluster(_ cluster: JSONValue) -> JSONValue {
-        let status = cluster["status"] ?? [:]
-        let id = cluster.name ?? ""
+    /// A lab cluster as the API shows it; stored values are passed on as they are.
+    static func renderCluster(_ cluster: LabClusterObject) -> JSONValue {
+        typealias Field = LabClusterObject.Field
+        let stored = { (field: FieldPath) in cluster.object[field: field] ?? .null }
+        let id = cluster.name
+        let phase = cluster.object[field: Field.phase]?.stringValue ?? Lab.Phase.creating.rawValue
         return [
             "clusterId": .string(id),
-            "namespace": .string(cluster.namespace ?? id),
-            "pool": cluster[path: ["spec", "pool"]] ?? .null,
-            "status": .string((status["phase"]?.stringValue ?? Lab.Phase.creating.rawValue).lowercased()),
-            "assignedSession": status["assignedSession"] ?? .null,
-            "lockTime": status["lockTime"] ?? .null,
-            "lastReset": status["lastReset"] ?? .null,
+            "namespace": .string(cluster.object.namespace ?? id),
+            "pool": stored(Field.pool),
+            "status": .string(phase.lowercased()),
+            "assignedSession": stored(Field.assignedSession),
+            "lockTime": stored(Field.lockTime),
+            "lastReset": stored(Field.lastReset),
             "controlPlaneVM": .string(Lab.controlPlaneVM(id)),
             "workerNodeVM": .string(Lab.workerVM(id)),
         ]

@@ -25,37 +25,26 @@ struct LabSessionReconciler: Reconciler {
     let access: any SessionAccess
     let logger: Logger
 
-    typealias Phase = Lab.SessionPhase
-
     var tokens: SessionTokens { SessionTokens(api: api) }
 
     func reconcile(_ key: ObjectKey) async throws -> ReconcileResult {
-        guard let session = sessions.get(key) else { return .done }
-        if session.deletionTimestamp != nil {
-            let phase = session[path: ["status", "phase"]]?.stringValue.flatMap(Phase.init(rawValue:))
-            if phase == nil || !(phase?.isOver ?? false) {
-                var status = Self.ended(session["status"] ?? [:], phase: .completed, message: "The session ended")
-                status["queuePosition"] = nil
-                try? await write(session, status)
+        guard let stored = sessions.get(key) else { return .done }
+        let session = LabSessionObject(stored)
+        if session.isDeleting {
+            if !session.isOver {
+                var ended = session
+                ended.end(.completed, message: "The session ended")
+                ended.queuePosition = nil
+                try? await write(session, ended)
             }
             try await release(session)
-            if session.finalizers.contains(Lab.sessionFinalizer) {
-                var updated = session
-                updated.finalizers = session.finalizers.filter { $0 != Lab.sessionFinalizer }
-                _ = try await tolerating(KubeClientError.notFound) { () async throws(KubeClientError) in
-                    try await api.update(.labSessions, namespace: key.namespace, object: updated)
-                }
-            }
+            try await api.removeFinalizer(Lab.sessionFinalizer, from: session.object, .labSessions)
             return .done
         }
-        if !session.finalizers.contains(Lab.sessionFinalizer) {
-            var updated = session
-            updated.finalizers = session.finalizers + [Lab.sessionFinalizer]
-            _ = try await api.update(.labSessions, namespace: key.namespace, object: updated)
+        if try await api.addFinalizer(Lab.sessionFinalizer, to: session.object, .labSessions) != nil {
             return .done
         }
-        let phase = session[path: ["status", "phase"]]?.stringValue.flatMap(Phase.init(rawValue:))
-        switch phase {
+        switch session.phase {
         case nil, .pending:
             // The queue leases clusters to waiting sessions, a pool at a time.
             return .done
@@ -70,107 +59,84 @@ struct LabSessionReconciler: Reconciler {
 
     /// An ended session: its cluster and token given back (again, if a lease raced the end),
     /// then the session itself deleted once its retention has passed.
-    private func retire(_ session: JSONValue) async throws -> ReconcileResult {
-        guard let endText = session[path: ["status", "endTime"]]?.stringValue, let ended = Timestamp.date(endText) else {
+    private func retire(_ session: LabSessionObject) async throws -> ReconcileResult {
+        guard let ended = session.endTime else {
             // Ended by an older version, or by hand: the retention counts from now.
-            var status = session["status"] ?? [:]
-            status["endTime"] = .string(Timestamp.microString(Date()))
-            try await write(session, status)
+            var updated = session
+            updated.endTime = Date()
+            try await write(session, updated)
             return .done
         }
         if holdsAnything(session) { try await release(session) }
-        let retention = Self.retention(pool: pools.get(namespace: nil, name: Self.pool(of: session)))
+        let retention = Self.retention(pool: pool(of: session))
         let remaining = ended.addingTimeInterval(retention.timeInterval).timeIntervalSinceNow
         guard remaining <= 0 else { return .requeueAfter(.milliseconds(Int64(remaining * 1000) + 1)) }
         _ = try await tolerating(KubeClientError.notFound) { () async throws(KubeClientError) in
-            try await api.delete(.labSessions, namespace: session.namespace, name: Self.sessionID(session))
+            try await api.delete(.labSessions, namespace: session.object.namespace, name: session.name)
         }
         return .done
     }
 
     /// Whether the cache shows the session still holding a cluster or a token.
-    private func holdsAnything(_ session: JSONValue) -> Bool {
-        let me = Self.sessionID(session)
-        let holding = clusters.list().contains {
-            $0[path: ["status", "assignedSession"]]?.stringValue == me
-                && $0[path: ["status", "phase"]]?.stringValue == Lab.Phase.locked.rawValue
-        }
-        return holding || secrets.get(namespace: session.namespace, name: SessionTokens.secretName(session: me)) != nil
-    }
-
-    /// `status` of a session that ends now in `phase` (Completed, Failed or Expired).
-    static func ended(_ status: JSONValue, phase: Phase, message: String) -> JSONValue {
-        var status = status
-        status["phase"] = .string(phase.rawValue)
-        status["message"] = .string(message)
-        status["endTime"] = .string(Timestamp.microString(Date()))
-        return status
+    private func holdsAnything(_ session: LabSessionObject) -> Bool {
+        let me = session.name
+        let holding = clusters.list().map(LabClusterObject.init).contains { $0.assignedSession == me && $0.phase == .locked }
+        return holding || secrets.get(namespace: session.object.namespace, name: SessionTokens.secretName(session: me)) != nil
     }
 
     /// How long ended sessions of the pool stay readable (`spec.sessionRetention`).
-    static func retention(pool: JSONValue?) -> Duration {
-        pool?[path: ["spec", "sessionRetention"]]?.stringValue.flatMap { try? GoDuration.parse($0) } ?? defaultRetention
+    static func retention(pool: LabPoolObject?) -> Duration {
+        pool?.sessionRetention ?? defaultRetention
     }
 
-    /// The pool a session asks for; `default` when it names none.
-    static func pool(of session: JSONValue) -> String {
-        session[path: ["spec", "pool"]]?.stringValue ?? Lab.defaultPool
+    /// The pool the session asks for, from the cache.
+    private func pool(of session: LabSessionObject) -> LabPoolObject? {
+        pools.get(namespace: nil, name: session.pool).map(LabPoolObject.init)
     }
 
     // MARK: - Provisioning and running
 
-    private func provision(_ session: JSONValue) async throws -> ReconcileResult {
-        guard let id = session[path: ["status", "cluster"]]?.stringValue else { return .done }
-        let token = try await tokens.ensure(for: session)
+    private func provision(_ session: LabSessionObject) async throws -> ReconcileResult {
+        guard let id = session.cluster else { return .done }
+        let token = try await tokens.ensure(for: session.object)
         await access.grant(token: token, clusterID: id)
-        var status = session["status"] ?? [:]
-        if let scenarioID = session[path: ["spec", "scenario"]]?.stringValue, !scenarioID.isEmpty {
+        var updated = session
+        if let scenarioID = session.scenario {
             if let problem = await setUp(scenarioID, clusterID: id, token: token) {
-                status = Self.ended(status, phase: .failed, message: problem)
-                try await write(session, status)
+                updated.end(.failed, message: problem)
+                try await write(session, updated)
                 try await release(session)
                 return .done
             }
         }
-        try await write(session, Self.running(status, cluster: id, timeout: timeout(session)))
+        updated.startRunning(on: id, timeout: timeout(session))
+        try await write(session, updated)
         return .done
     }
 
-    private func keepRunning(_ session: JSONValue) async throws -> ReconcileResult {
-        let startText = session[path: ["status", "startTime"]]?.stringValue ?? Timestamp.microString(Date())
+    private func keepRunning(_ session: LabSessionObject) async throws -> ReconcileResult {
+        let startText = session.startTimeText ?? Timestamp.microString(Date())
         let expiresText = Self.expiry(startTime: startText, timeout: timeout(session))
         let expires = Timestamp.date(expiresText) ?? Date()
-        var status = session["status"] ?? [:]
+        var updated = session
         if Date() >= expires {
-            status = Self.ended(status, phase: .expired, message: "The session timed out")
-            try await write(session, status)
+            updated.end(.expired, message: "The session timed out")
+            try await write(session, updated)
             try await release(session)
             return .done
         }
-        if status["expiresAt"]?.stringValue != expiresText {
-            status["expiresAt"] = .string(expiresText)
-            try await write(session, status)
+        if session.expiresAtText != expiresText {
+            updated.expiresAtText = expiresText
+            try await write(session, updated)
         }
         // Tokens live in memory on the embedded server: grant again after a restart.
-        var token = SessionTokens.token(in: secrets.get(namespace: session.namespace,
-                                                        name: SessionTokens.secretName(session: session.name ?? "")))
-        if token == nil { token = try await tokens.stored(for: session) }
-        if let id = status["cluster"]?.stringValue, let token {
+        var token = SessionTokens.token(in: secrets.get(namespace: session.object.namespace,
+                                                        name: SessionTokens.secretName(session: session.name)))
+        if token == nil { token = try await tokens.stored(for: session.object) }
+        if let id = session.cluster, let token {
             await access.grant(token: token, clusterID: id)
         }
         return .requeueAfter(.milliseconds(Int64(expires.timeIntervalSinceNow * 1000) + 1))
-    }
-
-    /// The status of a session that starts running now on `cluster`.
-    static func running(_ status: JSONValue, cluster id: String, timeout: Duration) -> JSONValue {
-        var status = status
-        let startText = Timestamp.microString(Date())
-        status["phase"] = .string(Phase.running.rawValue)
-        status["startTime"] = .string(startText)
-        status["expiresAt"] = .string(expiry(startTime: startText, timeout: timeout))
-        status["queuePosition"] = nil
-        status["message"] = .string("Running on \(id)")
-        return status
     }
 
     /// `expiresAt` for a session started at `startTime` (as written), to the microsecond.
@@ -184,15 +150,13 @@ struct LabSessionReconciler: Reconciler {
         return text
     }
 
-    func timeout(_ session: JSONValue) -> Duration {
-        Self.timeout(session, pool: pools.get(namespace: nil, name: Self.pool(of: session)))
+    func timeout(_ session: LabSessionObject) -> Duration {
+        Self.timeout(session, pool: pool(of: session))
     }
 
     /// The pool's session timeout plus the extensions granted (`spec.extension`).
-    static func timeout(_ session: JSONValue, pool: JSONValue?) -> Duration {
-        let base = pool?[path: ["spec", "sessionTimeout"]]?.stringValue.flatMap { try? GoDuration.parse($0) } ?? Self.defaultTimeout
-        let extra = session[path: ["spec", "extension"]]?.stringValue.flatMap { try? GoDuration.parse($0) } ?? .zero
-        return base + extra
+    static func timeout(_ session: LabSessionObject, pool: LabPoolObject?) -> Duration {
+        (pool?.sessionTimeout ?? Self.defaultTimeout) + session.extension
     }
 
     /// Applies the scenario's setup manifests to the session's cluster; the problem, if any.
@@ -218,29 +182,26 @@ struct LabSessionReconciler: Reconciler {
     // MARK: - Release
 
     /// Hands the cluster back (to Resetting) and revokes the token; safe to repeat.
-    private func release(_ session: JSONValue) async throws {
-        let me = Self.sessionID(session)
+    private func release(_ session: LabSessionObject) async throws {
+        let me = session.name
         // The cluster the session names, and any the cache shows it holding (a lease whose
         // session write was lost names none).
-        var held = clusters.list().filter { $0[path: ["status", "assignedSession"]]?.stringValue == me }.compactMap(\.name)
-        if let named = session[path: ["status", "cluster"]]?.stringValue, !held.contains(named) { held.insert(named, at: 0) }
-        let token = try await tokens.stored(for: session)
+        var held = clusters.list().map(LabClusterObject.init).filter { $0.assignedSession == me }.map(\.name)
+        if let named = session.cluster, !held.contains(named) { held.insert(named, at: 0) }
+        let token = try await tokens.stored(for: session.object)
         for id in held {
             if let token { await access.revoke(token: token, clusterID: id) }
             for _ in 0 ..< 5 {
                 guard let cluster = try await tolerating(KubeClientError.notFound, { () async throws(KubeClientError) in
                     try await api.get(.labClusters, namespace: id, name: id)
-                }), cluster[path: ["status", "assignedSession"]]?.stringValue == me,
-                      cluster[path: ["status", "phase"]]?.stringValue == Lab.Phase.locked.rawValue else { break }
+                }).map(LabClusterObject.init), cluster.assignedSession == me, cluster.phase == .locked else { break }
                 var resetting = cluster
-                resetting[path: ["status", "phase"]] = .string(Lab.Phase.resetting.rawValue)
-                resetting[path: ["status", "reset"]] = nil
-                // Released once: a later release of the same session finds nothing to do.
-                resetting[path: ["status", "assignedSession"]] = nil
-                resetting[path: ["status", "message"]] = .string("Session \(me) ended: resetting to the baseline")
+                // Released once (no holder left): a later release of the same session finds
+                // nothing to do.
+                resetting.releaseToReset(message: "Session \(me) ended: resetting to the baseline")
                 let written: Result<JSONValue, KubeClientError>
                 do {
-                    written = .success(try await api.updateStatus(.labClusters, namespace: id, object: resetting))
+                    written = .success(try await api.updateStatus(.labClusters, namespace: id, object: resetting.object))
                 } catch {
                     written = .failure(error)
                 }
@@ -252,16 +213,23 @@ struct LabSessionReconciler: Reconciler {
                 break
             }
         }
-        try await tokens.remove(for: session)
+        try await tokens.remove(for: session.object)
     }
 
-    /// The session's id as the API shows it: its name.
-    static func sessionID(_ session: JSONValue) -> String { session.name ?? "" }
+    /// Writes `updated`'s status unless it is `session`'s.
+    private func write(_ session: LabSessionObject, _ updated: LabSessionObject) async throws {
+        try await api.updateStatusIfChanged(.labSessions, current: session.object, updated: updated.object)
+    }
+}
 
-    private func write(_ session: JSONValue, _ status: JSONValue) async throws {
-        guard status != session["status"] else { return }
-        var updated = session
-        updated["status"] = status
-        _ = try await api.updateStatus(.labSessions, namespace: session.namespace, object: updated)
+extension LabSessionObject {
+    /// Starts the session running now on the cluster `id`, for `timeout`.
+    mutating func startRunning(on id: String, timeout: Duration) {
+        let startText = Timestamp.microString(Date())
+        phase = .running
+        startTimeText = startText
+        expiresAtText = LabSessionReconciler.expiry(startTime: startText, timeout: timeout)
+        queuePosition = nil
+        message = "Running on \(id)"
     }
 }

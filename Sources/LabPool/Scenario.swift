@@ -48,12 +48,12 @@ struct Scenario: Sendable {
     var tasks: [Task]
 
     init(_ object: JSONValue) throws(LabAPIError) {
-        id = object.name ?? ""
-        let spec = object["spec"] ?? [:]
-        title = spec["title"]?.stringValue ?? id
-        description = spec["description"]?.stringValue ?? ""
-        setup = spec["setup"]?.arrayValue ?? []
-        tasks = try (spec["tasks"]?.arrayValue ?? []).enumerated().map { (index, task) throws(LabAPIError) -> Task in
+        let stored = LabScenarioObject(object)
+        id = stored.name
+        title = stored.title ?? id
+        description = stored.description ?? ""
+        setup = stored.setup
+        tasks = try stored.tasks.enumerated().map { (index, task) throws(LabAPIError) -> Task in
             let taskID = task["id"]?.stringValue ?? String(index + 1)
             let checks = try (task["checks"]?.arrayValue ?? []).map { (check) throws(LabAPIError) -> Check in
                 guard let kind = check["type"]?.stringValue.flatMap(Check.Kind.init(rawValue:)),

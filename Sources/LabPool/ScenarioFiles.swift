@@ -33,9 +33,9 @@ public struct ScenarioFiles: Sendable {
             } catch {
                 throw Failure(description: "\(file): \(error.message)")
             }
-            var scenario = object
-            scenario[path: ["metadata", "annotations", Self.sourceAnnotation]] = .string(file)
-            scenarios.append(scenario)
+            var scenario = LabScenarioObject(object)
+            scenario.sourceFile = file
+            scenarios.append(scenario.object)
         }
         self.scenarios = scenarios
     }
@@ -49,11 +49,11 @@ public struct ScenarioFiles: Sendable {
                     try await api.create(.labScenarios, object: scenario)
                 }
                 if created == nil {
-                    var current = try await api.get(.labScenarios, name: name)
-                    current["spec"] = scenario["spec"]
-                    current[path: ["metadata", "annotations", Self.sourceAnnotation]] =
-                        scenario[path: ["metadata", "annotations", Self.sourceAnnotation]]
-                    _ = try await api.update(.labScenarios, object: current)
+                    var current = LabScenarioObject(try await api.get(.labScenarios, name: name))
+                    let loaded = LabScenarioObject(scenario)
+                    current.spec = loaded.spec
+                    current.sourceFile = loaded.sourceFile
+                    _ = try await api.update(.labScenarios, object: current.object)
                 }
                 logger.info("lab scenario applied from its file", metadata: ["scenario": "\(name)"])
             } catch {

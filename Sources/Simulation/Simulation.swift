@@ -47,8 +47,8 @@ public enum Simulation {
             for: snapshots,
             watches: [.mapped(dataVolumes) { dataVolume in
                 snapshots.list(namespace: dataVolume.namespace).filter {
-                    $0[path: ["spec", "source", "persistentVolumeClaimName"]]?.stringValue == dataVolume.name
-                        && $0[path: ["status", "readyToUse"]]?.boolValue != true
+                    let snapshot = VolumeSnapshot($0)
+                    return snapshot.persistentVolumeClaimName == dataVolume.name && !snapshot.readyToUse
                 }.compactMap(ObjectKey.init)
             }],
             configuration: ControllerConfiguration(workers: 2), logger: logger)
@@ -98,8 +98,8 @@ public enum Simulation {
             for: snapshots,
             watches: [.mapped(vms) { vm in
                 snapshots.list(namespace: vm.namespace).filter {
-                    $0[path: ["spec", "source", "name"]]?.stringValue == vm.name
-                        && $0[path: ["status", "readyToUse"]]?.boolValue != true
+                    let snapshot = VirtualMachineSnapshot($0)
+                    return snapshot.sourceName == vm.name && !snapshot.readyToUse
                 }.compactMap(ObjectKey.init)
             }],
             configuration: workers, logger: logger)
@@ -111,8 +111,8 @@ public enum Simulation {
             watches: [.mapped(vmis) { vmi in pendingRestores(restores, namespace: vmi.namespace) { $0 == vmi.name } },
                       .mapped(snapshots) { snapshot in
                           restores.list(namespace: snapshot.namespace).filter {
-                              $0[path: ["spec", "virtualMachineSnapshotName"]]?.stringValue == snapshot.name
-                                  && $0[path: ["status", "complete"]]?.boolValue != true
+                              let restore = VirtualMachineRestore($0)
+                              return restore.snapshotName == snapshot.name && !restore.complete
                           }.compactMap(ObjectKey.init)
                       }],
             configuration: workers, logger: logger)
@@ -134,7 +134,8 @@ public enum Simulation {
 
     private static func pendingRestores(_ restores: Informer, namespace: String?, target: (String?) -> Bool) -> [ObjectKey] {
         restores.list(namespace: namespace).filter {
-            target($0[path: ["spec", "target", "name"]]?.stringValue) && $0[path: ["status", "complete"]]?.boolValue != true
+            let restore = VirtualMachineRestore($0)
+            return target(restore.targetName) && !restore.complete
         }.compactMap(ObjectKey.init)
     }
 }

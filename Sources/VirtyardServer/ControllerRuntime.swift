@@ -19,8 +19,8 @@ public final class ControllerRuntime: Service, Sendable {
     let crds: CRDInstaller?
     let leaderElection: LeaderElectionConfiguration
     let logger: Logger
-    /// How long controllers get to finish once shutdown begins.
-    let stopDeadline: Duration = .seconds(5)
+    /// How long controllers get to finish once shutdown begins (``ShutdownBudget/controllers``).
+    let stopDeadline: Duration
     private let status = StatusBox()
 
     /// Controllers are added by the capability issues; each is built from the shared
@@ -31,8 +31,10 @@ public final class ControllerRuntime: Service, Sendable {
     /// - Parameter crds: installed into the cluster when missing, before any controller
     ///   starts; nil skips that.
     public init(leaderElection: LeaderElectionConfiguration, crds: CRDInstaller?,
+                stopDeadline: Duration = ShutdownBudget().controllers,
                 logger: Logger = Logger(label: "virtyard.controllers"),
                 controllers: @escaping ControllerBuilder = { _, _ in [] }, connect: @escaping Connect) {
+        self.stopDeadline = stopDeadline
         self.crds = crds
         self.leaderElection = leaderElection
         self.logger = logger
@@ -68,7 +70,7 @@ public final class ControllerRuntime: Service, Sendable {
         // The lease is held for the whole term even while no controller is registered.
         let services = controllers(informers, api).map { EndsOnCancellation(base: $0) as any Service }
         let elected = LeaderElectedServices(elector: elector, services: services + [HoldLease()],
-                                            logger: logger)
+                                            maximumGracefulShutdown: stopDeadline, logger: logger)
         let status = self.status
         let identity = leaderElection.identity
         let logger = self.logger

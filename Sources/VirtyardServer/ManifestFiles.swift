@@ -27,7 +27,13 @@ public enum ManifestFiles {
         for file in files where [".yaml", ".yml", ".json"].contains(where: file.hasSuffix) {
             do {
                 let text = try String(contentsOfFile: directory + "/" + file, encoding: .utf8)
-                for (index, document) in try Yams.load_all(yaml: text).enumerated() where !(document is NSNull) {
+                for (index, node) in try Yams.compose_all(yaml: text).enumerated() {
+                    // Checked before Yams builds Swift values from the tree: its constructor
+                    // force-unwraps mapping keys that are not scalars (found by the fuzzer).
+                    var budget = maximumNodes
+                    try checkTree(node, document: index + 1, depth: 0, budget: &budget)
+                    let document = node.any
+                    if document is NSNull { continue }
                     let object = try json(document, depth: 0)
                     guard object.objectValue != nil else {
                         throw Failure(description: "document \(index + 1) is a \(object.typeName), not an object")
@@ -39,6 +45,33 @@ public enum ManifestFiles {
             }
         }
         return documents
+    }
+
+    /// Bounds what one document may expand to: aliases make a few lines stand for millions of
+    /// nodes ("billion laughs").
+    static let maximumNodes = 1_000_000
+
+    private static func checkTree(_ node: Yams.Node, document: Int, depth: Int, budget: inout Int) throws(Failure) {
+        budget -= 1
+        guard budget >= 0 else {
+            throw Failure(description: "document \(document) expands to more than \(maximumNodes) nodes")
+        }
+        guard depth <= JSONValue.maximumNestingDepth else {
+            throw Failure(description: "document \(document) nests deeper than \(JSONValue.maximumNestingDepth) levels")
+        }
+        switch node {
+        case .scalar, .alias:
+            return
+        case .sequence(let sequence):
+            for item in sequence { try checkTree(item, document: document, depth: depth + 1, budget: &budget) }
+        case .mapping(let mapping):
+            for (key, value) in mapping {
+                guard case .scalar = key else {
+                    throw Failure(description: "document \(document), line \(key.mark?.line ?? 0): a mapping key must be a string")
+                }
+                try checkTree(value, document: document, depth: depth + 1, budget: &budget)
+            }
+        }
     }
 
     /// A YAML value as JSON. Done here rather than through `JSONSerialization`, which stops

@@ -97,7 +97,7 @@ public final class PlatformServer: Service, Sendable {
     }
 }
 
-/// Gauges read from the embedded store when Prometheus scrapes.
+/// Gauges read from the embedded store when Prometheus scrapes (`# HELP` texts: `MetricHelp`).
 enum StoreMetrics {
     static func update(from server: KubeAPIServer) {
         Gauge(label: "virtyard_apiserver_resource_version").record(server.store.currentResourceVersion)

@@ -13,7 +13,7 @@ public struct ShutdownWatchdog: Service {
     public let limit: Duration
     let logger: Logger
 
-    public init(limit: Duration = .seconds(15), logger: Logger) {
+    public init(limit: Duration = ShutdownBudget().watchdog, logger: Logger) {
         self.limit = limit
         self.logger = logger
     }
@@ -30,7 +30,8 @@ public struct ShutdownWatchdog: Service {
             Thread.sleep(forTimeInterval: Double(limit.components.seconds) + Double(limit.components.attoseconds) / 1e18)
             logger.error("graceful shutdown did not finish in time; exiting now",
                          metadata: ["limit": "\(limit)"])
-            exit(0)
+            // Non-zero: a supervisor should know this stop was not clean.
+            exit(70)
         }
         thread.name = "shutdown-watchdog"
         thread.start()

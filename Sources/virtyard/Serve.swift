@@ -5,8 +5,6 @@ import Foundation
 import KubeClient
 import KubeServer
 import Logging
-import Metrics
-import Prometheus
 import ServiceLifecycle
 import ImageSync
 import LabPool
@@ -142,62 +140,54 @@ struct Serve: AsyncParsableCommand {
             handler.logLevel = level
             return handler
         }
-        let metrics = PrometheusCollectorRegistry()
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics))
+        let metrics = MetricHelp.bootstrapRegistry()
 
         let (data, lock) = try embedded.openDataDirectory(logger: logger)
         defer { withExtendedLifetime(lock) {} }
         let token = try data.adminToken(generate: TokenAuthenticator.generateToken)
+        let application = VirtyardApplication(configuration: try configuration(data: data, token: token), metrics: metrics)
+        let identity = application.configuration.leaderElection.identity
+        try await application.run(whenListening: { endpoints in
+            if let kubeAPI = endpoints.kubeAPI {
+                try data.writeKubeconfig(server: kubeAPI, token: token, certificateAuthority: endpoints.certificateAuthorityPEM)
+            }
+            try data.writeEndpoints(kubeAPI: endpoints.kubeAPI, platform: endpoints.platform)
+            let kubeLines = endpoints.kubeAPI.map {
+                """
+                  Kubernetes API  \($0)
+
+                Use kubectl with it:
+                  export KUBECONFIG=\(data.kubeconfigPath)
+                  kubectl get namespaces
+                """
+            } ?? "  Kubernetes API  external cluster (leader-election identity \(identity))"
+            Console.say("""
+                Virtyard is running.
+                  Platform API    \(endpoints.platform)  (/healthz, /readyz, /metrics)
+                  Data directory  \(data.path)
+                \(kubeLines)
+                """)
+        }, whenListeningFailed: StartupFailure.report)
+    }
+
+    /// The flags as the application's configuration.
+    func configuration(data: DataDirectory, token: String) throws -> VirtyardApplication.Configuration {
         var election = LeaderElectionConfiguration()
         if let identity { election.identity = identity }
         // The lock proves no other process runs controllers on this embedded API: a Lease
         // left by a crashed predecessor is taken at once, not 15 s later.
         election.othersAreGone = !external
-
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
-        let apiServer: KubeAPIServer?
-        let connect: ControllerRuntime.Connect
+        let cluster: VirtyardApplication.Configuration.Cluster
         if external {
-            let config: KubeConfig
             do {
-                config = inCluster ? try KubeConfig.inCluster() : try KubeConfig.load(path: kubeconfig, context: context)
+                let config = inCluster ? try KubeConfig.inCluster() : try KubeConfig.load(path: kubeconfig, context: context)
+                cluster = .external(config, simulatedKubeVirt: simulation.kubeVirtOnExternal)
             } catch {
                 throw ValidationError("cannot use the cluster: \(error)")
             }
-            let client = try HTTPKubernetesClient(configuration: config, logger: embedded.logger("virtyard.kubeclient"))
-            apiServer = nil
-            connect = { client }
-            logger.info("driving an external cluster", metadata: ["server": "\(config.server)"])
         } else {
-            let server = try KubeAPIServer(configuration: embedded.apiConfiguration(data: data, token: token),
-                                           logger: embedded.logger("virtyard.apiserver"))
-            apiServer = server
-            services.append(.init(service: server))
-            let scheme = embedded.scheme
-            let host = embedded.kubeListen.host
-            let caPEM = server.configuration.tls?.caCertificatePEM
-            let clientLogger = embedded.logger("virtyard.kubeclient")
-            connect = {
-                // The controllers reach the embedded API the way they reach any cluster:
-                // over HTTPS with the admin token (DESIGN.md §1).
-                let port = try await server.boundPort()
-                let config = KubeConfig(server: ListenAddress.url(scheme: scheme, host: host, port: port),
-                                        tls: .init(certificateAuthorityPEM: caPEM), credentials: .init(token: token))
-                return try HTTPKubernetesClient(configuration: config, logger: clientLogger)
-            }
+            cluster = .embedded(try embedded.apiConfiguration(data: data, token: token))
         }
-        let crds = skipCRDInstall ? nil : try CRDInstaller.bundled()
-        let capacity = CapacityService(configuration: try simulation.capacity(embedded: !external),
-                                       logger: embedded.logger("virtyard.capacity"))
-        var simulationSettings = try simulation.simulation(
-            storageDirectory: URL(fileURLWithPath: data.path).appendingPathComponent("storage"), labPoolSize: labPoolSize)
-        let simulationLogger = embedded.logger("virtyard.simulation")
-        if let apiServer {
-            // A VM labelled virtyard.io/virtual-cluster hosts a virtual cluster of this server.
-            simulationSettings.guests = VirtualClusterGuests(clusters: apiServer.virtualClusters, dataDirectory: data.path,
-                                                             logger: simulationLogger)
-        }
-        let simulationConfiguration = simulationSettings
         var labPool = LabPool.Configuration(defaultPoolSize: labPoolSize)
         if let labScenarios {
             do {
@@ -207,94 +197,18 @@ struct Serve: AsyncParsableCommand {
                 throw ValidationError("--lab-scenarios \(labScenarios): \(error)")
             }
         }
-        if let apiServer {
-            labPool.probe = VirtualClusterProbe(clusters: apiServer.virtualClusters)
-            let scheme = embedded.scheme
-            let host = embedded.kubeListen.host
-            labPool.access = VirtualClusterAccess(clusters: apiServer.virtualClusters,
-                                                  certificateAuthorityPEM: apiServer.configuration.tls?.caCertificatePEM) {
-                apiServer.currentPort.map { ListenAddress.url(scheme: scheme, host: host, port: $0) }
-            }
-        }
-        let labPoolConfiguration = labPool
-        let labService = LabService(configuration: LabService.Configuration(namespace: election.namespace),
-                                    access: labPool.access, logger: embedded.logger("virtyard.labpool"))
-        let labPoolLogger = embedded.logger("virtyard.labpool")
-        let imageSyncLogger = embedded.logger("virtyard.imagesync")
         let imageSync: ImageSync.Configuration
         do {
             imageSync = ImageSync.Configuration(namespace: election.namespace, defaults: try SyncPolicy.defaults())
         } catch {
             throw ValidationError("invalid image sync setting in the environment: \(error)")
         }
-        let embeddedMode = !external
-        let kubeVirtOnExternal = simulation.kubeVirtOnExternal
-        let controllers = ControllerRuntime(
-            leaderElection: election, crds: crds, logger: embedded.logger("virtyard.controllers"),
-            controllers: { informers, api in
-                // The simulated infrastructure runs only where nothing real does the job.
-                var services: [any Service] = []
-                if embeddedMode {
-                    services += Simulation.services(api: api, informers: informers, configuration: simulationConfiguration,
-                                                    logger: simulationLogger)
-                } else if kubeVirtOnExternal {
-                    services += Simulation.kubeVirtControllers(api: api, informers: informers,
-                                                               configuration: simulationConfiguration, logger: simulationLogger)
-                }
-                services += LabPool.services(api: api, informers: informers, configuration: labPoolConfiguration,
-                                             logger: labPoolLogger)
-                labService.attach(api: api, informers: informers)
-                services += ImageSync.services(api: api, informers: informers,
-                                               configuration: imageSync,
-                                               logger: imageSyncLogger)
-                return services + capacity.attach(api: api, informers: informers)
-            },
-            connect: connect)
-        let platform = PlatformServer(host: listen.host, port: listen.port, metrics: metrics, apiServer: apiServer,
-                                      controllers: controllers, capacity: capacity, lab: labService, adminToken: token,
-                                      connections: embedded.connections, logger: embedded.logger("virtyard.platform"))
-        services.append(.init(service: platform))
-        services.append(.init(service: controllers))
-        // Last, so that it is told first.
-        services.append(.init(service: ShutdownWatchdog(logger: logger)))
-        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint],
-                                                      logger: logger))
-        let kubeHost = embedded.kubeListen.host
-        let platformHost = listen.host
-        let scheme = embedded.scheme
-        let caPEM = apiServer?.configuration.tls?.caCertificatePEM
-        let identity = election.identity
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            tasks.addTask {
-                let platformURL = ListenAddress.url(scheme: "http", host: platformHost,
-                                                    port: try await StartupFailure.exitingOnFailure { try await platform.boundPort() })
-                var kubeURL: String?
-                if let apiServer {
-                    let port = try await StartupFailure.exitingOnFailure { try await apiServer.boundPort() }
-                    let url = ListenAddress.url(scheme: scheme, host: kubeHost, port: port)
-                    try data.writeKubeconfig(server: url, token: token, certificateAuthority: caPEM)
-                    kubeURL = url
-                }
-                try data.writeEndpoints(kubeAPI: kubeURL, platform: platformURL)
-                let kubeLines = kubeURL.map {
-                    """
-                      Kubernetes API  \($0)
-
-                    Use kubectl with it:
-                      export KUBECONFIG=\(data.kubeconfigPath)
-                      kubectl get namespaces
-                    """
-                } ?? "  Kubernetes API  external cluster (leader-election identity \(identity))"
-                Console.say("""
-                    Virtyard is running.
-                      Platform API    \(platformURL)  (/healthz, /readyz, /metrics)
-                      Data directory  \(data.path)
-                    \(kubeLines)
-                    """)
-            }
-            try await tasks.waitForAll()
-        }
+        return VirtyardApplication.Configuration(
+            cluster: cluster, dataDirectory: data.path, adminToken: token, platform: listen,
+            connections: embedded.connections, leaderElection: election, installCRDs: !skipCRDInstall,
+            simulation: try simulation.simulation(storageDirectory: URL(fileURLWithPath: data.path).appendingPathComponent("storage"),
+                                                  labPoolSize: labPoolSize),
+            capacity: try simulation.capacity(embedded: !external), labPool: labPool, imageSync: imageSync)
     }
 }
 
@@ -346,20 +260,24 @@ enum Console {
 /// A listener that cannot start ends the process within a second, with what failed on
 /// standard error: a server that is not serving must not sit there looking like one.
 enum StartupFailure {
+    @Sendable static func report(_ error: any Error) {
+        Console.complain("virtyard: \(error)")
+        // The services are stopped in the usual way; a plain thread makes sure the exit
+        // happens even if one of them does not stop.
+        let thread = Thread {
+            Thread.sleep(forTimeInterval: 1)
+            exit(1)
+        }
+        thread.start()
+    }
+
     static func exitingOnFailure<Value: Sendable>(_ body: () async throws -> Value) async throws -> Value {
         do {
             return try await body()
         } catch is CancellationError {
             throw CancellationError()
         } catch {
-            Console.complain("virtyard: \(error)")
-            // The services are stopped in the usual way; a plain thread makes sure the exit
-            // happens even if one of them does not stop.
-            let thread = Thread {
-                Thread.sleep(forTimeInterval: 1)
-                exit(1)
-            }
-            thread.start()
+            report(error)
             throw error
         }
     }

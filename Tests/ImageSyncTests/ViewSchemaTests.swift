@@ -24,6 +24,22 @@ import Yams
         Case(kind: "VolumeSnapshot", file: "snapshot.storage.k8s.io_volumesnapshots.yaml", version: "v1",
              paths: VolumeSnapshot.fieldPaths),
         Case(kind: "VirtualMachine", file: "kubevirt.io_virtualmachines.yaml", version: "v1", paths: VirtualMachine.fieldPaths),
+        Case(kind: "VirtualMachineInstance", file: "kubevirt.io_virtualmachineinstances.yaml", version: "v1",
+             paths: VirtualMachineInstance.fieldPaths),
+        Case(kind: "VirtualMachineInstanceMigration", file: "kubevirt.io_virtualmachineinstancemigrations.yaml", version: "v1",
+             paths: VirtualMachineInstanceMigration.fieldPaths),
+        Case(kind: "VirtualMachineSnapshot", file: "snapshot.kubevirt.io_virtualmachinesnapshots.yaml", version: "v1beta1",
+             paths: VirtualMachineSnapshot.fieldPaths),
+        Case(kind: "VirtualMachineSnapshotContent", file: "snapshot.kubevirt.io_virtualmachinesnapshotcontents.yaml",
+             version: "v1beta1", paths: VirtualMachineSnapshotContent.fieldPaths),
+        Case(kind: "VirtualMachineRestore", file: "snapshot.kubevirt.io_virtualmachinerestores.yaml", version: "v1beta1",
+             paths: VirtualMachineRestore.fieldPaths),
+        Case(kind: "DataVolume (claim)", file: "cdi.kubevirt.io_datavolumes.yaml", version: "v1beta1",
+             paths: DataVolume.claimFieldPaths),
+        Case(kind: "VolumeSnapshot (status)", file: "snapshot.storage.k8s.io_volumesnapshots.yaml", version: "v1",
+             paths: VolumeSnapshot.statusFieldPaths),
+        Case(kind: "VolumeSnapshotContent", file: "snapshot.storage.k8s.io_volumesnapshotcontents.yaml", version: "v1",
+             paths: VolumeSnapshotContent.fieldPaths),
     ]
 
     @Test(arguments: cases) func everyDeclaredPathIsInTheSchema(_ view: Case) throws {
@@ -42,6 +58,18 @@ import Yams
         let configMap = try #require(definitions["io.k8s.api.core.v1.ConfigMap"] as? [String: Any])
         let missing = ConfigMap.fieldPaths.filter { !Self.schemaHas(configMap, $0.keys[...]) }
         #expect(missing.isEmpty, "ConfigMap: not in builtin-1.32.json: \(missing.map(\.description))")
+        // Pod and Node nest their spec and status behind `$ref`s: resolve them while walking.
+        for (kind, paths) in [("Pod", Pod.fieldPaths), ("Node", Node.fieldPaths),
+                              ("PersistentVolumeClaim", PersistentVolumeClaim.fieldPaths)] {
+            let schema = try #require(definitions["io.k8s.api.core.v1.\(kind)"] as? [String: Any])
+            #expect(!paths.isEmpty)
+            let missing = paths.filter { !Self.schemaHas(schema, $0.keys[...], definitions: definitions) }
+            #expect(missing.isEmpty, "\(kind): not in builtin-1.32.json: \(missing.map(\.description))")
+        }
+        // The resolving walk must be able to say no as well.
+        let pod = try #require(definitions["io.k8s.api.core.v1.Pod"] as? [String: Any])
+        #expect(Self.schemaHas(pod, FieldPath("spec.nodeName").keys[...], definitions: definitions))
+        #expect(!Self.schemaHas(pod, FieldPath("spec.nodeNamee").keys[...], definitions: definitions))
     }
 
     /// The walk itself must be able to say no.
@@ -76,18 +104,27 @@ import Yams
     /// Whether `keys` leads somewhere in `schema`: a named property, an item of an array
     /// (`[]`), or a key of a map (`additionalProperties`). Nothing else is accepted — in
     /// particular not `x-kubernetes-preserve-unknown-fields`, which would let any typo through.
-    static func schemaHas(_ schema: [String: Any], _ keys: ArraySlice<String>) -> Bool {
+    ///
+    /// With `definitions` (the built-in OpenAPI document's), a `$ref` to
+    /// `#/components/schemas/<name>` or `#/definitions/<name>` is followed.
+    static func schemaHas(_ schema: [String: Any], _ keys: ArraySlice<String>, definitions: [String: Any]? = nil) -> Bool {
+        var schema = schema
+        if let definitions, let reference = schema["$ref"] as? String {
+            guard let name = reference.split(separator: "/").last,
+                  let target = definitions[String(name)] as? [String: Any] else { return false }
+            schema = target
+        }
         guard let key = keys.first else { return true }
         let rest = keys.dropFirst()
         if key == FieldPath.items {
             guard let items = schema["items"] as? [String: Any] else { return false }
-            return schemaHas(items, rest)
+            return schemaHas(items, rest, definitions: definitions)
         }
         if let property = (schema["properties"] as? [String: Any])?[key] as? [String: Any] {
-            return schemaHas(property, rest)
+            return schemaHas(property, rest, definitions: definitions)
         }
         if let values = schema["additionalProperties"] as? [String: Any] {
-            return schemaHas(values, rest)
+            return schemaHas(values, rest, definitions: definitions)
         }
         return false
     }

@@ -6,7 +6,7 @@ import VirtyardServer
 /// Manifest directories (`--lab-scenarios`) are read with a clear error for anything that is
 /// not a set of objects — never a crash of the process that reads them.
 @Suite struct ManifestFilesTests {
-    private func directory(_ files: [String: String]) throws -> String {
+    func directory(_ files: [String: String]) throws -> String {
         let path = NSTemporaryDirectory() + "virtyard-manifests-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         for (name, text) in files { try text.write(toFile: path + "/" + name, atomically: true, encoding: .utf8) }
@@ -42,5 +42,13 @@ import VirtyardServer
     @Test func aListDocumentIsAnError() throws {
         let path = try directory(["list.yml": "- a\n- b\n"])
         #expect(throws: ManifestFiles.Failure.self) { try ManifestFiles.read(directory: path) }
+    }
+}
+
+extension ManifestFilesTests {
+    @Test func aMappingKeyThatIsAListIsAnErrorNotACrash() throws {
+        let path = try directory(["keys.yaml": "apiVersion: v1\n[a, b]: x\n"])
+        let error = #expect(throws: ManifestFiles.Failure.self) { try ManifestFiles.read(directory: path) }
+        #expect(error?.description.contains("mapping key must be a string") == true)
     }
 }

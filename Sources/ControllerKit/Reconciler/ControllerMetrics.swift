@@ -1,7 +1,8 @@
 import Metrics
 
 /// The reconcile metrics controller-runtime exports, under its names and labels, so the usual
-/// dashboards (reconcile rate by result, error rate, latency) work unchanged.
+/// dashboards (reconcile rate by result, error rate, latency) work unchanged. Their `# HELP`
+/// texts are in VirtyardServer's `MetricHelp` table, by name.
 struct ControllerMetrics: Sendable {
     private let success: Counter
     private let error: Counter

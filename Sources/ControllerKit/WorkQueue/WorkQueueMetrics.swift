@@ -4,6 +4,7 @@ import Metrics
 /// and alerts work against Virtyard unchanged.
 ///
 /// Both `name` and `controller` carry the queue's name, as controller-runtime labels them.
+/// Their `# HELP` texts are in VirtyardServer's `MetricHelp` table, by name.
 struct WorkQueueMetrics: Sendable {
     private let depth: Gauge
     private let adds: Counter

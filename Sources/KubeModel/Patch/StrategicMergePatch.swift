@@ -190,6 +190,9 @@ public enum StrategicMergePatch {
                 }
                 values.append(item)
             }
+            // An object in a list of values is a value too, but no directive it carries
+            // ($retainKeys, $setElementOrder …) may survive into the stored object.
+            values = try freshList(values, strategy: .replace, path: path)
             if replace { return values }
             var seen = Set<JSONValue>()
             var merged: [JSONValue] = []

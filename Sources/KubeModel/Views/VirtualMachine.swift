@@ -1,5 +1,6 @@
-/// A KubeVirt VirtualMachine (`kubevirt.io/v1`), only what reads its storage: which
-/// DataVolumes it clones and which claims it mounts. Schema:
+/// A KubeVirt VirtualMachine (`kubevirt.io/v1`): its storage (which DataVolumes it clones and
+/// which claims it mounts, for ImageSync) and what the simulated virt-controller reads and
+/// writes (run strategy, template, status; in `VirtualMachine+Lifecycle.swift`). Schema:
 /// `Sources/VirtyardServer/CRDs/kubevirt.io_virtualmachines.yaml`.
 public struct VirtualMachine: KubeObjectView {
     public var object: JSONValue
@@ -16,7 +17,9 @@ public struct VirtualMachine: KubeObjectView {
         public static let claimName: FieldPath = "persistentVolumeClaim.claimName"
     }
 
-    public static let fieldPaths: [FieldPath] = [Field.dataVolumeTemplates, Field.volumes]
+    public static let fieldPaths: [FieldPath] = storageFieldPaths + lifecycleFieldPaths
+
+    static let storageFieldPaths: [FieldPath] = [Field.dataVolumeTemplates, Field.volumes]
         // Only the references: the templates' sources are read for what they clone, never written
         // (KubeVirt's embedded DataVolume schema also lacks CDI's newer `http.checksum`).
         + DataVolume.Source.referencePaths.map { Field.dataVolumeTemplates.appending("[]").appending(Field.templateSource).appending($0) }

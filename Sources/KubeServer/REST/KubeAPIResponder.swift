@@ -172,7 +172,8 @@ struct KubeAPIResponder: HTTPResponder {
     }
 
     /// `apiserver_request_total` and `apiserver_request_duration_seconds`, named as
-    /// kube-apiserver names them so existing dashboards read them.
+    /// kube-apiserver names them so existing dashboards read them (`# HELP` texts: VirtyardServer's
+    /// `MetricHelp` table).
     private static func record(_ call: ResourceHandler.Call, code: Int, since started: ContinuousClock.Instant) {
         let verb = call.verb
         let dimensions = [("verb", verb), ("group", call.resource.group), ("resource", call.resource.resource),

@@ -70,7 +70,10 @@ struct ResourceHandler: Sendable {
             if call.path.watchPrefix {
                 var named = call
                 let name = call.path.name ?? ""
-                named.options.fieldSelector = try? FieldSelector(parsing: "metadata.name=\(name)")
+                // Built, not parsed: a name is a value, whatever characters it holds.
+                named.options.fieldSelector = FieldSelector(
+                    requirements: [.init(field: "metadata.name", op: .equals, value: name)]
+                        + (call.options.fieldSelector?.requirements ?? []))
                 named.path.name = nil
                 return try watch(named)
             }

@@ -40,7 +40,7 @@ struct DataVolumeReconciler: Reconciler {
             return .done
         }
         let namespace = key.namespace ?? "default"
-        var status = dataVolume["status"] ?? [:]
+        var status = DataVolume(dataVolume).status ?? [:]
         let phase = status["phase"]?.stringValue ?? ""
         if phase == "Succeeded" || phase == "Failed" {
             jobs.forget(key, uid: uid)
@@ -100,14 +100,13 @@ struct DataVolumeReconciler: Reconciler {
     }
 
     static func isClone(_ dataVolume: JSONValue) -> Bool {
-        let source = dataVolume[path: ["spec", "source"]]
-        return source?["pvc"] != nil || source?["snapshot"] != nil
+        let source = DataVolume(dataVolume).source
+        return source?.json["pvc"] != nil || source?.json["snapshot"] != nil
     }
 
     /// The requested size (`spec.storage` or `spec.pvc`).
     static func requestedSize(_ dataVolume: JSONValue) -> Quantity? {
-        let storage = dataVolume[path: ["spec", "storage", "resources", "requests", "storage"]]
-            ?? dataVolume[path: ["spec", "pvc", "resources", "requests", "storage"]]
+        let storage = DataVolume(dataVolume).requestedStorage
         return storage?.stringValue.flatMap { try? Quantity(parsing: $0) } ?? storage?.intValue.map { Quantity($0) }
     }
 
@@ -118,10 +117,10 @@ struct DataVolumeReconciler: Reconciler {
 
     private func request(for dataVolume: JSONValue, namespace: String) async throws -> Resolution {
         let claim = dataVolume.name ?? ""
-        let source = dataVolume[path: ["spec", "source"]] ?? [:]
+        let source = DataVolume(dataVolume).source?.json ?? [:]
         let size = Self.requestedSize(dataVolume)?.value ?? 0
         var request = ImportRequest(namespace: namespace, claim: claim, source: .blank, size: size)
-        request.checksum = source[path: ["http", "checksum"]]?.stringValue ?? dataVolume.annotations[Annotation.checksum]
+        request.checksum = source[field: DataVolume.ClaimField.httpChecksum]?.stringValue ?? dataVolume.annotations[Annotation.checksum]
         if let http = source["http"] {
             guard let url = http["url"]?.stringValue.flatMap(URL.init(string:)), url.host != nil else {
                 return .ready(ImportRequest(namespace: namespace, claim: claim,
@@ -202,8 +201,8 @@ struct DataVolumeReconciler: Reconciler {
     /// embedded storage provisions immediately).
     private func ensureClaim(for dataVolume: JSONValue) async throws {
         guard let name = dataVolume.name, let uid = dataVolume.uid,
-              dataVolume[path: ["status", "claimName"]]?.stringValue != name else { return }
-        let spec = dataVolume[path: ["spec", "storage"]] ?? dataVolume[path: ["spec", "pvc"]] ?? [:]
+              DataVolume(dataVolume).claimName != name else { return }
+        let spec = DataVolume(dataVolume).claimSpec ?? [:]
         let size = Self.requestedSize(dataVolume) ?? Quantity(1 << 30)
         var claimSpec: JSONValue = [
             "accessModes": spec["accessModes"] ?? ["ReadWriteOnce"],
@@ -228,10 +227,11 @@ struct DataVolumeReconciler: Reconciler {
         if created == nil {
             created = try await api.get(.persistentVolumeClaims, namespace: dataVolume.namespace, name: name)
         }
-        if var bound = created, bound[path: ["status", "phase"]]?.stringValue != "Bound" {
-            bound["status"] = ["phase": "Bound", "accessModes": claimSpec["accessModes"] ?? [],
-                               "capacity": ["storage": .string(size.description)]]
-            _ = try await api.updateStatus(.persistentVolumeClaims, namespace: dataVolume.namespace, object: bound)
+        if let created, PersistentVolumeClaim(created).phase != "Bound" {
+            var bound = PersistentVolumeClaim(created)
+            bound.status = ["phase": "Bound", "accessModes": claimSpec["accessModes"] ?? [],
+                            "capacity": ["storage": .string(size.description)]]
+            _ = try await api.updateStatus(.persistentVolumeClaims, namespace: dataVolume.namespace, object: bound.object)
         }
     }
 
@@ -265,10 +265,10 @@ struct DataVolumeReconciler: Reconciler {
                 return condition
             })
         }
-        guard Self.withoutHeartbeats(status) != Self.withoutHeartbeats(dataVolume["status"]) else { return }
-        var updated = dataVolume
-        updated["status"] = status
-        _ = try await api.updateStatus(.dataVolumes, namespace: dataVolume.namespace, object: updated)
+        guard Self.withoutHeartbeats(status) != Self.withoutHeartbeats(DataVolume(dataVolume).status) else { return }
+        var updated = DataVolume(dataVolume)
+        updated.status = status
+        _ = try await api.updateStatus(.dataVolumes, namespace: dataVolume.namespace, object: updated.object)
     }
 
     /// Status compared without heartbeat times: a heartbeat alone is not worth a write.

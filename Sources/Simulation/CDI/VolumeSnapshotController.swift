@@ -30,8 +30,9 @@ struct VolumeSnapshotReconciler: Reconciler {
             store.removeSnapshot(namespace: namespace, name: key.name)
             return .done
         }
-        guard snapshot[path: ["status", "readyToUse"]]?.boolValue != true else { return .done }
-        guard let claimName = snapshot[path: ["spec", "source", "persistentVolumeClaimName"]]?.stringValue else {
+        let view = VolumeSnapshot(snapshot)
+        guard !view.readyToUse else { return .done }
+        guard let claimName = view.persistentVolumeClaimName else {
             try await writeError(snapshot, "only snapshots of a persistentVolumeClaimName are supported by the embedded driver")
             return .done
         }
@@ -45,17 +46,17 @@ struct VolumeSnapshotReconciler: Reconciler {
             return .requeueAfter(.seconds(1))
         }
         let contentName = Self.contentName(snapshotUID: uid)
-        let className = snapshot[path: ["spec", "volumeSnapshotClassName"]]?.stringValue
+        let className = view.volumeSnapshotClassName
         let driver = className.flatMap { classes.get(namespace: nil, name: $0)?["driver"]?.stringValue } ?? Self.driver
         let bytes = VolumeStore.size(of: store.snapshot(namespace: namespace, name: key.name))
-        let size = claim[path: ["status", "capacity", "storage"]]?.stringValue.flatMap { try? Quantity(parsing: $0) }?.value
+        let size = PersistentVolumeClaim(claim).capacityStorage.flatMap { try? Quantity(parsing: $0) }?.value
             ?? bytes
         let now = Date()
         var contentSpec: JSONValue = [
             "deletionPolicy": "Delete",
             "driver": .string(driver),
             "source": ["volumeHandle": .string(claim.uid ?? claimName)],
-            "sourceVolumeMode": claim[path: ["spec", "volumeMode"]] ?? "Filesystem",
+            "sourceVolumeMode": PersistentVolumeClaim(claim).volumeMode ?? "Filesystem",
             "volumeSnapshotRef": ["apiVersion": "snapshot.storage.k8s.io/v1", "kind": "VolumeSnapshot",
                                   "name": .string(key.name), "namespace": .string(namespace), "uid": .string(uid)],
         ]
@@ -69,32 +70,32 @@ struct VolumeSnapshotReconciler: Reconciler {
             try await api.create(.volumeSnapshotContents, object: content)
         }
         if stored == nil { stored = try await api.get(.volumeSnapshotContents, name: contentName) }
-        if var stored, stored[path: ["status", "readyToUse"]]?.boolValue != true {
-            stored["status"] = ["creationTime": .int(Int64(now.timeIntervalSince1970 * 1e9)), "readyToUse": true,
-                                "restoreSize": .int(size), "snapshotHandle": .string("\(namespace)/\(key.name)")]
-            _ = try await api.updateStatus(.volumeSnapshotContents, object: stored)
+        if let stored, !VolumeSnapshotContent(stored).readyToUse {
+            var ready = VolumeSnapshotContent(stored)
+            ready.status = ["creationTime": .int(Int64(now.timeIntervalSince1970 * 1e9)), "readyToUse": true,
+                            "restoreSize": .int(size), "snapshotHandle": .string("\(namespace)/\(key.name)")]
+            _ = try await api.updateStatus(.volumeSnapshotContents, object: ready.object)
         }
-        var updated = snapshot
-        updated["status"] = ["boundVolumeSnapshotContentName": .string(contentName), "creationTime": .string(Timestamp.string(now)),
-                             "readyToUse": true, "restoreSize": .string(Quantity(size).description)]
-        _ = try await api.updateStatus(.volumeSnapshots, namespace: namespace, object: updated)
+        var updated = view
+        updated.status = ["boundVolumeSnapshotContentName": .string(contentName), "creationTime": .string(Timestamp.string(now)),
+                          "readyToUse": true, "restoreSize": .string(Quantity(size).description)]
+        _ = try await api.updateStatus(.volumeSnapshots, namespace: namespace, object: updated.object)
         logger.info("volume snapshot ready", metadata: ["snapshot": "\(key)", "bytes": "\(bytes)"])
         return .done
     }
 
     private func writeError(_ snapshot: JSONValue, _ message: String) async throws {
-        guard snapshot[path: ["status", "error", "message"]]?.stringValue != message else { return }
-        var updated = snapshot
-        updated["status"] = ["readyToUse": false, "error": ["message": .string(message), "time": .string(Timestamp.now())]]
-        _ = try await api.updateStatus(.volumeSnapshots, namespace: snapshot.namespace, object: updated)
+        guard VolumeSnapshot(snapshot).errorMessage != message else { return }
+        var updated = VolumeSnapshot(snapshot)
+        updated.status = ["readyToUse": false, "error": ["message": .string(message), "time": .string(Timestamp.now())]]
+        _ = try await api.updateStatus(.volumeSnapshots, namespace: snapshot.namespace, object: updated.object)
     }
 
     private func removeContents(of key: ObjectKey) async throws {
-        for content in contents.list(namespace: nil) where
-            content[path: ["spec", "volumeSnapshotRef", "name"]]?.stringValue == key.name
-            && content[path: ["spec", "volumeSnapshotRef", "namespace"]]?.stringValue == key.namespace
-            && content[path: ["spec", "deletionPolicy"]]?.stringValue == "Delete" {
-            guard let name = content.name else { continue }
+        for content in contents.list(namespace: nil).map(VolumeSnapshotContent.init) where
+            content.snapshotRefName == key.name && content.snapshotRefNamespace == key.namespace
+            && content.deletionPolicy == "Delete" {
+            guard let name = content.object.name else { continue }
             _ = try await tolerating(KubeClientError.notFound) { () async throws(KubeClientError) in
                 try await api.delete(.volumeSnapshotContents, name: name)
             }

@@ -33,13 +33,13 @@ public struct LauncherPod: Sendable {
     /// vCPUs of the guest: sockets × cores × threads (each defaulting to 1), or the CPU
     /// request/limit when no topology is given.
     public static func vCPUs(_ vmiSpec: JSONValue) -> Int64 {
-        let cpu = vmiSpec[path: ["domain", "cpu"]]
+        let spec = VirtualMachineInstance.Spec(vmiSpec)
+        let cpu = spec.cpu
         let sockets = cpu?["sockets"]?.intValue ?? 1
         let cores = cpu?["cores"]?.intValue ?? 1
         let threads = cpu?["threads"]?.intValue ?? 1
         if cpu?["sockets"] == nil, cpu?["cores"] == nil, cpu?["threads"] == nil,
-           let request = Quantity(json: vmiSpec[path: ["domain", "resources", "requests", "cpu"]])
-            ?? Quantity(json: vmiSpec[path: ["domain", "resources", "limits", "cpu"]]) {
+           let request = spec.cpuRequest ?? spec.cpuLimit {
             return max(1, request.value)
         }
         return max(1, sockets * cores * threads)
@@ -47,9 +47,8 @@ public struct LauncherPod: Sendable {
 
     /// Guest memory in bytes: `domain.memory.guest`, else the memory request.
     public static func guestMemory(_ vmiSpec: JSONValue) -> Int64 {
-        (Quantity(json: vmiSpec[path: ["domain", "memory", "guest"]])
-            ?? Quantity(json: vmiSpec[path: ["domain", "resources", "requests", "memory"]])
-            ?? Quantity(json: vmiSpec[path: ["domain", "resources", "limits", "memory"]]))?.value ?? 0
+        let spec = VirtualMachineInstance.Spec(vmiSpec)
+        return (spec.guestMemory ?? spec.memoryRequest ?? spec.memoryLimit)?.value ?? 0
     }
 
     /// The launcher's memory overhead, after KubeVirt's estimate: page tables (1/512 of the
@@ -61,7 +60,7 @@ public struct LauncherPod: Sendable {
         var overhead = guestMemory(vmiSpec) / 512
         overhead += (100 + 25 + 25 + 40 + 30) * mebibyte
         overhead += vCPUs(vmiSpec) * 8 * mebibyte
-        if vmiSpec[path: ["domain", "devices", "autoattachGraphicsDevice"]]?.boolValue != false {
+        if VirtualMachineInstance.Spec(vmiSpec).autoattachGraphicsDevice != false {
             overhead += 16 * mebibyte
         }
         return overhead
@@ -72,10 +71,11 @@ public struct LauncherPod: Sendable {
     public func requests(_ vmiSpec: JSONValue) -> ResourceAmounts {
         let vcpus = Self.vCPUs(vmiSpec)
         var milliCPU = vcpus * 1000 / Int64(cpuAllocationRatio)
-        if let explicit = Quantity(json: vmiSpec[path: ["domain", "resources", "requests", "cpu"]]) {
+        let spec = VirtualMachineInstance.Spec(vmiSpec)
+        if let explicit = spec.cpuRequest {
             milliCPU = explicit.milliValue
         }
-        if vmiSpec[path: ["domain", "cpu", "dedicatedCpuPlacement"]]?.boolValue == true { milliCPU = vcpus * 1000 }
+        if spec.dedicatedCPUPlacement { milliCPU = vcpus * 1000 }
         return ResourceAmounts(milliCPU: max(1, milliCPU),
                                memory: Self.guestMemory(vmiSpec) + Self.memoryOverhead(vmiSpec))
     }
@@ -84,7 +84,7 @@ public struct LauncherPod: Sendable {
     /// kept off the source node, drawn to a preferred node if any).
     public func make(for vmi: JSONValue, migration: (uid: String, sourceNode: String, preferredNode: String?)? = nil) -> JSONValue {
         let name = vmi.name ?? ""
-        let spec = vmi["spec"] ?? [:]
+        let spec = VirtualMachineInstance(vmi).spec
         var labels = vmi.labels
         labels.removeValue(forKey: KubeVirtLabels.nodeName)
         labels[KubeVirtLabels.app] = "virt-launcher"
@@ -105,7 +105,7 @@ public struct LauncherPod: Sendable {
         let requests = requests(spec)
         var requestList: JSONValue = ["cpu": Quantity(milliValue: requests.milliCPU).json, "memory": Quantity(requests.memory).json]
         var resources: JSONValue = ["requests": requestList]
-        if spec[path: ["domain", "cpu", "dedicatedCpuPlacement"]]?.boolValue == true {
+        if VirtualMachineInstance.Spec(spec).dedicatedCPUPlacement {
             requestList = ["cpu": Quantity(milliValue: requests.milliCPU).json, "memory": Quantity(requests.memory).json]
             resources["limits"] = requestList
         }
@@ -132,7 +132,7 @@ public struct LauncherPod: Sendable {
         for field in ["schedulerName", "priorityClassName", "subdomain", "topologySpreadConstraints"] {
             if let value = spec[field] { podSpec[field] = value }
         }
-        var affinity = spec["affinity"] ?? .null
+        var affinity = VirtualMachineInstance.Spec(spec).affinity ?? .null
         if let migration {
             affinity = Self.migrationAffinity(affinity, sourceNode: migration.sourceNode, preferredNode: migration.preferredNode)
         }
@@ -155,21 +155,20 @@ public struct LauncherPod: Sendable {
     static func migrationAffinity(_ affinity: JSONValue, sourceNode: String, preferredNode: String?) -> JSONValue {
         var affinity = affinity == .null ? [:] : affinity
         let avoidSource: JSONValue = ["key": "kubernetes.io/hostname", "operator": "NotIn", "values": [.string(sourceNode)]]
-        var terms = affinity[path: ["nodeAffinity", "requiredDuringSchedulingIgnoredDuringExecution", "nodeSelectorTerms"]]?
-            .arrayValue ?? []
+        var terms = affinity[field: Pod.Affinity.requiredNodeSelectorTerms]?.arrayValue ?? []
         if terms.isEmpty { terms = [["matchExpressions": []]] }
         for index in terms.indices {
             var expressions = terms[index]["matchExpressions"]?.arrayValue ?? []
             expressions.append(avoidSource)
             terms[index]["matchExpressions"] = .array(expressions)
         }
-        affinity[path: ["nodeAffinity", "requiredDuringSchedulingIgnoredDuringExecution", "nodeSelectorTerms"]] = .array(terms)
+        affinity[field: Pod.Affinity.requiredNodeSelectorTerms] = .array(terms)
         if let preferredNode {
-            var preferred = affinity[path: ["nodeAffinity", "preferredDuringSchedulingIgnoredDuringExecution"]]?.arrayValue ?? []
+            var preferred = affinity[field: Pod.Affinity.preferredNodeAffinityTerms]?.arrayValue ?? []
             preferred.append(["weight": 100, "preference": ["matchExpressions": [
                 ["key": "kubernetes.io/hostname", "operator": "In", "values": [.string(preferredNode)]],
             ]]])
-            affinity[path: ["nodeAffinity", "preferredDuringSchedulingIgnoredDuringExecution"]] = .array(preferred)
+            affinity[field: Pod.Affinity.preferredNodeAffinityTerms] = .array(preferred)
         }
         return affinity
     }

@@ -11,6 +11,9 @@ import Logging
 /// Phases as in KubeVirt: Pending → Scheduling → Scheduled → PreparingTarget → TargetReady →
 /// Running → Succeeded, or Failed (no such VMI, VMI not running, target never scheduled).
 struct MigrationReconciler: Reconciler {
+    typealias Migration = VirtualMachineInstanceMigration
+    typealias MigrationState = VirtualMachineInstance.MigrationState
+
     let api: any KubernetesAPI
     let migrations: Informer
     let vmis: Informer
@@ -24,94 +27,90 @@ struct MigrationReconciler: Reconciler {
     static let finalizer = "kubevirt.io/migrationJobFinalize"
 
     func reconcile(_ key: ObjectKey) async throws -> ReconcileResult {
-        guard let migration = migrations.get(key), let uid = migration.uid else { return .done }
-        if migration.deletionTimestamp != nil {
+        guard let cached = migrations.get(key), let uid = cached.uid else { return .done }
+        let migration = Migration(cached)
+        if migration.isDeleting {
             try await abort(migration)
             return .done
         }
-        let phase = migration[path: ["status", "phase"]]?.stringValue ?? ""
-        guard phase != "Succeeded", phase != "Failed" else { return .done }
-        guard let vmiName = migration[path: ["spec", "vmiName"]]?.stringValue,
-              let vmi = vmis.get(namespace: key.namespace, name: vmiName) else {
-            try await finish(migration, phase: "Failed", reason: "VMI does not exist")
+        let phase = migration.phase
+        guard phase?.isFinished != true else { return .done }
+        guard let vmiName = migration.vmiName, let cachedVMI = vmis.get(namespace: key.namespace, name: vmiName) else {
+            try await finish(migration, phase: .failed, reason: "VMI does not exist")
             return .done
         }
-        let vmiPhase = vmi[path: ["status", "phase"]]?.stringValue ?? ""
-        let state = vmi[path: ["status", "migrationState"]]
-        guard state?["migrationUid"]?.stringValue == uid else {
-            guard vmiPhase == "Running" else {
-                if vmiPhase == "Succeeded" || vmiPhase == "Failed" {
-                    try await finish(migration, phase: "Failed", reason: "VMI is not running")
+        let vmi = VirtualMachineInstance(cachedVMI)
+        let state = vmi.migrationState
+        guard state?.migrationUID == uid else {
+            guard vmi.phase == .running else {
+                if vmi.phase?.isFinished == true {
+                    try await finish(migration, phase: .failed, reason: "VMI is not running")
                     return .done
                 }
-                try await setPhase(migration, "Pending")
+                try await setPhase(migration, .pending)
                 return .requeueAfter(.seconds(1))
             }
-            if let state, state["completed"]?.boolValue != true, state["failed"]?.boolValue != true {
+            if let state, state.isInProgress {
                 // One migration per VMI at a time; this one waits its turn.
-                try await setPhase(migration, "Pending")
+                try await setPhase(migration, .pending)
                 return .requeueAfter(.seconds(1))
             }
             try await start(migration, vmi: vmi)
             return .done
         }
-        var target: JSONValue?
-        if let targetName = state?["targetPod"]?.stringValue {
-            target = pods.get(namespace: key.namespace, name: targetName)
-            if target == nil { target = try? await api.get(.pods, namespace: key.namespace, name: targetName) }
+        var cachedTarget: JSONValue?
+        if let targetName = state?.targetPod {
+            cachedTarget = pods.get(namespace: key.namespace, name: targetName)
+            if cachedTarget == nil { cachedTarget = try? await api.get(.pods, namespace: key.namespace, name: targetName) }
         }
-        guard let target, let targetName = target.name else {
+        guard let cachedTarget, let targetName = cachedTarget.name else {
             try await fail(migration, vmi: vmi, reason: "target pod disappeared")
             return .done
         }
-        let targetNode = target[path: ["spec", "nodeName"]]?.stringValue ?? ""
+        let target = Pod(cachedTarget)
+        let targetNode = target.nodeName ?? ""
         if targetNode.isEmpty {
-            let waited = timeLeft(since: PhaseTransitions.entered(migration["status"], phase: "Scheduling"),
-                                   configuration.migrationSchedulingTimeout)
+            let waited = timeLeft(since: migration.entered(.scheduling), configuration.migrationSchedulingTimeout)
             if waited == .zero {
-                let message = Conditions.find(target[path: ["status", "conditions"]], "PodScheduled")?["message"]?.stringValue
+                let message = StatusConditions.find(target.conditions, "PodScheduled")?.message
                 _ = try? await api.delete(.pods, namespace: key.namespace, name: targetName)
                 try await fail(migration, vmi: vmi, reason: "target pod could not be scheduled: \(message ?? "timeout")")
                 return .done
             }
-            try await setPhase(migration, "Scheduling")
+            try await setPhase(migration, .scheduling)
             return .requeueAfter(waited)
         }
-        guard target[path: ["status", "phase"]]?.stringValue == "Running" else {
-            try await setPhase(migration, "Scheduled")
+        guard target.phase == .running else {
+            try await setPhase(migration, .scheduled)
             return .done
         }
-        if phase != "Running" {
+        if phase != .running {
             steps.begin("migration/\(uid)")
             var updatedVMI = vmi
-            var migrationState = state ?? [:]
+            var migrationState = state ?? MigrationState([:])
             migrationState["targetNode"] = .string(targetNode)
-            migrationState["targetNodeAddress"] = target[path: ["status", "podIP"]] ?? .null
+            migrationState["targetNodeAddress"] = target.object[field: Pod.Field.podIP] ?? .null
             migrationState["startTimestamp"] = .string(Timestamp.now())
-            updatedVMI[path: ["status", "migrationState"]] = migrationState
-            _ = try await api.update(.virtualMachineInstances, namespace: key.namespace, object: updatedVMI)
-            var status = migration["status"] ?? [:]
-            for next in ["PreparingTarget", "TargetReady", "Running"] { PhaseTransitions.record(&status, phase: next) }
-            try await writeStatus(migration, status)
+            updatedVMI.migrationState = migrationState
+            _ = try await api.update(.virtualMachineInstances, namespace: key.namespace, object: updatedVMI.object)
+            var updated = migration
+            for next in [Migration.Phase.preparingTarget, .targetReady, .running] { updated.record(phase: next) }
+            try await writeStatus(migration, updated)
             return .requeueAfter(configuration.migrationDuration)
         }
         let left = steps.remaining("migration/\(uid)", configuration.migrationDuration,
-                                   recorded: PhaseTransitions.entered(migration["status"], phase: "Running"))
+                                   recorded: migration.entered(.running))
         guard left == .zero else { return .requeueAfter(left) }
         try await complete(migration, vmi: vmi, target: target)
         return .done
     }
 
-    private func start(_ migration: JSONValue, vmi: JSONValue) async throws {
-        guard let uid = migration.uid, let namespace = migration.namespace, let name = migration.name else { return }
-        if !migration.finalizers.contains(Self.finalizer) {
-            _ = try await api.patch(.virtualMachineInstanceMigrations, namespace: namespace, name: name,
-                                    patch: ["metadata": ["finalizers": .array((migration.finalizers + [Self.finalizer])
-                                        .map(JSONValue.string)), "resourceVersion": .string(migration.resourceVersion ?? "")]])
-        }
-        let sourceNode = vmi[path: ["status", "nodeName"]]?.stringValue ?? ""
+    private func start(_ migration: Migration, vmi: VirtualMachineInstance) async throws {
+        guard let uid = migration.uid, let namespace = migration.object.namespace else { return }
+        try await api.addFinalizer(Self.finalizer, to: migration.object, .virtualMachineInstanceMigrations)
+        let sourceNode = vmi.nodeName ?? ""
         let sourcePod = VirtualMachineInstanceReconciler.currentPod(
-            of: vmi, among: pods.byIndex(VirtualMachineInstanceReconciler.podsByVMI, vmi.uid ?? ""))
+            of: vmi.object, among: pods.byIndex(VirtualMachineInstanceReconciler.podsByVMI, vmi.uid ?? ""))
         // A target created by an earlier pass whose VMI update was lost is reused.
         let existing = try await api.list(.pods, namespace: namespace,
                                           options: ListOptions(labelSelector: "\(KubeVirtLabels.migrationJobUID)=\(uid)")).items
@@ -121,140 +120,119 @@ struct MigrationReconciler: Reconciler {
         } else {
             let preferred = migration.annotations[KubeVirtLabels.preferredNode]
             target = try await api.create(.pods, namespace: namespace, object: launcher.make(
-                for: vmi, migration: (uid: uid, sourceNode: sourceNode, preferredNode: preferred)))
+                for: vmi.object, migration: (uid: uid, sourceNode: sourceNode, preferredNode: preferred)))
         }
         var updatedVMI = vmi
-        var migrationState: JSONValue = [
+        var migrationState = MigrationState([
             "migrationUid": .string(uid), "sourceNode": .string(sourceNode), "targetPod": .string(target.name ?? ""),
             "mode": "PreCopy", "completed": false, "failed": false,
-        ]
+        ])
         if let sourcePod = sourcePod?.name { migrationState["sourcePod"] = .string(sourcePod) }
-        updatedVMI[path: ["status", "migrationState"]] = migrationState
-        _ = try await api.update(.virtualMachineInstances, namespace: namespace, object: updatedVMI)
-        var status = migration["status"] ?? [:]
-        if status["phase"] == nil { PhaseTransitions.record(&status, phase: "Pending") }
-        PhaseTransitions.record(&status, phase: "Scheduling")
-        try await writeStatus(migration, status)
+        updatedVMI.migrationState = migrationState
+        _ = try await api.update(.virtualMachineInstances, namespace: namespace, object: updatedVMI.object)
+        var updated = migration
+        if updated.object[field: PhaseTransitionFields.phase] == nil { updated.record(phase: .pending) }
+        updated.record(phase: .scheduling)
+        try await writeStatus(migration, updated)
     }
 
     /// Moves the VMI onto the target and retires the source launcher.
-    private func complete(_ migration: JSONValue, vmi: JSONValue, target: JSONValue) async throws {
-        guard let namespace = migration.namespace else { return }
-        let node = target[path: ["spec", "nodeName"]]?.stringValue ?? ""
+    private func complete(_ migration: Migration, vmi: VirtualMachineInstance, target: Pod) async throws {
+        guard let namespace = migration.object.namespace else { return }
+        let node = target.nodeName ?? ""
         let now = Timestamp.now()
         var updatedVMI = vmi
-        var status = vmi["status"] ?? [:]
-        let sourcePod = status[path: ["migrationState", "sourcePod"]]?.stringValue
-        status["nodeName"] = .string(node)
-        status["activePods"] = [target.uid ?? "": .string(node)]
-        if var interfaces = status["interfaces"]?.arrayValue, !interfaces.isEmpty,
-           let ip = target[path: ["status", "podIP"]]?.stringValue {
+        let sourcePod = vmi.migrationState?.sourcePod
+        updatedVMI.nodeName = node
+        updatedVMI.activePods = [target.uid ?? "": node]
+        var interfaces = updatedVMI.interfaces
+        if !interfaces.isEmpty, let ip = target.podIP {
             interfaces[0]["ipAddress"] = .string(ip)
             interfaces[0]["ipAddresses"] = [.string(ip)]
-            status["interfaces"] = .array(interfaces)
+            updatedVMI.interfaces = interfaces
         }
-        var state = status["migrationState"] ?? [:]
-        state["completed"] = true
+        var state = updatedVMI.migrationState ?? MigrationState([:])
+        state.completed = true
         state["endTimestamp"] = .string(now)
         state["targetNode"] = .string(node)
         state["targetNodeDomainDetected"] = true
         state["targetNodeDomainReadyTimestamp"] = .string(now)
-        status["migrationState"] = state
-        updatedVMI["status"] = status
-        var labels = updatedVMI.labels
-        labels[KubeVirtLabels.nodeName] = node
-        updatedVMI.labels = labels
-        _ = try await api.update(.virtualMachineInstances, namespace: namespace, object: updatedVMI)
+        updatedVMI.migrationState = state
+        updatedVMI.labels[KubeVirtLabels.nodeName] = node
+        _ = try await api.update(.virtualMachineInstances, namespace: namespace, object: updatedVMI.object)
         if let sourcePod {
             _ = try await tolerating(KubeClientError.notFound) { () async throws(KubeClientError) in try await api.delete(.pods, namespace: namespace, name: sourcePod) }
         }
-        var migrationStatus = migration["status"] ?? [:]
-        migrationStatus["migrationState"] = state
-        PhaseTransitions.record(&migrationStatus, phase: "Succeeded", now: now)
-        try await writeStatus(migration, migrationStatus)
-        logger.info("migration succeeded", metadata: ["vmi": "\(namespace)/\(vmi.name ?? "")", "node": "\(node)"])
+        var updated = migration
+        updated.migrationState = state
+        updated.record(phase: .succeeded, now: now)
+        try await writeStatus(migration, updated)
+        logger.info("migration succeeded", metadata: ["vmi": "\(namespace)/\(vmi.name)", "node": "\(node)"])
     }
 
     /// The migration was deleted: an unfinished one is aborted (target pod removed, the VMI
     /// stays where it was), then the finalizer goes.
-    private func abort(_ migration: JSONValue) async throws {
-        guard migration.finalizers.contains(Self.finalizer), let namespace = migration.namespace,
-              let name = migration.name, let uid = migration.uid else { return }
-        if let vmiName = migration[path: ["spec", "vmiName"]]?.stringValue,
-           var vmi = vmis.get(namespace: namespace, name: vmiName),
-           var state = vmi[path: ["status", "migrationState"]], state["migrationUid"]?.stringValue == uid,
-           state["completed"]?.boolValue != true, state["failed"]?.boolValue != true {
-            if let target = state["targetPod"]?.stringValue {
+    private func abort(_ migration: Migration) async throws {
+        guard migration.finalizers.contains(Self.finalizer), let namespace = migration.object.namespace,
+              let name = migration.object.name, let uid = migration.uid else { return }
+        if let vmiName = migration.vmiName, let cachedVMI = vmis.get(namespace: namespace, name: vmiName),
+           var state = VirtualMachineInstance(cachedVMI).migrationState, state.migrationUID == uid, state.isInProgress {
+            var vmi = VirtualMachineInstance(cachedVMI)
+            if let target = state.targetPod {
                 _ = try await tolerating(KubeClientError.notFound) { () async throws(KubeClientError) in
                     try await api.delete(.pods, namespace: namespace, name: target)
                 }
             }
-            state["failed"] = true
+            state.failed = true
             state["abortStatus"] = "Succeeded"
             state["endTimestamp"] = .string(Timestamp.now())
             state["failureReason"] = "migration aborted: VirtualMachineInstanceMigration deleted"
-            vmi[path: ["status", "migrationState"]] = state
-            _ = try await api.update(.virtualMachineInstances, namespace: namespace, object: vmi)
+            vmi.migrationState = state
+            _ = try await api.update(.virtualMachineInstances, namespace: namespace, object: vmi.object)
             logger.info("migration aborted", metadata: ["migration": "\(namespace)/\(name)"])
         }
         steps.end("migration/\(uid)")
-        try await removeFinalizer(from: migration)
+        try await api.removeFinalizer(Self.finalizer, from: migration.object, .virtualMachineInstanceMigrations)
     }
 
-    /// Drops this controller's finalizer (guarded by the resourceVersion it was read at).
-    private func removeFinalizer(from migration: JSONValue) async throws {
-        guard let name = migration.name else { return }
-        _ = try await tolerating(KubeClientError.notFound) { () async throws(KubeClientError) in
-            try await api.patch(.virtualMachineInstanceMigrations, namespace: migration.namespace, name: name,
-                                patch: ["metadata": ["finalizers": .array(migration.finalizers.filter { $0 != Self.finalizer }
-                                    .map(JSONValue.string)), "resourceVersion": .string(migration.resourceVersion ?? "")]],
-                                type: .merge, subresource: nil, options: .default)
-        }
-    }
-
-    private func fail(_ migration: JSONValue, vmi: JSONValue, reason: String) async throws {
+    private func fail(_ migration: Migration, vmi: VirtualMachineInstance, reason: String) async throws {
         var updatedVMI = vmi
-        if var state = vmi[path: ["status", "migrationState"]], state["migrationUid"]?.stringValue == migration.uid {
-            state["failed"] = true
-            state["completed"] = false
+        if var state = vmi.migrationState, state.migrationUID == migration.uid {
+            state.failed = true
+            state.completed = false
             state["endTimestamp"] = .string(Timestamp.now())
             state["failureReason"] = .string(reason)
-            updatedVMI[path: ["status", "migrationState"]] = state
-            _ = try await api.update(.virtualMachineInstances, namespace: vmi.namespace, object: updatedVMI)
+            updatedVMI.migrationState = state
+            _ = try await api.update(.virtualMachineInstances, namespace: vmi.object.namespace, object: updatedVMI.object)
         }
-        try await finish(migration, phase: "Failed", reason: reason)
+        try await finish(migration, phase: .failed, reason: reason)
     }
 
-    private func finish(_ migration: JSONValue, phase: String, reason: String) async throws {
-        var status = migration["status"] ?? [:]
-        PhaseTransitions.record(&status, phase: phase)
-        if phase == "Failed" {
-            var conditions = status["conditions"]?.arrayValue ?? []
-            Conditions.set(&conditions, type: "Failed", status: true, reason: "MigrationFailed", message: reason)
-            status["conditions"] = .array(conditions)
-            logger.info("migration failed", metadata: ["migration": "\(migration.namespace ?? "")/\(migration.name ?? "")",
+    private func finish(_ migration: Migration, phase: Migration.Phase, reason: String) async throws {
+        var updated = migration
+        updated.record(phase: phase)
+        if phase == .failed {
+            Conditions.set(&updated.conditions, type: "Failed", status: true, reason: "MigrationFailed", message: reason)
+            logger.info("migration failed", metadata: ["migration": "\(migration.object.namespace ?? "")/\(migration.object.name ?? "")",
                                                        "reason": "\(reason)"])
         }
-        try await writeStatus(migration, status)
+        try await writeStatus(migration, updated)
     }
 
-    private func setPhase(_ migration: JSONValue, _ phase: String) async throws {
-        var status = migration["status"] ?? [:]
-        PhaseTransitions.record(&status, phase: phase)
-        try await writeStatus(migration, status)
-    }
-
-    private func writeStatus(_ migration: JSONValue, _ status: JSONValue) async throws {
-        guard status != migration["status"] else { return }
+    private func setPhase(_ migration: Migration, _ phase: Migration.Phase) async throws {
         var updated = migration
-        updated["status"] = status
-        let written = try await api.updateStatus(.virtualMachineInstanceMigrations, namespace: migration.namespace,
-                                                 object: updated)
-        let phase = status["phase"]?.stringValue
+        updated.record(phase: phase)
+        try await writeStatus(migration, updated)
+    }
+
+    /// Writes `updated`'s status if it changed; a finished migration then drops the finalizer.
+    private func writeStatus(_ migration: Migration, _ updated: Migration) async throws {
+        guard let written = try await api.updateStatusIfChanged(.virtualMachineInstanceMigrations, current: migration.object,
+                                                                updated: updated.object) else { return }
         // Finished: nothing left to abort.
-        if phase == "Succeeded" || phase == "Failed", written.finalizers.contains(Self.finalizer) {
+        if Migration(written).phase?.isFinished == true, written.finalizers.contains(Self.finalizer) {
             steps.end("migration/\(written.uid ?? "")")
-            try await removeFinalizer(from: written)
+            try await api.removeFinalizer(Self.finalizer, from: written, .virtualMachineInstanceMigrations)
         }
     }
 }

@@ -6,7 +6,7 @@ import Synchronization
 /// Condition lists as Kubernetes controllers keep them: one entry per type, and
 /// `lastTransitionTime` moves only when the status does. The list logic is ControllerKit's
 /// ``StatusConditions``; this keeps the shape KubeVirt and CDI write (`lastProbeTime: null`,
-/// no empty reason or message) and the calls the simulated controllers make.
+/// no empty reason or message).
 enum Conditions {
     static func set(_ conditions: inout [JSONValue], type: String, status: Bool, reason: String = "", message: String = "",
                     now: String = Timestamp.now(), probeTime: Bool = true) {
@@ -15,32 +15,11 @@ enum Conditions {
                                   otherFields: probeTime ? ["lastProbeTime": .null] : [:])
         StatusConditions.set(&conditions, condition, now: now)
     }
-
-    static func find(_ conditions: JSONValue?, _ type: String) -> JSONValue? {
-        StatusConditions.entry(conditions?.arrayValue ?? [], type)
-    }
-
-    static func isTrue(_ conditions: JSONValue?, _ type: String) -> Bool {
-        StatusConditions.isTrue(conditions?.arrayValue ?? [], type)
-    }
 }
 
-/// `phaseTransitionTimestamps` of VMIs and migrations: when each phase began.
-enum PhaseTransitions {
-    static func record(_ status: inout JSONValue, phase: String, now: String = Timestamp.now()) {
-        guard status["phase"]?.stringValue != phase else { return }
-        status["phase"] = .string(phase)
-        var transitions = status["phaseTransitionTimestamps"]?.arrayValue ?? []
-        transitions.append(["phase": .string(phase), "phaseTransitionTimestamp": .string(now)])
-        status["phaseTransitionTimestamps"] = .array(transitions)
-    }
-
-    /// When the object entered `phase` (its last entry), if it did.
-    static func entered(_ status: JSONValue?, phase: String) -> Date? {
-        status?["phaseTransitionTimestamps"]?.arrayValue?.last { $0["phase"]?.stringValue == phase }?["phaseTransitionTimestamp"]?
-            .stringValue.flatMap(Timestamp.date)
-    }
-}
+// `phaseTransitionTimestamps` (VMIs, migrations) are kept by the views: see
+// `PhaseTransitionRecording` in KubeModel. Finding a condition is ControllerKit's
+// `StatusConditions.find`.
 
 extension Duration {
     /// A duration from a number of seconds, none when negative.

@@ -12,11 +12,13 @@ public enum RunStrategy: String, Sendable, CaseIterable {
     case rerunOnFailure = "RerunOnFailure"
     case once = "Once"
 
-    public init(vm: JSONValue) {
-        if let text = vm[path: ["spec", "runStrategy"]]?.stringValue, let strategy = RunStrategy(rawValue: text) {
+    public init(vm: JSONValue) { self.init(vm: VirtualMachine(vm)) }
+
+    public init(vm: VirtualMachine) {
+        if let text = vm.runStrategyText, let strategy = RunStrategy(rawValue: text) {
             self = strategy
         } else {
-            self = vm[path: ["spec", "running"]]?.boolValue == true ? .always : .halted
+            self = vm.running == true ? .always : .halted
         }
     }
 }
@@ -42,11 +44,11 @@ struct VirtualMachineReconciler: Reconciler {
         var vmi = vmis.get(key)
         if let existing = vmi, !Self.isControlled(existing, by: vm) { vmi = nil }
         let strategy = RunStrategy(vm: vm)
-        var requests = vm[path: ["status", "stateChangeRequests"]]?.arrayValue ?? []
+        var requests = VirtualMachine(vm).stateChangeRequests
 
         if vm.deletionTimestamp != nil {
             await guests?.discard(namespace: key.namespace ?? "default", vm: key.name,
-                                  labels: JSONValue.stringMap(vm[path: ["spec", "template", "metadata", "labels"]]))
+                                  labels: VirtualMachine(vm).templateLabels)
             if let vmi, vmi.deletionTimestamp == nil { try await deleteVMI(vmi) }
             try await writeStatus(vm, vmi: vmi, strategy: strategy, requests: requests)
             return .done
@@ -62,7 +64,7 @@ struct VirtualMachineReconciler: Reconciler {
             }
             requests.removeFirst()
         }
-        let restoring = vm[path: ["status", "restoreInProgress"]]?.stringValue != nil
+        let restoring = VirtualMachine(vm).restoreInProgress != nil
         if let first = requests.first, first["action"]?.stringValue == "Start" {
             if vmi == nil {
                 guard !restoring else { return .requeueAfter(.seconds(1)) }
@@ -77,7 +79,7 @@ struct VirtualMachineReconciler: Reconciler {
     }
 
     private func applyRunStrategy(_ strategy: RunStrategy, vm: JSONValue, vmi: JSONValue?, restoring: Bool) async throws -> JSONValue? {
-        let phase = vmi?[path: ["status", "phase"]]?.stringValue
+        let phase = vmi.map(VirtualMachineInstance.init)?.phaseText
         switch strategy {
         case .halted:
             if let vmi, vmi.deletionTimestamp == nil { try await deleteVMI(vmi) }
@@ -104,21 +106,19 @@ struct VirtualMachineReconciler: Reconciler {
 
     /// The instance from `spec.template`, owned by the VM.
     static func instance(for vm: JSONValue) -> JSONValue {
-        let template = vm[path: ["spec", "template"]] ?? [:]
+        let machine = VirtualMachine(vm)
         var vmi: JSONValue = ["apiVersion": "kubevirt.io/v1", "kind": "VirtualMachineInstance", "metadata": [:],
-                              "spec": template["spec"] ?? [:]]
+                              "spec": machine.templateSpec ?? [:]]
         vmi.name = vm.name
         vmi.namespace = vm.namespace
-        vmi.labels = JSONValue.stringMap(template[path: ["metadata", "labels"]])
-        var annotations = JSONValue.stringMap(template[path: ["metadata", "annotations"]])
+        vmi.labels = machine.templateLabels
+        var annotations = machine.templateAnnotations
         annotations["kubevirt.io/latest-observed-api-version"] = "v1"
         annotations["kubevirt.io/storage-observed-api-version"] = "v1"
         annotations["kubevirt.io/vm-generation"] = String(vm.generation ?? 1)
         vmi.annotations = annotations
-        vmi[path: ["metadata", "ownerReferences"]] = [[
-            "apiVersion": "kubevirt.io/v1", "kind": "VirtualMachine", "name": .string(vm.name ?? ""),
-            "uid": .string(vm.uid ?? ""), "controller": true, "blockOwnerDeletion": true,
-        ]]
+        vmi.ownerReferences = [OwnerReference(apiVersion: "kubevirt.io/v1", kind: "VirtualMachine", name: vm.name ?? "",
+                                              uid: vm.uid ?? "", controller: true, blockOwnerDeletion: true)]
         return vmi
     }
 
@@ -146,30 +146,30 @@ struct VirtualMachineReconciler: Reconciler {
     }
 
     private func writeStatus(_ vm: JSONValue, vmi: JSONValue?, strategy: RunStrategy, requests: [JSONValue]) async throws {
-        var updated = vm
-        updated["status"] = Self.status(of: vm, vmi: vmi, strategy: strategy, requests: requests)
-        guard updated != vm else { return }
-        _ = try await api.updateStatus(.virtualMachines, namespace: vm.namespace, object: updated)
+        var updated = VirtualMachine(vm)
+        updated.status = Self.status(of: vm, vmi: vmi, strategy: strategy, requests: requests)
+        try await api.updateStatusIfChanged(.virtualMachines, current: vm, updated: updated.object)
     }
 
     /// `status` as virt-controller reports it.
     static func status(of vm: JSONValue, vmi: JSONValue?, strategy: RunStrategy, requests: [JSONValue],
                        now: String = Timestamp.now()) -> JSONValue {
-        var status = vm["status"] ?? [:]
-        let vmiPhase = vmi?[path: ["status", "phase"]]?.stringValue ?? ""
-        let ready = vmi.map { Conditions.isTrue($0[path: ["status", "conditions"]], "Ready") } ?? false
-        status["created"] = vmi != nil && vmi?.deletionTimestamp == nil ? true : nil
-        status["ready"] = ready ? true : nil
-        status["runStrategy"] = .string(strategy.rawValue)
-        status["stateChangeRequests"] = requests.isEmpty ? nil : .array(requests)
-        status["printableStatus"] = .string(printableStatus(vm: vm, vmi: vmi, strategy: strategy, requests: requests))
+        var machine = VirtualMachine(vm)
+        let instance = vmi.map(VirtualMachineInstance.init)
+        let vmiPhase = instance?.phaseText ?? ""
+        let ready = instance.map { StatusConditions.isTrue($0.conditions, "Ready") } ?? false
+        machine[status: .created] = vmi != nil && vmi?.deletionTimestamp == nil ? true : nil
+        machine[status: .ready] = ready ? true : nil
+        machine[status: .runStrategy] = .string(strategy.rawValue)
+        machine[status: .stateChangeRequests] = requests.isEmpty ? nil : .array(requests)
+        machine[status: .printableStatus] = .string(printableStatus(vm: vm, vmi: vmi, strategy: strategy, requests: requests))
         if let generation = vm.generation {
-            status["desiredGeneration"] = .int(generation)
+            machine[status: .desiredGeneration] = .int(generation)
             if let observed = vmi?.annotations["kubevirt.io/vm-generation"].flatMap({ Int64($0) }) {
-                status["observedGeneration"] = .int(observed)
+                machine[status: .observedGeneration] = .int(observed)
             }
         }
-        var conditions = status["conditions"]?.arrayValue ?? []
+        var conditions = machine.conditions
         if ready {
             Conditions.set(&conditions, type: "Ready", status: true, now: now)
         } else {
@@ -177,16 +177,16 @@ struct VirtualMachineReconciler: Reconciler {
                            reason: vmi == nil ? "VMINotExists" : vmiPhase == "Running" ? "GuestNotReady" : "VMINotRunning",
                            message: vmi == nil ? "VMI does not exist" : "VMI is not ready", now: now)
         }
-        if let unschedulable = Conditions.find(vmi?[path: ["status", "conditions"]], "PodScheduled"),
-           unschedulable["status"]?.stringValue == "False" {
+        if let unschedulable = instance.flatMap({ StatusConditions.find($0.conditions, "PodScheduled") }),
+           unschedulable.status == .false {
             Conditions.set(&conditions, type: "PodScheduled", status: false,
-                           reason: unschedulable["reason"]?.stringValue ?? "Unschedulable",
-                           message: unschedulable["message"]?.stringValue ?? "", now: now)
+                           reason: unschedulable.reason ?? "Unschedulable",
+                           message: unschedulable.message ?? "", now: now)
         } else {
             Conditions.removePodScheduled(&conditions)
         }
-        status["conditions"] = .array(conditions)
-        return status
+        machine.conditions = conditions
+        return machine.status
     }
 
     /// The STATUS column of `kubectl get vm`.
@@ -195,23 +195,22 @@ struct VirtualMachineReconciler: Reconciler {
         guard let vmi else {
             let starting = (strategy == .always || strategy == .rerunOnFailure
                 || requests.first?["action"]?.stringValue == "Start")
-            return starting && vm[path: ["status", "restoreInProgress"]] == nil ? "Starting" : "Stopped"
+            return starting && VirtualMachine(vm).restoreInProgressValue == nil ? "Starting" : "Stopped"
         }
         if vmi.deletionTimestamp != nil || requests.first?["action"]?.stringValue == "Stop" || strategy == .halted {
             return "Stopping"
         }
-        let conditions = vmi[path: ["status", "conditions"]]
-        switch vmi[path: ["status", "phase"]]?.stringValue ?? "" {
+        let instance = VirtualMachineInstance(vmi)
+        switch instance.phaseText ?? "" {
         case "Running":
-            let migration = vmi[path: ["status", "migrationState"]]
-            if let migration, migration["completed"]?.boolValue != true, migration["failed"]?.boolValue != true {
+            if let migration = instance.migrationState, migration.isInProgress {
                 return "Migrating"
             }
             return "Running"
         case "Succeeded", "Failed":
             return "Stopped"
         default:
-            if let scheduled = Conditions.find(conditions, "PodScheduled"), scheduled["status"]?.stringValue == "False" {
+            if let scheduled = StatusConditions.find(instance.conditions, "PodScheduled"), scheduled.status == .false {
                 return "ErrorUnschedulable"
             }
             return "Starting"

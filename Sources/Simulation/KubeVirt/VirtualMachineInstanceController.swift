@@ -22,23 +22,23 @@ struct VirtualMachineInstanceReconciler: Reconciler {
 
     func reconcile(_ key: ObjectKey) async throws -> ReconcileResult {
         guard let cached = vmis.get(key), cached.deletionTimestamp == nil, let uid = cached.uid else { return .done }
-        var vmi = cached
-        let phase = vmi[path: ["status", "phase"]]?.stringValue ?? ""
+        var vmi = VirtualMachineInstance(cached)
+        let phase = vmi.phaseText ?? ""
         let owned = pods.byIndex(Self.podsByVMI, uid).filter { $0.deletionTimestamp == nil }
-        if phase == "Succeeded" || phase == "Failed" {
+        if vmi.phase?.isFinished == true {
             // The guest is gone; so is its launcher.
             for pod in owned { try await deletePod(pod) }
             return .done
         }
-        var current = Self.currentPod(of: vmi, among: owned)
+        var current = Self.currentPod(of: vmi.object, among: owned)
         if current == nil {
             if phase == "" || phase == "Pending" {
                 // A pod created by the last pass may not be in the cache yet: ask the API.
                 let fresh = try await api.list(.pods, namespace: key.namespace,
                                                options: ListOptions(labelSelector: "\(Self.podsByVMI)=\(uid)")).items
-                current = Self.currentPod(of: vmi, among: fresh.filter { $0.deletionTimestamp == nil })
+                current = Self.currentPod(of: vmi.object, among: fresh.filter { $0.deletionTimestamp == nil })
                 if current == nil {
-                    current = try await api.create(.pods, namespace: key.namespace, object: launcher.make(for: vmi))
+                    current = try await api.create(.pods, namespace: key.namespace, object: launcher.make(for: vmi.object))
                 }
             } else {
                 // The launcher vanished under a scheduled or running guest. Check against the
@@ -49,26 +49,22 @@ struct VirtualMachineInstanceReconciler: Reconciler {
                 if Self.currentPod(of: fresh, among: freshPods.filter { $0.deletionTimestamp == nil }) != nil {
                     return .requeue
                 }
-                vmi = fresh
-                var status = vmi["status"] ?? [:]
-                PhaseTransitions.record(&status, phase: "Failed")
-                status["reason"] = "PodTerminating"
-                var conditions = status["conditions"]?.arrayValue ?? []
-                Conditions.set(&conditions, type: "Ready", status: false, reason: "PodTerminating",
+                vmi = VirtualMachineInstance(fresh)
+                vmi.record(phase: .failed)
+                vmi.reason = "PodTerminating"
+                Conditions.set(&vmi.conditions, type: "Ready", status: false, reason: "PodTerminating",
                                message: "virt-launcher pod has been deleted")
-                status["conditions"] = .array(conditions)
-                vmi["status"] = status
-                _ = try await api.update(.virtualMachineInstances, namespace: key.namespace, object: vmi)
+                _ = try await api.update(.virtualMachineInstances, namespace: key.namespace, object: vmi.object)
                 return .done
             }
         }
         guard let pod = current else { return .done }
-        let updated = Self.status(of: vmi, following: pod, imageVersion: launcher.image)
-        if updated[path: ["status", "phase"]]?.stringValue == "Running" {
+        let updated = Self.status(of: vmi.object, following: pod, imageVersion: launcher.image)
+        if VirtualMachineInstance(updated).phase == .running {
             // A guest that hosts something real is up before the VMI says Running.
             try await guests?.running(namespace: key.namespace ?? "default", vm: key.name, labels: updated.labels)
         }
-        if updated != vmi {
+        if updated != vmi.object {
             _ = try await api.update(.virtualMachineInstances, namespace: key.namespace, object: updated)
         }
         return .done
@@ -77,7 +73,7 @@ struct VirtualMachineInstanceReconciler: Reconciler {
     /// The launcher running the guest: one listed in `status.activePods`, or before the first
     /// placement any launcher that is not a migration target.
     static func currentPod(of vmi: JSONValue, among pods: [JSONValue]) -> JSONValue? {
-        let active = vmi[path: ["status", "activePods"]]?.objectValue ?? [:]
+        let active = VirtualMachineInstance(vmi).object[field: VirtualMachineInstance.Field.activePods]?.objectValue ?? [:]
         if !active.isEmpty {
             return pods.first { active[$0.uid ?? ""] != nil }
         }
@@ -85,29 +81,28 @@ struct VirtualMachineInstanceReconciler: Reconciler {
     }
 
     /// The VMI as its launcher pod says it is.
-    static func status(of vmi: JSONValue, following pod: JSONValue, imageVersion: String,
+    static func status(of object: JSONValue, following podObject: JSONValue, imageVersion: String,
                        now: String = Timestamp.now()) -> JSONValue {
-        var vmi = vmi
-        var status = vmi["status"] ?? [:]
-        var conditions = status["conditions"]?.arrayValue ?? []
-        let podPhase = pod[path: ["status", "phase"]]?.stringValue ?? "Pending"
-        let nodeName = pod[path: ["spec", "nodeName"]]?.stringValue ?? ""
-        let podScheduled = Conditions.find(pod[path: ["status", "conditions"]], "PodScheduled")
+        typealias Field = VirtualMachineInstance.Field
+        var vmi = VirtualMachineInstance(object)
+        let pod = Pod(podObject)
+        var conditions = vmi.conditions
+        let podPhase = pod.phaseText ?? "Pending"
+        let nodeName = pod.nodeName ?? ""
+        let podScheduled = StatusConditions.find(pod.conditions, "PodScheduled")
         switch podPhase {
         case "Succeeded", "Failed":
-            PhaseTransitions.record(&status, phase: podPhase, now: now)
+            vmi.record(phase: podPhase == "Failed" ? .failed : .succeeded, now: now)
             Conditions.set(&conditions, type: "Ready", status: false, reason: "PodTerminating",
                            message: "virt-launcher pod has terminated", now: now)
         case "Running" where !nodeName.isEmpty:
-            if status["phase"]?.stringValue != "Running" {
-                if status["phase"]?.stringValue != "Scheduled" { PhaseTransitions.record(&status, phase: "Scheduled", now: now) }
-                PhaseTransitions.record(&status, phase: "Running", now: now)
+            if vmi.phaseText != "Running" {
+                if vmi.phaseText != "Scheduled" { vmi.record(phase: .scheduled, now: now) }
+                vmi.record(phase: .running, now: now)
             }
-            status["nodeName"] = .string(nodeName)
-            var labels = vmi.labels
-            labels[KubeVirtLabels.nodeName] = nodeName
-            vmi.labels = labels
-            let ip = pod[path: ["status", "podIP"]]?.stringValue ?? ""
+            vmi.nodeName = nodeName
+            vmi.labels[KubeVirtLabels.nodeName] = nodeName
+            let ip = pod.podIP ?? ""
             var interface: JSONValue = ["name": "default", "interfaceName": "eth0", "infoSource": "domain, guest-agent",
                                         "mac": .string(Self.macAddress(for: vmi.uid ?? "")), "queueCount": 1,
                                         "linkState": "up"]
@@ -115,39 +110,37 @@ struct VirtualMachineInstanceReconciler: Reconciler {
                 interface["ipAddress"] = .string(ip)
                 interface["ipAddresses"] = [.string(ip)]
             }
-            status["interfaces"] = [interface]
-            status["activePods"] = [pod.uid ?? "": .string(nodeName)]
-            status["qosClass"] = pod[path: ["status", "qosClass"]] ?? "Burstable"
-            status["launcherContainerImageVersion"] = .string(imageVersion)
-            status["migrationMethod"] = "BlockMigration"
-            status["migrationTransport"] = "Unix"
-            status["guestOSInfo"] = ["id": "fedora", "name": "Fedora Linux", "prettyName": "Fedora Linux 41 (Simulated)"]
-            let spec = vmi["spec"] ?? [:]
-            let cpu = spec[path: ["domain", "cpu"]]
-            status["currentCPUTopology"] = ["sockets": cpu?["sockets"] ?? 1, "cores": cpu?["cores"] ?? 1,
-                                            "threads": cpu?["threads"] ?? 1]
-            let guest = Quantity(LauncherPod.guestMemory(spec)).json
-            status["memory"] = ["guestAtBoot": guest, "guestCurrent": guest, "guestRequested": guest]
-            status["machine"] = ["type": spec[path: ["domain", "machine", "type"]] ?? "q35"]
+            vmi.interfaces = [interface]
+            vmi.activePods = [pod.uid ?? "": nodeName]
+            vmi.object[field: Field.qosClass] = pod.qosClass ?? "Burstable"
+            vmi.object[field: Field.launcherContainerImageVersion] = .string(imageVersion)
+            vmi.object[field: Field.migrationMethod] = "BlockMigration"
+            vmi.object[field: Field.migrationTransport] = "Unix"
+            vmi.object[field: Field.guestOSInfo] = ["id": "fedora", "name": "Fedora Linux", "prettyName": "Fedora Linux 41 (Simulated)"]
+            let cpu = vmi.object[field: Field.domainCPU]
+            vmi.object[field: Field.currentCPUTopology] = ["sockets": cpu?["sockets"] ?? 1, "cores": cpu?["cores"] ?? 1,
+                                                           "threads": cpu?["threads"] ?? 1]
+            let guest = Quantity(LauncherPod.guestMemory(vmi.spec)).json
+            vmi.object[field: Field.memory] = ["guestAtBoot": guest, "guestCurrent": guest, "guestRequested": guest]
+            vmi.object[field: Field.machine] = ["type": vmi.object[field: Field.machineType] ?? "q35"]
             Conditions.removePodScheduled(&conditions)
             Conditions.set(&conditions, type: "Ready", status: true, now: now)
             Conditions.set(&conditions, type: "LiveMigratable", status: true, now: now)
         default:
-            if status["phase"] == nil { PhaseTransitions.record(&status, phase: "Pending", now: now) }
-            if status["phase"]?.stringValue == "Pending" { PhaseTransitions.record(&status, phase: "Scheduling", now: now) }
-            if let podScheduled, podScheduled["status"]?.stringValue == "False" {
+            if vmi.object[field: PhaseTransitionFields.phase] == nil { vmi.record(phase: .pending, now: now) }
+            if vmi.phaseText == "Pending" { vmi.record(phase: .scheduling, now: now) }
+            if let podScheduled, podScheduled.status == .false {
                 Conditions.set(&conditions, type: "PodScheduled", status: false,
-                               reason: podScheduled["reason"]?.stringValue ?? "Unschedulable",
-                               message: podScheduled["message"]?.stringValue ?? "", now: now)
+                               reason: podScheduled.reason ?? "Unschedulable",
+                               message: podScheduled.message ?? "", now: now)
             } else {
                 Conditions.removePodScheduled(&conditions)
             }
             Conditions.set(&conditions, type: "Ready", status: false, reason: "GuestNotRunning",
                            message: "Guest VM is not reported as running", now: now)
         }
-        status["conditions"] = .array(conditions)
-        vmi["status"] = status
-        return vmi
+        vmi.conditions = conditions
+        return vmi.object
     }
 
     /// A stable, locally administered MAC for the guest's interface.

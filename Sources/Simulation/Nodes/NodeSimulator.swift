@@ -15,10 +15,10 @@ struct NodeReconciler: Reconciler {
 
     func reconcile(_ key: ObjectKey) async throws -> ReconcileResult {
         guard let node = nodes.get(key), SimulatedNode.isSimulated(node), node.deletionTimestamp == nil else { return .done }
-        var index = node[path: ["spec", "podCIDR"]]?.stringValue.flatMap(SimulatedNode.index(ofPodCIDR:))
+        var index = Node(node).podCIDR.flatMap(SimulatedNode.index(ofPodCIDR:))
         if index == nil {
             // The node IPAM controller's job: the lowest free range. One worker, so no race.
-            let used = Set(nodes.list().compactMap { $0[path: ["spec", "podCIDR"]]?.stringValue }
+            let used = Set(nodes.list().compactMap { Node($0).podCIDR }
                 .compactMap(SimulatedNode.index(ofPodCIDR:)))
             let free = (1...).first { !used.contains($0) } ?? 1
             let cidr = SimulatedNode.podCIDR(index: free)
@@ -35,9 +35,8 @@ struct NodeReconciler: Reconciler {
     }
 
     static func isReady(_ node: JSONValue) -> Bool {
-        let ready = node[path: ["status", "conditions"]]?.arrayValue?.first { $0["type"]?.stringValue == "Ready" }
-        return ready?["status"]?.stringValue == "True" && node[path: ["status", "addresses"]] != nil
-            && node[path: ["status", "allocatable"]] != nil
+        let view = Node(node)
+        return view.isReady && node[field: Node.Field.addresses] != nil && view.allocatable != nil
     }
 
     /// What a healthy kubelet reports, with KWOK's `fake` versions.
@@ -46,8 +45,9 @@ struct NodeReconciler: Reconciler {
         let name = node.name ?? ""
         let fallback: JSONValue = ["cpu": configuration.nodeCPU.json, "memory": configuration.nodeMemory.json,
                                    "pods": Quantity(configuration.nodePods).json]
-        let capacity = node[path: ["status", "capacity"]] ?? node[path: ["status", "allocatable"]] ?? fallback
-        let allocatable = node[path: ["status", "allocatable"]] ?? capacity
+        let view = Node(node)
+        let capacity = view.capacity ?? view.allocatable ?? fallback
+        let allocatable = view.allocatable ?? capacity
         func condition(_ type: String, _ status: String, _ reason: String, _ message: String) -> JSONValue {
             ["type": .string(type), "status": .string(status), "reason": .string(reason), "message": .string(message),
              "lastHeartbeatTime": .string(heartbeat), "lastTransitionTime": .string(heartbeat)]
@@ -166,8 +166,7 @@ public struct NodeSimulator: Service {
                 lease.name = name
                 lease.namespace = "kube-node-lease"
                 if let uid = node.uid {
-                    lease[path: ["metadata", "ownerReferences"]] = [["apiVersion": "v1", "kind": "Node",
-                                                                     "name": .string(name), "uid": .string(uid)]]
+                    lease.ownerReferences = [OwnerReference(apiVersion: "v1", kind: "Node", name: name, uid: uid)]
                 }
                 _ = try await api.create(.leases, namespace: "kube-node-lease", object: lease)
             }
@@ -176,7 +175,7 @@ public struct NodeSimulator: Service {
         }
         guard refreshStatus, NodeReconciler.isReady(node) else { return }
         let heartbeat = Timestamp.now()
-        var conditions = node[path: ["status", "conditions"]]?.arrayValue ?? []
+        var conditions = Node(node).conditions
         for index in conditions.indices { conditions[index]["lastHeartbeatTime"] = .string(heartbeat) }
         _ = try? await api.patch(.nodes, namespace: nil, name: name, patch: ["status": ["conditions": .array(conditions)]],
                                  type: .strategic, subresource: "status", options: .default)

@@ -19,7 +19,7 @@ struct PodReconciler: Reconciler {
             kubelet.release(key)
             return .done
         }
-        guard let nodeName = pod[path: ["spec", "nodeName"]]?.stringValue, !nodeName.isEmpty, pod.deletionTimestamp == nil
+        guard let nodeName = Pod(pod).nodeName, !nodeName.isEmpty, pod.deletionTimestamp == nil
         else { return .done }
         guard let node = nodes.get(namespace: nil, name: nodeName) else {
             // The pod garbage collector's job: a pod bound to a simulated node that was deleted
@@ -38,13 +38,13 @@ struct PodReconciler: Reconciler {
         }
         guard SimulatedNode.isSimulated(node) else { return .done }
         kubelet.rememberSimulated(nodeName)
-        let phase = pod[path: ["status", "phase"]]?.stringValue
-        guard phase != "Running", phase != "Succeeded", phase != "Failed" else { return .done }
-        guard let cidr = node[path: ["spec", "podCIDR"]]?.stringValue else { return .requeue }
-        let hostIP = node[path: ["status", "addresses"]]?.arrayValue?
-            .first { $0["type"]?.stringValue == "InternalIP" }?["address"]?.stringValue
+        let phase = Pod(pod).phase
+        guard phase != .running, phase?.isFinished != true else { return .done }
+        let simulated = Node(node)
+        guard let cidr = simulated.podCIDR else { return .requeue }
+        let hostIP = simulated.addresses?.first { $0["type"]?.stringValue == "InternalIP" }?["address"]?.stringValue
         guard let hostIP else { return .requeue }
-        let used = Set(pods.byIndex(PodSimulator.nodeIndex, nodeName).compactMap { $0[path: ["status", "podIP"]]?.stringValue })
+        let used = Set(pods.byIndex(PodSimulator.nodeIndex, nodeName).compactMap { Pod($0).podIP })
         let podIP = kubelet.allocate(for: key, cidr: cidr, node: nodeName, inUse: used)
         _ = try await api.patch(.pods, namespace: key.namespace, name: key.name,
                                 patch: ["status": Self.runningStatus(pod, podIP: podIP, hostIP: hostIP)],
@@ -54,7 +54,7 @@ struct PodReconciler: Reconciler {
 
     static func runningStatus(_ pod: JSONValue, podIP: String, hostIP: String, now: String = Timestamp.now()) -> JSONValue {
         let uid = pod.uid ?? ""
-        let containers = pod[path: ["spec", "containers"]]?.arrayValue ?? []
+        let containers = Pod(pod).containers
         let statuses: [JSONValue] = containers.map { container in
             ["name": container["name"] ?? "", "image": container["image"] ?? "", "imageID": "",
              "containerID": .string("kwok://\(uid)-\(container["name"]?.stringValue ?? "")"),
@@ -79,8 +79,8 @@ struct PodReconciler: Reconciler {
         var anySet = false
         var guaranteed = !containers.isEmpty
         for container in containers {
-            let requests = container[path: ["resources", "requests"]]
-            let limits = container[path: ["resources", "limits"]]
+            let requests = Pod.Container(container).requests
+            let limits = Pod.Container(container).limits
             for resource in ["cpu", "memory"] {
                 let request = requests?[resource] ?? limits?[resource]
                 let limit = limits?[resource]
@@ -137,7 +137,7 @@ public struct PodSimulator: Service {
     public static let nodeIndex = "spec.nodeName"
 
     public static func indexPodsByNode(_ pods: Informer) {
-        pods.addIndex(nodeIndex) { pod in (pod[path: ["spec", "nodeName"]]?.stringValue).map { [$0] } ?? [] }
+        pods.addIndex(nodeIndex) { pod in Pod(pod).nodeName.map { [$0] } ?? [] }
     }
 
     let controller: Controller<PodReconciler>

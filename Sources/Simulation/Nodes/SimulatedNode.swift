@@ -22,10 +22,12 @@ public enum SimulatedNode {
         labels.merge(extra) { _, new in new }
         node.labels = labels
         node.annotations = [kwokAnnotation: "fake", "node.alpha.kubernetes.io/ttl": "0"]
-        node[path: ["spec", "taints"]] = [kwokTaint.json]
+        var view = Node(node)
+        view.taints = [kwokTaint.json]
         let resources: JSONValue = ["cpu": cpu.json, "memory": memory.json, "pods": Quantity(pods).json]
-        node["status"] = ["capacity": resources, "allocatable": resources]
-        return node
+        view.capacity = resources
+        view.allocatable = resources
+        return view.object
     }
 
     /// Whether the simulation plays kubelet for this node.

@@ -63,11 +63,10 @@ public struct NodeInfo: Sendable {
     }
 
     public init(_ node: JSONValue) {
-        self.init(name: node.name ?? "", labels: node.labels,
-                  taints: node[path: ["spec", "taints"]]?.arrayValue?.compactMap(Taint.init(json:)) ?? [],
-                  unschedulable: node[path: ["spec", "unschedulable"]]?.boolValue ?? false,
-                  allocatable: ResourceAmounts(resourceList: node[path: ["status", "allocatable"]]
-                      ?? node[path: ["status", "capacity"]]))
+        let view = Node(node)
+        self.init(name: node.name ?? "", labels: node.labels, taints: view.taints.compactMap(Taint.init(json:)),
+                  unschedulable: view.unschedulable,
+                  allocatable: ResourceAmounts(resourceList: view.allocatable ?? view.capacity))
     }
 
     /// Takes the node's own fields from a newer version of it, keeping the pods.

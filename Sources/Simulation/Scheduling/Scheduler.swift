@@ -143,9 +143,9 @@ public final class Scheduler: Service, Sendable {
             if freed { retryUnschedulable(queue) }
             return
         }
-        let phase = pod[path: ["status", "phase"]]?.stringValue
-        let terminal = phase == "Succeeded" || phase == "Failed"
-        let nodeName = pod[path: ["spec", "nodeName"]]?.stringValue ?? ""
+        let view = Pod(pod)
+        let terminal = view.phase?.isFinished == true
+        let nodeName = view.nodeName ?? ""
         if !nodeName.isEmpty {
             // The usual case after a binding: the pod is already counted (assumed) there.
             if !terminal, let uid = pod.uid, state.withLock({ $0.cache.nodeName(ofPod: uid) == nodeName }) { return }
@@ -169,7 +169,7 @@ public final class Scheduler: Service, Sendable {
     }
 
     private func isOurs(_ pod: JSONValue) -> Bool {
-        let name = pod[path: ["spec", "schedulerName"]]?.stringValue ?? ""
+        let name = Pod(pod).schedulerName ?? ""
         return name.isEmpty || name == configuration.schedulerName
     }
 
@@ -226,9 +226,8 @@ public final class Scheduler: Service, Sendable {
     }
 
     private func isPending(_ pod: JSONValue) -> Bool {
-        let phase = pod[path: ["status", "phase"]]?.stringValue
-        return (pod[path: ["spec", "nodeName"]]?.stringValue ?? "").isEmpty && pod.deletionTimestamp == nil
-            && phase != "Succeeded" && phase != "Failed" && isOurs(pod)
+        let view = Pod(pod)
+        return !view.isBound && !view.isDeleting && view.phase?.isFinished != true && isOurs(pod)
     }
 
     private func bind(_ pod: JSONValue, _ scheduling: SchedulingPod, to node: String, queue: WorkQueue<ObjectKey>) async {

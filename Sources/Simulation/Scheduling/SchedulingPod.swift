@@ -46,7 +46,8 @@ public struct SchedulingPod: Sendable {
     }
 
     public init(_ pod: JSONValue) {
-        let spec = pod["spec"] ?? [:]
+        let view = Pod(pod)
+        let spec = view.spec
         var requests = ResourceAmounts.zero
         var nonZero = ResourceAmounts.zero
         for container in spec["containers"]?.arrayValue ?? [] {
@@ -67,12 +68,8 @@ public struct SchedulingPod: Sendable {
         requests = requests + ResourceAmounts(milliCPU: overhead.milliCPU, memory: overhead.memory)
         nonZero = nonZero + ResourceAmounts(milliCPU: overhead.milliCPU, memory: overhead.memory)
         nonZero.pods = 1
-        let affinity = spec[path: ["affinity", "nodeAffinity"]]
-        let required = affinity?[path: ["requiredDuringSchedulingIgnoredDuringExecution", "nodeSelectorTerms"]]?
-            .arrayValue.map { $0.map(NodeSelectorTerm.init(json:)) }
-        let preferred = affinity?["preferredDuringSchedulingIgnoredDuringExecution"]?.arrayValue?.compactMap {
-            WeightedNodeSelectorTerm(json: $0)
-        } ?? []
+        let required = view.requiredNodeSelectorTerms.map { $0.map(NodeSelectorTerm.init(json:)) }
+        let preferred = view.preferredNodeAffinityTerms.compactMap { WeightedNodeSelectorTerm(json: $0) }
         self.init(namespace: pod.namespace ?? "", name: pod.name ?? "", uid: pod.uid ?? "", requests: requests,
                   nonZeroRequests: nonZero,
                   nodeName: spec["nodeName"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 },
@@ -86,8 +83,8 @@ public struct SchedulingPod: Sendable {
     /// A container's requests; a limit without a request counts as the request, as the API
     /// server defaults it.
     private static func containerRequests(_ container: JSONValue) -> ResourceAmounts {
-        let requests = container[path: ["resources", "requests"]]
-        let limits = container[path: ["resources", "limits"]]
+        let requests = Pod.Container(container).requests
+        let limits = Pod.Container(container).limits
         return ResourceAmounts(
             milliCPU: (Quantity(json: requests?["cpu"]) ?? Quantity(json: limits?["cpu"]))?.milliValue ?? 0,
             memory: (Quantity(json: requests?["memory"]) ?? Quantity(json: limits?["memory"]))?.value ?? 0)

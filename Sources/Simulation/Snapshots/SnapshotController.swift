@@ -27,85 +27,83 @@ struct SnapshotReconciler: Reconciler {
 
     func reconcile(_ key: ObjectKey) async throws -> ReconcileResult {
         guard let snapshot = snapshots.get(key), snapshot.deletionTimestamp == nil, let uid = snapshot.uid else { return .done }
-        var status = snapshot["status"] ?? [:]
-        let phase = status["phase"]?.stringValue ?? ""
-        guard phase != "Succeeded", phase != "Failed" else { return .done }
+        let view = VirtualMachineSnapshot(snapshot)
+        var updated = view
+        guard view.phase?.isFinished != true else { return .done }
         let now = Timestamp.now()
-        var conditions = status["conditions"]?.arrayValue ?? []
-        guard snapshot[path: ["spec", "source", "kind"]]?.stringValue == "VirtualMachine",
-              let sourceName = snapshot[path: ["spec", "source", "name"]]?.stringValue,
+        var conditions = view.conditions
+        guard view.sourceKind == "VirtualMachine", let sourceName = view.sourceName,
               let vm = vms.get(namespace: key.namespace, name: sourceName), let vmUID = vm.uid else {
-            let deadline = snapshot[path: ["spec", "failureDeadline"]]?.stringValue
-                .flatMap { try? GoDuration.parse($0) } ?? Self.defaultFailureDeadline
-            let created = snapshot[path: ["metadata", "creationTimestamp"]]?.stringValue.flatMap(Timestamp.date)
+            let deadline = view.failureDeadline.flatMap { try? GoDuration.parse($0) } ?? Self.defaultFailureDeadline
+            let created = view.creationDate
             if deadline > .zero, timeLeft(since: created, deadline) == .zero {
-                status["phase"] = "Failed"
-                status["error"] = ["message": "source VirtualMachine does not exist", "time": .string(now)]
+                updated.phase = .failed
+                updated[status: .error] = ["message": "source VirtualMachine does not exist", "time": .string(now)]
                 Conditions.set(&conditions, type: "Progressing", status: false, reason: "Failed",
                                message: "source VirtualMachine does not exist", now: now)
             } else {
-                status["phase"] = "InProgress"
+                updated.phase = .inProgress
                 Conditions.set(&conditions, type: "Progressing", status: false, reason: "Source does not exist",
                                message: "Source does not exist", now: now)
             }
             Conditions.set(&conditions, type: "Ready", status: false, reason: "Not ready", message: "Not ready", now: now)
-            status["readyToUse"] = false
-            status["conditions"] = .array(conditions)
-            try await writeStatus(snapshot, status)
-            return status["phase"]?.stringValue == "Failed" ? .done : .requeueAfter(.seconds(1))
+            updated.readyToUse = false
+            updated.conditions = conditions
+            try await writeStatus(snapshot, updated)
+            return updated.phase == .failed ? .done : .requeueAfter(.seconds(1))
         }
         let contentName = Self.contentName(snapshotUID: uid)
-        if status["virtualMachineSnapshotContentName"]?.stringValue != contentName {
+        if view.contentName != contentName {
             try await createContent(contentName, snapshot: snapshot, vm: vm)
             try await configuration.guests?.capture(namespace: key.namespace ?? "default", vm: sourceName,
-                                                    labels: JSONValue.stringMap(vm[path: ["spec", "template", "metadata", "labels"]]),
+                                                    labels: VirtualMachine(vm).templateLabels,
                                                     content: contentName)
             try await setSnapshotInProgress(vm, snapshotName: key.name)
             let online = vmis.get(namespace: key.namespace, name: sourceName) != nil
-            status["phase"] = "InProgress"
-            status["sourceUID"] = .string(vmUID)
-            status["readyToUse"] = false
-            status["virtualMachineSnapshotContentName"] = .string(contentName)
-            status["indications"] = online ? ["Online", "NoGuestAgent"] : []
-            status["sourceIndications"] = online
+            updated.phase = .inProgress
+            updated[status: .sourceUID] = .string(vmUID)
+            updated.readyToUse = false
+            updated.contentName = contentName
+            updated[status: .indications] = online ? ["Online", "NoGuestAgent"] : []
+            updated[status: .sourceIndications] = online
                 ? [["indication": "Online", "message": "Snapshot of a running VirtualMachine"],
                    ["indication": "NoGuestAgent", "message": "No guest agent: the file system was not frozen"]]
                 : []
-            status["snapshotVolumes"] = ["excludedVolumes": .array(Self.volumeNames(vm).map(JSONValue.string))]
+            updated[status: .snapshotVolumes] = ["excludedVolumes": .array(Self.volumeNames(vm).map(JSONValue.string))]
             Conditions.set(&conditions, type: "Progressing", status: true, reason: "Source locked and operation in progress",
                            message: "Source locked and operation in progress", now: now)
             Conditions.set(&conditions, type: "Ready", status: false, reason: "Not ready", message: "Not ready", now: now)
-            status["conditions"] = .array(conditions)
-            try await writeStatus(snapshot, status)
+            updated.conditions = conditions
+            try await writeStatus(snapshot, updated)
             steps.begin("snapshot/\(uid)")
             return .requeueAfter(configuration.snapshotDuration)
         }
-        let started = Conditions.find(status["conditions"], "Progressing")?["lastTransitionTime"]?.stringValue
-            .flatMap(Timestamp.date)
+        let started = StatusConditions.find(view.conditions, "Progressing")?.transitionDate
         let left = steps.remaining("snapshot/\(uid)", configuration.snapshotDuration, recorded: started)
         guard left == .zero else { return .requeueAfter(left) }
         var cachedContent = contents.get(namespace: key.namespace, name: contentName)
         if cachedContent == nil {
             cachedContent = try? await api.get(.virtualMachineSnapshotContents, namespace: key.namespace, name: contentName)
         }
-        if var content = cachedContent {
-            if content[path: ["status", "readyToUse"]]?.boolValue != true {
-                content["status"] = ["readyToUse": true, "creationTime": .string(now)]
-                _ = try await api.updateStatus(.virtualMachineSnapshotContents, namespace: key.namespace, object: content)
+        if let cachedContent {
+            var content = VirtualMachineSnapshotContent(cachedContent)
+            if !content.readyToUse {
+                content.status = ["readyToUse": true, "creationTime": .string(now)]
+                _ = try await api.updateStatus(.virtualMachineSnapshotContents, namespace: key.namespace, object: content.object)
             }
         } else {
             try await createContent(contentName, snapshot: snapshot, vm: vm)
             return .requeue
         }
-        status["phase"] = "Succeeded"
-        status["readyToUse"] = true
-        status["creationTime"] = .string(now)
+        updated.phase = .succeeded
+        updated.readyToUse = true
+        updated[status: .creationTime] = .string(now)
         Conditions.set(&conditions, type: "Progressing", status: false, reason: "Operation complete",
                        message: "Operation complete", now: now)
         Conditions.set(&conditions, type: "Ready", status: true, reason: "Operation complete",
                        message: "Operation complete", now: now)
-        status["conditions"] = .array(conditions)
-        try await writeStatus(snapshot, status)
+        updated.conditions = conditions
+        try await writeStatus(snapshot, updated)
         try await clearSnapshotInProgress(namespace: key.namespace, vmName: sourceName, snapshotName: key.name)
         steps.end("snapshot/\(uid)")
         logger.info("snapshot ready", metadata: ["snapshot": "\(key)"])
@@ -113,7 +111,7 @@ struct SnapshotReconciler: Reconciler {
     }
 
     static func volumeNames(_ vm: JSONValue) -> [String] {
-        vm[path: ["spec", "template", "spec", "volumes"]]?.arrayValue?.compactMap { $0["name"]?.stringValue } ?? []
+        VirtualMachine(vm).volumeNames
     }
 
     /// The VM as it is now: what a restore brings back.
@@ -129,17 +127,15 @@ struct SnapshotReconciler: Reconciler {
             "metadata": ["name": .string(name), "namespace": .string(snapshot.namespace ?? "")],
             "spec": [
                 "source": ["virtualMachine": ["apiVersion": "kubevirt.io/v1", "kind": "VirtualMachine",
-                                              "metadata": metadata, "spec": vm["spec"] ?? [:]]],
+                                              "metadata": metadata, "spec": VirtualMachine(vm).spec]],
                 "virtualMachineSnapshotName": .string(snapshot.name ?? ""),
                 "volumeBackups": [],
             ],
         ]
-        if snapshot[path: ["spec", "deletionPolicy"]]?.stringValue != "Retain" {
-            content[path: ["metadata", "ownerReferences"]] = [[
-                "apiVersion": "snapshot.kubevirt.io/v1beta1", "kind": "VirtualMachineSnapshot",
-                "name": .string(snapshot.name ?? ""), "uid": .string(snapshot.uid ?? ""),
-                "controller": true, "blockOwnerDeletion": true,
-            ]]
+        if VirtualMachineSnapshot(snapshot).deletionPolicy != "Retain" {
+            content.ownerReferences = [OwnerReference(
+                apiVersion: "snapshot.kubevirt.io/v1beta1", kind: "VirtualMachineSnapshot", name: snapshot.name ?? "",
+                uid: snapshot.uid ?? "", controller: true, blockOwnerDeletion: true)]
         }
         return content
     }
@@ -150,7 +146,7 @@ struct SnapshotReconciler: Reconciler {
     }
 
     private func setSnapshotInProgress(_ vm: JSONValue, snapshotName: String) async throws {
-        guard vm[path: ["status", "snapshotInProgress"]]?.stringValue != snapshotName, let name = vm.name else { return }
+        guard VirtualMachine(vm).snapshotInProgress != snapshotName, let name = vm.name else { return }
         _ = try await api.patch(.virtualMachines, namespace: vm.namespace, name: name,
                                 patch: ["status": ["snapshotInProgress": .string(snapshotName)]], type: .merge,
                                 subresource: "status", options: .default)
@@ -158,16 +154,13 @@ struct SnapshotReconciler: Reconciler {
 
     private func clearSnapshotInProgress(namespace: String?, vmName: String, snapshotName: String) async throws {
         guard let vm = vms.get(namespace: namespace, name: vmName),
-              vm[path: ["status", "snapshotInProgress"]]?.stringValue == snapshotName else { return }
+              VirtualMachine(vm).snapshotInProgress == snapshotName else { return }
         _ = try await api.patch(.virtualMachines, namespace: namespace, name: vmName,
                                 patch: ["status": ["snapshotInProgress": .null]], type: .merge,
                                 subresource: "status", options: .default)
     }
 
-    private func writeStatus(_ snapshot: JSONValue, _ status: JSONValue) async throws {
-        guard status != snapshot["status"] else { return }
-        var updated = snapshot
-        updated["status"] = status
-        _ = try await api.updateStatus(.virtualMachineSnapshots, namespace: snapshot.namespace, object: updated)
+    private func writeStatus(_ snapshot: JSONValue, _ updated: VirtualMachineSnapshot) async throws {
+        try await api.updateStatusIfChanged(.virtualMachineSnapshots, current: snapshot, updated: updated.object)
     }
 }

@@ -1,0 +1,234 @@
+import Capacity
+import ControllerKit
+import Foundation
+import ImageSync
+import KubeClient
+import KubeServer
+import LabPool
+import Logging
+import Prometheus
+import ServiceLifecycle
+import Simulation
+
+/// Everything `virtyard serve` runs, wired together: the embedded Kubernetes API (or a real
+/// cluster's), the controllers of every capability on the replica that leads, and the
+/// platform address. The command line only turns flags into a ``Configuration`` and says
+/// where things listen.
+public struct VirtyardApplication: Sendable {
+    public struct Configuration: Sendable {
+        /// Which Kubernetes API the controllers drive.
+        public enum Cluster: Sendable {
+            /// The embedded API server (DESIGN.md §1), with the simulated infrastructure.
+            case embedded(KubeAPIServer.Configuration)
+            /// A real cluster; `simulatedKubeVirt` runs Virtyard's KubeVirt controllers there
+            /// too (a cluster without KubeVirt, such as kind with KWOK).
+            case external(KubeConfig, simulatedKubeVirt: Bool)
+        }
+
+        public var cluster: Cluster
+        public var dataDirectory: String
+        /// Valid on the embedded API and the platform address.
+        public var adminToken: String
+        public var platform: ListenAddress
+        public var connections: ConnectionLimits
+        public var leaderElection: LeaderElectionConfiguration
+        /// Install Virtyard's CRDs into the cluster when it lacks them.
+        public var installCRDs: Bool
+        public var simulation: SimulationConfiguration
+        public var capacity: CapacityService.Configuration
+        public var labPool: LabPool.Configuration
+        public var imageSync: ImageSync.Configuration
+        public var shutdown: ShutdownBudget
+
+        public init(cluster: Cluster, dataDirectory: String, adminToken: String, platform: ListenAddress,
+                    connections: ConnectionLimits = ConnectionLimits(), leaderElection: LeaderElectionConfiguration,
+                    installCRDs: Bool = true, simulation: SimulationConfiguration, capacity: CapacityService.Configuration,
+                    labPool: LabPool.Configuration, imageSync: ImageSync.Configuration,
+                    shutdown: ShutdownBudget = ShutdownBudget()) {
+            self.cluster = cluster
+            self.dataDirectory = dataDirectory
+            self.adminToken = adminToken
+            self.platform = platform
+            self.connections = connections
+            self.leaderElection = leaderElection
+            self.installCRDs = installCRDs
+            self.simulation = simulation
+            self.capacity = capacity
+            self.labPool = labPool
+            self.imageSync = imageSync
+            self.shutdown = shutdown
+        }
+    }
+
+    /// Where the application listens, once it does.
+    public struct Endpoints: Sendable {
+        /// The embedded API's URL; nil when driving a real cluster.
+        public var kubeAPI: String?
+        public var platform: String
+        /// The CA of the embedded API's serving certificate (for kubeconfigs).
+        public var certificateAuthorityPEM: String?
+    }
+
+    public let configuration: Configuration
+    let metrics: PrometheusCollectorRegistry
+
+    public init(configuration: Configuration, metrics: PrometheusCollectorRegistry) {
+        self.configuration = configuration
+        self.metrics = metrics
+    }
+
+    /// Runs until SIGTERM or SIGINT (then stops within ``ShutdownBudget``).
+    ///
+    /// - Parameters:
+    ///   - whenListening: called once every listener is bound, with the addresses.
+    ///   - whenListeningFailed: called at once when a listener cannot start (a port in use),
+    ///     before the services are stopped, so the caller can report it without waiting.
+    public func run(whenListening: @escaping @Sendable (Endpoints) async throws -> Void,
+                    whenListeningFailed: @escaping @Sendable (any Error) -> Void = { _ in }) async throws {
+        let logger = Logger(label: "virtyard")
+        let parts = try assemble()
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let apiServer = parts.apiServer { services.append(.init(service: apiServer)) }
+        services.append(.init(service: parts.platform))
+        services.append(.init(service: parts.controllers))
+        // Last, so that it is told first.
+        services.append(.init(service: ShutdownWatchdog(limit: configuration.shutdown.watchdog, logger: logger)))
+        var group = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint],
+                                              logger: logger)
+        // No maximumCancellationDuration: past it ServiceLifecycle crashes the process with a
+        // fatalError; the watchdog ends it cleanly instead (a logged error, status 70).
+        group.maximumGracefulShutdownDuration = configuration.shutdown.graceful
+        let serviceGroup = ServiceGroup(configuration: group)
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await serviceGroup.run() }
+            tasks.addTask {
+                let endpoints: Endpoints
+                do {
+                    endpoints = try await parts.endpoints()
+                } catch is CancellationError {
+                    return
+                } catch {
+                    whenListeningFailed(error)
+                    throw error
+                }
+                try await whenListening(endpoints)
+            }
+            try await tasks.waitForAll()
+        }
+    }
+
+    /// The services, built but not started.
+    struct Parts {
+        let apiServer: KubeAPIServer?
+        let platform: PlatformServer
+        let controllers: ControllerRuntime
+        let endpoints: @Sendable () async throws -> Endpoints
+    }
+
+    func assemble() throws -> Parts {
+        let configuration = self.configuration
+        let token = configuration.adminToken
+        let apiServer: KubeAPIServer?
+        let connect: ControllerRuntime.Connect
+        var simulation = configuration.simulation
+        var labPool = configuration.labPool
+        let runsSimulation: Bool
+        let runsKubeVirtOnly: Bool
+        switch configuration.cluster {
+        case .external(let kubeconfig, let simulatedKubeVirt):
+            let client = try HTTPKubernetesClient(configuration: kubeconfig, logger: Logger(label: "virtyard.kubeclient"))
+            apiServer = nil
+            connect = { client }
+            runsSimulation = false
+            runsKubeVirtOnly = simulatedKubeVirt
+            Logger(label: "virtyard").info("driving an external cluster", metadata: ["server": "\(kubeconfig.server)"])
+        case .embedded(let serverConfiguration):
+            let server = try KubeAPIServer(configuration: serverConfiguration, logger: Logger(label: "virtyard.apiserver"))
+            apiServer = server
+            let url = Self.urlMaker(for: serverConfiguration)
+            let caPEM = serverConfiguration.tls?.caCertificatePEM
+            connect = {
+                // The controllers reach the embedded API the way they reach any cluster:
+                // over HTTPS with the admin token (DESIGN.md §1).
+                let config = KubeConfig(server: url(try await server.boundPort()),
+                                        tls: .init(certificateAuthorityPEM: caPEM), credentials: .init(token: token))
+                return try HTTPKubernetesClient(configuration: config, logger: Logger(label: "virtyard.kubeclient"))
+            }
+            // A VM labelled virtyard.io/virtual-cluster hosts a virtual cluster of this server.
+            simulation.guests = VirtualClusterGuests(clusters: server.virtualClusters,
+                                                     dataDirectory: configuration.dataDirectory,
+                                                     logger: Logger(label: "virtyard.simulation"))
+            labPool.probe = VirtualClusterProbe(clusters: server.virtualClusters)
+            labPool.access = VirtualClusterAccess(clusters: server.virtualClusters, certificateAuthorityPEM: caPEM) {
+                server.currentPort.map(url)
+            }
+            runsSimulation = true
+            runsKubeVirtOnly = false
+        }
+        let capacity = CapacityService(configuration: configuration.capacity, logger: Logger(label: "virtyard.capacity"))
+        let lab = LabService(configuration: LabService.Configuration(namespace: configuration.leaderElection.namespace),
+                             access: labPool.access, logger: Logger(label: "virtyard.labpool"))
+        let controllerSettings = ControllerSettings(simulation: simulation, runsSimulation: runsSimulation,
+                                                    runsKubeVirtOnly: runsKubeVirtOnly, labPool: labPool,
+                                                    imageSync: configuration.imageSync)
+        let controllers = ControllerRuntime(
+            leaderElection: configuration.leaderElection, crds: configuration.installCRDs ? try CRDInstaller.bundled() : nil,
+            stopDeadline: configuration.shutdown.controllers, logger: Logger(label: "virtyard.controllers"),
+            controllers: { informers, api in
+                controllerSettings.services(api: api, informers: informers, lab: lab, capacity: capacity)
+            },
+            connect: connect)
+        let platform = PlatformServer(host: configuration.platform.host, port: configuration.platform.port,
+                                      metrics: metrics, apiServer: apiServer, controllers: controllers, capacity: capacity,
+                                      lab: lab, adminToken: token, connections: configuration.connections,
+                                      logger: Logger(label: "virtyard.platform"))
+        let platformHost = configuration.platform.host
+        let kubeURL = apiServer.map { Self.urlMaker(for: $0.configuration) }
+        let endpoints: @Sendable () async throws -> Endpoints = {
+            let platformURL = ListenAddress.url(scheme: "http", host: platformHost, port: try await platform.boundPort())
+            var kubeAPI: String?
+            if let apiServer, let kubeURL { kubeAPI = kubeURL(try await apiServer.boundPort()) }
+            return Endpoints(kubeAPI: kubeAPI, platform: platformURL,
+                             certificateAuthorityPEM: apiServer?.configuration.tls?.caCertificatePEM)
+        }
+        return Parts(apiServer: apiServer, platform: platform, controllers: controllers, endpoints: endpoints)
+    }
+
+    /// The embedded API's URL for a bound port.
+    static func urlMaker(for server: KubeAPIServer.Configuration) -> @Sendable (Int) -> String {
+        let scheme = server.tls == nil ? "http" : "https"
+        let host = server.host
+        return { port in ListenAddress.url(scheme: scheme, host: host, port: port) }
+    }
+}
+
+/// Which controllers run on the leader, and with what: each capability attaches its
+/// controllers to the shared informers once per term.
+private struct ControllerSettings: Sendable {
+    let simulation: SimulationConfiguration
+    /// Embedded mode: the whole simulated infrastructure runs.
+    let runsSimulation: Bool
+    /// A real cluster without KubeVirt: only the simulated KubeVirt controllers run.
+    let runsKubeVirtOnly: Bool
+    let labPool: LabPool.Configuration
+    let imageSync: ImageSync.Configuration
+
+    func services(api: any KubernetesAPI, informers: SharedInformerFactory, lab: LabService,
+                  capacity: CapacityService) -> [any Service] {
+        // The simulated infrastructure runs only where nothing real does the job.
+        var services: [any Service] = []
+        let simulationLogger = Logger(label: "virtyard.simulation")
+        if runsSimulation {
+            services += Simulation.services(api: api, informers: informers, configuration: simulation, logger: simulationLogger)
+        } else if runsKubeVirtOnly {
+            services += Simulation.kubeVirtControllers(api: api, informers: informers, configuration: simulation,
+                                                       logger: simulationLogger)
+        }
+        services += LabPool.services(api: api, informers: informers, configuration: labPool,
+                                     logger: Logger(label: "virtyard.labpool"))
+        lab.attach(api: api, informers: informers)
+        services += ImageSync.services(api: api, informers: informers, configuration: imageSync,
+                                       logger: Logger(label: "virtyard.imagesync"))
+        return services + capacity.attach(api: api, informers: informers)
+    }
+}
