@@ -389,7 +389,10 @@ public final class LabService: Sendable {
             "message": stored(Field.message),
             "tasks": [],
         ]
-        if let token { json["token"] = .string(token) }
+        // An ended session's token may linger in the cache until its Secret is gone; it is
+        // revoked already, and never shown again.
+        let live = phase == Lab.SessionPhase.running.rawValue || phase == Lab.SessionPhase.pending.rawValue
+        if live, let token { json["token"] = .string(token) }
         if phase == Lab.SessionPhase.running.rawValue, let token, let id = session.cluster,
            let kubeconfig = access.kubeconfig(clusterID: id, token: token, sessionName: session.name) {
             json["kubeconfig"] = .string(kubeconfig)

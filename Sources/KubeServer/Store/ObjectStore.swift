@@ -44,6 +44,8 @@ public final class ObjectStore: Sendable {
     }
 
     private let state: Mutex<State>
+    /// Watches whose streams ended, to be removed under `state` by the next writer or watch.
+    private let endedWatchers = Mutex<[Int]>([])
     private let persistence: (any Persistence)?
 
     /// Events kept for resuming watches.
@@ -261,7 +263,17 @@ public final class ObjectStore: Sendable {
 
     /// Records the event and hands it to every watcher; returns the watchers that could not
     /// take it, removed, for the caller to close once it has released the lock.
+    /// Removes the watches whose streams ended (see `openWatch`). Under `state`'s lock.
+    private func removeEndedWatchers(_ state: inout State) {
+        let ended = endedWatchers.withLock { ended -> [Int] in
+            defer { ended.removeAll() }
+            return ended
+        }
+        for id in ended { state.watchers.removeValue(forKey: id) }
+    }
+
     private func record(_ event: StoreEvent, in state: inout State) -> [Watcher] {
+        removeEndedWatchers(&state)
         if let evicted = state.history.append(event) {
             state.historyFloor = evicted.resourceVersion
             state.historyBytes -= evicted.footprint
@@ -358,17 +370,28 @@ public final class ObjectStore: Sendable {
             }
             let id = state.nextWatcherID
             state.nextWatcherID += 1
+            removeEndedWatchers(&state)
             state.watchers[id] = Watcher(filter: filter, continuation: continuation)
             return id
         }
+        // Not the store's lock: a stream ends here when its consumer's task is cancelled, and
+        // the runtime calls this holding that task's status lock, while a writer holding the
+        // store's lock may be yielding to the same task, which takes that status lock — both
+        // would wait for ever (seen as `serve` freezing on SIGTERM during a burst of writes).
+        // The watcher is removed by the next writer or watch instead.
         continuation.onTermination = { [weak self] _ in
-            self?.state.withLock { _ = $0.watchers.removeValue(forKey: id) }
+            self?.endedWatchers.withLock { $0.append(id) }
         }
         return WatchRegistration(events: stream, id: id)
     }
 
     /// Number of open watches (for metrics).
-    public var watcherCount: Int { state.withLock { $0.watchers.count } }
+    public var watcherCount: Int {
+        state.withLock { state in
+            removeEndedWatchers(&state)
+            return state.watchers.count
+        }
+    }
 
     /// Ends every watch, so streaming responses finish on shutdown.
     public func closeAllWatches() {

@@ -1,5 +1,6 @@
 import ControllerKit
 import Foundation
+import Synchronization
 import KubeClient
 import KubeModel
 import Logging
@@ -12,6 +13,24 @@ struct NodeReconciler: Reconciler {
     let api: any KubernetesAPI
     let nodes: Informer
     let configuration: SimulationConfiguration
+    /// Ranges this process gave out, node by node: the cache may not show the last one yet
+    /// when the next node is reconciled, and two nodes must never share a range.
+    let assigned = AssignedRanges()
+
+    final class AssignedRanges: Sendable {
+        private let ranges = Mutex<[String: Int]>([:])
+
+        /// Picks the lowest range free in `used` and in what was given out, for `node`.
+        func assign(to node: String, used: Set<Int>) -> Int {
+            ranges.withLock { ranges in
+                if let existing = ranges[node] { return existing }
+                let taken = used.union(ranges.values)
+                let free = (1...).first { !taken.contains($0) } ?? 1
+                ranges[node] = free
+                return free
+            }
+        }
+    }
 
     func reconcile(_ key: ObjectKey) async throws -> ReconcileResult {
         guard let node = nodes.get(key), SimulatedNode.isSimulated(node), node.deletionTimestamp == nil else { return .done }
@@ -20,7 +39,7 @@ struct NodeReconciler: Reconciler {
             // The node IPAM controller's job: the lowest free range. One worker, so no race.
             let used = Set(nodes.list().compactMap { Node($0).podCIDR }
                 .compactMap(SimulatedNode.index(ofPodCIDR:)))
-            let free = (1...).first { !used.contains($0) } ?? 1
+            let free = assigned.assign(to: key.name, used: used)
             let cidr = SimulatedNode.podCIDR(index: free)
             _ = try await api.patch(.nodes, name: key.name, patch: ["spec": ["podCIDR": .string(cidr),
                                                                              "podCIDRs": [.string(cidr)]]], type: .merge)
