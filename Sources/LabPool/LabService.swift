@@ -212,7 +212,10 @@ public final class LabService: Sendable {
     func extendSession(_ id: String, by extra: Duration) async throws(LabAPIError) -> JSONValue {
         guard let cluster = connected else { throw .unavailable }
         _ = try session(id)
-        for _ in 0 ..< 10 {
+        // Concurrent extends of one session (and the controller's status writes) conflict;
+        // each round one of them wins, so the last of n may need n rounds: retry with jitter.
+        for attempt in 0 ..< 50 {
+            if attempt > 0 { try? await Task.sleep(for: .milliseconds(Int.random(in: 1 ... 10))) }
             let fresh: LabSessionObject
             do {
                 fresh = LabSessionObject(try await cluster.api.get(.labSessions, namespace: configuration.namespace, name: id))

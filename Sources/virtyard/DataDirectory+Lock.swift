@@ -60,7 +60,7 @@ extension DataDirectory {
         var info = stat()
         guard stat(path, &info) == 0 else { return }
         let mode = Int(info.st_mode) & 0o777
-        let holdsState = ["admin-token", "store.db", "ca.key"].contains { access(path + "/" + $0, F_OK) == 0 }
+        let holdsState = [tokenPath, path + "/store.db", path + "/ca.key"].contains { (file: String) in access(file, F_OK) == 0 }
         if mode & 0o077 != 0, !holdsState, chmod(path, 0o700) == 0 {
             // Nothing secret in it yet: made private before anything is written.
             return
@@ -80,8 +80,8 @@ extension DataDirectory {
 
     /// Files holding secrets or stored objects.
     private func privateFiles() -> [String] {
-        var files = ["admin-token", "kubeconfig", "ca.key", "serving.key", "store.db", "store.db-wal", "store.db-shm"]
-            .map { path + "/" + $0 }
+        var files = [tokenPath, kubeconfigPath]
+            + ["ca.key", "serving.key", "store.db", "store.db-wal", "store.db-shm"].map { path + "/" + $0 }
         let clusters = path + "/clusters"
         if let entries = try? FileManager.default.contentsOfDirectory(atPath: clusters) {
             files += entries.filter { $0.contains(".db") }.map { clusters + "/" + $0 }

@@ -28,20 +28,6 @@ extension JSONValue {
         }
     }
 
-    /// The nesting depth, counted no further than `limit + 1`.
-    public func nestingDepth(upTo limit: Int) -> Int {
-        switch self {
-        case .array(let items):
-            guard limit >= 1 else { return 1 }
-            return 1 + (items.map { $0.nestingDepth(upTo: limit - 1) }.max() ?? 0)
-        case .object(let fields):
-            guard limit >= 1 else { return 1 }
-            return 1 + (fields.values.map { $0.nestingDepth(upTo: limit - 1) }.max() ?? 0)
-        default:
-            return 0
-        }
-    }
-
     /// About how many bytes this value takes as JSON, counted no further than `budget`
     /// (the walk stops once it is passed). Cheap: nothing is encoded.
     public func approximateSize(upTo budget: Int) -> Int {

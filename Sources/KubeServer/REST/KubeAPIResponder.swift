@@ -101,10 +101,10 @@ struct KubeAPIResponder: HTTPResponder {
     /// Media types a body may have: JSON and kubectl's protobuf for writes, the three patch
     /// types for patches. YAML is answered later with its own message.
     static func checkMediaType(_ contentType: String, method: HTTPRequest.Method) throws(APIError) {
-        let mediaType = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        let mediaType = PatchKind.mediaType(of: contentType)
         let accepted: [String]
         if method == .patch {
-            accepted = ["application/json-patch+json", "application/merge-patch+json", "application/strategic-merge-patch+json"]
+            accepted = PatchKind.allCases.map(\.rawValue)
             if mediaType == "application/apply-patch+yaml" {
                 throw APIError(code: 415, reason: .unsupportedMediaType,
                                message: "server-side apply is not supported by Virtyard's embedded API; use kubectl apply without --server-side")

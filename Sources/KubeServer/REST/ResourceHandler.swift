@@ -352,17 +352,19 @@ enum APIResponse {
     case stream(ObjectStore.WatchRegistration, timeout: Duration, bookmarks: Bool, apiVersion: String, table: TableRequest?)
 }
 
-enum PatchKind {
-    case json, merge, strategic
+enum PatchKind: String, CaseIterable {
+    case json = "application/json-patch+json"
+    case merge = "application/merge-patch+json"
+    case strategic = "application/strategic-merge-patch+json"
 
     init?(contentType: String) {
-        let mediaType = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
-        switch mediaType {
-        case "application/json-patch+json": self = .json
-        case "application/merge-patch+json": self = .merge
-        case "application/strategic-merge-patch+json": self = .strategic
-        default: return nil
-        }
+        self.init(rawValue: Self.mediaType(of: contentType))
+    }
+
+    /// A Content-Type's media type without its parameters, lower-case
+    /// (`Application/JSON; charset=utf-8` → `application/json`).
+    static func mediaType(of contentType: String) -> String {
+        contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
     }
 }
 
