@@ -92,9 +92,19 @@ let package = Package(
             ]
         ),
         .target(
+            name: "PlatformHTTP",
+            dependencies: [
+                "KubeModel",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
             name: "LabPool",
             dependencies: [
-                "KubeModel", "KubeClient", "ControllerKit",
+                "KubeModel", "KubeClient", "ControllerKit", "PlatformHTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -104,7 +114,7 @@ let package = Package(
         .target(
             name: "Capacity",
             dependencies: [
-                "KubeModel", "KubeClient", "ControllerKit", "Simulation",
+                "KubeModel", "KubeClient", "ControllerKit", "PlatformHTTP", "Simulation",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -114,7 +124,7 @@ let package = Package(
         .target(
             name: "VirtyardServer",
             dependencies: [
-                "KubeModel", "KubeServer", "KubeClient", "ControllerKit", "Simulation", "Capacity", "ImageSync", "LabPool",
+                "KubeModel", "KubeServer", "KubeClient", "ControllerKit", "Simulation", "Capacity", "ImageSync", "LabPool", "PlatformHTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -152,6 +162,16 @@ let package = Package(
             "Simulation", "LabPool", "KubeModel", "KubeClient", "ControllerKit", "VirtyardTesting", "VirtyardServer",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+        .testTarget(name: "LabPoolTests", dependencies: [
+            "LabPool", "PlatformHTTP", "KubeModel", "KubeClient", "ControllerKit", "VirtyardTesting", "VirtyardServer",
+        ]),
+        .testTarget(name: "CapacityTests", dependencies: ["Capacity", "KubeModel", "KubeClient", "ControllerKit"]),
+        .testTarget(name: "PlatformHTTPTests", dependencies: [
+            "PlatformHTTP", "KubeModel",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
         ]),
         .testTarget(
             name: "VirtyardServerTests",
