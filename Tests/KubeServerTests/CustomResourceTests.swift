@@ -127,7 +127,7 @@ private func send(_ client: any TestClientProtocol, _ method: HTTPRequest.Method
             let (_, terminating) = try await send(client, .delete, "/api/v1/namespaces/doomed")
             #expect(terminating[path: ["status", "phase"]] == "Terminating")
             let namespaces = GroupResource(group: "", resource: "namespaces")
-            #expect(try await eventually { server.store.get(ObjectKey(namespaces, name: "doomed")) == nil })
+            #expect(try await eventually { server.store.get(StorageKey(namespaces, name: "doomed")) == nil })
             #expect(server.store.count(configMaps, namespace: "doomed") == 0)
         }
     }

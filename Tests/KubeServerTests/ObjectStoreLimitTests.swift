@@ -11,7 +11,7 @@ private func configMap(_ name: String, data: JSONValue = ["value": "1"]) -> JSON
     ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": .string(name), "namespace": "default"], "data": data]
 }
 
-private func key(_ name: String) -> ObjectKey { ObjectKey(configMaps, namespace: "default", name: name) }
+private func key(_ name: String) -> StorageKey { StorageKey(configMaps, namespace: "default", name: name) }
 
 @discardableResult
 private func put(_ store: ObjectStore, _ object: JSONValue) async throws(APIError) -> MutationResult {

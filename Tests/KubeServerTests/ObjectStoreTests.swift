@@ -12,7 +12,7 @@ private func configMap(_ name: String, namespace: String = "default", data: Stri
 }
 
 private func put(_ store: ObjectStore, _ object: JSONValue) async throws -> StoredObject {
-    let key = ObjectKey(configMaps, namespace: object.namespace ?? "", name: object.name ?? "")
+    let key = StorageKey(configMaps, namespace: object.namespace ?? "", name: object.name ?? "")
     let result = try await store.mutate(key) { _ throws(APIError) in .put(object) }
     return try #require(result.after)
 }
@@ -26,7 +26,7 @@ private func put(_ store: ObjectStore, _ object: JSONValue) async throws -> Stor
         let third = try await put(store, configMap("a", data: "2"))
         #expect(first.resourceVersion < second.resourceVersion)
         #expect(second.resourceVersion < third.resourceVersion)
-        #expect(store.get(ObjectKey(configMaps, namespace: "default", name: "a"))?.object["data"]?["value"] == "2")
+        #expect(store.get(StorageKey(configMaps, namespace: "default", name: "a"))?.object["data"]?["value"] == "2")
         #expect(third.object.resourceVersion == String(third.resourceVersion))
     }
 
@@ -34,7 +34,7 @@ private func put(_ store: ObjectStore, _ object: JSONValue) async throws -> Stor
         let store = try ObjectStore(persistence: nil)
         _ = try await put(store, configMap("a"))
         let before = store.currentResourceVersion
-        let key = ObjectKey(configMaps, namespace: "default", name: "a")
+        let key = StorageKey(configMaps, namespace: "default", name: "a")
         await #expect(throws: APIError.self) {
             try await store.mutate(key) { _ throws(APIError) in throw APIError.conflict("configmaps", group: "", name: "a", "stale") }
         }
@@ -54,7 +54,7 @@ private func put(_ store: ObjectStore, _ object: JSONValue) async throws -> Stor
         let start = try await put(store, configMap("a")).resourceVersion
         _ = try await put(store, configMap("b"))
         _ = try await put(store, configMap("a", data: "2"))
-        try await store.mutate(ObjectKey(configMaps, namespace: "default", name: "b")) { _ throws(APIError) in .delete }
+        try await store.mutate(StorageKey(configMaps, namespace: "default", name: "b")) { _ throws(APIError) in .delete }
         let stream = try store.watch(WatchFilter(resource: configMaps), from: .after(start))
         var iterator = stream.makeAsyncIterator()
         var seen: [String] = []
@@ -122,12 +122,12 @@ private func put(_ store: ObjectStore, _ object: JSONValue) async throws -> Stor
         do {
             let store = try ObjectStore(persistence: SQLitePersistence(path: directory + "/store.db"))
             for index in 0..<20 { lastVersion = try await put(store, configMap("cm-\(index)")).resourceVersion }
-            try await store.mutate(ObjectKey(configMaps, namespace: "default", name: "cm-3")) { _ throws(APIError) in .delete }
+            try await store.mutate(StorageKey(configMaps, namespace: "default", name: "cm-3")) { _ throws(APIError) in .delete }
             lastVersion += 1
         }
         let reopened = try ObjectStore(persistence: SQLitePersistence(path: directory + "/store.db"))
         #expect(reopened.list(configMaps).items.count == 19)
-        #expect(reopened.get(ObjectKey(configMaps, namespace: "default", name: "cm-3")) == nil)
+        #expect(reopened.get(StorageKey(configMaps, namespace: "default", name: "cm-3")) == nil)
         #expect(reopened.currentResourceVersion == lastVersion)
         let next = try await put(reopened, configMap("after-restart"))
         #expect(next.resourceVersion > lastVersion)

@@ -1,3 +1,5 @@
+import KubeModel
+
 /// Makes the world match what one object asks for: the piece of a controller that carries its
 /// domain logic.
 ///

@@ -83,14 +83,14 @@ final class GarbageCollector: Sendable {
             for item in store.list(resource.groupResource).items where !item.object.ownerReferences.isEmpty {
                 let owners = item.object.ownerReferences
                 if owners.allSatisfy({ store.key(forUID: $0.uid) == nil }) {
-                    await deleteQuietly(ObjectKey(resource.groupResource, namespace: item.object.namespace ?? "",
+                    await deleteQuietly(StorageKey(resource.groupResource, namespace: item.object.namespace ?? "",
                                                   name: item.object.name ?? ""))
                 }
             }
         }
     }
 
-    private func processDeletion(_ key: ObjectKey, _ object: JSONValue) async {
+    private func processDeletion(_ key: StorageKey, _ object: JSONValue) async {
         if key.resource == BuiltinResources.namespaces.groupResource {
             await terminateNamespace(key.name)
             return
@@ -145,14 +145,14 @@ final class GarbageCollector: Sendable {
     private func terminateNamespace(_ namespace: String) async {
         for resource in store.resources(inNamespace: namespace) {
             for item in store.list(resource, namespace: namespace).items where item.object.deletionTimestamp == nil {
-                await deleteQuietly(ObjectKey(resource, namespace: namespace, name: item.object.name ?? ""))
+                await deleteQuietly(StorageKey(resource, namespace: namespace, name: item.object.name ?? ""))
             }
         }
         await finishNamespaceIfEmpty(namespace)
     }
 
     private func finishNamespaceIfEmpty(_ namespace: String) async {
-        let key = ObjectKey(BuiltinResources.namespaces.groupResource, name: namespace)
+        let key = StorageKey(BuiltinResources.namespaces.groupResource, name: namespace)
         guard let stored = store.get(key), stored.object.deletionTimestamp != nil,
               store.resources(inNamespace: namespace).isEmpty
         else { return }
@@ -167,10 +167,10 @@ final class GarbageCollector: Sendable {
 
     // MARK: Custom resources
 
-    private func cleanUpCustomResources(of key: ObjectKey, _ crd: JSONValue) async {
+    private func cleanUpCustomResources(of key: StorageKey, _ crd: JSONValue) async {
         for resource in CRDValidation.resources(of: crd).prefix(1) {
             for item in store.list(resource.groupResource).items where item.object.deletionTimestamp == nil {
-                await deleteQuietly(ObjectKey(resource.groupResource, namespace: item.object.namespace ?? "",
+                await deleteQuietly(StorageKey(resource.groupResource, namespace: item.object.namespace ?? "",
                                               name: item.object.name ?? ""))
             }
             if store.count(resource.groupResource) == 0 {
@@ -181,7 +181,7 @@ final class GarbageCollector: Sendable {
 
     // MARK: Helpers
 
-    private func removeFinalizer(_ finalizer: String, from key: ObjectKey) async {
+    private func removeFinalizer(_ finalizer: String, from key: StorageKey) async {
         do {
             try await store.mutate(key) { (current: StoredObject?) throws(APIError) -> Mutation in
                 guard var object = current?.object, object.finalizers.contains(finalizer) else { return .unchanged }
@@ -198,7 +198,7 @@ final class GarbageCollector: Sendable {
         }
     }
 
-    private func deleteQuietly(_ key: ObjectKey, policy: String = "Background") async {
+    private func deleteQuietly(_ key: StorageKey, policy: String = "Background") async {
         guard let resource = registry.storedResources().first(where: { $0.groupResource == key.resource }) else { return }
         let options = ResourceHandler.DeleteOptions(propagationPolicy: policy)
         do {

@@ -59,7 +59,7 @@ extension ResourceHandler {
     /// Deletes one object the way Kubernetes does: immediately when nothing holds it, or by
     /// setting `deletionTimestamp` when finalizers (or the propagation policy's own) must
     /// run first.
-    static func delete(_ key: ObjectKey, resource: APIResource, options: DeleteOptions,
+    static func delete(_ key: StorageKey, resource: APIResource, options: DeleteOptions,
                        in store: ObjectStore) async throws(APIError) -> MutationResult {
         try await store.mutate(key) { (current: StoredObject?) throws(APIError) -> Mutation in
             guard let current else { throw APIError.notFound(resource.resource, group: resource.group, name: key.name) }
@@ -100,7 +100,7 @@ extension ResourceHandler {
         let (items, _) = store.list(call.resource.groupResource, namespace: namespace)
         var deleted: [[UInt8]] = []
         for item in items where call.options.matches(item.object) {
-            let key = ObjectKey(call.resource.groupResource, namespace: item.object.namespace ?? "",
+            let key = StorageKey(call.resource.groupResource, namespace: item.object.namespace ?? "",
                                 name: item.object.name ?? "")
             if options.dryRun {
                 deleted.append(item.bytes)

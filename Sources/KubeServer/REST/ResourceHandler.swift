@@ -36,8 +36,8 @@ struct ResourceHandler: Sendable {
             }
         }
 
-        var key: ObjectKey {
-            ObjectKey(resource.groupResource, namespace: resource.namespaced ? (path.namespace ?? "") : "",
+        var key: StorageKey {
+            StorageKey(resource.groupResource, namespace: resource.namespaced ? (path.namespace ?? "") : "",
                       name: path.name ?? "")
         }
     }
@@ -202,7 +202,7 @@ struct ResourceHandler: Sendable {
         }
         let warnings = try admission.prepareCreate(&object, resource: call.resource, namespace: namespace,
                                                    fieldValidation: call.options.fieldValidation)
-        let key = ObjectKey(call.resource.groupResource, namespace: namespace ?? "", name: object.name ?? "")
+        let key = StorageKey(call.resource.groupResource, namespace: namespace ?? "", name: object.name ?? "")
         if call.options.dryRun {
             if store.get(key) != nil {
                 throw APIError.alreadyExists(call.resource.resource, group: call.resource.group, name: key.name)
@@ -218,7 +218,7 @@ struct ResourceHandler: Sendable {
         var result: MutationResult
         while true {
             let candidate = object
-            let candidateKey = ObjectKey(resource.groupResource, namespace: namespace ?? "", name: object.name ?? "")
+            let candidateKey = StorageKey(resource.groupResource, namespace: namespace ?? "", name: object.name ?? "")
             do {
                 result = try await store.mutate(candidateKey) { (current: StoredObject?) throws(APIError) -> Mutation in
                     if current != nil {
@@ -334,7 +334,7 @@ struct ResourceHandler: Sendable {
     }
 
     func requireActiveNamespace(_ namespace: String) throws(APIError) {
-        guard let stored = store.get(ObjectKey(BuiltinResources.namespaces.groupResource, name: namespace)) else {
+        guard let stored = store.get(StorageKey(BuiltinResources.namespaces.groupResource, name: namespace)) else {
             throw APIError.notFound("namespaces", group: "", name: namespace)
         }
         if stored.object.deletionTimestamp != nil {

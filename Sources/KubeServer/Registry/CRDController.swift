@@ -24,7 +24,7 @@ final class CRDController: Sendable {
     func sync(_ crd: JSONValue) async {
         guard let name = crd.name else { return }
         registry.register(CRDValidation.resources(of: crd), owner: name)
-        let key = ObjectKey(BuiltinResources.customResourceDefinitions.groupResource, name: name)
+        let key = StorageKey(BuiltinResources.customResourceDefinitions.groupResource, name: name)
         do {
             try await store.mutate(key) { (current: StoredObject?) throws(APIError) -> Mutation in
                 guard var object = current?.object else { return .unchanged }

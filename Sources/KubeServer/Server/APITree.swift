@@ -43,7 +43,7 @@ final class APITree: Sendable {
     func ensureDefaultNamespaces() async throws {
         let admission = ObjectAdmission()
         for name in KubeAPIServer.defaultNamespaces {
-            let key = ObjectKey(BuiltinResources.namespaces.groupResource, name: name)
+            let key = StorageKey(BuiltinResources.namespaces.groupResource, name: name)
             guard store.get(key) == nil else { continue }
             var namespace: JSONValue = ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(name)]]
             _ = try admission.prepareCreate(&namespace, resource: BuiltinResources.namespaces, namespace: nil,

@@ -19,10 +19,10 @@ public final class ObjectStore: Sendable {
         var historyFloor: Int64 = 0
         var watchers: [Int: Watcher] = [:]
         var nextWatcherID = 0
-        var uidIndex: [String: ObjectKey] = [:]
-        var dependents: [String: Set<ObjectKey>] = [:]
+        var uidIndex: [String: StorageKey] = [:]
+        var dependents: [String: Set<StorageKey>] = [:]
         /// Objects with a deletionTimestamp: what garbage collection revisits.
-        var terminating: Set<ObjectKey> = []
+        var terminating: Set<StorageKey> = []
         var objectCount = 0
         /// Encoded size of every stored object.
         var storedBytes = 0
@@ -114,7 +114,7 @@ public final class ObjectStore: Sendable {
 
     // MARK: Reads
 
-    public func get(_ key: ObjectKey) -> StoredObject? {
+    public func get(_ key: StorageKey) -> StoredObject? {
         state.withLock { $0.objects[key.resource]?[NamespacedName(namespace: key.namespace, name: key.name)] }
     }
 
@@ -132,10 +132,10 @@ public final class ObjectStore: Sendable {
     }
 
     /// Every object of every resource, in key order.
-    public func allObjects() -> [(key: ObjectKey, object: JSONValue)] {
+    public func allObjects() -> [(key: StorageKey, object: JSONValue)] {
         let entries = state.withLock { state in
             state.objects.flatMap { resource, objects in
-                objects.map { (ObjectKey(resource, namespace: $0.key.namespace, name: $0.key.name), $0.value.object) }
+                objects.map { (StorageKey(resource, namespace: $0.key.namespace, name: $0.key.name), $0.value.object) }
             }
         }
         return entries.sorted { $0.0.description < $1.0.description }.map { (key: $0.0, object: $0.1) }
@@ -160,12 +160,12 @@ public final class ObjectStore: Sendable {
     }
 
     /// The key of the object with this uid, if it exists.
-    public func key(forUID uid: String) -> ObjectKey? {
+    public func key(forUID uid: String) -> StorageKey? {
         state.withLock { $0.uidIndex[uid] }
     }
 
     /// Objects being deleted (they have a deletionTimestamp), with their current state.
-    public func terminatingObjects() -> [(ObjectKey, StoredObject)] {
+    public func terminatingObjects() -> [(StorageKey, StoredObject)] {
         state.withLock { state in
             state.terminating.compactMap { key in
                 state.objects[key.resource]?[NamespacedName(namespace: key.namespace, name: key.name)].map { (key, $0) }
@@ -174,7 +174,7 @@ public final class ObjectStore: Sendable {
     }
 
     /// Objects whose ownerReferences name `uid`.
-    public func dependents(ofUID uid: String) -> [ObjectKey] {
+    public func dependents(ofUID uid: String) -> [StorageKey] {
         state.withLock { Array($0.dependents[uid] ?? []) }
     }
 
@@ -185,7 +185,7 @@ public final class ObjectStore: Sendable {
     ///
     /// `decide` runs under the store's lock: keep it short and free of I/O.
     @discardableResult
-    public func mutate(_ key: ObjectKey, _ decide: (StoredObject?) throws(APIError) -> Mutation) async throws(APIError) -> MutationResult {
+    public func mutate(_ key: StorageKey, _ decide: (StoredObject?) throws(APIError) -> Mutation) async throws(APIError) -> MutationResult {
         let (result, writtenVersion) = try commit(key, decide)
         if let writtenVersion, let persistence {
             do {
@@ -198,7 +198,7 @@ public final class ObjectStore: Sendable {
     }
 
     /// Applies a mutation in memory, records the event and hands the write to persistence.
-    private func commit(_ key: ObjectKey, _ decide: (StoredObject?) throws(APIError) -> Mutation) throws(APIError) -> (MutationResult, Int64?) {
+    private func commit(_ key: StorageKey, _ decide: (StoredObject?) throws(APIError) -> Mutation) throws(APIError) -> (MutationResult, Int64?) {
         let slot = NamespacedName(namespace: key.namespace, name: key.name)
         // Watchers that fell behind are closed after the lock is released: finishing a stream
         // runs its termination handler at once, and that handler takes this lock.
@@ -293,13 +293,13 @@ public final class ObjectStore: Sendable {
         return overflowed.compactMap { state.watchers.removeValue(forKey: $0) }
     }
 
-    private static func index(_ state: inout State, key: ObjectKey, object: JSONValue) {
+    private static func index(_ state: inout State, key: StorageKey, object: JSONValue) {
         if let uid = object.uid { state.uidIndex[uid] = key }
         if object.deletionTimestamp != nil { state.terminating.insert(key) }
         for owner in object.ownerReferences { state.dependents[owner.uid, default: []].insert(key) }
     }
 
-    private static func unindex(_ state: inout State, key: ObjectKey, object: JSONValue) {
+    private static func unindex(_ state: inout State, key: StorageKey, object: JSONValue) {
         if let uid = object.uid, state.uidIndex[uid] == key { state.uidIndex[uid] = nil }
         state.terminating.remove(key)
         for owner in object.ownerReferences {
@@ -355,7 +355,7 @@ public final class ObjectStore: Sendable {
                 }
                 initial.sort { $0.1.resourceVersion < $1.1.resourceVersion }
                 for (slot, object, resource) in initial {
-                    let key = ObjectKey(resource, namespace: slot.namespace, name: slot.name)
+                    let key = StorageKey(resource, namespace: slot.namespace, name: slot.name)
                     guard filter.admits(key), filter.predicate?(object.object) ?? true else { continue }
                     continuation.yield(WatchEvent(kind: .added, key: key, object: object))
                 }

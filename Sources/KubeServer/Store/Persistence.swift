@@ -6,14 +6,14 @@ import KubeModel
 public protocol Persistence: Sendable {
     func load() throws -> PersistedSnapshot
     /// Moves a stored record that cannot be read back out of the way, keeping its bytes.
-    func quarantine(_ key: ObjectKey, reason: String) throws
+    func quarantine(_ key: StorageKey, reason: String) throws
     func enqueue(_ operation: PersistedOperation)
     func waitUntilDurable(_ resourceVersion: Int64) async throws
 }
 
 public enum PersistedOperation: Sendable {
-    case put(ObjectKey, [UInt8], Int64)
-    case delete(ObjectKey, Int64)
+    case put(StorageKey, [UInt8], Int64)
+    case delete(StorageKey, Int64)
 
     var resourceVersion: Int64 {
         switch self {
@@ -24,7 +24,7 @@ public enum PersistedOperation: Sendable {
 
 public struct PersistedSnapshot: Sendable {
     public struct Record: Sendable {
-        public var key: ObjectKey
+        public var key: StorageKey
         public var body: [UInt8]
     }
 
@@ -34,6 +34,6 @@ public struct PersistedSnapshot: Sendable {
 
 /// A stored record that could not be read back, kept aside with why.
 public struct QuarantinedRecord: Sendable, Equatable {
-    public var key: ObjectKey
+    public var key: StorageKey
     public var reason: String
 }

@@ -68,7 +68,7 @@ public final class SQLitePersistence: Persistence {
                 let resource: String = row["resource"]
                 let body: Data = row["body"]
                 records.append(PersistedSnapshot.Record(
-                    key: ObjectKey(Self.groupResource(from: resource), namespace: row["namespace"], name: row["name"]),
+                    key: StorageKey(Self.groupResource(from: resource), namespace: row["namespace"], name: row["name"]),
                     body: Array(body)))
             }
             let version = try Int64.fetchOne(db, sql: "SELECT value FROM store_state WHERE key = 'resourceVersion'") ?? 0
@@ -79,7 +79,7 @@ public final class SQLitePersistence: Persistence {
 
     /// Moves the record into `quarantined_objects` (bytes, reason and time kept), in one
     /// transaction, so it no longer blocks the start and can still be recovered by hand.
-    public func quarantine(_ key: ObjectKey, reason: String) throws {
+    public func quarantine(_ key: StorageKey, reason: String) throws {
         try database.write { db in
             let arguments: StatementArguments = [key.resource.description, key.namespace, key.name]
             try db.execute(sql: """

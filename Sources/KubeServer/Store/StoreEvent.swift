@@ -9,7 +9,7 @@ public struct StoreEvent: Sendable {
     }
 
     public var kind: Kind
-    public var key: ObjectKey
+    public var key: StorageKey
     /// The object after the change; for a deletion, its last state stamped with the
     /// deletion's resourceVersion (as Kubernetes sends it).
     public var object: StoredObject
@@ -32,7 +32,7 @@ public struct WatchEvent: Sendable {
     }
 
     public var kind: Kind
-    public var key: ObjectKey?
+    public var key: StorageKey?
     public var object: StoredObject
 }
 
@@ -50,7 +50,7 @@ public struct WatchFilter: Sendable {
         self.predicate = predicate
     }
 
-    func admits(_ key: ObjectKey) -> Bool {
+    func admits(_ key: StorageKey) -> Bool {
         if let resource, resource != key.resource { return false }
         if let namespace, !namespace.isEmpty, namespace != key.namespace { return false }
         return true

@@ -17,7 +17,7 @@ public struct StoreQuota: Sendable, Equatable {
 
     /// Refuses a write that would take the store past its quota (403, as a ResourceQuota
     /// refuses). Writes that shrink the store always pass, so a full store can be cleaned up.
-    func admit(adding objects: Int, bytes: Int, to usage: (objects: Int, bytes: Int), key: ObjectKey) throws(APIError) {
+    func admit(adding objects: Int, bytes: Int, to usage: (objects: Int, bytes: Int), key: StorageKey) throws(APIError) {
         if objects > 0, usage.objects + objects > maximumObjects {
             throw APIError(code: 403, reason: .forbidden,
                            message: "\(key.resource.resource) \"\(key.name)\" is forbidden: exceeded quota: this cluster holds "

@@ -50,7 +50,7 @@ public final class VirtualCluster: Sendable {
         var candidate = object
         let namespace = type.namespaced ? (object.namespace ?? "default") : nil
         _ = try ObjectAdmission().prepareCreate(&candidate, resource: type, namespace: namespace, fieldValidation: .ignore)
-        let key = ObjectKey(type.groupResource, namespace: namespace ?? "", name: candidate.name ?? "")
+        let key = StorageKey(type.groupResource, namespace: namespace ?? "", name: candidate.name ?? "")
         let admitted = candidate
         try await tree.store.mutate(key) { (current: StoredObject?) throws(APIError) -> Mutation in
             current == nil ? .put(admitted) : .unchanged
@@ -95,7 +95,7 @@ public final class VirtualCluster: Sendable {
     /// A virtual cluster's objects at one moment.
     public struct Snapshot: Sendable {
         public struct Entry: Sendable {
-            public var key: ObjectKey
+            public var key: StorageKey
             public var object: JSONValue
         }
 
@@ -118,7 +118,7 @@ public final class VirtualCluster: Sendable {
                       let name = item["name"]?.stringValue, let object = item["object"] else {
                     throw VirtualClusters.Failure(description: "a snapshot entry lacks group, resource, name or object")
                 }
-                return Entry(key: ObjectKey(GroupResource(group: group, resource: resource),
+                return Entry(key: StorageKey(GroupResource(group: group, resource: resource),
                                             namespace: item["namespace"]?.stringValue ?? "", name: name),
                              object: object)
             }

@@ -1,22 +1,5 @@
 import KubeModel
 
-/// Where one object lives: its resource, namespace (empty for cluster-scoped kinds) and name.
-public struct ObjectKey: Sendable, Hashable, CustomStringConvertible {
-    public var resource: GroupResource
-    public var namespace: String
-    public var name: String
-
-    public init(_ resource: GroupResource, namespace: String = "", name: String) {
-        self.resource = resource
-        self.namespace = namespace
-        self.name = name
-    }
-
-    public var description: String {
-        namespace.isEmpty ? "\(resource)/\(name)" : "\(resource)/\(namespace)/\(name)"
-    }
-}
-
 /// An object as stored: the JSON tree, its compact encoding (sent to clients as is), and
 /// the resourceVersion written into both.
 public struct StoredObject: Sendable {

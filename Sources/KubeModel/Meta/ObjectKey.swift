@@ -1,5 +1,3 @@
-import KubeModel
-
 /// The identity of one object inside one resource: its namespace (nil for cluster-scoped
 /// objects) and its name.
 ///
