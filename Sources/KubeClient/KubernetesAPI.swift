@@ -65,12 +65,13 @@ public struct ListOptions: Sendable, Hashable {
     public var fieldSelector: String?
     public var limit: Int?
     public var continueToken: String?
-    public var resourceVersion: String?
+    /// Where a list or watch starts; nil for the most recent state.
+    public var resourceVersion: ResourceVersion?
     public var timeoutSeconds: Int?
     public var allowWatchBookmarks: Bool
 
     public init(labelSelector: String? = nil, fieldSelector: String? = nil, limit: Int? = nil,
-                continueToken: String? = nil, resourceVersion: String? = nil, timeoutSeconds: Int? = nil,
+                continueToken: String? = nil, resourceVersion: ResourceVersion? = nil, timeoutSeconds: Int? = nil,
                 allowWatchBookmarks: Bool = false) {
         self.labelSelector = labelSelector
         self.fieldSelector = fieldSelector
@@ -106,12 +107,12 @@ public struct DeleteOptions: Sendable, Hashable {
 
     public var propagationPolicy: Propagation?
     public var preconditionUID: String?
-    public var preconditionResourceVersion: String?
+    public var preconditionResourceVersion: ResourceVersion?
     public var gracePeriodSeconds: Int?
     public var dryRun: Bool
 
     public init(propagationPolicy: Propagation? = nil, preconditionUID: String? = nil,
-                preconditionResourceVersion: String? = nil, gracePeriodSeconds: Int? = nil, dryRun: Bool = false) {
+                preconditionResourceVersion: ResourceVersion? = nil, gracePeriodSeconds: Int? = nil, dryRun: Bool = false) {
         self.propagationPolicy = propagationPolicy
         self.preconditionUID = preconditionUID
         self.preconditionResourceVersion = preconditionResourceVersion
@@ -131,10 +132,10 @@ public enum PatchType: String, Sendable {
 /// One page (or all) of a list.
 public struct ObjectList: Sendable {
     public var items: [JSONValue]
-    public var resourceVersion: String
+    public var resourceVersion: ResourceVersion
     public var continueToken: String?
 
-    public init(items: [JSONValue], resourceVersion: String, continueToken: String? = nil) {
+    public init(items: [JSONValue], resourceVersion: ResourceVersion, continueToken: String? = nil) {
         self.items = items
         self.resourceVersion = resourceVersion
         self.continueToken = continueToken

@@ -111,7 +111,7 @@ struct HTTPClientListWatchTests {
             for index in 0..<10 { _ = try await client.create(.configMaps, object: configMap("newer-\(index)")) }
             do throws(KubeClientError) {
                 _ = try await client.watch(.configMaps, namespace: "default",
-                                           options: ListOptions(resourceVersion: first.resourceVersion))
+                                           options: ListOptions(resourceVersion: first.resourceVersion.map { ResourceVersion($0) }))
                 Issue.record("expected 410 Gone")
             } catch {
                 #expect(error.code == 410 && error.isGone)

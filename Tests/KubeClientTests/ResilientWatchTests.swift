@@ -93,7 +93,7 @@ struct ResilientWatchTests {
                 return
             }
             #expect(Set(items.compactMap(\.name)) == Set(["first"] + (0..<8).map { "gap-\($0)" }))
-            #expect(Int(version) ?? 0 > Int(added.object.resourceVersion ?? "") ?? 0)
+            #expect(Int(version.rawValue) ?? 0 > Int(added.object.resourceVersion ?? "") ?? 0)
 
             _ = try await client.create(.configMaps, object: configMap("after-relist"))
             guard case .event(let next)? = await iterator.next() else {

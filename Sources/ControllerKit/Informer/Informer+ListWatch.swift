@@ -82,7 +82,7 @@ extension Informer {
     private func listAll() async throws(KubeClientError) -> ObjectList {
         var items: [JSONValue] = []
         var token: String?
-        var resourceVersion = ""
+        var resourceVersion: ResourceVersion = ""
         repeat {
             let options = ListOptions(labelSelector: labelSelector, fieldSelector: fieldSelector,
                                       limit: configuration.pageSize, continueToken: token)
@@ -135,7 +135,7 @@ extension Informer {
     func apply(_ event: WatchEventObject) {
         state.withLock { state in
             if let resourceVersion = event.object.resourceVersion, !resourceVersion.isEmpty {
-                state.lastResourceVersion = resourceVersion
+                state.lastResourceVersion = ResourceVersion(resourceVersion)
             }
             guard let key = ObjectKey(event.object) else { return }
             switch event.type {

@@ -51,7 +51,7 @@ public final class Informer: Service, Sendable {
     struct State {
         var indexer = Indexer()
         var hasSynced = false
-        var lastResourceVersion: String?
+        var lastResourceVersion: ResourceVersion?
         var handlers: [HandlerSlot] = []
         var nextHandlerID: UInt64 = 0
         var phase = Phase.idle
@@ -106,7 +106,7 @@ public final class Informer: Service, Sendable {
     }
 
     /// The resourceVersion of the last list, event or bookmark processed.
-    public var lastSyncResourceVersion: String? {
+    public var lastSyncResourceVersion: ResourceVersion? {
         state.withLock { $0.lastResourceVersion }
     }
 

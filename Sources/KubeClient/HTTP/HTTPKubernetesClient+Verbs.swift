@@ -51,7 +51,7 @@ extension HTTPKubernetesClient {
             if items[index]["kind"] == nil { items[index]["kind"] = .string(resource.kind) }
         }
         let continueToken = answer[path: ["metadata", "continue"]]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
-        return ObjectList(items: items, resourceVersion: answer[path: ["metadata", "resourceVersion"]]?.stringValue ?? "",
+        return ObjectList(items: items, resourceVersion: ResourceVersion(answer[path: ["metadata", "resourceVersion"]]?.stringValue ?? ""),
                           continueToken: continueToken)
     }
 
@@ -114,7 +114,7 @@ extension DeleteOptions {
         if let gracePeriodSeconds { body["gracePeriodSeconds"] = .int(Int64(gracePeriodSeconds)) }
         var preconditions: JSONValue = [:]
         if let preconditionUID { preconditions["uid"] = .string(preconditionUID) }
-        if let preconditionResourceVersion { preconditions["resourceVersion"] = .string(preconditionResourceVersion) }
+        if let preconditionResourceVersion { preconditions["resourceVersion"] = .string(preconditionResourceVersion.rawValue) }
         if preconditions != [:] { body["preconditions"] = preconditions }
         if dryRun { body["dryRun"] = ["All"] }
         return body

@@ -41,7 +41,7 @@ struct ResourcePath: Sendable, Equatable {
             add("limit", options.limit.map(String.init))
             add("continue", options.continueToken.flatMap { $0.isEmpty ? nil : $0 })
         }
-        add("resourceVersion", options.resourceVersion.flatMap { $0.isEmpty ? nil : $0 })
+        add("resourceVersion", options.resourceVersion.flatMap { $0.isEmpty ? nil : $0.rawValue })
         add("timeoutSeconds", options.timeoutSeconds.map(String.init))
         if watch, options.allowWatchBookmarks { add("allowWatchBookmarks", "true") }
     }

@@ -23,7 +23,7 @@ public struct ResilientWatch: AsyncSequence, Sendable {
     /// What the consumer sees.
     public enum Event: Sendable {
         /// The complete current state, from a (re-)list: replace the cache with `items`.
-        case relisted([JSONValue], resourceVersion: String)
+        case relisted([JSONValue], resourceVersion: ResourceVersion)
         /// One change after the last list.
         case event(WatchEventObject)
     }
@@ -101,7 +101,7 @@ public struct ResilientWatch: AsyncSequence, Sendable {
         let watch: ResilientWatch
         var state = State.needsList
         /// Where the next watch resumes: the list's resourceVersion, then each event's.
-        var resourceVersion = ""
+        var resourceVersion: ResourceVersion = ""
         /// Consecutive failures, for the backoff; reset by a delivered event or a watch that ran its course.
         var failures = 0
 
@@ -145,7 +145,7 @@ public struct ResilientWatch: AsyncSequence, Sendable {
                     state = .watching(events, since: since, delivered: true)
                     failures = 0
                     if let version = event.object[path: ["metadata", "resourceVersion"]]?.stringValue, !version.isEmpty {
-                        resourceVersion = version
+                        resourceVersion = ResourceVersion(version)
                     }
                     if event.type == .bookmark { continue }
                     return .event(event)

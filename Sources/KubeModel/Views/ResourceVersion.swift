@@ -13,4 +13,7 @@ public struct ResourceVersion: Sendable, Hashable, CustomStringConvertible, Expr
     public init(stringLiteral rawValue: String) { self.rawValue = rawValue }
 
     public var description: String { rawValue }
+
+    /// True for the empty text: "no version", which a list from a server that sends none has.
+    public var isEmpty: Bool { rawValue.isEmpty }
 }

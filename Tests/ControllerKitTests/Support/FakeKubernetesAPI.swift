@@ -62,7 +62,7 @@ final class FakeKubernetesAPI: KubernetesAPI {
     var watchCalls: Int { state.withLock { $0.watchCalls } }
     var conflicts: Int { state.withLock { $0.conflicts } }
     var openWatches: Int { state.withLock { $0.watchers.count } }
-    var currentResourceVersion: String { state.withLock { String($0.resourceVersion) } }
+    var currentResourceVersion: ResourceVersion { state.withLock { ResourceVersion(String($0.resourceVersion)) } }
 
     /// Makes the next `count` watch calls fail with a 500.
     func failNextWatches(_ count: Int) { state.withLock { $0.failWatches = count } }
@@ -103,7 +103,7 @@ final class FakeKubernetesAPI: KubernetesAPI {
     }
 
     /// Sends a BOOKMARK carrying a fresh resourceVersion to every watcher of `resource`.
-    func sendBookmark(_ resource: ResourceType) -> String {
+    func sendBookmark(_ resource: ResourceType) -> ResourceVersion {
         state.withLock { state in
             state.resourceVersion += 1
             let version = String(state.resourceVersion)
@@ -114,7 +114,7 @@ final class FakeKubernetesAPI: KubernetesAPI {
             for watcher in state.watchers.values where watcher.resource == resource.description {
                 watcher.continuation.yield(bookmark)
             }
-            return version
+            return ResourceVersion(version)
         }
     }
 
@@ -147,9 +147,9 @@ final class FakeKubernetesAPI: KubernetesAPI {
                 .map(\.value)
             let start = options.continueToken.flatMap { Int($0) } ?? 0
             guard let limit = options.limit, start + limit < all.count else {
-                return ObjectList(items: Array(all[min(start, all.count)...]), resourceVersion: String(state.resourceVersion))
+                return ObjectList(items: Array(all[min(start, all.count)...]), resourceVersion: ResourceVersion(String(state.resourceVersion)))
             }
-            return ObjectList(items: Array(all[start ..< start + limit]), resourceVersion: String(state.resourceVersion),
+            return ObjectList(items: Array(all[start ..< start + limit]), resourceVersion: ResourceVersion(String(state.resourceVersion)),
                               continueToken: String(start + limit))
         }
     }
@@ -242,7 +242,7 @@ final class FakeKubernetesAPI: KubernetesAPI {
                 state.failWatches -= 1
                 throw Self.error(500, "InternalError", "injected watch failure", "GET watch")
             }
-            let from = options.resourceVersion.flatMap { Int($0) } ?? state.resourceVersion
+            let from = options.resourceVersion.flatMap { Int($0.rawValue) } ?? state.resourceVersion
             if from < state.oldestWatchable - 1 {
                 guard state.goneAsErrorEvent else {
                     throw Self.error(410, "Expired", "too old resource version: \(from)", "GET watch")
