@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
     ],
     targets: [
@@ -58,6 +59,7 @@ let package = Package(
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
@@ -81,6 +83,15 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            resources: [.copy("CRDs")]
+        ),
+        .target(
+            name: "KubeControllers",
+            dependencies: [
+                "KubeModel", "KubeClient", "ControllerKit",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .target(
@@ -89,7 +100,8 @@ let package = Package(
                 "KubeModel", "KubeClient", "ControllerKit",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ]
+            ],
+            resources: [.copy("CRDs")]
         ),
         .target(
             name: "PlatformHTTP",
@@ -109,12 +121,13 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ]
+            ],
+            resources: [.copy("CRDs")]
         ),
         .target(
             name: "Capacity",
             dependencies: [
-                "KubeModel", "KubeClient", "ControllerKit", "PlatformHTTP", "Simulation",
+                "KubeModel", "KubeClient", "ControllerKit", "PlatformHTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -124,7 +137,7 @@ let package = Package(
         .target(
             name: "VirtyardServer",
             dependencies: [
-                "KubeModel", "KubeServer", "KubeClient", "ControllerKit", "Simulation", "Capacity", "ImageSync", "LabPool", "PlatformHTTP",
+                "KubeModel", "KubeServer", "KubeClient", "ControllerKit", "Simulation", "Capacity", "ImageSync", "LabPool", "PlatformHTTP", "KubeControllers",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -133,7 +146,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
             ],
-            resources: [.copy("CRDs"), .copy("OpenAPI/platform.openapi.json")]
+            resources: [.copy("OpenAPI/platform.openapi.json")]
         ),
         .executableTarget(
             name: "virtyard",
@@ -155,8 +168,7 @@ let package = Package(
                            .product(name: "Yams", package: "Yams")]
         ),
         .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "KubeModel", "KubeServer", "VirtyardTesting"]),
-        .testTarget(name: "ImageSyncTests", dependencies: ["ImageSync", "ControllerKit", "KubeClient", "KubeModel",
-                                                        .product(name: "Yams", package: "Yams")]),
+        .testTarget(name: "ImageSyncTests", dependencies: ["ImageSync", "ControllerKit", "KubeClient", "KubeModel", "VirtyardTesting"]),
         .testTarget(name: "ControllerKitTests", dependencies: ["ControllerKit", "KubeClient", "KubeModel"]),
         .testTarget(name: "SimulationTests", dependencies: [
             "Simulation", "LabPool", "KubeModel", "KubeClient", "ControllerKit", "VirtyardTesting", "VirtyardServer",
@@ -165,6 +177,11 @@ let package = Package(
         ]),
         .testTarget(name: "LabPoolTests", dependencies: [
             "LabPool", "PlatformHTTP", "KubeModel", "KubeClient", "ControllerKit", "VirtyardTesting", "VirtyardServer",
+        ]),
+        .testTarget(name: "KubeControllersTests", dependencies: [
+            "KubeControllers", "ControllerKit", "KubeClient", "KubeModel", "KubeServer", "VirtyardTesting",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .testTarget(name: "CapacityTests", dependencies: ["Capacity", "KubeModel", "KubeClient", "ControllerKit"]),
         .testTarget(name: "PlatformHTTPTests", dependencies: [

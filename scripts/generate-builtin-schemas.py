@@ -21,9 +21,9 @@ validate built-in objects (Go-decoding semantics: types and unknown fields) and 
 Only the definitions the chosen kinds reach are written, each once; everything else refers
 to them with `{"$ref": "#/components/schemas/<name>"}` (the form the served OpenAPI documents
 use), so recursive definitions such as JSONSchemaProps stay finite. The kinds are those the
-server serves today (KINDS below); --kind adds any other (issue 13 will add every kind of
-1.32), --all-kinds takes every kind the package has a schema for. With --check nothing is
-written: the exit status is 1 when the file is missing or differs.
+server serves (KINDS below: every kind 1.32 stores); --kind adds any other, --all-kinds
+takes every kind the package has a schema for. With --check nothing is written:
+the exit status is 1 when the file is missing or differs.
 
 The JSON Schema (draft 2020-12) of kubernetes-validate becomes the OpenAPI v3 shape the
 server's validator (Sources/KubeModel/Schema) understands, close to what kube-apiserver
@@ -66,7 +66,8 @@ SCHEMA_FOLDER = "v1.32.0-local-strict"
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = ROOT / "Sources" / "KubeServer" / "Schemas" / "builtin-1.32.json"
 
-# The built-in kinds Sources/KubeServer/Registry/BuiltinResources.swift serves.
+# The built-in kinds Sources/KubeServer/Registry/BuiltinResources.swift (and
+# BuiltinResources+Groups.swift) serves: every kind Kubernetes 1.32 stores.
 KINDS = [
     ("", "v1", "Namespace"),
     ("", "v1", "Node"),
@@ -80,10 +81,49 @@ KINDS = [
     ("", "v1", "PersistentVolumeClaim"),
     ("", "v1", "PersistentVolume"),
     ("", "v1", "ResourceQuota"),
-    ("coordination.k8s.io", "v1", "Lease"),
+    ("", "v1", "LimitRange"),
+    ("", "v1", "ReplicationController"),
+    ("", "v1", "PodTemplate"),
+    ("apps", "v1", "Deployment"),
+    ("apps", "v1", "ReplicaSet"),
+    ("apps", "v1", "StatefulSet"),
+    ("apps", "v1", "DaemonSet"),
+    ("apps", "v1", "ControllerRevision"),
+    ("batch", "v1", "Job"),
+    ("batch", "v1", "CronJob"),
+    ("autoscaling", "v2", "HorizontalPodAutoscaler"),
+    ("rbac.authorization.k8s.io", "v1", "Role"),
+    ("rbac.authorization.k8s.io", "v1", "RoleBinding"),
+    ("rbac.authorization.k8s.io", "v1", "ClusterRole"),
+    ("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding"),
+    ("networking.k8s.io", "v1", "NetworkPolicy"),
+    ("networking.k8s.io", "v1", "Ingress"),
+    ("networking.k8s.io", "v1", "IngressClass"),
+    ("policy", "v1", "PodDisruptionBudget"),
     ("storage.k8s.io", "v1", "StorageClass"),
+    ("storage.k8s.io", "v1", "VolumeAttachment"),
+    ("storage.k8s.io", "v1", "CSIDriver"),
+    ("storage.k8s.io", "v1", "CSINode"),
+    ("storage.k8s.io", "v1", "CSIStorageCapacity"),
+    ("coordination.k8s.io", "v1", "Lease"),
+    ("discovery.k8s.io", "v1", "EndpointSlice"),
+    ("events.k8s.io", "v1", "Event"),
+    ("scheduling.k8s.io", "v1", "PriorityClass"),
+    ("admissionregistration.k8s.io", "v1", "ValidatingWebhookConfiguration"),
+    ("admissionregistration.k8s.io", "v1", "MutatingWebhookConfiguration"),
+    ("admissionregistration.k8s.io", "v1", "ValidatingAdmissionPolicy"),
+    ("admissionregistration.k8s.io", "v1", "ValidatingAdmissionPolicyBinding"),
+    ("apiregistration.k8s.io", "v1", "APIService"),
+    ("certificates.k8s.io", "v1", "CertificateSigningRequest"),
+    ("node.k8s.io", "v1", "RuntimeClass"),
+    ("flowcontrol.apiserver.k8s.io", "v1", "FlowSchema"),
+    ("flowcontrol.apiserver.k8s.io", "v1", "PriorityLevelConfiguration"),
     ("apiextensions.k8s.io", "v1", "CustomResourceDefinition"),
     ("authorization.k8s.io", "v1", "SelfSubjectAccessReview"),
+    ("authorization.k8s.io", "v1", "SubjectAccessReview"),
+    ("authorization.k8s.io", "v1", "LocalSubjectAccessReview"),
+    ("authorization.k8s.io", "v1", "SelfSubjectRulesReview"),
+    ("authentication.k8s.io", "v1", "SelfSubjectReview"),
 ]
 
 SOURCE_PREFIX = "#/$defs/"

@@ -6,7 +6,7 @@ Usage: scripts/generate-kubevirt-crds.py [--swagger FILE] [--cdi-swagger FILE] [
 Reads KubeVirt's and CDI's (Containerized Data Importer) Swagger 2.0 documents (defaults:
 ../shared/schemas/kubevirt.swagger.json and ../shared/schemas/cdi.swagger.json, relative to the
 repository root) and writes one apiextensions.k8s.io/v1 CRD per kind into
-Sources/VirtyardServer/CRDs/ (named <group>_<plural>.yaml), for the kinds in CRDS below: the
+Sources/Simulation/CRDs/ (named <group>_<plural>.yaml), for the kinds in CRDS below: the
 KubeVirt kinds from KubeVirt's document, DataVolume from CDI's. With --check nothing is written:
 the exit status is 1 when a file is missing or differs.
 
@@ -65,7 +65,7 @@ import yaml
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_SWAGGER = os.path.join(REPO, "..", "shared", "schemas", "kubevirt.swagger.json")
 DEFAULT_CDI_SWAGGER = os.path.join(REPO, "..", "shared", "schemas", "cdi.swagger.json")
-DEFAULT_OUT = os.path.join(REPO, "Sources", "VirtyardServer", "CRDs")
+DEFAULT_OUT = os.path.join(REPO, "Sources", "Simulation", "CRDs")
 
 CREATION = ".metadata.creationTimestamp"
 PHASE = ".status.phase"

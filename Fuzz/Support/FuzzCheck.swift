@@ -2,6 +2,7 @@
 // fuzzer with a readable message, so a broken property is reported as a crash together
 // with the input that broke it, and the helpers that cut one input into several parts.
 import Foundation
+
 @testable import KubeModel
 
 enum FuzzCheck {

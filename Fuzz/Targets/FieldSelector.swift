@@ -3,6 +3,7 @@
 // Property: a selector's description (values escaped again) parses back to an equal
 // selector.
 import Foundation
+
 @testable import KubeModel
 
 @_cdecl("LLVMFuzzerTestOneInput")

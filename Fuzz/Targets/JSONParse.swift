@@ -4,6 +4,7 @@
 // serializes to the same bytes again; a refused one is refused with a JSONParseError whose
 // offset lies inside the input.
 import Foundation
+
 @testable import KubeModel
 
 @_cdecl("LLVMFuzzerTestOneInput")

@@ -3,6 +3,7 @@
 // Properties: a patched result round-trips through serialize/parse; a patch made only of
 // `test` operations never changes the document; an empty patch is the identity.
 import Foundation
+
 @testable import KubeModel
 
 @_cdecl("LLVMFuzzerTestOneInput")

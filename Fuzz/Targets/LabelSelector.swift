@@ -5,6 +5,7 @@
 // Property: a selector's description parses back to an equal selector (the server prints
 // selectors in messages and in `kubectl get` output, and Deployments store them).
 import Foundation
+
 @testable import KubeModel
 
 @_cdecl("LLVMFuzzerTestOneInput")

@@ -3,6 +3,7 @@
 // Properties: the result round-trips through serialize/parse; a merge patch is idempotent
 // (applying it to its own result changes nothing), as RFC 7386 patches are.
 import Foundation
+
 @testable import KubeModel
 
 @_cdecl("LLVMFuzzerTestOneInput")

@@ -5,6 +5,7 @@
 // it has one, lies inside the body) or yields a JSON object with string `apiVersion` and
 // `kind` that round-trips through serialize/parse.
 import Foundation
+
 @testable import KubeModel
 
 @_cdecl("LLVMFuzzerTestOneInput")

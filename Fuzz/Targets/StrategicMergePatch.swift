@@ -6,6 +6,7 @@
 // $setElementOrder/…, $deleteFromPrimitiveList/…) survives into the result, as the type
 // promises.
 import Foundation
+
 @testable import KubeModel
 
 @_cdecl("LLVMFuzzerTestOneInput")

@@ -6,6 +6,7 @@
 // Properties: reading either throws ManifestFiles.Failure or yields documents whose
 // objects round-trip through serialize/parse.
 import Foundation
+
 @testable import KubeModel
 
 private let scratchDirectory: String = {

@@ -31,8 +31,10 @@ enum CapacityMetrics {
         func header(_ name: String, _ type: String, _ help: String) {
             text += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
         }
-        func perNode(_ name: String, _ type: String, _ help: String, label: String = "node",
-                     _ value: (NodeUtilization) -> Double) {
+        func perNode(
+            _ name: String, _ type: String, _ help: String, label: String = "node",
+            _ value: (NodeUtilization) -> Double
+        ) {
             header(name, type, help)
             for (index, node) in nodes.enumerated() {
                 text += "\(name){\(label)=\"\(names[index])\"} \(format(value(node)))\n"
@@ -50,25 +52,33 @@ enum CapacityMetrics {
                 text += "node_cpu_seconds_total{instance=\"\(names[index])\",mode=\"\(mode)\"} \(format(value))\n"
             }
         }
-        perNode("node_pressure_cpu_waiting_seconds_total", "counter",
-                "Total CPU pressure waiting seconds (simulated PSI metric)", label: "instance") {
+        perNode(
+            "node_pressure_cpu_waiting_seconds_total", "counter",
+            "Total CPU pressure waiting seconds (simulated PSI metric)", label: "instance"
+        ) {
             counters[$0.node]?.pressureWaiting ?? 0
         }
-        perNode("node_memory_MemTotal_bytes", "gauge", "Memory of the node in bytes (simulated node-exporter metric)",
-                label: "instance", \.memoryBytes)
-        perNode("node_memory_MemAvailable_bytes", "gauge", "Memory not used by VMs in bytes (simulated node-exporter metric)",
-                label: "instance") { $0.memoryBytes * (1 - $0.memoryUsage) }
+        perNode(
+            "node_memory_MemTotal_bytes", "gauge", "Memory of the node in bytes (simulated node-exporter metric)",
+            label: "instance", \.memoryBytes)
+        perNode(
+            "node_memory_MemAvailable_bytes", "gauge", "Memory not used by VMs in bytes (simulated node-exporter metric)",
+            label: "instance"
+        ) { $0.memoryBytes * (1 - $0.memoryUsage) }
         header("kube_node_role", "gauge", "Node role label (1 for worker nodes)")
         for name in names {
             text += "kube_node_role{node=\"\(name)\",role=\"worker\",instance=\"\(name)\"} 1\n"
         }
-        perNode("virtyard_capacity_node_score", "gauge",
-                "Mean of CPU and memory usage and pressure: the score the classification compares", \.score)
-        header("virtyard_capacity_node_classification", "gauge",
-               "1 for the node's class against the cluster mean and the threshold preset")
+        perNode(
+            "virtyard_capacity_node_score", "gauge",
+            "Mean of CPU and memory usage and pressure: the score the classification compares", \.score)
+        header(
+            "virtyard_capacity_node_classification", "gauge",
+            "1 for the node's class against the cluster mean and the threshold preset")
         let preset = classification.preset.rawValue
         for entry in classification.nodes {
-            text += "virtyard_capacity_node_classification{node=\"\(escape(entry.node.node))\",class=\"\(entry.class.rawValue)\",preset=\"\(preset)\"} 1\n"
+            let labels = "node=\"\(escape(entry.node.node))\",class=\"\(entry.class.rawValue)\",preset=\"\(preset)\""
+            text += "virtyard_capacity_node_classification{\(labels)} 1\n"
         }
         return text
     }
@@ -95,8 +105,9 @@ extension CapacityService {
         let classification = Classification(nodes, preset: configuration.preset)
         let snapshot = counters.withLock { counters -> [String: NodeCounters] in
             for node in nodes {
-                counters[node.node, default: NodeCounters()].advance(to: now, cpuUsage: node.cpuUsage,
-                                                                      cpuPressure: node.cpuPressure)
+                counters[node.node, default: NodeCounters()].advance(
+                    to: now, cpuUsage: node.cpuUsage,
+                    cpuPressure: node.cpuPressure)
             }
             let names = Set(nodes.map(\.node))
             counters = counters.filter { names.contains($0.key) }

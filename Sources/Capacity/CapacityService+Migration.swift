@@ -1,7 +1,6 @@
 import Foundation
 import KubeClient
 import KubeModel
-import Simulation
 
 /// One requested move, as `POST /feedback` carries it.
 public struct MigrationRequest: Sendable, Equatable {
@@ -13,11 +12,14 @@ public struct MigrationRequest: Sendable, Equatable {
     /// come back as nil (reported per entry, as node-classifier-sim does).
     public static func parse(_ body: JSONValue) throws(CapacityError) -> [MigrationRequest?] {
         guard let list = body["migrations"]?.arrayValue, !list.isEmpty else {
-            throw CapacityError(.badRequest, "Missing migrations field: expected {\"migrations\": [{\"vm_id\", \"from_node\", \"to_node\"}]}")
+            throw CapacityError(
+                .badRequest,
+                "Missing migrations field: expected {\"migrations\": [{\"vm_id\", \"from_node\", \"to_node\"}]}")
         }
         return list.map { entry in
             guard let vm = entry["vm_id"]?.stringValue, let from = entry["from_node"]?.stringValue,
-                  let to = entry["to_node"]?.stringValue, !vm.isEmpty else { return nil }
+                let to = entry["to_node"]?.stringValue, !vm.isEmpty
+            else { return nil }
             return MigrationRequest(vmID: vm, fromNode: from, toNode: to)
         }
     }
@@ -32,8 +34,13 @@ extension CapacityService {
             for (index, request) in requests.enumerated() {
                 group.addTask {
                     guard let request else {
-                        return (index, ["vm_id": raw[index]["vm_id"] ?? .null, "success": false,
-                                        "error": "Missing required fields"])
+                        return (
+                            index,
+                            [
+                                "vm_id": raw[index]["vm_id"] ?? .null, "success": false,
+                                "error": "Missing required fields",
+                            ]
+                        )
                     }
                     return (index, await self.migrate(request, cluster: cluster))
                 }
@@ -54,15 +61,18 @@ extension CapacityService {
     }
 
     func migrate(_ request: MigrationRequest, cluster: Cluster) async -> JSONValue {
-        var result: JSONValue = ["vm_id": .string(request.vmID), "from_node": .string(request.fromNode),
-                                 "to_node": .string(request.toNode), "success": false]
+        var result: JSONValue = [
+            "vm_id": .string(request.vmID), "from_node": .string(request.fromNode),
+            "to_node": .string(request.toNode), "success": false,
+        ]
         let namespace = configuration.namespace
         guard let name = virtualMachineName(for: request.vmID, cluster: cluster),
-              let vmi = cluster.vmis.get(namespace: namespace, name: name) else {
+            let vmi = cluster.vmis.get(namespace: namespace, name: name).map(VirtualMachineInstance.init)
+        else {
             result["error"] = .string("VM \(request.vmID) is not running")
             return result
         }
-        let current = vmi[path: ["status", "nodeName"]]?.stringValue ?? ""
+        let current = vmi.nodeName ?? ""
         guard current == request.fromNode else {
             result["error"] = .string("VM \(request.vmID) is on node \(current.isEmpty ? "(none)" : current), not \(request.fromNode)")
             result["landed_node"] = .string(current)
@@ -72,16 +82,18 @@ extension CapacityService {
             result["error"] = .string("Node \(request.toNode) not found")
             return result
         }
-        var migration: JSONValue = [
+        var migration = VirtualMachineInstanceMigration([
             "apiVersion": "kubevirt.io/v1", "kind": "VirtualMachineInstanceMigration",
             "metadata": ["generateName": .string("\(name)-migration-"), "namespace": .string(namespace)],
-            "spec": ["vmiName": .string(name)],
-        ]
+        ])
+        migration.vmiName = name
         migration.annotations = [KubeVirtLabels.preferredNode: request.toNode]
         migration.labels = ["virtyard.io/requested-by": "capacity"]
         let created: JSONValue
         do {
-            created = try await cluster.api.create(.virtualMachineInstanceMigrations, namespace: namespace, object: migration)
+            created = try await cluster.api.create(
+                .virtualMachineInstanceMigrations, namespace: namespace,
+                object: migration.object)
         } catch {
             result["error"] = .string("could not create the migration: \(error.message)")
             return result
@@ -89,32 +101,39 @@ extension CapacityService {
         let migrationName = created.name ?? ""
         result["migration"] = .string(migrationName)
         let outcome = await waitForMigration(migrationName, vmName: name, cluster: cluster)
-        result["phase"] = .string(outcome.phase)
+        result["phase"] = .string(outcome.phase?.rawValue ?? "Unknown")
         result["landed_node"] = .string(outcome.node)
-        result["success"] = .bool(outcome.phase == "Succeeded")
+        result["success"] = .bool(outcome.phase == .succeeded)
         result["followed_request"] = .bool(outcome.node == request.toNode)
         if let reason = outcome.reason { result["error"] = .string(reason) }
         return result
     }
 
-    func waitForMigration(_ name: String, vmName: String, cluster: Cluster) async -> (phase: String, node: String, reason: String?) {
+    /// How a migration ended: its phase (nil when it did not finish in time), the node the VM
+    /// is on, and why it failed.
+    struct MigrationOutcome {
+        var phase: VirtualMachineInstanceMigration.Phase?
+        var node: String
+        var reason: String?
+    }
+
+    func waitForMigration(_ name: String, vmName: String, cluster: Cluster) async -> MigrationOutcome {
         let namespace = configuration.namespace
+        func vmiNode() -> String {
+            cluster.vmis.get(namespace: namespace, name: vmName).map(VirtualMachineInstance.init)?.nodeName ?? ""
+        }
         let deadline = ContinuousClock.now + configuration.migrationTimeout
         while ContinuousClock.now < deadline {
-            if let migration = cluster.migrations.get(namespace: namespace, name: name),
-               let phase = migration[path: ["status", "phase"]]?.stringValue, phase == "Succeeded" || phase == "Failed" {
+            if let migration = cluster.migrations.get(namespace: namespace, name: name).map(VirtualMachineInstanceMigration.init),
+                let phase = migration.phase, phase.isFinished
+            {
                 // The VMI write lands before the migration's; the cache may trail by an event.
-                var node = cluster.vmis.get(namespace: namespace, name: vmName)?[path: ["status", "nodeName"]]?.stringValue ?? ""
-                if phase == "Succeeded", let target = migration[path: ["status", "migrationState", "targetNode"]]?.stringValue {
-                    node = target
-                }
-                let reason = migration[path: ["status", "conditions"]]?.arrayValue?
-                    .first { $0["type"]?.stringValue == "Failed" }?["message"]?.stringValue
-                return (phase, node, reason)
+                var node = vmiNode()
+                if phase == .succeeded, let target = migration.migrationState?.targetNode { node = target }
+                return MigrationOutcome(phase: phase, node: node, reason: migration.conditions.condition("Failed")?.message)
             }
             try? await Task.sleep(for: .milliseconds(100))
         }
-        let node = cluster.vmis.get(namespace: namespace, name: vmName)?[path: ["status", "nodeName"]]?.stringValue ?? ""
-        return ("Unknown", node, "the migration did not finish in time")
+        return MigrationOutcome(phase: nil, node: vmiNode(), reason: "the migration did not finish in time")
     }
 }

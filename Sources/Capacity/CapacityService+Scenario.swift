@@ -1,13 +1,12 @@
 import Foundation
 import KubeClient
 import KubeModel
-import Simulation
 
 extension CapacityService {
     /// Replaces the running scenario: nodes are created (or kept), the previous scenario's VMs
     /// removed, one VirtualMachine created per scenario VM, and the answer given once the
     /// scheduler has placed them (or found no room).
-    public func load(_ scenario: Scenario) async throws(CapacityError) -> JSONValue {
+    public func load(_ scenario: CapacityScenario) async throws(CapacityError) -> JSONValue {
         guard let cluster = connected, isReady else { throw .notConnected }
         let started = ContinuousClock.now
         do {
@@ -16,8 +15,12 @@ extension CapacityService {
             if configuration.manageNodes { try await removeOtherNodes(keeping: Set(scenario.nodes.map(\.name)), cluster: cluster) }
             let names = try await createVMs(scenario, cluster: cluster)
             let (placed, unschedulable) = await waitForPlacement(names, cluster: cluster)
-            logger.info("scenario loaded", metadata: ["scenario": "\(scenario.name)", "vms": "\(names.count)",
-                                                      "placed": "\(placed)", "unschedulable": "\(unschedulable)"])
+            logger.info(
+                "scenario loaded",
+                metadata: [
+                    "scenario": "\(scenario.name)", "vms": "\(names.count)",
+                    "placed": "\(placed)", "unschedulable": "\(unschedulable)",
+                ])
             return [
                 "status": "success", "scenario": .string(scenario.name), "nodes_loaded": .int(Int64(scenario.nodes.count)),
                 "total_vms": .int(Int64(names.count)), "placed": .int(Int64(placed)),
@@ -31,7 +34,7 @@ extension CapacityService {
         }
     }
 
-    private func ensureNodes(_ scenario: Scenario, cluster: Cluster) async throws {
+    private func ensureNodes(_ scenario: CapacityScenario, cluster: Cluster) async throws {
         for node in scenario.nodes {
             let baseline = try node.baseline.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
             if let existing = cluster.nodes.get(namespace: nil, name: node.name) {
@@ -41,8 +44,9 @@ extension CapacityService {
                 _ = try await cluster.api.patch(.nodes, name: node.name, patch: annotations)
                 continue
             }
-            var object = SimulatedNode.make(name: node.name, cpu: configuration.nodeCPU, memory: configuration.nodeMemory,
-                                            labels: [CapacityAnnotations.scenarioLabel: scenario.name])
+            var object = KWOKNode.make(
+                name: node.name, cpu: configuration.nodeCPU, memory: configuration.nodeMemory,
+                labels: [CapacityAnnotations.scenarioLabel: scenario.name])
             if let baseline {
                 var annotations = object.annotations
                 annotations[CapacityAnnotations.baseline] = baseline
@@ -56,14 +60,17 @@ extension CapacityService {
 
     private func removeScenarioVMs(cluster: Cluster) async throws {
         let namespace = configuration.namespace
-        let old = try await cluster.api.list(.virtualMachines, namespace: namespace,
-                                             options: ListOptions(labelSelector: CapacityAnnotations.scenarioLabel)).items
+        let old = try await cluster.api.list(
+            .virtualMachines, namespace: namespace,
+            options: ListOptions(labelSelector: CapacityAnnotations.scenarioLabel)
+        ).items
         guard !old.isEmpty else { return }
         try await forEach(old, concurrency: 16) { vm in
             guard let name = vm.name else { return }
             _ = try await tolerating(KubeClientError.notFound) { () async throws(KubeClientError) in
-                try await cluster.api.delete(.virtualMachines, namespace: namespace, name: name,
-                                             options: DeleteOptions(propagationPolicy: .background))
+                try await cluster.api.delete(
+                    .virtualMachines, namespace: namespace, name: name,
+                    options: DeleteOptions(propagationPolicy: .background))
             }
         }
         // Their launchers must be gone before the new VMs are placed, or the scheduler would
@@ -79,15 +86,15 @@ extension CapacityService {
 
     /// Simulated nodes outside the scenario go, once nothing runs on them.
     private func removeOtherNodes(keeping names: Set<String>, cluster: Cluster) async throws {
-        for node in cluster.nodes.list() where SimulatedNode.isSimulated(node) {
-            guard let name = node.name, !names.contains(name), cluster.pods.byIndex(PodSimulator.nodeIndex, name).isEmpty else { continue }
+        for node in cluster.nodes.list() where KWOKNode.isSimulated(node) {
+            guard let name = node.name, !names.contains(name), cluster.pods.podsOnNode(name).isEmpty else { continue }
             _ = try await tolerating(KubeClientError.notFound) { () async throws(KubeClientError) in
                 try await cluster.api.delete(.nodes, name: name)
             }
         }
     }
 
-    private func createVMs(_ scenario: Scenario, cluster: Cluster) async throws -> [String] {
+    private func createVMs(_ scenario: CapacityScenario, cluster: Cluster) async throws -> [String] {
         var used = Set<String>()
         var objects: [JSONValue] = []
         let cores = configuration.nodeCPU.doubleValue
@@ -101,8 +108,10 @@ extension CapacityService {
                     suffix += 1
                 }
                 used.insert(name)
-                objects.append(Self.virtualMachine(name: name, vm: vm, node: node.name, scenario: scenario.name,
-                                                   namespace: configuration.namespace, nodeCores: cores, nodeMemory: memory))
+                objects.append(
+                    Self.virtualMachine(
+                        name: name, vm: vm, node: node.name, scenario: scenario.name,
+                        namespace: configuration.namespace, nodeCores: cores, nodeMemory: memory))
             }
         }
         let namespace = configuration.namespace
@@ -114,8 +123,10 @@ extension CapacityService {
 
     /// A VirtualMachine for a scenario VM: its size in the domain, its load in annotations on
     /// the template (so KubeVirt copies them to the VMI and its launcher pod).
-    static func virtualMachine(name: String, vm: ScenarioVM, node: String, scenario: String, namespace: String,
-                               nodeCores: Double, nodeMemory: Double) -> JSONValue {
+    static func virtualMachine(
+        name: String, vm: ScenarioVM, node: String, scenario: String, namespace: String,
+        nodeCores: Double, nodeMemory: Double
+    ) -> JSONValue {
         let load: [String: String] = [
             CapacityAnnotations.vmID: vm.id,
             CapacityAnnotations.cpuCores: String(vm.cpuCores),
@@ -136,8 +147,7 @@ extension CapacityService {
                             "memory": ["guest": .string(String(vm.memoryBytes))],
                             "devices": [:],
                         ],
-                        "tolerations": [["key": .string(SimulatedNode.kwokTaint.key), "operator": "Equal",
-                                         "value": .string(SimulatedNode.kwokTaint.value), "effect": "NoSchedule"]],
+                        "tolerations": [KWOKNode.toleration],
                         "terminationGracePeriodSeconds": 0,
                     ],
                 ],
@@ -148,8 +158,8 @@ extension CapacityService {
         var templateAnnotations = load
         templateAnnotations[CapacityAnnotations.cpuConsumption] = String(vm.cpuConsumption(nodeCores: nodeCores))
         templateAnnotations[CapacityAnnotations.memoryConsumption] = String(vm.memoryConsumption(nodeMemory: nodeMemory))
-        object[path: ["spec", "template", "metadata", "annotations"]] = .object(templateAnnotations.mapValues(JSONValue.string))
-        object[path: ["spec", "template", "metadata", "labels"]] = [
+        object[field: VirtualMachine.LifecycleField.templateAnnotations] = .object(templateAnnotations.mapValues(JSONValue.string))
+        object[field: VirtualMachine.LifecycleField.templateLabels] = [
             "kubevirt.io/domain": .string(name), .init(stringLiteral: CapacityAnnotations.scenarioLabel): .string(scenario),
         ]
         return object
@@ -164,12 +174,14 @@ extension CapacityService {
             placed = 0
             unschedulable = 0
             for name in names {
-                guard let vmi = cluster.vmis.get(namespace: configuration.namespace, name: name) else { continue }
-                if vmi[path: ["status", "phase"]]?.stringValue == "Running" {
+                guard
+                    let vmi = cluster.vmis.get(namespace: configuration.namespace, name: name)
+                        .map(VirtualMachineInstance.init)
+                else { continue }
+                if vmi.phase == .running {
                     placed += 1
-                } else if vmi[path: ["status", "conditions"]]?.arrayValue?.contains(where: {
-                    $0["type"]?.stringValue == "PodScheduled" && $0["status"]?.stringValue == "False"
-                }) == true {
+                } else if vmi.conditions.condition("PodScheduled")?.status == .false {
+                    // The scheduler found no node with room: it will not be placed.
                     unschedulable += 1
                 }
             }
@@ -195,4 +207,3 @@ func forEach<T: Sendable>(_ items: [T], concurrency: Int, _ body: @escaping @Sen
         try await group.waitForAll()
     }
 }
-

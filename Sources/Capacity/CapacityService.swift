@@ -3,8 +3,8 @@ import Foundation
 import KubeClient
 import KubeModel
 import Logging
+import PlatformHTTP
 import ServiceLifecycle
-import Simulation
 import Synchronization
 
 /// The capacity capability: scenarios become nodes and VirtualMachines, metrics and
@@ -28,10 +28,12 @@ public final class CapacityService: Sendable {
         public var migrationTimeout: Duration
         public var rebalancer: Rebalancer.Configuration?
 
-        public init(namespace: String = "default", nodeCPU: Quantity = Quantity(32), nodeMemory: Quantity = Quantity(128 << 30),
-                    preset: ThresholdPreset = .asymmetricLow, manageNodes: Bool = true,
-                    placementTimeout: Duration = .seconds(30), migrationTimeout: Duration = .seconds(90),
-                    rebalancer: Rebalancer.Configuration? = nil) {
+        public init(
+            namespace: String = "default", nodeCPU: Quantity = Quantity(32), nodeMemory: Quantity = Quantity(128 << 30),
+            preset: ThresholdPreset = .asymmetricLow, manageNodes: Bool = true,
+            placementTimeout: Duration = .seconds(30), migrationTimeout: Duration = .seconds(90),
+            rebalancer: Rebalancer.Configuration? = nil
+        ) {
             self.namespace = namespace
             self.nodeCPU = nodeCPU
             self.nodeMemory = nodeMemory
@@ -56,7 +58,8 @@ public final class CapacityService: Sendable {
 
     public let configuration: Configuration
     let logger: Logger
-    private let cluster = Mutex<Cluster?>(nil)
+    /// The cluster, once attached on the leader.
+    private let attachment = LeaderAttachment<Cluster>(unavailable: "the capacity service is still connecting to the cluster")
     let counters = Mutex<[String: NodeCounters]>([:])
     let loads = VMLoadIndex()
     let rebalanceHistory = Mutex<[RebalanceRound]>([])
@@ -70,21 +73,23 @@ public final class CapacityService: Sendable {
     /// rebalancer, when enabled).
     public func attach(api: any KubernetesAPI, informers: SharedInformerFactory) -> [any Service] {
         let pods = informers.informer(for: .pods)
-        PodSimulator.indexPodsByNode(pods)
+        pods.indexPodsByNode()
         let loads = self.loads
         let feed = pods.addEventHandler { event in loads.handle(event) }
-        let attached = Cluster(api: api, nodes: informers.informer(for: .nodes), pods: pods,
-                               vms: informers.informer(for: .virtualMachines, namespace: configuration.namespace),
-                               vmis: informers.informer(for: .virtualMachineInstances, namespace: configuration.namespace),
-                               migrations: informers.informer(for: .virtualMachineInstanceMigrations,
-                                                              namespace: configuration.namespace),
-                               loadFeed: feed)
-        cluster.withLock { $0 = attached }
+        let attached = Cluster(
+            api: api, nodes: informers.informer(for: .nodes), pods: pods,
+            vms: informers.informer(for: .virtualMachines, namespace: configuration.namespace),
+            vmis: informers.informer(for: .virtualMachineInstances, namespace: configuration.namespace),
+            migrations: informers.informer(
+                for: .virtualMachineInstanceMigrations,
+                namespace: configuration.namespace),
+            loadFeed: feed)
+        attachment.attach(attached)
         guard let rebalancer = configuration.rebalancer else { return [] }
         return [Rebalancer(service: self, configuration: rebalancer, logger: logger)]
     }
 
-    var connected: Cluster? { cluster.withLock { $0 } }
+    var connected: Cluster? { attachment.current }
 
     /// Whether the caches hold the cluster yet.
     public var isReady: Bool {
@@ -100,17 +105,20 @@ public final class CapacityService: Sendable {
         let defaultCores = configuration.nodeCPU.doubleValue
         let defaultMemory = Double(configuration.nodeMemory.value)
         let loadsByNode = loads.loadsByNode()
-        return cluster.nodes.list().compactMap { node -> NodeUtilization? in
-            guard let name = node.name, node.deletionTimestamp == nil else { return nil }
-            let allocatable = node[path: ["status", "allocatable"]] ?? node[path: ["status", "capacity"]]
-            let cores = Quantity(json: allocatable?["cpu"])?.doubleValue ?? defaultCores
-            let memory = Quantity(json: allocatable?["memory"]).map { Double($0.value) } ?? defaultMemory
+        return cluster.nodes.list().compactMap { object -> NodeUtilization? in
+            let node = Node(object)
+            let name = node.name
+            guard !name.isEmpty, !node.isDeleting else { return nil }
+            let resources = node.allocatable ?? node.capacity
+            let cores = Quantity(json: resources?["cpu"])?.doubleValue ?? defaultCores
+            let memory = Quantity(json: resources?["memory"]).map { Double($0.value) } ?? defaultMemory
             let loads = loadsByNode[name] ?? []
-            let baseline = node[path: ["metadata", "annotations", CapacityAnnotations.baseline]]?.stringValue.flatMap {
+            let baseline = node.annotations[CapacityAnnotations.baseline].flatMap {
                 try? JSONDecoder().decode(NodeUsageFigures.self, from: Data($0.utf8))
             }
-            return NodeUtilization(node: name, cpuCores: cores > 0 ? cores : defaultCores,
-                                   memoryBytes: memory > 0 ? memory : defaultMemory, vms: loads, baseline: baseline)
+            return NodeUtilization(
+                node: name, cpuCores: cores > 0 ? cores : defaultCores,
+                memoryBytes: memory > 0 ? memory : defaultMemory, vms: loads, baseline: baseline)
         }.sorted { $0.node < $1.node }
     }
 
@@ -131,16 +139,17 @@ public final class CapacityService: Sendable {
             "name": .string(node.node), "cpu_usage": .double(node.cpuUsage), "cpu_pressure": .double(node.cpuPressure),
             "memory_usage": .double(node.memoryUsage), "memory_pressure": .double(node.memoryPressure),
             "vm_count": .int(Int64(node.vms.count)), "score": .double(node.score),
-            "vms": .array(node.vms.map { vm in
-                [
-                    "id": .string(vm.vmID), "vm_name": .string(vm.vmName), "pod_name": .string(vm.podName),
-                    "scheduled_node": .string(node.node),
-                    "cpu_consumption": .double(vm.cpuConsumption(nodeCores: node.cpuCores)),
-                    "memory_consumption": .double(vm.memoryConsumption(nodeMemory: node.memoryBytes)),
-                    "cpu_cores": .double(vm.cpuCores), "memory_bytes": .int(vm.memoryBytes),
-                    "cpu_utilization": .double(vm.cpuUtilization), "memory_utilization": .double(vm.memoryUtilization),
-                ]
-            }),
+            "vms": .array(
+                node.vms.map { vm in
+                    [
+                        "id": .string(vm.vmID), "vm_name": .string(vm.vmName), "pod_name": .string(vm.podName),
+                        "scheduled_node": .string(node.node),
+                        "cpu_consumption": .double(vm.cpuConsumption(nodeCores: node.cpuCores)),
+                        "memory_consumption": .double(vm.memoryConsumption(nodeMemory: node.memoryBytes)),
+                        "cpu_cores": .double(vm.cpuCores), "memory_bytes": .int(vm.memoryBytes),
+                        "cpu_utilization": .double(vm.cpuUtilization), "memory_utilization": .double(vm.memoryUtilization),
+                    ]
+                }),
         ]
     }
 }

@@ -13,15 +13,18 @@ final class VMLoadIndex: Sendable {
     private let state = Mutex(State())
 
     func handle(_ event: InformerEvent) {
-        let pod = event.object
-        guard let key = ObjectKey(pod)?.description else { return }
+        guard let key = ObjectKey(event.object)?.description else { return }
         var placement: (node: String, load: VMLoad)?
         if case .deleted = event {
             placement = nil
-        } else if let node = pod[path: ["spec", "nodeName"]]?.stringValue, !node.isEmpty, pod.deletionTimestamp == nil,
-                  let phase = Optional(pod[path: ["status", "phase"]]?.stringValue), phase != "Succeeded", phase != "Failed",
-                  let load = VMLoad(pod: pod) {
-            placement = (node, load)
+        } else {
+            // A launcher counts while it is bound and neither finished nor going away.
+            let pod = Pod(event.object)
+            if pod.isBound, let node = pod.nodeName, !pod.isDeleting, pod.phase?.isFinished != true,
+                let load = VMLoad(pod: pod)
+            {
+                placement = (node, load)
+            }
         }
         state.withLock { state in
             if let previous = state.nodeOfPod.removeValue(forKey: key) {

@@ -18,17 +18,19 @@ final class AdmissionGate: Sendable {
         case wait(position: Int?, syncing: Int)
     }
 
-    func decide(_ key: ObjectKey, images: [JSONValue], concurrency: Int) -> Decision {
+    /// Decides for the image `key` on the queue as the cache shows it now.
+    func decide(_ key: ObjectKey, queue: ImageQueue, concurrency: Int) -> Decision {
         admitted.withLock { admitted in
-            var phases: [ObjectKey: VMDiskImage.Phase] = [:]
-            for image in images {
-                if let key = ObjectKey(image), let phase = VMDiskImage(image).phase { phases[key] = phase }
-            }
             // Admissions the cache now shows (or that vanished) no longer need remembering.
-            admitted = admitted.filter { phases[$0] == .queued }
-            let syncing = phases.filter { $0.value == .syncing }.count + admitted.count
-            let waiting = VMDiskImage.queue(images).compactMap(ObjectKey.init).filter { !admitted.contains($0) }
-            let position = waiting.firstIndex(of: key).map { $0 + 1 }
+            admitted = admitted.filter { queue.phase(of: $0) == .queued }
+            let syncing = queue.syncingCount + admitted.count
+            // Its place among the queued images not admitted yet.
+            let position =
+                admitted.contains(key)
+                ? nil
+                : queue.position(of: key).map { place in
+                    place - admitted.filter { queue.position(of: $0).map { $0 < place } ?? false }.count
+                }
             guard let position, position <= concurrency - syncing else {
                 return .wait(position: position, syncing: syncing)
             }

@@ -14,6 +14,8 @@ struct ImageSyncReconciler: Reconciler {
     let snapshots: Informer
     let virtualMachines: Informer
     let policy: PolicyStore
+    /// The queue in order, kept by the controller's image handler.
+    let queue: ImageQueueCache
     let gate: AdmissionGate
     let events: EventRecorder
     let logger: Logger
@@ -46,8 +48,9 @@ struct ImageSyncReconciler: Reconciler {
         var updated = image
         updated.phase = .queued
         updated.message = "Request is waiting for an available worker."
-        updated.queuePosition = Int64(VMDiskImage.queue(images.list() + [updated.object])
-            .firstIndex { $0.uid == image.uid }.map { $0 + 1 } ?? 1)
+        if let key = ObjectKey(image.object) {
+            updated.queuePosition = Int64(queue.read { $0.position(ifQueued: updated, key: key) })
+        }
         setReady(&updated, false, Reason.queued, "The sync has been queued for processing.")
         try await write(image, updated)
         events.record(image.object, type: .normal, reason: "Queued", message: "Waiting in the global sync queue")
@@ -57,7 +60,8 @@ struct ImageSyncReconciler: Reconciler {
     private func admit(_ image: VMDiskImage) async throws -> ReconcileResult {
         guard let key = ObjectKey(image.object) else { return .done }
         let policy = policy.current
-        switch gate.decide(key, images: images.list(), concurrency: policy.concurrency) {
+        let gate = self.gate
+        switch queue.read({ gate.decide(key, queue: $0, concurrency: policy.concurrency) }) {
         case .wait:
             // The queue reporter keeps `queuePosition` current; a freed slot wakes the head.
             return .done
@@ -75,8 +79,9 @@ struct ImageSyncReconciler: Reconciler {
                 gate.withdraw(key)
                 throw error
             }
-            events.record(image.object, type: .normal, reason: "SyncStarted",
-                          message: "Sync started (at most \(policy.concurrency) at once)")
+            events.record(
+                image.object, type: .normal, reason: "SyncStarted",
+                message: "Sync started (at most \(policy.concurrency) at once)")
             logger.info("image sync started", metadata: ["image": "\(key)"])
             return .done
         }
@@ -93,15 +98,18 @@ struct ImageSyncReconciler: Reconciler {
         let started = image.startTime ?? now
         let attemptStarted = StatusConditions.find(image.conditions, VMDiskImage.readyCondition)?.transitionDate ?? now
         if now.timeIntervalSince(started) > policy.syncDeadline.timeInterval {
-            return try await fail(image, permanently: true, Reason.syncDeadlineExceeded,
-                                  "Exceeded overall sync retry window (\(GoDuration.format(policy.syncDeadline))). Failed Permanently")
+            return try await fail(
+                image, permanently: true, Reason.syncDeadlineExceeded,
+                "Exceeded overall sync retry window (\(GoDuration.format(policy.syncDeadline))). Failed Permanently")
         }
         if now.timeIntervalSince(attemptStarted) > policy.attemptTimeout.timeInterval {
-            return try await fail(image, permanently: false, Reason.syncAttemptDurationExceeded,
-                                  "the sync attempt has lasted beyond its max duration (\(GoDuration.format(policy.attemptTimeout)))")
+            return try await fail(
+                image, permanently: false, Reason.syncAttemptDurationExceeded,
+                "the sync attempt has lasted beyond its max duration (\(GoDuration.format(policy.attemptTimeout)))")
         }
-        let timeLeft = min(policy.attemptTimeout.timeInterval - now.timeIntervalSince(attemptStarted),
-                           policy.syncDeadline.timeInterval - now.timeIntervalSince(started))
+        let timeLeft = min(
+            policy.attemptTimeout.timeInterval - now.timeIntervalSince(attemptStarted),
+            policy.syncDeadline.timeInterval - now.timeIntervalSince(started))
         let recheck = ReconcileResult.requeueAfter(.milliseconds(Int64(max(1, min(timeLeft, 30)) * 1000)))
 
         guard let dataVolume = dataVolumes.get(namespace: namespace, name: name).map(DataVolume.init) else {
@@ -114,14 +122,16 @@ struct ImageSyncReconciler: Reconciler {
                     try await api.create(.dataVolumes, namespace: namespace, object: StorageObjects.dataVolume(for: image.object))
                 }
             } catch {
-                return try await fail(image, permanently: false, Reason.resourceCreationFailed,
-                                      "Failed while creating resources: \(error)")
+                return try await fail(
+                    image, permanently: false, Reason.resourceCreationFailed,
+                    "Failed while creating resources: \(error)")
             }
             return recheck
         }
         guard dataVolume.isControlled(byUID: image.uid) else {
-            return try await fail(image, permanently: false, Reason.resourceCreationFailed,
-                                  "Failed while creating resources: DataVolume \(namespace)/\(name) exists and belongs to something else")
+            return try await fail(
+                image, permanently: false, Reason.resourceCreationFailed,
+                "Failed while creating resources: DataVolume \(namespace)/\(name) exists and belongs to something else")
         }
         guard dataVolume.annotations[StorageObjects.attemptAnnotation] == StorageObjects.attempt(of: image.object) else {
             // Left over from an earlier attempt: it goes before this attempt creates its own.
@@ -133,16 +143,18 @@ struct ImageSyncReconciler: Reconciler {
         let messages = dataVolume.conditions.compactMap(Condition.init(json:))
             .filter { $0.type != "Bound" }.compactMap(\.message)
         if let missing = messages.first(where: Self.isMissingSource) {
-            return try await fail(image, permanently: true, Reason.missingSourceArtifact,
-                                  "the requested artifact does not exist: \(missing)")
+            return try await fail(
+                image, permanently: true, Reason.missingSourceArtifact,
+                "the requested artifact does not exist: \(missing)")
         }
         if let unsupported = messages.first(where: { $0.contains("not supported") }) {
             return try await fail(image, permanently: true, Reason.resourceCreationFailed, unsupported)
         }
         let restarts = dataVolume.restartCount
         if restarts >= policy.attemptRestartLimit {
-            return try await fail(image, permanently: false, Reason.retryLimitExceeded,
-                                  "the sync attempt has failed beyond the retry limit (\(restarts) restarts of the transfer)")
+            return try await fail(
+                image, permanently: false, Reason.retryLimitExceeded,
+                "the sync attempt has failed beyond the retry limit (\(restarts) restarts of the transfer)")
         }
         if dataVolume.phase == .failed {
             let cause = Self.runningMessage(dataVolume) ?? "the DataVolume failed"
@@ -154,7 +166,8 @@ struct ImageSyncReconciler: Reconciler {
         guard dataVolume.phase == .succeeded else {
             let phase = dataVolume.phase?.rawValue ?? ""
             updated.progress = dataVolume.progress ?? "N/A"
-            updated.message = "Syncing VM data for the workspace: DataVolume \(phase.isEmpty ? "Pending" : phase)"
+            updated.message =
+                "Syncing VM data for the workspace: DataVolume \(phase.isEmpty ? "Pending" : phase)"
                 + (Self.runningMessage(dataVolume).map { " (\($0))" } ?? "")
             try await write(image, updated)
             return recheck
@@ -167,15 +180,17 @@ struct ImageSyncReconciler: Reconciler {
                     try await api.create(.volumeSnapshots, namespace: namespace, object: StorageObjects.volumeSnapshot(for: image.object))
                 }
             } catch {
-                return try await fail(image, permanently: false, Reason.resourceCreationFailed,
-                                      "Failed while creating resources: \(error)")
+                return try await fail(
+                    image, permanently: false, Reason.resourceCreationFailed,
+                    "Failed while creating resources: \(error)")
             }
             updated.message = "Data imported; taking the volume snapshot."
             try await write(image, updated)
             return recheck
         }
         guard snapshot.readyToUse else {
-            updated.message = "Data imported; waiting for VolumeSnapshot \(name) to be ready"
+            updated.message =
+                "Data imported; waiting for VolumeSnapshot \(name) to be ready"
                 + (snapshot.errorMessage.map { ": \($0)" } ?? "")
             try await write(image, updated)
             return recheck
@@ -220,21 +235,31 @@ struct ImageSyncReconciler: Reconciler {
             try await write(image, updated)
             await tearDownAfterFailure(image)
             events.record(image.object, type: .warning, reason: "SyncFailed", message: "\(message)")
-            logger.warning("image sync failed permanently", metadata: ["image": "\(image.namespace)/\(image.name)",
-                                                                       "reason": "\(reason)", "error": "\(message)"])
+            logger.warning(
+                "image sync failed permanently",
+                metadata: [
+                    "image": "\(image.namespace)/\(image.name)",
+                    "reason": "\(reason)", "error": "\(message)",
+                ])
             return .done
         }
         let wait = policy.backoff(afterFailures: failures)
         updated.phase = .retryableFailure
-        updated.message = "An error occurred during reconciliation: \(message); retry \(failures) of "
+        updated.message =
+            "An error occurred during reconciliation: \(message); retry \(failures) of "
             + "\(policy.retryLimit) in \(GoDuration.format(wait))"
         setReady(&updated, false, reason, message)
         try await write(image, updated)
         await tearDownAfterFailure(image)
-        events.record(image.object, type: .warning, reason: "SyncErrorOccurred",
-                      message: "\(message); retrying in \(GoDuration.format(wait))")
-        logger.notice("image sync attempt failed", metadata: ["image": "\(image.namespace)/\(image.name)",
-                                                              "reason": "\(reason)", "retryIn": "\(GoDuration.format(wait))"])
+        events.record(
+            image.object, type: .warning, reason: "SyncErrorOccurred",
+            message: "\(message); retrying in \(GoDuration.format(wait))")
+        logger.notice(
+            "image sync attempt failed",
+            metadata: [
+                "image": "\(image.namespace)/\(image.name)",
+                "reason": "\(reason)", "retryIn": "\(GoDuration.format(wait))",
+            ])
         return .requeueAfter(wait)
     }
 
@@ -301,8 +326,9 @@ struct ImageSyncReconciler: Reconciler {
         do {
             try await tearDown(image)
         } catch {
-            logger.notice("could not remove the storage of a failed attempt yet",
-                          metadata: ["image": "\(image.namespace)/\(image.name)", "error": "\(error)"])
+            logger.notice(
+                "could not remove the storage of a failed attempt yet",
+                metadata: ["image": "\(image.namespace)/\(image.name)", "error": "\(error)"])
         }
     }
 
@@ -312,7 +338,8 @@ struct ImageSyncReconciler: Reconciler {
         let name = image.name
         for (resource, informer) in [(ResourceType.volumeSnapshots, snapshots), (.dataVolumes, dataVolumes)] {
             guard let object = informer.get(namespace: namespace, name: name), StorageObjects.isOwned(object, by: image.object),
-                  object.deletionTimestamp == nil else { continue }
+                object.deletionTimestamp == nil
+            else { continue }
             _ = try await tolerating(KubeClientError.notFound) { () async throws(KubeClientError) in
                 try await api.delete(resource, namespace: namespace, name: name)
             }
@@ -325,8 +352,9 @@ struct ImageSyncReconciler: Reconciler {
     /// or reason changes: the attempt timeout counts from it, and Queued → Syncing keeps
     /// `Ready=False`. (`observedGeneration` is not written: data-sync-operator does not.)
     private func setReady(_ image: inout VMDiskImage, _ ready: Bool, _ reason: String, _ message: String) {
-        let condition = Condition(type: VMDiskImage.readyCondition, status: Condition.Status(ready), reason: reason,
-                                  message: message)
+        let condition = Condition(
+            type: VMDiskImage.readyCondition, status: Condition.Status(ready), reason: reason,
+            message: message)
         StatusConditions.set(&image.conditions, condition, transition: .statusOrReasonChange)
     }
 

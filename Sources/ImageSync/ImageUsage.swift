@@ -15,7 +15,7 @@ enum ImageUsage {
         }
         for dataVolume in dataVolumes.list().map(DataVolume.init) where dataVolume.phase != .succeeded {
             guard !(dataVolume.namespace == namespace && dataVolume.name == name),
-                  let source = dataVolume.source, references(source, name, namespace, defaultNamespace: dataVolume.namespace)
+                let source = dataVolume.source, references(source, name, namespace, defaultNamespace: dataVolume.namespace)
             else { continue }
             users.append("DataVolume \(dataVolume.namespace)/\(dataVolume.name)")
         }
@@ -23,8 +23,10 @@ enum ImageUsage {
     }
 
     /// A DataVolume source that clones the claim or restores the snapshot `namespace/name`.
-    private static func references(_ source: DataVolume.Source, _ name: String, _ namespace: String,
-                                   defaultNamespace: String) -> Bool {
+    private static func references(
+        _ source: DataVolume.Source, _ name: String, _ namespace: String,
+        defaultNamespace: String
+    ) -> Bool {
         [source.pvc, source.snapshot].contains { reference in
             guard let reference, reference.name == name else { return false }
             return (reference.namespace ?? defaultNamespace) == namespace

@@ -3,83 +3,74 @@ import KubeModel
 import Logging
 import Synchronization
 
-/// The policy in force, read from the `sync-operator-policy` ConfigMap in the informer's cache.
+/// The policy in force, from the `sync-operator-policy` ConfigMap.
 ///
-/// Each version of the ConfigMap is parsed once. A version with an invalid value leaves the
-/// previous policy in force and is reported once: a log line and a Warning event
-/// `InvalidPolicy` on the ConfigMap (a process that starts with an invalid version has no
-/// previous policy: it applies the valid keys). Deleting the ConfigMap returns to the defaults.
+/// Reading ``current`` only reads: it returns the policy parsed when the ConfigMap last
+/// changed. Changes come in through ``refresh()``, which the ConfigMap informer's event
+/// handlers call (see ``PolicyWatch``): it parses a new version once (``PolicyState``) and
+/// reports it once — a log line, and for an invalid version a Warning event `InvalidPolicy` on
+/// the ConfigMap — however many times the version is seen or the policy read.
 public final class PolicyStore: Sendable {
-    let configMaps: Informer
-    let namespace: String
-    let defaults: SyncPolicy
+    /// The ConfigMap as the cache shows it now; nil when there is none.
+    private let lookup: @Sendable () -> JSONValue?
+    private let report: @Sendable (PolicyChange) -> Void
+    private let state: Mutex<PolicyState>
+
+    /// - Parameters:
+    ///   - lookup: reads the ConfigMap from the cache; called under the store's lock, so that of
+    ///     two refreshes at once the later one reads the newer version.
+    ///   - report: tells of a change; called under the lock too, so reports keep their order.
+    init(
+        defaults: SyncPolicy, lookup: @escaping @Sendable () -> JSONValue?,
+        report: @escaping @Sendable (PolicyChange) -> Void
+    ) {
+        self.lookup = lookup
+        self.report = report
+        state = Mutex(PolicyState(defaults: defaults))
+    }
+
+    /// The store of the ConfigMap in `namespace` of this informer's cache, reporting to `events`
+    /// and `logger`.
+    convenience init(
+        configMaps: Informer, namespace: String, defaults: SyncPolicy, events: EventRecorder?,
+        logger: Logger
+    ) {
+        let reporter = PolicyReporter(events: events, logger: logger)
+        self.init(
+            defaults: defaults,
+            lookup: { configMaps.get(namespace: namespace, name: SyncPolicy.configMapName) },
+            report: reporter.report)
+    }
+
+    /// The policy in force.
+    public var current: SyncPolicy {
+        state.withLock { $0.policy }
+    }
+
+    /// Takes in the ConfigMap as the cache shows it now; a new version is parsed and reported.
+    func refresh() {
+        state.withLock { state in
+            if let change = state.observe(lookup()) { report(change) }
+        }
+    }
+}
+
+/// Tells of a policy change in the log, and of a rejected version with an Event too.
+struct PolicyReporter: Sendable {
     let events: EventRecorder?
     let logger: Logger
 
-    private struct State {
-        var resourceVersion: String?
-        var policy: SyncPolicy
-        var read = false
-    }
-
-    private let state: Mutex<State>
-
-    init(configMaps: Informer, namespace: String, defaults: SyncPolicy, events: EventRecorder?, logger: Logger) {
-        self.configMaps = configMaps
-        self.namespace = namespace
-        self.defaults = defaults
-        self.events = events
-        self.logger = logger
-        state = Mutex(State(resourceVersion: nil, policy: defaults))
-    }
-
-    private enum Change: Sendable {
-        case none
-        case removed
-        case applied
-        case rejected(SyncPolicy.InvalidValue)
-    }
-
-    public var current: SyncPolicy {
-        let configMap = configMaps.get(namespace: namespace, name: SyncPolicy.configMapName)
-        let version = configMap?.resourceVersion
-        let data = configMap.map { ConfigMap($0).data } ?? [:]
-        let defaults = self.defaults
-        let (policy, change) = state.withLock { state -> (SyncPolicy, Change) in
-            guard version != state.resourceVersion || !state.read else { return (state.policy, .none) }
-            let firstRead = !state.read
-            state.read = true
-            state.resourceVersion = version
-            guard configMap != nil else {
-                let changed = state.policy != defaults
-                state.policy = defaults
-                return (defaults, changed ? .removed : .none)
-            }
-            do throws(SyncPolicy.InvalidValue) {
-                let policy = try SyncPolicy.parse(data, base: defaults)
-                let changed = policy != state.policy
-                state.policy = policy
-                return (policy, changed ? .applied : .none)
-            } catch {
-                // Just started: there is no previous policy to keep, so the valid keys apply.
-                if firstRead { state.policy = SyncPolicy.parseValidKeys(data, base: defaults).0 }
-                return (state.policy, .rejected(error))
-            }
-        }
+    func report(_ change: PolicyChange) {
         switch change {
-        case .none:
-            break
-        case .removed:
-            logger.info("sync policy ConfigMap removed; using the defaults", metadata: ["policy": "\(policy)"])
-        case .applied:
+        case .removed(let defaults):
+            logger.info("sync policy ConfigMap removed; using the defaults", metadata: ["policy": "\(defaults)"])
+        case .applied(let policy):
             logger.info("sync policy in force", metadata: ["policy": "\(policy)"])
-        case .rejected(let error):
+        case .rejected(let error, let policy, let configMap):
             logger.error("invalid sync policy; keeping the previous one", metadata: ["error": "\(error)", "policy": "\(policy)"])
-            if let configMap {
-                events?.record(configMap, type: .warning, reason: "InvalidPolicy",
-                               message: "\(error); the previous policy stays in force (\(policy))")
+            if let event = change.event {
+                events?.record(configMap, type: .warning, reason: event.reason, message: event.message)
             }
         }
-        return policy
     }
 }

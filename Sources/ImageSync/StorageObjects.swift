@@ -1,3 +1,4 @@
+import ControllerKit
 import Foundation
 import KubeModel
 
@@ -27,16 +28,18 @@ enum StorageObjects {
         case .s3:
             source = .download(.s3, url: url, secretRef: image.secretRef, certConfigMap: image.certConfigMap)
         case .http:
-            source = .download(.http, url: url, secretRef: image.secretRef, certConfigMap: image.certConfigMap,
-                               checksum: image.checksum)
+            source = .download(
+                .http, url: url, secretRef: image.secretRef, certConfigMap: image.certConfigMap,
+                checksum: image.checksum)
         case .registry:
             source = .download(.registry, url: url, secretRef: image.secretRef, certConfigMap: image.certConfigMap)
         case .blank, nil:
             source = .blank
         }
         let storageClass = image.storageClass.flatMap { $0.isEmpty ? nil : $0 }
-        var dataVolume = DataVolume(name: image.name, namespace: image.namespace, source: source,
-                                    storage: image.diskSizeText ?? "1Gi", storageClassName: storageClass)
+        var dataVolume = DataVolume(
+            name: image.name, namespace: image.namespace, source: source,
+            storage: image.diskSizeText ?? "1Gi", storageClassName: storageClass)
         var annotations = [bindImmediately: "true", attemptAnnotation: attempt(of: object)]
         // S3 sources have no checksum field in CDI: the importer reads the annotation.
         if image.sourceType == .s3, let checksum = image.checksum, !checksum.isEmpty {
@@ -58,7 +61,7 @@ enum StorageObjects {
 
     /// Whether `object` is this image's (controlled by its UID).
     static func isOwned(_ object: JSONValue, by image: JSONValue) -> Bool {
-        DataVolume(object).isControlled(byUID: image.uid)
+        object.isControlled(by: image)
     }
 
     private static func metadata(for image: VMDiskImage, annotations: [String: String]) -> JSONValue {
@@ -70,8 +73,9 @@ enum StorageObjects {
         labels[VMDiskImage.ownerLabel] = image.name
         carrier.labels = labels
         carrier.annotations = annotations
-        carrier.ownerReferences = [OwnerReference(apiVersion: VMDiskImage.apiVersion, kind: VMDiskImage.kind, name: image.name,
-                                                  uid: image.uid ?? "", controller: true, blockOwnerDeletion: true)]
+        // Built, not set with `OwnerReferences.setController`: the object is new (nothing to
+        // conflict with), and the reconciler calls this where only KubeClientError may be thrown.
+        carrier.ownerReferences = [OwnerReferences.reference(to: image.object, .vmDiskImages)]
         return carrier.metadata
     }
 }

@@ -27,12 +27,15 @@ public struct SyncPolicy: Sendable, Equatable, CustomStringConvertible {
     /// (`MAX_SYNC_RETRY_BACKOFF_DURATION`), 1 h per attempt (`MAX_SYNC_ATTEMPT_DURATION`), 12 h
     /// overall (`MAX_SYNC_DURATION`). It has no retry count of its own; 3 retries keep the
     /// deadline from being the only bound.
-    public static let builtIn = SyncPolicy(concurrency: 5, retryLimit: 3, retryBackoffDuration: .seconds(180),
-                                           maxRetryBackoff: .seconds(3600), attemptTimeout: .seconds(3600),
-                                           syncDeadline: .seconds(12 * 3600), attemptRestartLimit: 3)
+    public static let builtIn = SyncPolicy(
+        concurrency: 5, retryLimit: 3, retryBackoffDuration: .seconds(180),
+        maxRetryBackoff: .seconds(3600), attemptTimeout: .seconds(3600),
+        syncDeadline: .seconds(12 * 3600), attemptRestartLimit: 3)
 
-    public init(concurrency: Int, retryLimit: Int, retryBackoffDuration: Duration, maxRetryBackoff: Duration,
-                attemptTimeout: Duration, syncDeadline: Duration, attemptRestartLimit: Int) {
+    public init(
+        concurrency: Int, retryLimit: Int, retryBackoffDuration: Duration, maxRetryBackoff: Duration,
+        attemptTimeout: Duration, syncDeadline: Duration, attemptRestartLimit: Int
+    ) {
         self.concurrency = concurrency
         self.retryLimit = retryLimit
         self.retryBackoffDuration = retryBackoffDuration
@@ -94,8 +97,10 @@ public struct SyncPolicy: Sendable, Equatable, CustomStringConvertible {
         return (policy, problems)
     }
 
-    static let keys = ["concurrency", "retryLimit", "retryBackoffDuration", "maxRetryBackoff", "attemptTimeout",
-                       "syncDeadline", "attemptRestartLimit"]
+    static let keys = [
+        "concurrency", "retryLimit", "retryBackoffDuration", "maxRetryBackoff", "attemptTimeout",
+        "syncDeadline", "attemptRestartLimit",
+    ]
 
     private mutating func set(_ key: String, _ raw: String) throws(InvalidValue) {
         let value = raw.trimmingCharacters(in: .whitespaces)
@@ -128,7 +133,7 @@ public struct SyncPolicy: Sendable, Equatable, CustomStringConvertible {
     /// `retryBackoffDuration × 3^(failures − 1)`, at most `maxRetryBackoff`.
     public func backoff(afterFailures failures: Int) -> Duration {
         var wait = retryBackoffDuration
-        for _ in 1 ..< max(1, failures) {
+        for _ in 1..<max(1, failures) {
             wait = wait * 3
             if wait >= maxRetryBackoff { return maxRetryBackoff }
         }

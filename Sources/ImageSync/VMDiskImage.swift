@@ -4,8 +4,9 @@ import KubeModel
 
 extension ResourceType {
     /// data-sync-operator's kind: one disk image to sync, namespaced.
-    public static let vmDiskImages = ResourceType(group: "crd.pelotech.ot", version: "v1alpha1", resource: "vmdiskimages",
-                                                  kind: "VMDiskImage", namespaced: true)
+    public static let vmDiskImages = ResourceType(
+        group: "crd.pelotech.ot", version: "v1alpha1", resource: "vmdiskimages",
+        kind: "VMDiskImage", namespaced: true)
 }
 
 /// The names data-sync-operator gives things, kept so that its users' tooling works unchanged.

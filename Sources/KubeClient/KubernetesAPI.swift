@@ -13,26 +13,36 @@ public protocol KubernetesAPI: Sendable {
     /// Lists objects: one page when `options.limit` is set, else everything.
     func list(_ resource: ResourceType, namespace: String?, options: ListOptions) async throws(KubeClientError) -> ObjectList
 
-    func create(_ resource: ResourceType, namespace: String?, object: JSONValue, options: WriteOptions) async throws(KubeClientError) -> JSONValue
+    func create(_ resource: ResourceType, namespace: String?, object: JSONValue, options: WriteOptions) async throws(KubeClientError)
+        -> JSONValue
 
     /// Posts `body` to a subresource of an existing object: `pods/binding` (the scheduler's
     /// placement), `pods/eviction`.
-    func post(_ resource: ResourceType, namespace: String?, name: String, subresource: String, body: JSONValue,
-              options: WriteOptions) async throws(KubeClientError) -> JSONValue
+    func post(
+        _ resource: ResourceType, namespace: String?, name: String, subresource: String, body: JSONValue,
+        options: WriteOptions
+    ) async throws(KubeClientError) -> JSONValue
 
     /// Replaces an object (`PUT`); a stale `metadata.resourceVersion` fails with 409.
-    func update(_ resource: ResourceType, namespace: String?, object: JSONValue, subresource: String?, options: WriteOptions) async throws(KubeClientError) -> JSONValue
+    func update(_ resource: ResourceType, namespace: String?, object: JSONValue, subresource: String?, options: WriteOptions)
+        async throws(KubeClientError) -> JSONValue
 
-    func patch(_ resource: ResourceType, namespace: String?, name: String, patch: JSONValue, type: PatchType, subresource: String?, options: WriteOptions) async throws(KubeClientError) -> JSONValue
+    func patch(
+        _ resource: ResourceType, namespace: String?, name: String, patch: JSONValue, type: PatchType, subresource: String?,
+        options: WriteOptions
+    ) async throws(KubeClientError) -> JSONValue
 
     /// Deletes an object; returns what the server answered (the object while finalizers
     /// hold it, or its last state / a `Status`).
-    func delete(_ resource: ResourceType, namespace: String?, name: String, options: DeleteOptions) async throws(KubeClientError) -> JSONValue
+    func delete(_ resource: ResourceType, namespace: String?, name: String, options: DeleteOptions) async throws(KubeClientError)
+        -> JSONValue
 
     /// Streams change events from `options.resourceVersion`. The stream ends when the server
     /// closes the watch; a resourceVersion older than the server's history fails with a
     /// ``KubeClientError`` whose `code` is 410 (the caller re-lists).
-    func watch(_ resource: ResourceType, namespace: String?, options: ListOptions) async throws(KubeClientError) -> AsyncThrowingStream<WatchEventObject, any Error>
+    func watch(_ resource: ResourceType, namespace: String?, options: ListOptions) async throws(KubeClientError) -> AsyncThrowingStream<
+        WatchEventObject, any Error
+    >
 }
 
 /// Which resource a call addresses: group, version, plural name and scope.
@@ -52,8 +62,9 @@ public struct ResourceType: Sendable, Hashable, CustomStringConvertible {
     }
 
     public init(_ resource: APIResource) {
-        self.init(group: resource.group, version: resource.version, resource: resource.resource, kind: resource.kind,
-                  namespaced: resource.namespaced)
+        self.init(
+            group: resource.group, version: resource.version, resource: resource.resource, kind: resource.kind,
+            namespaced: resource.namespaced)
     }
 
     public var apiVersion: String { group.isEmpty ? version : "\(group)/\(version)" }
@@ -70,9 +81,11 @@ public struct ListOptions: Sendable, Hashable {
     public var timeoutSeconds: Int?
     public var allowWatchBookmarks: Bool
 
-    public init(labelSelector: String? = nil, fieldSelector: String? = nil, limit: Int? = nil,
-                continueToken: String? = nil, resourceVersion: ResourceVersion? = nil, timeoutSeconds: Int? = nil,
-                allowWatchBookmarks: Bool = false) {
+    public init(
+        labelSelector: String? = nil, fieldSelector: String? = nil, limit: Int? = nil,
+        continueToken: String? = nil, resourceVersion: ResourceVersion? = nil, timeoutSeconds: Int? = nil,
+        allowWatchBookmarks: Bool = false
+    ) {
         self.labelSelector = labelSelector
         self.fieldSelector = fieldSelector
         self.limit = limit
@@ -111,8 +124,10 @@ public struct DeleteOptions: Sendable, Hashable {
     public var gracePeriodSeconds: Int?
     public var dryRun: Bool
 
-    public init(propagationPolicy: Propagation? = nil, preconditionUID: String? = nil,
-                preconditionResourceVersion: ResourceVersion? = nil, gracePeriodSeconds: Int? = nil, dryRun: Bool = false) {
+    public init(
+        propagationPolicy: Propagation? = nil, preconditionUID: String? = nil,
+        preconditionResourceVersion: ResourceVersion? = nil, gracePeriodSeconds: Int? = nil, dryRun: Bool = false
+    ) {
         self.propagationPolicy = propagationPolicy
         self.preconditionUID = preconditionUID
         self.preconditionResourceVersion = preconditionResourceVersion
@@ -207,14 +222,19 @@ extension KubernetesAPI {
         try await update(resource, namespace: namespace, object: object, subresource: nil, options: .default)
     }
 
-    public func updateStatus(_ resource: ResourceType, namespace: String? = nil, object: JSONValue) async throws(KubeClientError) -> JSONValue {
+    public func updateStatus(_ resource: ResourceType, namespace: String? = nil, object: JSONValue) async throws(KubeClientError)
+        -> JSONValue
+    {
         try await update(resource, namespace: namespace, object: object, subresource: "status", options: .default)
     }
 
-    public func patch(_ resource: ResourceType, namespace: String? = nil, name: String, patch: JSONValue,
-                      type: PatchType = .merge) async throws(KubeClientError) -> JSONValue {
-        try await self.patch(resource, namespace: namespace, name: name, patch: patch, type: type, subresource: nil,
-                             options: .default)
+    public func patch(
+        _ resource: ResourceType, namespace: String? = nil, name: String, patch: JSONValue,
+        type: PatchType = .merge
+    ) async throws(KubeClientError) -> JSONValue {
+        try await self.patch(
+            resource, namespace: namespace, name: name, patch: patch, type: type, subresource: nil,
+            options: .default)
     }
 
     @discardableResult

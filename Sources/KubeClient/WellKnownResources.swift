@@ -10,20 +10,24 @@ extension ResourceType {
     public static let secrets = core("secrets", "Secret")
     public static let events = core("events", "Event")
     public static let persistentVolumeClaims = core("persistentvolumeclaims", "PersistentVolumeClaim")
-    public static let leases = ResourceType(group: "coordination.k8s.io", version: "v1", resource: "leases", kind: "Lease",
-                                            namespaced: true)
+    public static let leases = ResourceType(
+        group: "coordination.k8s.io", version: "v1", resource: "leases", kind: "Lease",
+        namespaced: true)
 
     public static let virtualMachines = kubeVirt("virtualmachines", "VirtualMachine")
     public static let virtualMachineInstances = kubeVirt("virtualmachineinstances", "VirtualMachineInstance")
-    public static let virtualMachineInstanceMigrations = kubeVirt("virtualmachineinstancemigrations",
-                                                                  "VirtualMachineInstanceMigration")
+    public static let virtualMachineInstanceMigrations = kubeVirt(
+        "virtualmachineinstancemigrations",
+        "VirtualMachineInstanceMigration")
     public static let virtualMachineSnapshots = snapshot("virtualmachinesnapshots", "VirtualMachineSnapshot")
-    public static let virtualMachineSnapshotContents = snapshot("virtualmachinesnapshotcontents",
-                                                                "VirtualMachineSnapshotContent")
+    public static let virtualMachineSnapshotContents = snapshot(
+        "virtualmachinesnapshotcontents",
+        "VirtualMachineSnapshotContent")
     public static let virtualMachineRestores = snapshot("virtualmachinerestores", "VirtualMachineRestore")
 
-    public static let dataVolumes = ResourceType(group: "cdi.kubevirt.io", version: "v1beta1", resource: "datavolumes",
-                                                 kind: "DataVolume", namespaced: true)
+    public static let dataVolumes = ResourceType(
+        group: "cdi.kubevirt.io", version: "v1beta1", resource: "datavolumes",
+        kind: "DataVolume", namespaced: true)
     public static let volumeSnapshots = csiSnapshot("volumesnapshots", "VolumeSnapshot", namespaced: true)
     public static let volumeSnapshotContents = csiSnapshot("volumesnapshotcontents", "VolumeSnapshotContent", namespaced: false)
     public static let volumeSnapshotClasses = csiSnapshot("volumesnapshotclasses", "VolumeSnapshotClass", namespaced: false)
@@ -50,8 +54,10 @@ extension ResourceType {
 ///
 /// Written with a `Result` rather than `catch where`, which crashes the Swift 6.3 compiler in
 /// some async contexts.
-public func tolerating<T>(_ expected: (KubeClientError) -> Bool,
-                          _ body: () async throws(KubeClientError) -> T) async throws(KubeClientError) -> T? {
+public func tolerating<T>(
+    _ expected: (KubeClientError) -> Bool,
+    _ body: () async throws(KubeClientError) -> T
+) async throws(KubeClientError) -> T? {
     let result: Result<T, KubeClientError>
     do {
         result = .success(try await body())

@@ -6,19 +6,22 @@ import KubeModel
 enum ClusterTemplate {
     static let defaultImage = "quay.io/containerdisks/ubuntu:22.04"
 
-    static func virtualMachine(name: String, namespace: String, clusterID: String, role: String,
-                               pool: LabPoolObject) -> JSONValue {
+    static func virtualMachine(
+        name: String, namespace: String, clusterID: String, role: String,
+        pool: LabPoolObject
+    ) -> JSONValue {
         let image = pool.templateImage ?? defaultImage
-        var vmTemplate = (role == "control-plane" ? pool.controlPlaneTemplate : pool.workerTemplate) ?? [
-            "spec": [
-                "domain": [
-                    "cpu": ["cores": 2],
-                    "memory": ["guest": role == "control-plane" ? "4Gi" : "2Gi"],
-                    "devices": ["disks": [["name": "rootdisk", "disk": ["bus": "virtio"]]]],
-                ],
-                "volumes": [["name": "rootdisk", "containerDisk": ["image": .string(image)]]],
-            ],
-        ]
+        var vmTemplate =
+            (role == "control-plane" ? pool.controlPlaneTemplate : pool.workerTemplate) ?? [
+                "spec": [
+                    "domain": [
+                        "cpu": ["cores": 2],
+                        "memory": ["guest": role == "control-plane" ? "4Gi" : "2Gi"],
+                        "devices": ["disks": [["name": "rootdisk", "disk": ["bus": "virtio"]]]],
+                    ],
+                    "volumes": [["name": "rootdisk", "containerDisk": ["image": .string(image)]]],
+                ]
+            ]
         // The VM template's own labels (a template has `metadata` like an object).
         var labels = vmTemplate.labels
         labels["virtyard.io/lab-cluster"] = clusterID
@@ -30,8 +33,10 @@ enum ClusterTemplate {
         vmTemplate.labels = labels
         return [
             "apiVersion": "kubevirt.io/v1", "kind": "VirtualMachine",
-            "metadata": ["name": .string(name), "namespace": .string(namespace),
-                         "labels": ["virtyard.io/lab-cluster": .string(clusterID), "virtyard.io/lab-role": .string(role)]],
+            "metadata": [
+                "name": .string(name), "namespace": .string(namespace),
+                "labels": ["virtyard.io/lab-cluster": .string(clusterID), "virtyard.io/lab-role": .string(role)],
+            ],
             "spec": ["runStrategy": "Always", "template": vmTemplate],
         ]
     }
@@ -47,15 +52,21 @@ enum ClusterTemplate {
     }
 
     static func snapshot(of vm: String, namespace: String) -> JSONValue {
-        ["apiVersion": "snapshot.kubevirt.io/v1beta1", "kind": "VirtualMachineSnapshot",
-         "metadata": ["name": .string(Lab.snapshotName(ofVM: vm)), "namespace": .string(namespace)],
-         "spec": ["source": ["apiGroup": "kubevirt.io", "kind": "VirtualMachine", "name": .string(vm)]]]
+        [
+            "apiVersion": "snapshot.kubevirt.io/v1beta1", "kind": "VirtualMachineSnapshot",
+            "metadata": ["name": .string(Lab.snapshotName(ofVM: vm)), "namespace": .string(namespace)],
+            "spec": ["source": ["apiGroup": "kubevirt.io", "kind": "VirtualMachine", "name": .string(vm)]],
+        ]
     }
 
     static func restore(_ name: String, of vm: String, namespace: String) -> JSONValue {
-        ["apiVersion": "snapshot.kubevirt.io/v1beta1", "kind": "VirtualMachineRestore",
-         "metadata": ["name": .string(name), "namespace": .string(namespace)],
-         "spec": ["target": ["apiGroup": "kubevirt.io", "kind": "VirtualMachine", "name": .string(vm)],
-                  "virtualMachineSnapshotName": .string(Lab.snapshotName(ofVM: vm))]]
+        [
+            "apiVersion": "snapshot.kubevirt.io/v1beta1", "kind": "VirtualMachineRestore",
+            "metadata": ["name": .string(name), "namespace": .string(namespace)],
+            "spec": [
+                "target": ["apiGroup": "kubevirt.io", "kind": "VirtualMachine", "name": .string(vm)],
+                "virtualMachineSnapshotName": .string(Lab.snapshotName(ofVM: vm)),
+            ],
+        ]
     }
 }

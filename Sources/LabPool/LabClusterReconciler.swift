@@ -97,8 +97,9 @@ struct LabClusterReconciler: Reconciler {
             let name = Lab.snapshotName(ofVM: vm)
             guard let snapshot = snapshots.get(namespace: namespace, name: name).map(VirtualMachineSnapshot.init) else {
                 _ = try await tolerating(KubeClientError.alreadyExists) { () async throws(KubeClientError) in
-                    try await api.create(.virtualMachineSnapshots, namespace: namespace,
-                                         object: ClusterTemplate.snapshot(of: vm, namespace: namespace))
+                    try await api.create(
+                        .virtualMachineSnapshots, namespace: namespace,
+                        object: ClusterTemplate.snapshot(of: vm, namespace: namespace))
                 }
                 ready = false
                 continue
@@ -126,8 +127,10 @@ struct LabClusterReconciler: Reconciler {
     }
 
     /// Both VMs Running and the nested cluster answering; otherwise says what it waits for.
-    private func clusterRuns(id: String, namespace: String, updated: inout LabClusterObject,
-                             cluster: LabClusterObject) async throws -> Bool {
+    private func clusterRuns(
+        id: String, namespace: String, updated: inout LabClusterObject,
+        cluster: LabClusterObject
+    ) async throws -> Bool {
         let waiting = [Lab.controlPlaneVM(id), Lab.workerVM(id)].filter {
             printableStatus(namespace: namespace, name: $0) != "Running"
         }
@@ -185,8 +188,9 @@ struct LabClusterReconciler: Reconciler {
                 let name = restoreName(vm)
                 guard let restore = restores.get(namespace: namespace, name: name).map(VirtualMachineRestore.init) else {
                     _ = try await tolerating(KubeClientError.alreadyExists) { () async throws(KubeClientError) in
-                        try await api.create(.virtualMachineRestores, namespace: namespace,
-                                             object: ClusterTemplate.restore(name, of: vm, namespace: namespace))
+                        try await api.create(
+                            .virtualMachineRestores, namespace: namespace,
+                            object: ClusterTemplate.restore(name, of: vm, namespace: namespace))
                     }
                     complete = false
                     continue
@@ -209,8 +213,12 @@ struct LabClusterReconciler: Reconciler {
             updated.message = "Ready for a session"
             try await write(cluster, updated)
             try await deleteOldRestores(namespace: namespace, keeping: machines.map(restoreName))
-            logger.info("lab cluster reset", metadata: ["cluster": "\(id)",
-                                                        "seconds": "\(Int(Date().timeIntervalSince(started)))"])
+            logger.info(
+                "lab cluster reset",
+                metadata: [
+                    "cluster": "\(id)",
+                    "seconds": "\(Int(Date().timeIntervalSince(started)))",
+                ])
             return .done
         }
         updated.reset = progress
@@ -220,9 +228,11 @@ struct LabClusterReconciler: Reconciler {
 
     private func setRunStrategy(_ vm: String, namespace: String, _ strategy: String) async throws {
         guard let current = vms.get(namespace: namespace, name: vm).map(VirtualMachine.init),
-              current.runStrategyText != strategy else { return }
-        _ = try await api.patch(.virtualMachines, namespace: namespace, name: vm,
-                                patch: ["spec": ["runStrategy": .string(strategy), "running": .null]])
+            current.runStrategyText != strategy
+        else { return }
+        _ = try await api.patch(
+            .virtualMachines, namespace: namespace, name: vm,
+            patch: ["spec": ["runStrategy": .string(strategy), "running": .null]])
     }
 
     private func deleteOldRestores(namespace: String, keeping: [String]) async throws {

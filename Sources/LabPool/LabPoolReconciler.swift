@@ -13,22 +13,23 @@ struct LabPoolReconciler: Reconciler {
     let logger: Logger
 
     func reconcile(_ key: ObjectKey) async throws -> ReconcileResult {
-        guard let stored = pools.get(key), stored.deletionTimestamp == nil, let uid = stored.uid else { return .done }
+        guard let stored = pools.get(key), stored.deletionTimestamp == nil, stored.uid != nil else { return .done }
         let pool = LabPoolObject(stored)
         let poolName = pool.name
         let size = pool.size
-        let owner: JSONValue = [["apiVersion": .string(Lab.apiVersion), "kind": .string(LabPoolObject.kind), "name": .string(poolName),
-                                 "uid": .string(uid), "controller": true, "blockOwnerDeletion": true]]
         for index in stride(from: 1, through: size, by: 1) {
             let id = Lab.clusterID(pool: poolName, index: index)
-            let namespace: JSONValue = ["apiVersion": "v1", "kind": "Namespace",
-                                        "metadata": ["name": .string(id), "labels": .object([Lab.poolLabel: .string(poolName)]),
-                                                     "ownerReferences": owner]]
+            var namespace: JSONValue = [
+                "apiVersion": "v1", "kind": "Namespace",
+                "metadata": ["name": .string(id), "labels": .object([Lab.poolLabel: .string(poolName)])],
+            ]
+            try OwnerReferences.setController(stored, .labPools, on: &namespace)
             _ = try await tolerating(KubeClientError.alreadyExists) { () async throws(KubeClientError) in
                 try await api.create(.namespaces, object: namespace)
             }
             guard clusters.get(namespace: id, name: id) == nil else { continue }
-            let cluster = LabClusterObject(id: id, pool: poolName, index: index, owners: owner)
+            var cluster = LabClusterObject(id: id, pool: poolName, index: index)
+            try OwnerReferences.setController(stored, .labPools, on: &cluster.object)
             _ = try await tolerating(KubeClientError.alreadyExists) { () async throws(KubeClientError) in
                 try await api.create(.labClusters, namespace: id, object: cluster.object)
             }

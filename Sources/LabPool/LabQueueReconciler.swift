@@ -152,8 +152,11 @@ struct LabQueueReconciler: Reconciler {
     /// next pass.
     private func write(_ session: LabSessionObject, _ updated: LabSessionObject) async -> Outcome {
         do {
-            guard let written = try await api.updateStatusIfChanged(.labSessions, current: session.object,
-                                                                    updated: updated.object) else { return .done }
+            guard
+                let written = try await api.updateStatusIfChanged(
+                    .labSessions, current: session.object,
+                    updated: updated.object)
+            else { return .done }
             recent.record(Self.sessionKind, replacing: session.object, with: written)
             return .done
         } catch {
@@ -161,7 +164,8 @@ struct LabQueueReconciler: Reconciler {
         }
     }
 
-    private func forEach(_ sessions: [LabSessionObject], _ body: @escaping @Sendable (LabSessionObject) async -> Outcome) async -> [Outcome] {
+    private func forEach(_ sessions: [LabSessionObject], _ body: @escaping @Sendable (LabSessionObject) async -> Outcome) async -> [Outcome]
+    {
         await withTaskGroup(of: Outcome.self, returning: [Outcome].self) { group in
             for session in sessions { group.addTask { await body(session) } }
             var outcomes: [Outcome] = []

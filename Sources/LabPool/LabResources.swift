@@ -3,14 +3,17 @@ import KubeModel
 
 extension ResourceType {
     /// A pool of lab clusters (cluster-scoped).
-    public static let labPools = ResourceType(group: "virtyard.io", version: "v1alpha1", resource: "labpools",
-                                              kind: "LabPool", namespaced: false)
+    public static let labPools = ResourceType(
+        group: "virtyard.io", version: "v1alpha1", resource: "labpools",
+        kind: "LabPool", namespaced: false)
     /// A user's lease of a lab cluster.
-    public static let labSessions = ResourceType(group: "virtyard.io", version: "v1alpha1", resource: "labsessions",
-                                                 kind: "LabSession", namespaced: true)
+    public static let labSessions = ResourceType(
+        group: "virtyard.io", version: "v1alpha1", resource: "labsessions",
+        kind: "LabSession", namespaced: true)
     /// One member of a pool, in its own namespace.
-    public static let labClusters = ResourceType(group: "virtyard.io", version: "v1alpha1", resource: "labclusters",
-                                                 kind: "LabCluster", namespaced: true)
+    public static let labClusters = ResourceType(
+        group: "virtyard.io", version: "v1alpha1", resource: "labclusters",
+        kind: "LabCluster", namespaced: true)
 }
 
 /// Names the lab pool gives things, as cks-backend names them.

@@ -1,168 +1,96 @@
-import Foundation
 import Hummingbird
 import KubeModel
 import NIOCore
+import PlatformHTTP
 
 /// The lab API on the platform address, in cks-backend's shapes (`/api/v1/sessions`,
 /// `/api/v1/pool`, `/api/v1/admin/…`). Starting sessions, the pool and admin calls need the
 /// admin token (the lab front end holds it); a session's own token reads, extends and ends
-/// that session only. Errors are `{"error", "message"}`: 401 without a valid token, 403 for
-/// a session token on an admin call, and 404 for a session token on another session — the
-/// same answer as for a session that does not exist, so a token cannot probe for others.
+/// that session only. Each route states its ``Access``; the caller comes from the platform's
+/// ``AuthenticationMiddleware``, and ``Access/authorize(_:)`` answers 401 without a valid
+/// token, 403 for a session token on an admin call, and 404 for a session token on another
+/// session — the same answer as for a session that does not exist. Errors are
+/// ``PlatformError``s, bodies are read by ``JSONBody``.
 public struct LabRoutes: Sendable {
     let service: LabService
-    let adminToken: String?
 
-    public init(service: LabService, adminToken: String?) {
+    public init(service: LabService) {
         self.service = service
-        self.adminToken = adminToken
     }
 
-    enum Caller: Equatable {
-        case admin
-        case session(String)
-    }
-
-    /// Who may make a call.
-    enum Audience {
-        /// The admin token only.
-        case admin
-        /// The admin token, or any session token (which then sees its own session only).
-        case anyone
-        /// The admin token, or the token of this session.
-        case session(String)
-    }
-
-    public func register<Context: RequestContext>(on router: Router<Context>) {
+    public func register<Context: AuthenticatedRequestContext>(on router: Router<Context>) {
         let sessions = "/api/v1/sessions"
-        router.post(RouterPath(sessions)) { request, _ in
-            await respond(request, .admin) { _ throws(LabAPIError) in
-                let body = try await RequestBody.decode(StartSessionRequest.self, from: request)
-                return (try await service.startSession(body), .created)
+        router.post(RouterPath(sessions)) { request, context in
+            try context.require(.admin)
+            let body = try await JSONBody.decode(StartSessionRequest.self, from: request)
+            return JSONResponse(try await service.startSession(body), status: .created)
+        }
+        router.get(RouterPath(sessions)) { _, context in
+            switch try context.require(.adminOrAnySession) {
+            case .session(let id): JSONResponse(.array([try service.sessionJSON(id)]))
+            case .admin, .anonymous: JSONResponse(.array(try service.allSessions()))
             }
         }
-        router.get(RouterPath(sessions)) { request, _ in
-            await respond(request, .anyone) { caller throws(LabAPIError) in
-                switch caller {
-                case .admin: return (.array(try service.allSessions()), .ok)
-                case .session(let id): return (.array([try service.sessionJSON(id)]), .ok)
-                }
-            }
-        }
-        router.get(RouterPath("\(sessions)/:id")) { request, context in
-            let id = context.parameters.get("id") ?? ""
-            return await respond(request, .session(id)) { _ throws(LabAPIError) in (try service.sessionJSON(id), .ok) }
+        router.get(RouterPath("\(sessions)/:id")) { _, context in
+            let id = try Self.ownSession(context)
+            return JSONResponse(try service.sessionJSON(id))
         }
         router.delete(RouterPath("\(sessions)/:id")) { request, context in
-            let id = context.parameters.get("id") ?? ""
-            return await respond(request, .session(id)) { _ throws(LabAPIError) in
-                _ = try await RequestBody.decode(NoFieldsRequest.self, from: request)
-                let message = try await service.endSession(id)
-                return (["id": .string(id), "message": .string(message)], .ok)
-            }
+            let id = try Self.ownSession(context)
+            _ = try await JSONBody.decode(NoFieldsRequest.self, from: request)
+            let message = try await service.endSession(id)
+            return JSONResponse(["id": .string(id), "message": .string(message)])
         }
         router.put(RouterPath("\(sessions)/:id/extend")) { request, context in
-            let id = context.parameters.get("id") ?? ""
-            return await respond(request, .session(id)) { _ throws(LabAPIError) in
-                let body = try await RequestBody.decode(ExtendRequest.self, from: request)
-                return (try await service.extendSession(id, by: .seconds(body.minutes * 60)), .ok)
-            }
+            let id = try Self.ownSession(context)
+            let body = try await JSONBody.decode(ExtendRequest.self, from: request)
+            return JSONResponse(try await service.extendSession(id, by: .seconds(body.minutes * 60)))
         }
-        router.get(RouterPath("\(sessions)/:id/kubeconfig")) { request, context -> Response in
-            let id = context.parameters.get("id") ?? ""
-            do throws(LabAPIError) {
-                _ = try authorize(request, .session(id))
-                let text = try service.kubeconfig(id)
-                return Response(status: .ok, headers: [.contentType: "application/yaml"],
-                                body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
-            } catch {
-                return Self.error(error)
-            }
+        router.get(RouterPath("\(sessions)/:id/kubeconfig")) { _, context -> Response in
+            let text = try service.kubeconfig(try Self.ownSession(context))
+            return Response(
+                status: .ok, headers: [.contentType: "application/yaml"],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
         }
-        router.get(RouterPath("\(sessions)/:id/tasks")) { request, context in
-            let id = context.parameters.get("id") ?? ""
-            return await respond(request, .session(id)) { _ throws(LabAPIError) in (try service.tasks(id), .ok) }
+        router.get(RouterPath("\(sessions)/:id/tasks")) { _, context in
+            JSONResponse(try service.tasks(try Self.ownSession(context)))
         }
         router.post(RouterPath("\(sessions)/:id/tasks/:task/validate")) { request, context in
-            let id = context.parameters.get("id") ?? ""
+            let id = try Self.ownSession(context)
             let task = context.parameters.get("task") ?? ""
-            return await respond(request, .session(id)) { _ throws(LabAPIError) in
-                _ = try await RequestBody.decode(NoFieldsRequest.self, from: request)
-                return (try await service.validate(id, task: task), .ok)
-            }
+            _ = try await JSONBody.decode(NoFieldsRequest.self, from: request)
+            return JSONResponse(try await service.validate(id, task: task))
         }
-        router.get("/api/v1/scenarios") { request, _ in
-            await respond(request, .anyone) { _ throws(LabAPIError) in (try service.scenarioList(), .ok) }
+        router.get("/api/v1/scenarios") { _, context in
+            try context.require(.adminOrAnySession)
+            return JSONResponse(try service.scenarioList())
         }
-        router.get("/api/v1/pool") { request, _ in
-            await respond(request, .admin) { _ throws(LabAPIError) in (try service.pool(), .ok) }
+        router.get("/api/v1/pool") { _, context in
+            try context.require(.admin)
+            return JSONResponse(try service.pool())
         }
-        router.post("/api/v1/admin/bootstrap-pool") { request, _ in
-            await respond(request, .admin) { _ throws(LabAPIError) in
-                let body = try await RequestBody.decode(BootstrapRequest.self, from: request)
-                return (try await service.bootstrapPool(size: body.size), .ok)
-            }
+        router.post("/api/v1/admin/bootstrap-pool") { request, context in
+            try context.require(.admin)
+            let body = try await JSONBody.decode(BootstrapRequest.self, from: request)
+            return JSONResponse(try await service.bootstrapPool(size: body.size))
         }
         router.post("/api/v1/admin/clusters/:id/reset") { request, context in
+            try context.require(.admin)
             let id = context.parameters.get("id") ?? ""
-            return await respond(request, .admin) { _ throws(LabAPIError) in
-                _ = try await RequestBody.decode(NoFieldsRequest.self, from: request)
-                return (try await service.resetCluster(id), .ok)
-            }
+            _ = try await JSONBody.decode(NoFieldsRequest.self, from: request)
+            return JSONResponse(try await service.resetCluster(id))
         }
-        router.post("/api/v1/admin/release-all-clusters") { request, _ in
-            await respond(request, .admin) { _ throws(LabAPIError) in
-                _ = try await RequestBody.decode(NoFieldsRequest.self, from: request)
-                return (try await service.releaseAll(), .ok)
-            }
+        router.post("/api/v1/admin/release-all-clusters") { request, context in
+            try context.require(.admin)
+            _ = try await JSONBody.decode(NoFieldsRequest.self, from: request)
+            return JSONResponse(try await service.releaseAll())
         }
     }
 
-    static let missingToken = LabAPIError(.unauthorized,
-                                          "a bearer token is required: the admin token, or the session's own token for its session")
-    static let invalidToken = LabAPIError(.unauthorized, "the bearer token is not valid (unknown, or its session has ended)")
-    static let adminOnly = LabAPIError(.forbidden, "this call needs the admin token")
-
-    /// Who the request's bearer token belongs to.
-    func caller(_ request: Request) throws(LabAPIError) -> Caller {
-        guard let adminToken else { return .admin }
-        guard let token = BearerToken.parse(authorization: request.headers[.authorization]) else { throw Self.missingToken }
-        if ConstantTime.equals(token, adminToken) { return .admin }
-        guard let session = service.session(forToken: token) else { throw Self.invalidToken }
-        return .session(session)
-    }
-
-    /// The caller, if it may make a call meant for `audience`.
-    func authorize(_ request: Request, _ audience: Audience) throws(LabAPIError) -> Caller {
-        let caller = try caller(request)
-        guard case .session(let own) = caller else { return caller }
-        switch audience {
-        case .admin: throw Self.adminOnly
-        case .anyone: return caller
-        case .session(let id):
-            guard id == own else { throw LabAPIError.sessionNotFound(id) }
-            return caller
-        }
-    }
-
-    /// Authorises, runs `body`, renders its outcome or its error.
-    private func respond(_ request: Request, _ audience: Audience,
-                         _ body: @Sendable (Caller) async throws(LabAPIError) -> (JSONValue, HTTPResponse.Status)) async -> Response {
-        do throws(LabAPIError) {
-            let caller = try authorize(request, audience)
-            let (json, status) = try await body(caller)
-            return Self.json(json, status: status)
-        } catch {
-            return Self.error(error)
-        }
-    }
-
-    static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
-        Response(status: status, headers: [.contentType: "application/json"],
-                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: value.serialized())))
-    }
-
-    static func error(_ error: LabAPIError) -> Response {
-        json(["error": .string(error.kind.rawValue), "message": .string(error.message)], status: error.status)
+    /// The session the path names, when the caller is the admin or that session.
+    private static func ownSession(_ context: some AuthenticatedRequestContext) throws(PlatformError) -> String {
+        let id = context.parameters.get("id") ?? ""
+        try context.require(.adminOrSession(id))
+        return id
     }
 }

@@ -3,13 +3,13 @@ import Foundation
 import KubeClient
 import KubeModel
 import Logging
+import PlatformHTTP
 import ServiceLifecycle
-import Synchronization
 
 /// What the platform API does with the lab pool: sessions started, read, extended and ended as
 /// LabSession objects, the pool read from its LabClusters. Connected to the cluster on the
 /// leader (`attach`); until then the API answers 503.
-public final class LabService: Sendable {
+public final class LabService: Sendable, SessionTokenLookup {
     public struct Configuration: Sendable {
         /// Where the API creates sessions (the platform's namespace).
         public var namespace: String
@@ -35,7 +35,9 @@ public final class LabService: Sendable {
     public let configuration: Configuration
     let access: any SessionAccess
     let logger: Logger
-    private let cluster = Mutex<Cluster?>(nil)
+    /// The cluster, once attached on the leader; 503 with this message until then.
+    private let attachment = LeaderAttachment<Cluster>(
+        unavailable: "the lab pool is not connected to the cluster yet (or this replica is not the leader)")
 
     public init(configuration: Configuration = Configuration(), access: any SessionAccess, logger: Logger) {
         self.configuration = configuration
@@ -44,13 +46,14 @@ public final class LabService: Sendable {
     }
 
     public func attach(api: any KubernetesAPI, informers: SharedInformerFactory) {
-        let connected = Cluster(api: api, sessions: informers.informer(for: .labSessions),
-                                clusters: informers.informer(for: .labClusters), pools: informers.informer(for: .labPools),
-                                secrets: informers.informer(for: .secrets, labelSelector: SessionTokens.label),
-                                scenarios: informers.informer(for: .labScenarios))
+        let connected = Cluster(
+            api: api, sessions: informers.informer(for: .labSessions),
+            clusters: informers.informer(for: .labClusters), pools: informers.informer(for: .labPools),
+            secrets: informers.informer(for: .secrets, labelSelector: SessionTokens.label),
+            scenarios: informers.informer(for: .labScenarios))
         // Session tokens found by a hash map, not by reading every Secret per request.
         connected.secrets.addIndex(Self.tokenIndex) { secret in SessionTokens.token(in: secret).map { [$0] } ?? [] }
-        cluster.withLock { $0 = connected }
+        attachment.attach(connected)
     }
 
     /// The index of the session token Secrets by their token. The tokens are held in this
@@ -58,12 +61,13 @@ public final class LabService: Sendable {
     /// timing from telling how close a guess came, and a hit is confirmed in constant time.
     static let tokenIndex = "virtyard.io/lab-session-token"
 
-    var connected: Cluster? { cluster.withLock { $0 } }
+    /// The cluster, or nil before `attach` (for readers that can answer without it).
+    var connected: Cluster? { attachment.current }
 
     // MARK: - Sessions
 
     func startSession(_ request: StartSessionRequest) async throws(LabAPIError) -> JSONValue {
-        guard let cluster = connected else { throw .unavailable }
+        let cluster = try attachment.connected()
         let pool = request.pool ?? Lab.defaultPool
         // Refused at once, rather than a session that fails a moment later.
         guard cluster.pools.get(namespace: nil, name: pool) != nil else {
@@ -73,8 +77,9 @@ public final class LabService: Sendable {
             throw LabAPIError(.badRequest, "field \"scenarioId\": no scenario \"\(scenario)\"")
         }
         let name = "session-" + String(BearerToken.generate().prefix(10))
-        let session = LabSessionObject(name: name, namespace: configuration.namespace, pool: pool,
-                                       scenario: request.scenarioId, user: request.userId, requestedAt: Date())
+        let session = LabSessionObject(
+            name: name, namespace: configuration.namespace, pool: pool,
+            scenario: request.scenarioId, user: request.userId, requestedAt: Date())
         // Listening before the create, so no change of the new session is missed.
         let settled = SessionStartWait(cluster: cluster, namespace: configuration.namespace, name: name) { [self] in
             token(of: $0)
@@ -96,7 +101,7 @@ public final class LabService: Sendable {
     }
 
     func session(_ id: String) throws(LabAPIError) -> JSONValue {
-        guard let cluster = connected else { throw .unavailable }
+        let cluster = try attachment.connected()
         guard let session = cluster.sessions.get(namespace: configuration.namespace, name: id) else {
             throw LabAPIError.sessionNotFound(id)
         }
@@ -113,13 +118,14 @@ public final class LabService: Sendable {
     // MARK: - Scenarios
 
     func scenarioList() throws(LabAPIError) -> JSONValue {
-        guard let cluster = connected else { throw .unavailable }
+        let cluster = try attachment.connected()
         return .array(cluster.scenarios.list().compactMap { try? Scenario($0).json })
     }
 
     private func scenario(of session: JSONValue) -> Scenario? {
         guard let id = LabSessionObject(session).scenario,
-              let object = connected?.scenarios.get(namespace: nil, name: id) else { return nil }
+            let object = connected?.scenarios.get(namespace: nil, name: id)
+        else { return nil }
         return try? Scenario(object)
     }
 
@@ -127,8 +133,10 @@ public final class LabService: Sendable {
     func tasks(of session: JSONValue) -> [JSONValue] {
         let results = LabSessionObject(session).taskResults
         return scenario(of: session)?.tasks.map { task in
-            var json: JSONValue = ["id": .string(task.id), "title": .string(task.title), "description": .string(task.description),
-                                   "status": "pending"]
+            var json: JSONValue = [
+                "id": .string(task.id), "title": .string(task.title), "description": .string(task.description),
+                "status": "pending",
+            ]
             if let result = results[task.id] {
                 json["status"] = result.passed ? "completed" : "failed"
                 json["validatedAt"] = result.validatedAt ?? .null
@@ -143,7 +151,7 @@ public final class LabService: Sendable {
 
     /// Runs the task's checks against the session's cluster and records the outcome.
     func validate(_ id: String, task taskID: String) async throws(LabAPIError) -> JSONValue {
-        guard let cluster = connected else { throw .unavailable }
+        let cluster = try attachment.connected()
         let current = try session(id)
         guard let scenario = scenario(of: current), let task = scenario.tasks.first(where: { $0.id == taskID }) else {
             throw LabAPIError(.notFound, "task \(taskID) not found in the session's scenario")
@@ -162,16 +170,24 @@ public final class LabService: Sendable {
         let results = await Scenario.run(task, against: client)
         try? await client.shutdown()
         let passed = results.allSatisfy(\.passed)
-        _ = try? await cluster.api.patch(.labSessions, namespace: configuration.namespace, name: id,
-                                         patch: ["status": ["tasks": .object([taskID: LabSessionObject.TaskResult(passed: passed).json])]],
-                                         type: .merge, subresource: "status", options: .default)
-        return ["taskId": .string(taskID), "passed": .bool(passed), "status": .string(passed ? "completed" : "failed"),
-                "checks": .array(results.map { ["description": .string($0.check.description), "passed": .bool($0.passed),
-                                                "message": .string($0.message)] })]
+        _ = try? await cluster.api.patch(
+            .labSessions, namespace: configuration.namespace, name: id,
+            patch: ["status": ["tasks": .object([taskID: LabSessionObject.TaskResult(passed: passed).json])]],
+            type: .merge, subresource: "status", options: .default)
+        return [
+            "taskId": .string(taskID), "passed": .bool(passed), "status": .string(passed ? "completed" : "failed"),
+            "checks": .array(
+                results.map {
+                    [
+                        "description": .string($0.check.description), "passed": .bool($0.passed),
+                        "message": .string($0.message),
+                    ]
+                }),
+        ]
     }
 
     func allSessions() throws(LabAPIError) -> [JSONValue] {
-        guard let cluster = connected else { throw .unavailable }
+        let cluster = try attachment.connected()
         return cluster.sessions.list(namespace: configuration.namespace)
             .sorted { LabSessionObject($0).requestedAt < LabSessionObject($1).requestedAt }
             .map { Self.render($0, token: token(of: $0), access: access) }
@@ -181,7 +197,7 @@ public final class LabService: Sendable {
     /// session becomes Completed (kept readable for the pool's `sessionRetention`), and the
     /// controller releases its cluster to a reset at once. Ending an ended session is a no-op.
     func endSession(_ id: String) async throws(LabAPIError) -> String {
-        guard let cluster = connected else { throw .unavailable }
+        let cluster = try attachment.connected()
         let current = try session(id)
         let view = LabSessionObject(current)
         if let phase = view.phase, phase.isOver {
@@ -197,8 +213,9 @@ public final class LabService: Sendable {
         // `null` in a merge patch removes the field.
         ended.object[field: LabSessionObject.Field.queuePosition] = .null
         do {
-            _ = try await cluster.api.patch(.labSessions, namespace: configuration.namespace, name: id, patch: ended.object,
-                                            type: .merge, subresource: "status", options: .default)
+            _ = try await cluster.api.patch(
+                .labSessions, namespace: configuration.namespace, name: id, patch: ended.object,
+                type: .merge, subresource: "status", options: .default)
         } catch {
             // Deleted meanwhile (kubectl delete): ended all the same.
             guard error.isNotFound else { throw LabAPIError(.failed, "could not end the session: \(error)") }
@@ -210,12 +227,12 @@ public final class LabService: Sendable {
     /// and written here (not waited for): a versioned write of `spec.extension`, retried on a
     /// conflict, then `status.expiresAt` from it.
     func extendSession(_ id: String, by extra: Duration) async throws(LabAPIError) -> JSONValue {
-        guard let cluster = connected else { throw .unavailable }
+        let cluster = try attachment.connected()
         _ = try session(id)
         // Concurrent extends of one session (and the controller's status writes) conflict;
         // each round one of them wins, so the last of n may need n rounds: retry with jitter.
-        for attempt in 0 ..< 50 {
-            if attempt > 0 { try? await Task.sleep(for: .milliseconds(Int.random(in: 1 ... 10))) }
+        for attempt in 0..<50 {
+            if attempt > 0 { try? await Task.sleep(for: .milliseconds(Int.random(in: 1...10))) }
             let fresh: LabSessionObject
             do {
                 fresh = LabSessionObject(try await cluster.api.get(.labSessions, namespace: configuration.namespace, name: id))
@@ -230,8 +247,10 @@ public final class LabService: Sendable {
             let maximum = pool?.maxExtension ?? .seconds(3600)
             let already = fresh.extension
             guard already + extra <= maximum else {
-                throw LabAPIError(.badRequest, "the session may be extended by \(GoDuration.format(maximum)) in all; "
-                    + "\(GoDuration.format(already)) used")
+                throw LabAPIError(
+                    .badRequest,
+                    "the session may be extended by \(GoDuration.format(maximum)) in all; "
+                        + "\(GoDuration.format(already)) used")
             }
             var extended = fresh
             extended.extension = already + extra
@@ -243,13 +262,15 @@ public final class LabService: Sendable {
                 if error.isNotFound { throw LabAPIError.sessionNotFound(id) }
                 throw LabAPIError(.failed, "could not extend the session: \(error)")
             }
-            let expiresAt = LabSessionReconciler.expiry(startTime: startTime,
-                                                         timeout: LabSessionReconciler.timeout(LabSessionObject(written), pool: pool))
+            let expiresAt = LabSessionReconciler.expiry(
+                startTime: startTime,
+                timeout: LabSessionReconciler.timeout(LabSessionObject(written), pool: pool))
             var result = written
             do {
-                result = try await cluster.api.patch(.labSessions, namespace: configuration.namespace, name: id,
-                                                     patch: ["status": ["expiresAt": .string(expiresAt)]], type: .merge,
-                                                     subresource: "status", options: .default)
+                result = try await cluster.api.patch(
+                    .labSessions, namespace: configuration.namespace, name: id,
+                    patch: ["status": ["expiresAt": .string(expiresAt)]], type: .merge,
+                    subresource: "status", options: .default)
             } catch {
                 // The extension is written; the controller moves expiresAt from it in any case.
                 logger.warning("could not write a session's new expiry", metadata: ["session": "\(id)", "error": "\(error)"])
@@ -266,7 +287,8 @@ public final class LabService: Sendable {
         let current = try session(id)
         let view = LabSessionObject(current)
         guard view.phase == .running, let clusterID = view.cluster, let token = token(of: current),
-              let text = access.kubeconfig(clusterID: clusterID, token: token, sessionName: id) else {
+            let text = access.kubeconfig(clusterID: clusterID, token: token, sessionName: id)
+        else {
             let phase = current[field: LabSessionObject.Field.phase]?.stringValue ?? Lab.SessionPhase.pending.rawValue
             throw LabAPIError(.conflict, "the session has no cluster yet (\(phase))")
         }
@@ -274,22 +296,19 @@ public final class LabService: Sendable {
     }
 
     /// The session a bearer token belongs to, if it is the token of a session that has not
-    /// ended: one look-up in the token index, the match confirmed in constant time.
-    func session(forToken token: String) -> String? {
+    /// ended: one look-up in the token index, the match confirmed in constant time. The
+    /// platform's authentication middleware asks it (``SessionTokenLookup``).
+    public func session(forToken token: String) -> String? {
         guard let cluster = connected else { return nil }
         for secret in cluster.secrets.byIndex(Self.tokenIndex, token) where secret.namespace == configuration.namespace {
             guard let stored = SessionTokens.token(in: secret), ConstantTime.equals(stored, token),
-                  let id = secret.labels[SessionTokens.label],
-                  let session = cluster.sessions.get(namespace: configuration.namespace, name: id),
-                  !LabSessionObject(session).isOver else { continue }
+                let id = secret.labels[SessionTokens.label],
+                let session = cluster.sessions.get(namespace: configuration.namespace, name: id),
+                !LabSessionObject(session).isOver
+            else { continue }
             return id
         }
         return nil
-    }
-
-    /// Whether `token` is a lab session's (valid on that session's calls only).
-    public func isSessionToken(_ token: String) -> Bool {
-        session(forToken: token) != nil
     }
 
     private func token(of session: JSONValue) -> String? {
@@ -301,13 +320,13 @@ public final class LabService: Sendable {
     // MARK: - Pool
 
     func pool() throws(LabAPIError) -> JSONValue {
-        guard let cluster = connected else { throw .unavailable }
+        let cluster = try attachment.connected()
         let clusters = cluster.clusters.list().map(LabClusterObject.init).sorted { ($0.pool ?? "", $0.index) < ($1.pool ?? "", $1.index) }
         return ["clusters": .array(clusters.map(Self.renderCluster))]
     }
 
     func bootstrapPool(size: Int?) async throws(LabAPIError) -> JSONValue {
-        guard let cluster = connected else { throw .unavailable }
+        let cluster = try attachment.connected()
         let wanted = size ?? cluster.pools.get(namespace: nil, name: Lab.defaultPool).flatMap { LabPoolObject($0).sizeIfSet } ?? 3
         do {
             try await DefaultPool.apply(size: wanted, api: cluster.api)
@@ -319,12 +338,12 @@ public final class LabService: Sendable {
 
     /// Ends the session holding the cluster (if any) and resets it.
     func resetCluster(_ id: String) async throws(LabAPIError) -> JSONValue {
-        guard let cluster = connected else { throw .unavailable }
+        let cluster = try attachment.connected()
         guard cluster.clusters.get(namespace: id, name: id) != nil else { throw LabAPIError(.notFound, "cluster \(id) not found") }
         let answer: JSONValue = ["clusterId": .string(id), "status": "resetting"]
         // Read fresh and written conditionally: the cluster's controller writes it too, and a
         // conflict means "read again", not a failure.
-        for _ in 0 ..< 10 {
+        for _ in 0..<10 {
             let member: LabClusterObject
             do {
                 member = LabClusterObject(try await cluster.api.get(.labClusters, namespace: id, name: id))
@@ -333,8 +352,9 @@ public final class LabService: Sendable {
                 throw LabAPIError(.failed, "could not read \(id): \(error)")
             }
             if let holder = member.assignedSession,
-               let session = cluster.sessions.get(namespace: configuration.namespace, name: holder),
-               !LabSessionObject(session).isOver {
+                let session = cluster.sessions.get(namespace: configuration.namespace, name: holder),
+                !LabSessionObject(session).isOver
+            {
                 // Ending the session releases the cluster to a reset.
                 _ = try await endSession(holder)
                 return answer
@@ -356,7 +376,7 @@ public final class LabService: Sendable {
     }
 
     func releaseAll() async throws(LabAPIError) -> JSONValue {
-        guard let cluster = connected else { throw .unavailable }
+        let cluster = try attachment.connected()
         var released: [JSONValue] = []
         for member in cluster.clusters.list().map(LabClusterObject.init) where member.phase == .locked {
             guard let id = member.object.name else { continue }
@@ -397,7 +417,8 @@ public final class LabService: Sendable {
         let live = phase == Lab.SessionPhase.running.rawValue || phase == Lab.SessionPhase.pending.rawValue
         if live, let token { json["token"] = .string(token) }
         if phase == Lab.SessionPhase.running.rawValue, let token, let id = session.cluster,
-           let kubeconfig = access.kubeconfig(clusterID: id, token: token, sessionName: session.name) {
+            let kubeconfig = access.kubeconfig(clusterID: id, token: token, sessionName: session.name)
+        {
             json["kubeconfig"] = .string(kubeconfig)
         }
         return json

@@ -130,8 +130,10 @@ struct LabSessionReconciler: Reconciler {
             try await write(session, updated)
         }
         // Tokens live in memory on the embedded server: grant again after a restart.
-        var token = SessionTokens.token(in: secrets.get(namespace: session.object.namespace,
-                                                        name: SessionTokens.secretName(session: session.name)))
+        var token = SessionTokens.token(
+            in: secrets.get(
+                namespace: session.object.namespace,
+                name: SessionTokens.secretName(session: session.name)))
         if token == nil { token = try await tokens.stored(for: session.object) }
         if let id = session.cluster, let token {
             await access.grant(token: token, clusterID: id)
@@ -143,9 +145,10 @@ struct LabSessionReconciler: Reconciler {
     static func expiry(startTime: String, timeout: Duration) -> String {
         // In integers: through Double the microseconds could come out one short.
         guard let (seconds, nanoseconds) = RFC3339Timestamp.parse(startTime),
-              let text = RFC3339Timestamp.format(seconds: seconds + timeout.components.seconds,
-                                                 nanoseconds: nanoseconds + timeout.components.attoseconds / 1_000_000_000,
-                                                 microseconds: true)
+            let text = RFC3339Timestamp.format(
+                seconds: seconds + timeout.components.seconds,
+                nanoseconds: nanoseconds + timeout.components.attoseconds / 1_000_000_000,
+                microseconds: true)
         else { return Timestamp.microString(Date().addingTimeInterval(timeout.timeInterval)) }
         return text
     }
@@ -191,10 +194,15 @@ struct LabSessionReconciler: Reconciler {
         let token = try await tokens.stored(for: session.object)
         for id in held {
             if let token { await access.revoke(token: token, clusterID: id) }
-            for _ in 0 ..< 5 {
-                guard let cluster = try await tolerating(KubeClientError.notFound, { () async throws(KubeClientError) in
-                    try await api.get(.labClusters, namespace: id, name: id)
-                }).map(LabClusterObject.init), cluster.assignedSession == me, cluster.phase == .locked else { break }
+            for _ in 0..<5 {
+                guard
+                    let cluster = try await tolerating(
+                        KubeClientError.notFound,
+                        { () async throws(KubeClientError) in
+                            try await api.get(.labClusters, namespace: id, name: id)
+                        }
+                    ).map(LabClusterObject.init), cluster.assignedSession == me, cluster.phase == .locked
+                else { break }
                 var resetting = cluster
                 // Released once (no holder left): a later release of the same session finds
                 // nothing to do.

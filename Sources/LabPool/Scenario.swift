@@ -4,8 +4,9 @@ import KubeModel
 
 extension ResourceType {
     /// A lab scenario (cluster-scoped): setup manifests and checkable tasks.
-    public static let labScenarios = ResourceType(group: "virtyard.io", version: "v1alpha1", resource: "labscenarios",
-                                                  kind: "LabScenario", namespaced: false)
+    public static let labScenarios = ResourceType(
+        group: "virtyard.io", version: "v1alpha1", resource: "labscenarios",
+        kind: "LabScenario", namespaced: false)
 }
 
 /// A `LabScenario`: manifests applied to a session's cluster once it is assigned, and tasks
@@ -57,21 +58,26 @@ struct Scenario: Sendable {
             let taskID = task["id"]?.stringValue ?? String(index + 1)
             let checks = try (task["checks"]?.arrayValue ?? []).map { (check) throws(LabAPIError) -> Check in
                 guard let kind = check["type"]?.stringValue.flatMap(Check.Kind.init(rawValue:)),
-                      let objectKind = check["kind"]?.stringValue, let name = check["name"]?.stringValue else {
+                    let objectKind = check["kind"]?.stringValue, let name = check["name"]?.stringValue
+                else {
                     throw LabAPIError(.badRequest, "scenario \(object.name ?? ""), task \(taskID): a check needs type, kind and name")
                 }
-                return Check(kind: kind, apiVersion: check["apiVersion"]?.stringValue ?? "v1", objectKind: objectKind,
-                             namespace: check["namespace"]?.stringValue, name: name, path: check["path"]?.stringValue,
-                             value: check["value"]?.stringValue)
+                return Check(
+                    kind: kind, apiVersion: check["apiVersion"]?.stringValue ?? "v1", objectKind: objectKind,
+                    namespace: check["namespace"]?.stringValue, name: name, path: check["path"]?.stringValue,
+                    value: check["value"]?.stringValue)
             }
-            return Task(id: taskID, title: task["title"]?.stringValue ?? taskID,
-                        description: task["description"]?.stringValue ?? "", checks: checks)
+            return Task(
+                id: taskID, title: task["title"]?.stringValue ?? taskID,
+                description: task["description"]?.stringValue ?? "", checks: checks)
         }
     }
 
     var json: JSONValue {
-        ["id": .string(id), "title": .string(title), "description": .string(description),
-         "tasks": .array(tasks.map { ["id": .string($0.id), "title": .string($0.title), "description": .string($0.description)] })]
+        [
+            "id": .string(id), "title": .string(title), "description": .string(description),
+            "tasks": .array(tasks.map { ["id": .string($0.id), "title": .string($0.title), "description": .string($0.description)] }),
+        ]
     }
 
     // MARK: - Against the session's cluster
@@ -95,8 +101,9 @@ struct Scenario: Sendable {
             let object: JSONValue?
             do {
                 object = try await tolerating(KubeClientError.notFound) { () async throws(KubeClientError) in
-                    try await api.get(resource, namespace: resource.namespaced ? (check.namespace ?? "default") : nil,
-                                      name: check.name)
+                    try await api.get(
+                        resource, namespace: resource.namespaced ? (check.namespace ?? "default") : nil,
+                        name: check.name)
                 }
             } catch {
                 results.append((check, false, "could not read the cluster: \(error)"))
@@ -114,8 +121,13 @@ struct Scenario: Sendable {
                 let actual = object[path: path]
                 let text = actual?.stringValue ?? actual.map { $0.serializedString() }
                 let passed = text != nil && (check.value == nil || text == check.value)
-                results.append((check, passed, passed ? "\(check.path ?? "") = \(text ?? "")"
-                                    : "\(check.path ?? "") is \(text ?? "not set")"))
+                results.append(
+                    (
+                        check, passed,
+                        passed
+                            ? "\(check.path ?? "") = \(text ?? "")"
+                            : "\(check.path ?? "") is \(text ?? "not set")"
+                    ))
             case .label:
                 let actual = object.labels[check.path ?? ""]
                 let passed = actual != nil && (check.value == nil || actual == check.value)
@@ -139,8 +151,10 @@ struct Scenario: Sendable {
         } else {
             plural = lower + "s"
         }
-        let clusterScoped: Set<String> = ["Namespace", "Node", "PersistentVolume", "ClusterRole", "ClusterRoleBinding",
-                                          "StorageClass", "CustomResourceDefinition", "PriorityClass", "IngressClass"]
+        let clusterScoped: Set<String> = [
+            "Namespace", "Node", "PersistentVolume", "ClusterRole", "ClusterRoleBinding",
+            "StorageClass", "CustomResourceDefinition", "PriorityClass", "IngressClass",
+        ]
         return ResourceType(group: group, version: version, resource: plural, kind: kind, namespaced: !clusterScoped.contains(kind))
     }
 }

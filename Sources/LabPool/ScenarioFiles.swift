@@ -23,7 +23,8 @@ public struct ScenarioFiles: Sendable {
         var scenarios: [JSONValue] = []
         for (file, object) in documents {
             guard object.kind == "LabScenario", object["apiVersion"]?.stringValue == Lab.apiVersion,
-                  let name = object.name, !name.isEmpty else {
+                let name = object.name, !name.isEmpty
+            else {
                 throw Failure(description: "\(file): not a LabScenario (apiVersion \(Lab.apiVersion)) with a name")
             }
             if let earlier = seen[name] { throw Failure(description: "\(file): scenario \(name) is also in \(earlier)") }

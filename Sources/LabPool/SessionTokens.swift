@@ -1,3 +1,4 @@
+import ControllerKit
 import Foundation
 import KubeClient
 import KubeModel
@@ -10,6 +11,9 @@ struct SessionTokens: Sendable {
 
     let api: any KubernetesAPI
 
+    /// The Secret's key that holds the token.
+    static let tokenKey = "token"
+
     static func secretName(session: String) -> String { "lab-session-\(session)" }
 
     /// A new token: the platform's one generator (``BearerToken/generate()``).
@@ -18,17 +22,14 @@ struct SessionTokens: Sendable {
     /// The session's token, made and stored on first use.
     func ensure(for session: JSONValue) async throws(KubeClientError) -> String {
         let token = Self.generate()
-        let secret: JSONValue = [
-            "apiVersion": "v1", "kind": "Secret", "type": "Opaque",
-            "metadata": ["name": .string(Self.secretName(session: session.name ?? "")), "namespace": .string(session.namespace ?? "default"),
-                         "labels": .object([Self.label: .string(session.name ?? "")]),
-                         "ownerReferences": [["apiVersion": .string(Lab.apiVersion), "kind": "LabSession",
-                                              "name": .string(session.name ?? ""), "uid": .string(session.uid ?? ""),
-                                              "controller": true, "blockOwnerDeletion": true]]],
-            "stringData": ["token": .string(token)],
-        ]
+        var secret = Secret(name: Self.secretName(session: session.name ?? ""), namespace: session.namespace ?? "default")
+        secret.labels = [Self.label: session.name ?? ""]
+        // Built, not set with `OwnerReferences.setController`: the Secret is new (nothing to
+        // conflict with), and callers expect only KubeClientError from here.
+        secret.object.ownerReferences = [OwnerReferences.reference(to: session, .labSessions)]
+        secret.stringData = [Self.tokenKey: token]
         let created = try await tolerating(KubeClientError.alreadyExists) { () async throws(KubeClientError) in
-            try await api.create(.secrets, namespace: session.namespace, object: secret)
+            try await api.create(.secrets, namespace: session.namespace, object: secret.object)
         }
         if created != nil { return token }
         return try await stored(for: session) ?? token
@@ -41,10 +42,9 @@ struct SessionTokens: Sendable {
         return Self.token(in: secret)
     }
 
-    /// The token a session's Secret holds (`data.token`, base64).
+    /// The token a session's Secret holds (`data.token`).
     static func token(in secret: JSONValue?) -> String? {
-        guard let encoded = secret?[path: ["data", "token"]]?.stringValue, let data = Data(base64Encoded: encoded) else { return nil }
-        return String(data: data, encoding: .utf8)
+        secret.flatMap { Secret($0).string(tokenKey) }
     }
 
     func remove(for session: JSONValue) async throws(KubeClientError) {

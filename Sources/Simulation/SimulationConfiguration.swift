@@ -33,13 +33,15 @@ public struct SimulationConfiguration: Sendable {
     /// Hosts the guests of VMs that carry something real (virtual clusters); nil hosts none.
     public var guests: (any GuestHost)?
 
-    public init(nodeCount: Int = 3, nodeCPU: Quantity = Quantity(32), nodeMemory: Quantity = Quantity(128 << 30),
-                nodePods: Int64 = 110, nodeNamePrefix: String = "kwok-node-", cpuAllocationRatio: Int = 10,
-                snapshotDuration: Duration = .seconds(2), restoreDuration: Duration = .seconds(2),
-                migrationDuration: Duration = .seconds(1), migrationSchedulingTimeout: Duration = .seconds(60),
-                heartbeatInterval: Duration = .seconds(10), scheduler: Scheduler.Configuration = .init(),
-                launcherImage: String = "quay.io/kubevirt/virt-launcher:v1.5.0", storageDirectory: URL? = nil,
-                importBandwidth: Int64? = nil, importResume: Bool = true, guests: (any GuestHost)? = nil) {
+    public init(
+        nodeCount: Int = 3, nodeCPU: Quantity = Quantity(32), nodeMemory: Quantity = Quantity(128 << 30),
+        nodePods: Int64 = 110, nodeNamePrefix: String = "kwok-node-", cpuAllocationRatio: Int = 10,
+        snapshotDuration: Duration = .seconds(2), restoreDuration: Duration = .seconds(2),
+        migrationDuration: Duration = .seconds(1), migrationSchedulingTimeout: Duration = .seconds(60),
+        heartbeatInterval: Duration = .seconds(10), scheduler: Scheduler.Configuration = .init(),
+        launcherImage: String = "quay.io/kubevirt/virt-launcher:v1.5.0", storageDirectory: URL? = nil,
+        importBandwidth: Int64? = nil, importResume: Bool = true, guests: (any GuestHost)? = nil
+    ) {
         self.nodeCount = nodeCount
         self.nodeCPU = nodeCPU
         self.nodeMemory = nodeMemory

@@ -45,20 +45,23 @@ final class AsyncValueBox: Sendable {
 
 func printHeader(_ baseline: String) {
     print("")
-    print("benchmark".padding(toLength: 40, withPad: " ", startingAt: 0), "value".padding(toLength: 12, withPad: " ", startingAt: 0),
-          baseline.padding(toLength: 26, withPad: " ", startingAt: 0), "ratio")
+    print(
+        "benchmark".padding(toLength: 40, withPad: " ", startingAt: 0), "value".padding(toLength: 12, withPad: " ", startingAt: 0),
+        baseline.padding(toLength: 26, withPad: " ", startingAt: 0), "ratio")
 }
 
 func row(_ name: String, _ value: Double, _ baseline: Double, _ ratio: Double) {
-    print(name.padding(toLength: 40, withPad: " ", startingAt: 0),
-          String(format: "%-12.1f", value), String(format: "%-26.1f", baseline), String(format: "%.3f", ratio))
+    print(
+        name.padding(toLength: 40, withPad: " ", startingAt: 0),
+        String(format: "%-12.1f", value), String(format: "%-26.1f", baseline), String(format: "%.3f", ratio))
 }
 
 /// Merges one suite's numbers into the results file, keeping the other suites'.
 func writeSection(_ name: String, _ section: [String: Any]) throws {
     var document: [String: Any] = [:]
     if let data = FileManager.default.contents(atPath: output),
-       let existing = try? JSONSerialization.jsonObject(with: data) as? [String: Any] {
+        let existing = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+    {
         document = existing
     }
     document[name] = section

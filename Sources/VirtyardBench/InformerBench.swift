@@ -12,7 +12,6 @@ import VirtyardTesting
 //   decoding the same stream with no cache.
 // Prints a table and merges its numbers into bench/results.json under "informer".
 
-
 /// Creates `count` objects with 8 concurrent writers.
 func fill(_ client: HTTPKubernetesClient, namespace: String, count: Int, prefix: String) async throws {
     try await withThrowingTaskGroup(of: Void.self) { group in
@@ -35,15 +34,15 @@ func churn(_ client: HTTPKubernetesClient, namespace: String, count: Int, object
         for worker in 0..<4 {
             group.addTask {
                 for index in stride(from: worker, to: count, by: 4) {
-                    _ = try await client.patch(.configMaps, namespace: namespace, name: "item-\(index % objects)",
-                                               patch: ["data": ["round": .string("\(round)-\(index)")]])
+                    _ = try await client.patch(
+                        .configMaps, namespace: namespace, name: "item-\(index % objects)",
+                        patch: ["data": ["round": .string("\(round)-\(index)")]])
                 }
             }
         }
         try await group.waitForAll()
     }
 }
-
 
 func informerBenchmark() async throws {
     let objectCount = argument("--objects", default: 10_000)
@@ -63,8 +62,9 @@ func informerBenchmark() async throws {
             var items = 0
             var token: String?
             repeat {
-                let page = try await client.list(.configMaps, namespace: namespace,
-                                                 options: ListOptions(limit: 500, continueToken: token))
+                let page = try await client.list(
+                    .configMaps, namespace: namespace,
+                    options: ListOptions(limit: 500, continueToken: token))
                 items += page.items.count
                 token = page.continueToken
             } while token != nil
@@ -86,8 +86,9 @@ func informerBenchmark() async throws {
         // Steady state: events per second through a raw watch vs an informer's handler.
         let clock = ContinuousClock()
         let version = try await client.list(.configMaps, namespace: namespace, options: ListOptions(limit: 1)).resourceVersion
-        let stream = try await client.watch(.configMaps, namespace: namespace,
-                                            options: ListOptions(resourceVersion: version))
+        let stream = try await client.watch(
+            .configMaps, namespace: namespace,
+            options: ListOptions(resourceVersion: version))
         let rawStart = clock.now
         async let writes: Void = churn(client, namespace: namespace, count: eventCount, objects: objectCount, round: 1)
         var received = 0
@@ -119,7 +120,6 @@ func informerBenchmark() async throws {
         running.cancel()
         _ = await running.result
     }
-
 
     let syncRatio = results["initial_sync_informer_ms"]! / results["initial_sync_raw_list_ms"]!
     let eventRatio = results["events_per_second_informer"]! / results["events_per_second_raw_watch"]!

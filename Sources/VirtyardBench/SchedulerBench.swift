@@ -17,13 +17,17 @@ import VirtyardTesting
 
 /// A launcher pod for a 2-vCPU, 4 GiB VM carrying scenario load annotations.
 func benchLauncherPod(_ index: Int, launcher: LauncherPod) -> JSONValue {
-    var vmi: JSONValue = ["apiVersion": "kubevirt.io/v1", "kind": "VirtualMachineInstance", "metadata": [:],
-                          "spec": ["domain": ["cpu": ["cores": 2], "memory": ["guest": "4Gi"], "devices": [:]]]]
+    var vmi: JSONValue = [
+        "apiVersion": "kubevirt.io/v1", "kind": "VirtualMachineInstance", "metadata": [:],
+        "spec": ["domain": ["cpu": ["cores": 2], "memory": ["guest": "4Gi"], "devices": [:]]],
+    ]
     vmi.name = "vm-\(index)"
     vmi.namespace = "default"
     vmi.uid = "00000000-0000-0000-0000-\(String(format: "%012d", index))"
-    vmi.annotations = [CapacityAnnotations.cpuCores: "2", CapacityAnnotations.memoryBytes: "4294967296",
-                       CapacityAnnotations.cpuUtilization: "0.5", CapacityAnnotations.memoryUtilization: "0.5"]
+    vmi.annotations = [
+        CapacityAnnotations.cpuCores: "2", CapacityAnnotations.memoryBytes: "4294967296",
+        CapacityAnnotations.cpuUtilization: "0.5", CapacityAnnotations.memoryUtilization: "0.5",
+    ]
     var pod = launcher.make(for: vmi)
     pod[path: ["metadata", "generateName"]] = nil
     pod.name = "virt-launcher-vm-\(index)-bench"
@@ -32,7 +36,7 @@ func benchLauncherPod(_ index: Int, launcher: LauncherPod) -> JSONValue {
 }
 
 func benchNode(_ index: Int) -> JSONValue {
-    SimulatedNode.make(name: "node-\(index)", cpu: Quantity(32), memory: Quantity(128 << 30))
+    KWOKNode.make(name: "node-\(index)", cpu: Quantity(32), memory: Quantity(128 << 30))
 }
 
 /// Pods per second for the algorithm alone.
@@ -55,7 +59,8 @@ func algorithmThroughput(nodes: Int, pods: [SchedulingPod], percentage: Int?) ->
 
 /// Pods per second end to end; also times capacity metrics over the placed pods when asked.
 func endToEndThroughput(nodes: Int, pods: Int, percentage: Int?, measureScrape: Bool, rawBinding: Bool = false) async throws
-    -> (podsPerSecond: Double, scrapeMilliseconds: Double?, copyMilliseconds: Double?) {
+    -> (podsPerSecond: Double, scrapeMilliseconds: Double?, copyMilliseconds: Double?)
+{
     try await TestCluster.run { cluster in
         let client = try cluster.client()
         let launcher = LauncherPod()
@@ -66,15 +71,22 @@ func endToEndThroughput(nodes: Int, pods: Int, percentage: Int?, measureScrape: 
             _ = try await client.create(.pods, namespace: "default", object: benchLauncherPod(index, launcher: launcher))
         }
         let informers = SharedInformerFactory(api: client)
-        let scheduler = Scheduler(api: client, informers: informers,
-                                  configuration: .init(percentageOfNodesToScore: percentage, recordEvents: false))
+        let scheduler = Scheduler(
+            api: client, informers: informers,
+            configuration: .init(percentageOfNodesToScore: percentage, recordEvents: false))
         let bound = Mutex(0)
         let allBound = AsyncValueBox()
         informers.informer(for: .pods).addEventHandler { event in
             guard case .updated(let old, let new) = event,
-                  (old[path: ["spec", "nodeName"]]?.stringValue ?? "").isEmpty,
-                  !(new[path: ["spec", "nodeName"]]?.stringValue ?? "").isEmpty else { return }
-            if bound.withLock({ value -> Int in value += 1; return value }) == pods { allBound.finish() }
+                (old[path: ["spec", "nodeName"]]?.stringValue ?? "").isEmpty,
+                !(new[path: ["spec", "nodeName"]]?.stringValue ?? "").isEmpty
+            else { return }
+            if bound.withLock({ value -> Int in
+                value += 1
+                return value
+            }) == pods {
+                allBound.finish()
+            }
         }
         let runningInformers = Task { try await informers.run() }
         try await informers.waitForSync()
@@ -85,11 +97,14 @@ func endToEndThroughput(nodes: Int, pods: Int, percentage: Int?, measureScrape: 
                 // No scheduling at all: bind pod i to node i mod N with as many writers as the
                 // scheduler uses. What the API alone allows.
                 try await createConcurrently(count: pods, workers: scheduler.configuration.bindConcurrency) { index in
-                    let binding: JSONValue = ["apiVersion": "v1", "kind": "Binding",
-                                              "metadata": ["name": .string("virt-launcher-vm-\(index)-bench")],
-                                              "target": ["apiVersion": "v1", "kind": "Node", "name": .string("node-\(index % nodes)")]]
-                    _ = try await client.post(.pods, namespace: "default", name: "virt-launcher-vm-\(index)-bench",
-                                              subresource: "binding", body: binding, options: .default)
+                    let binding: JSONValue = [
+                        "apiVersion": "v1", "kind": "Binding",
+                        "metadata": ["name": .string("virt-launcher-vm-\(index)-bench")],
+                        "target": ["apiVersion": "v1", "kind": "Node", "name": .string("node-\(index % nodes)")],
+                    ]
+                    _ = try await client.post(
+                        .pods, namespace: "default", name: "virt-launcher-vm-\(index)-bench",
+                        subresource: "binding", body: binding, options: .default)
                 }
             } else {
                 try await scheduler.run()
@@ -151,8 +166,9 @@ func schedulerBenchmark() async throws {
     if arguments.contains("--profile-end-to-end") {
         // For profiling: one end-to-end run and the scrape, then bindings alone.
         let run = try await endToEndThroughput(nodes: nodes, pods: podCount, percentage: nil, measureScrape: true)
-        let raw = try await endToEndThroughput(nodes: nodes, pods: podCount, percentage: nil, measureScrape: false,
-                                               rawBinding: true)
+        let raw = try await endToEndThroughput(
+            nodes: nodes, pods: podCount, percentage: nil, measureScrape: false,
+            rawBinding: true)
         print("end-to-end pods/s \(run.podsPerSecond), scrape ms \(run.scrapeMilliseconds ?? 0), bindings alone/s \(raw.podsPerSecond)")
         return
     }
@@ -173,16 +189,19 @@ func schedulerBenchmark() async throws {
 
     let endToEnd = try await endToEndThroughput(nodes: nodes, pods: podCount, percentage: nil, measureScrape: true)
     let endToEndBaseline = try await endToEndThroughput(nodes: nodes, pods: podCount, percentage: 100, measureScrape: false)
-    let rawBindings = try await endToEndThroughput(nodes: nodes, pods: podCount, percentage: nil, measureScrape: false,
-                                                   rawBinding: true)
+    let rawBindings = try await endToEndThroughput(
+        nodes: nodes, pods: podCount, percentage: nil, measureScrape: false,
+        rawBinding: true)
 
     printHeader("baseline (score every node)")
     row("algorithm pods/s, \(podCount) on \(nodes)", algorithm, algorithmBaseline, algorithm / algorithmBaseline)
     row("nodes filtered per pod", evaluatedAdaptive, evaluatedAll, evaluatedAdaptive / evaluatedAll)
-    row("end-to-end pods/s (API, binding)", endToEnd.podsPerSecond, endToEndBaseline.podsPerSecond,
+    row(
+        "end-to-end pods/s (API, binding)", endToEnd.podsPerSecond, endToEndBaseline.podsPerSecond,
         endToEnd.podsPerSecond / endToEndBaseline.podsPerSecond)
     printHeader("baseline (bindings only, no scheduler)")
-    row("end-to-end pods/s (API, binding)", endToEnd.podsPerSecond, rawBindings.podsPerSecond,
+    row(
+        "end-to-end pods/s (API, binding)", endToEnd.podsPerSecond, rawBindings.podsPerSecond,
         endToEnd.podsPerSecond / rawBindings.podsPerSecond)
     let scrape = endToEnd.scrapeMilliseconds ?? 0
     let copy = endToEnd.copyMilliseconds ?? 0
@@ -190,20 +209,22 @@ func schedulerBenchmark() async throws {
     row("capacity /metrics at \(podCount) VMs, ms", scrape, copy, copy > 0 ? scrape / copy : 0)
 
     func rounded(_ value: Double) -> Double { (value * 10).rounded() / 10 }
-    try writeSection("scheduler", [
-        "nodes": nodes, "pods": podCount,
-        "algorithm_pods_per_second": rounded(algorithm),
-        "algorithm_pods_per_second_score_all_nodes": rounded(algorithmBaseline),
-        "ratio_algorithm_adaptive_vs_score_all": (algorithm / algorithmBaseline * 1000).rounded() / 1000,
-        "nodes_filtered_per_pod": rounded(evaluatedAdaptive),
-        "nodes_filtered_per_pod_score_all": rounded(evaluatedAll),
-        "end_to_end_pods_per_second": rounded(endToEnd.podsPerSecond),
-        "end_to_end_pods_per_second_score_all_nodes": rounded(endToEndBaseline.podsPerSecond),
-        "ratio_end_to_end_adaptive_vs_score_all": (endToEnd.podsPerSecond / endToEndBaseline.podsPerSecond * 1000).rounded() / 1000,
-        "bindings_per_second_without_scheduler": rounded(rawBindings.podsPerSecond),
-        "ratio_end_to_end_vs_bindings_alone": (endToEnd.podsPerSecond / rawBindings.podsPerSecond * 1000).rounded() / 1000,
-        "kube_scheduler_perf_floor_pods_per_second": 680,
-        "capacity_metrics_ms_at_pods": rounded(scrape),
-        "informer_copy_ms_baseline": rounded(copy),
-    ])
+    try writeSection(
+        "scheduler",
+        [
+            "nodes": nodes, "pods": podCount,
+            "algorithm_pods_per_second": rounded(algorithm),
+            "algorithm_pods_per_second_score_all_nodes": rounded(algorithmBaseline),
+            "ratio_algorithm_adaptive_vs_score_all": (algorithm / algorithmBaseline * 1000).rounded() / 1000,
+            "nodes_filtered_per_pod": rounded(evaluatedAdaptive),
+            "nodes_filtered_per_pod_score_all": rounded(evaluatedAll),
+            "end_to_end_pods_per_second": rounded(endToEnd.podsPerSecond),
+            "end_to_end_pods_per_second_score_all_nodes": rounded(endToEndBaseline.podsPerSecond),
+            "ratio_end_to_end_adaptive_vs_score_all": (endToEnd.podsPerSecond / endToEndBaseline.podsPerSecond * 1000).rounded() / 1000,
+            "bindings_per_second_without_scheduler": rounded(rawBindings.podsPerSecond),
+            "ratio_end_to_end_vs_bindings_alone": (endToEnd.podsPerSecond / rawBindings.podsPerSecond * 1000).rounded() / 1000,
+            "kube_scheduler_perf_floor_pods_per_second": 680,
+            "capacity_metrics_ms_at_pods": rounded(scrape),
+            "informer_copy_ms_baseline": rounded(copy),
+        ])
 }

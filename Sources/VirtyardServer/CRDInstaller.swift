@@ -1,17 +1,24 @@
 import Foundation
+import ImageSync
 import KubeClient
 import KubeModel
+import LabPool
 import Logging
+import Simulation
 
 /// Installs Virtyard's CustomResourceDefinitions into the cluster it drives when they are
 /// missing, from the manifests carried in the binary (the same files as `deploy/crds/`).
+///
+/// Each definition lives beside the module that owns its kind (`Sources/<Module>/CRDs/`);
+/// this is the one place that collects them all.
 public struct CRDInstaller: Sendable {
     public struct Failure: Error, CustomStringConvertible {
         public var description: String
     }
 
-    static let resource = ResourceType(group: "apiextensions.k8s.io", version: "v1", resource: "customresourcedefinitions",
-                                       kind: "CustomResourceDefinition", namespaced: false)
+    static let resource = ResourceType(
+        group: "apiextensions.k8s.io", version: "v1", resource: "customresourcedefinitions",
+        kind: "CustomResourceDefinition", namespaced: false)
 
     /// The manifests to install, each a CRD object.
     public let manifests: [JSONValue]
@@ -20,19 +27,39 @@ public struct CRDInstaller: Sendable {
         self.manifests = manifests
     }
 
+    /// The CRD files bundled with this build, from every module that owns kinds.
+    public static var bundledFiles: [URL] {
+        SimulationCRDs.files + ImageSyncCRDs.files + LabPoolCRDs.files
+    }
+
     /// The CRDs bundled with this build.
     public static func bundled() throws -> CRDInstaller {
-        guard let directory = Bundle.module.url(forResource: "CRDs", withExtension: nil) else {
-            return CRDInstaller(manifests: [])
+        try CRDInstaller(files: bundledFiles)
+    }
+
+    /// Reads these manifest files (see ``ManifestFiles``), in order of file name whatever
+    /// directory each is in; anything that is not a CRD is refused.
+    public init(files: [URL]) throws {
+        var documents: [ManifestFiles.Document] = []
+        let byDirectory = Dictionary(grouping: files) { $0.deletingLastPathComponent().path }
+        for (directory, files) in byDirectory {
+            let names = Set(files.map(\.lastPathComponent))
+            documents += try ManifestFiles.read(directory: directory).filter { names.contains($0.file) }
         }
-        return try CRDInstaller(directory: directory.path)
+        // Stable: the documents of one file keep their order.
+        let ordered = documents.enumerated().sorted { ($0.element.file, $0.offset) < ($1.element.file, $1.offset) }
+        try self.init(documents: ordered.map(\.element))
     }
 
     /// Reads every manifest of a directory (see ``ManifestFiles``); anything that is not a CRD
     /// is refused.
     public init(directory: String) throws {
+        try self.init(documents: ManifestFiles.read(directory: directory))
+    }
+
+    private init(documents: [ManifestFiles.Document]) throws {
         var manifests: [JSONValue] = []
-        for document in try ManifestFiles.read(directory: directory) {
+        for document in documents {
             guard document.object.kind == "CustomResourceDefinition", document.object.name != nil else {
                 throw Failure(description: "\(document.file): not a CustomResourceDefinition")
             }

@@ -30,10 +30,12 @@ public final class ControllerRuntime: Service, Sendable {
 
     /// - Parameter crds: installed into the cluster when missing, before any controller
     ///   starts; nil skips that.
-    public init(leaderElection: LeaderElectionConfiguration, crds: CRDInstaller?,
-                stopDeadline: Duration = ShutdownBudget().controllers,
-                logger: Logger = Logger(label: "virtyard.controllers"),
-                controllers: @escaping ControllerBuilder = { _, _ in [] }, connect: @escaping Connect) {
+    public init(
+        leaderElection: LeaderElectionConfiguration, crds: CRDInstaller?,
+        stopDeadline: Duration = ShutdownBudget().controllers,
+        logger: Logger = Logger(label: "virtyard.controllers"),
+        controllers: @escaping ControllerBuilder = { _, _ in [] }, connect: @escaping Connect
+    ) {
         self.stopDeadline = stopDeadline
         self.crds = crds
         self.leaderElection = leaderElection
@@ -69,8 +71,9 @@ public final class ControllerRuntime: Service, Sendable {
         let informers = SharedInformerFactory(api: api, logger: logger)
         // The lease is held for the whole term even while no controller is registered.
         let services = controllers(informers, api).map { EndsOnCancellation(base: $0) as any Service }
-        let elected = LeaderElectedServices(elector: elector, services: services + [HoldLease()],
-                                            maximumGracefulShutdown: stopDeadline, logger: logger)
+        let elected = LeaderElectedServices(
+            elector: elector, services: services + [HoldLease()],
+            maximumGracefulShutdown: stopDeadline, logger: logger)
         let status = self.status
         let identity = leaderElection.identity
         let logger = self.logger
@@ -83,7 +86,8 @@ public final class ControllerRuntime: Service, Sendable {
                     // Mirrors the elector's state for the readiness endpoint.
                     try? await cancelWhenGracefulShutdown {
                         while !Task.isCancelled {
-                            status.value = elector.isLeader
+                            status.value =
+                                elector.isLeader
                                 ? .leading(identity: identity) : .standby(identity: identity, leader: elector.currentLeader)
                             try await Task.sleep(for: .milliseconds(250))
                         }
@@ -99,8 +103,9 @@ public final class ControllerRuntime: Service, Sendable {
         let watchdog = Task {
             try? await gracefulShutdown()
             guard (try? await Task.sleep(for: stopDeadline)) != nil else { return }
-            logger.warning("controllers did not stop in time after shutdown began; cancelling them",
-                           metadata: ["deadline": "\(stopDeadline)"])
+            logger.warning(
+                "controllers did not stop in time after shutdown began; cancelling them",
+                metadata: ["deadline": "\(stopDeadline)"])
             work.cancel()
         }
         defer { watchdog.cancel() }

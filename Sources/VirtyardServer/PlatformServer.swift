@@ -7,6 +7,7 @@ import LabPool
 import Logging
 import Metrics
 import NIOCore
+import PlatformHTTP
 import Prometheus
 import ServiceLifecycle
 
@@ -27,10 +28,12 @@ public final class PlatformServer: Service, Sendable {
 
     /// - Parameter adminToken: required as a bearer token on the platform API's writes; nil
     ///   leaves them open (tests only).
-    public init(host: String, port: Int, metrics: PrometheusCollectorRegistry, apiServer: KubeAPIServer?,
-                controllers: ControllerRuntime?, capacity: CapacityService? = nil, lab: LabService? = nil,
-                adminToken: String? = nil, connections: ConnectionLimits = ConnectionLimits(),
-                logger: Logger = Logger(label: "virtyard.platform")) {
+    public init(
+        host: String, port: Int, metrics: PrometheusCollectorRegistry, apiServer: KubeAPIServer?,
+        controllers: ControllerRuntime?, capacity: CapacityService? = nil, lab: LabService? = nil,
+        adminToken: String? = nil, connections: ConnectionLimits = ConnectionLimits(),
+        logger: Logger = Logger(label: "virtyard.platform")
+    ) {
         self.connections = connections
         self.controllers = controllers
         self.capacity = capacity
@@ -49,13 +52,24 @@ public final class PlatformServer: Service, Sendable {
     }
 
     public func run() async throws {
-        let router = Router()
-        let openAPI = try PlatformOpenAPI.bundled()
+        let router = Router(context: PlatformRequestContext.self)
+        let openAPI: PlatformOpenAPI
+        do {
+            openAPI = try PlatformOpenAPI.bundled()
+        } catch {
+            // Nothing will bind: whoever waits for the port must hear why, not wait forever.
+            bound.fail(error)
+            throw error
+        }
         // First, so that it also wraps the answer for paths nothing serves.
         router.add(middleware: PlatformErrorMiddleware(openAPI: openAPI, logger: logger))
+        // The one authentication step: every route below sees who is calling; each API route
+        // states what it requires (`Access`).
+        router.add(middleware: AuthenticationMiddleware(adminToken: adminToken, sessions: lab))
         router.get("/openapi.json") { _, _ in
-            Response(status: .ok, headers: [.contentType: "application/json"],
-                     body: ResponseBody(byteBuffer: ByteBuffer(bytes: openAPI.document)))
+            Response(
+                status: .ok, headers: [.contentType: "application/json"],
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: openAPI.document)))
         }
         router.get("/healthz") { _, _ in "ok" }
         let controllers = self.controllers
@@ -72,20 +86,12 @@ public final class PlatformServer: Service, Sendable {
             var buffer: [UInt8] = []
             metrics.emit(into: &buffer)
             if let capacity { buffer += Array(capacity.metricsText().utf8) }
-            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                            body: ResponseBody(byteBuffer: ByteBuffer(bytes: buffer)))
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: buffer)))
         }
-        if let capacity {
-            let adminToken = self.adminToken
-            let lab = self.lab
-            CapacityRoutes(service: capacity) { request in
-                guard let adminToken else { return .allowed }
-                guard let token = BearerToken.parse(authorization: request.headers[.authorization]) else { return .unauthenticated }
-                if ConstantTime.equals(token, adminToken) { return .allowed }
-                return lab?.isSessionToken(token) == true ? .forbidden : .unauthenticated
-            }.register(on: router)
-        }
-        if let lab { LabRoutes(service: lab, adminToken: adminToken).register(on: router) }
+        if let capacity { CapacityRoutes(service: capacity).register(on: router) }
+        if let lab { LabRoutes(service: lab).register(on: router) }
         let bound = self.bound
         let application = Application(
             router: router,

@@ -14,8 +14,10 @@ public struct ShutdownBudget: Sendable, Equatable {
     /// How long cancelled services may take to return before the watchdog steps in.
     public var cancellation: Duration
 
-    public init(graceful: Duration = .seconds(10), controllers: Duration = .seconds(5),
-                cancellation: Duration = .seconds(3)) {
+    public init(
+        graceful: Duration = .seconds(10), controllers: Duration = .seconds(5),
+        cancellation: Duration = .seconds(3)
+    ) {
         self.graceful = graceful
         self.controllers = min(controllers, graceful)
         self.cancellation = cancellation

@@ -22,14 +22,15 @@ public struct ShutdownWatchdog: Service {
         do {
             try await gracefulShutdown()
         } catch {
-            return  // Cancelled: the group is going away without a graceful shutdown.
+            return // Cancelled: the group is going away without a graceful shutdown.
         }
         let limit = limit
         let logger = logger
         let thread = Thread {
             Thread.sleep(forTimeInterval: Double(limit.components.seconds) + Double(limit.components.attoseconds) / 1e18)
-            logger.error("graceful shutdown did not finish in time; exiting now",
-                         metadata: ["limit": "\(limit)"])
+            logger.error(
+                "graceful shutdown did not finish in time; exiting now",
+                metadata: ["limit": "\(limit)"])
             // Non-zero: a supervisor should know this stop was not clean.
             exit(70)
         }

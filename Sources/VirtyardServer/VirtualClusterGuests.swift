@@ -41,8 +41,9 @@ public final class VirtualClusterGuests: GuestHost {
         if let id = labels[Self.nodeLabel] {
             let cluster = try await ensureCluster(id, labels: labels)
             let controlPlane = labels["virtyard.io/lab-role"] == "control-plane" || labels[Self.label] == id
-            try await cluster.createIfMissing(Self.node(named: vm, controlPlane: controlPlane), group: "", version: "v1",
-                                              resource: "nodes")
+            try await cluster.createIfMissing(
+                Self.node(named: vm, controlPlane: controlPlane), group: "", version: "v1",
+                resource: "nodes")
         }
     }
 
@@ -64,19 +65,27 @@ public final class VirtualClusterGuests: GuestHost {
 
     /// A Ready node as kubeadm leaves one: role label, taint on the control plane.
     static func node(named name: String, controlPlane: Bool) -> JSONValue {
-        var labels: [String: JSONValue] = ["kubernetes.io/hostname": .string(name), "kubernetes.io/os": "linux",
-                                           "kubernetes.io/arch": "amd64"]
+        var labels: [String: JSONValue] = [
+            "kubernetes.io/hostname": .string(name), "kubernetes.io/os": "linux",
+            "kubernetes.io/arch": "amd64",
+        ]
         if controlPlane { labels["node-role.kubernetes.io/control-plane"] = "" }
         var node: JSONValue = [
             "apiVersion": "v1", "kind": "Node",
             "metadata": ["name": .string(name), "labels": .object(labels)],
             "spec": [:],
             "status": [
-                "conditions": [["type": "Ready", "status": "True", "reason": "KubeletReady",
-                                "message": "kubelet is posting ready status", "lastHeartbeatTime": .string(Timestamp.now()),
-                                "lastTransitionTime": .string(Timestamp.now())]],
-                "nodeInfo": ["kubeletVersion": "v1.32.4", "osImage": "Ubuntu 22.04.5 LTS", "containerRuntimeVersion": "containerd://1.7.24",
-                             "kernelVersion": "5.15.0-130-generic", "operatingSystem": "linux", "architecture": "amd64"],
+                "conditions": [
+                    [
+                        "type": "Ready", "status": "True", "reason": "KubeletReady",
+                        "message": "kubelet is posting ready status", "lastHeartbeatTime": .string(Timestamp.now()),
+                        "lastTransitionTime": .string(Timestamp.now()),
+                    ]
+                ],
+                "nodeInfo": [
+                    "kubeletVersion": "v1.32.4", "osImage": "Ubuntu 22.04.5 LTS", "containerRuntimeVersion": "containerd://1.7.24",
+                    "kernelVersion": "5.15.0-130-generic", "operatingSystem": "linux", "architecture": "amd64",
+                ],
                 "capacity": ["cpu": "2", "memory": "4Gi", "pods": "110"],
                 "allocatable": ["cpu": "2", "memory": "4Gi", "pods": "110"],
             ],
@@ -89,33 +98,44 @@ public final class VirtualClusterGuests: GuestHost {
 
     public func capture(namespace: String, vm: String, labels: [String: String], content: String) async throws {
         guard let id = labels[Self.label] ?? hosted.withLock({ $0["\(namespace)/\(vm)"] }),
-              let cluster = clusters.cluster(id) else { return }
+            let cluster = clusters.cluster(id)
+        else { return }
         let snapshot = cluster.snapshot()
         captures.withLock { $0["\(namespace)/\(content)"] = snapshot }
         if let file = file(namespace: namespace, content: content) {
             try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
             try Data(snapshot.json.serialized()).write(to: file, options: .atomic)
         }
-        logger.info("virtual cluster captured", metadata: ["cluster": "\(id)", "content": "\(content)",
-                                                           "objects": "\(snapshot.count)"])
+        logger.info(
+            "virtual cluster captured",
+            metadata: [
+                "cluster": "\(id)", "content": "\(content)",
+                "objects": "\(snapshot.count)",
+            ])
     }
 
     public func restore(namespace: String, vm: String, labels: [String: String], content: String) async throws {
         guard let id = labels[Self.label] ?? hosted.withLock({ $0["\(namespace)/\(vm)"] }) else { return }
         var snapshot = captures.withLock { $0["\(namespace)/\(content)"] }
         if snapshot == nil, let file = file(namespace: namespace, content: content),
-           let data = try? Data(contentsOf: file) {
+            let data = try? Data(contentsOf: file)
+        {
             snapshot = try VirtualCluster.Snapshot(json: JSONValue(parsing: Array(data), maximumDepth: JSONValue.maximumReadDepth))
         }
         guard let snapshot else {
-            logger.warning("no capture of the virtual cluster for this snapshot; restoring the VM only",
-                           metadata: ["cluster": "\(id)", "content": "\(content)"])
+            logger.warning(
+                "no capture of the virtual cluster for this snapshot; restoring the VM only",
+                metadata: ["cluster": "\(id)", "content": "\(content)"])
             return
         }
         let cluster = try await ensureCluster(id, labels: labels)
         try await cluster.restore(snapshot)
-        logger.info("virtual cluster restored", metadata: ["cluster": "\(id)", "content": "\(content)",
-                                                           "objects": "\(snapshot.count)"])
+        logger.info(
+            "virtual cluster restored",
+            metadata: [
+                "cluster": "\(id)", "content": "\(content)",
+                "objects": "\(snapshot.count)",
+            ])
     }
 
     public func discard(namespace: String, vm: String, labels: [String: String]) async {
@@ -168,8 +188,9 @@ public struct VirtualClusterAccess: SessionAccess {
 
     public func client(clusterID: String, token: String) throws -> HTTPKubernetesClient? {
         guard let base = server() else { return nil }
-        let configuration = KubeConfig(server: "\(base)/clusters/\(clusterID)",
-                                       tls: .init(certificateAuthorityPEM: certificateAuthorityPEM), credentials: .init(token: token))
+        let configuration = KubeConfig(
+            server: "\(base)/clusters/\(clusterID)",
+            tls: .init(certificateAuthorityPEM: certificateAuthorityPEM), credentials: .init(token: token))
         return try HTTPKubernetesClient(configuration: configuration)
     }
 

@@ -3,6 +3,7 @@ import ControllerKit
 import Foundation
 import ImageSync
 import KubeClient
+import KubeControllers
 import KubeServer
 import LabPool
 import Logging
@@ -36,15 +37,17 @@ public struct VirtyardApplication: Sendable {
         public var installCRDs: Bool
         public var simulation: SimulationConfiguration
         public var capacity: CapacityService.Configuration
-        public var labPool: LabPool.Configuration
-        public var imageSync: ImageSync.Configuration
+        public var labPool: LabPoolControllers.Configuration
+        public var imageSync: ImageSyncControllers.Configuration
         public var shutdown: ShutdownBudget
 
-        public init(cluster: Cluster, dataDirectory: String, adminToken: String, platform: ListenAddress,
-                    connections: ConnectionLimits = ConnectionLimits(), leaderElection: LeaderElectionConfiguration,
-                    installCRDs: Bool = true, simulation: SimulationConfiguration, capacity: CapacityService.Configuration,
-                    labPool: LabPool.Configuration, imageSync: ImageSync.Configuration,
-                    shutdown: ShutdownBudget = ShutdownBudget()) {
+        public init(
+            cluster: Cluster, dataDirectory: String, adminToken: String, platform: ListenAddress,
+            connections: ConnectionLimits = ConnectionLimits(), leaderElection: LeaderElectionConfiguration,
+            installCRDs: Bool = true, simulation: SimulationConfiguration, capacity: CapacityService.Configuration,
+            labPool: LabPoolControllers.Configuration, imageSync: ImageSyncControllers.Configuration,
+            shutdown: ShutdownBudget = ShutdownBudget()
+        ) {
             self.cluster = cluster
             self.dataDirectory = dataDirectory
             self.adminToken = adminToken
@@ -83,8 +86,10 @@ public struct VirtyardApplication: Sendable {
     ///   - whenListening: called once every listener is bound, with the addresses.
     ///   - whenListeningFailed: called at once when a listener cannot start (a port in use),
     ///     before the services are stopped, so the caller can report it without waiting.
-    public func run(whenListening: @escaping @Sendable (Endpoints) async throws -> Void,
-                    whenListeningFailed: @escaping @Sendable (any Error) -> Void = { _ in }) async throws {
+    public func run(
+        whenListening: @escaping @Sendable (Endpoints) async throws -> Void,
+        whenListeningFailed: @escaping @Sendable (any Error) -> Void = { _ in }
+    ) async throws {
         let logger = Logger(label: "virtyard")
         let parts = try assemble()
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
@@ -93,8 +98,9 @@ public struct VirtyardApplication: Sendable {
         services.append(.init(service: parts.controllers))
         // Last, so that it is told first.
         services.append(.init(service: ShutdownWatchdog(limit: configuration.shutdown.watchdog, logger: logger)))
-        var group = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint],
-                                              logger: logger)
+        var group = ServiceGroupConfiguration(
+            services: services, gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger)
         // No maximumCancellationDuration: past it ServiceLifecycle crashes the process with a
         // fatalError; the watchdog ends it cleanly instead (a logged error, status 70).
         group.maximumGracefulShutdownDuration = configuration.shutdown.graceful
@@ -150,14 +156,16 @@ public struct VirtyardApplication: Sendable {
             connect = {
                 // The controllers reach the embedded API the way they reach any cluster:
                 // over HTTPS with the admin token (DESIGN.md §1).
-                let config = KubeConfig(server: url(try await server.boundPort()),
-                                        tls: .init(certificateAuthorityPEM: caPEM), credentials: .init(token: token))
+                let config = KubeConfig(
+                    server: url(try await server.boundPort()),
+                    tls: .init(certificateAuthorityPEM: caPEM), credentials: .init(token: token))
                 return try HTTPKubernetesClient(configuration: config, logger: Logger(label: "virtyard.kubeclient"))
             }
             // A VM labelled virtyard.io/virtual-cluster hosts a virtual cluster of this server.
-            simulation.guests = VirtualClusterGuests(clusters: server.virtualClusters,
-                                                     dataDirectory: configuration.dataDirectory,
-                                                     logger: Logger(label: "virtyard.simulation"))
+            simulation.guests = VirtualClusterGuests(
+                clusters: server.virtualClusters,
+                dataDirectory: configuration.dataDirectory,
+                logger: Logger(label: "virtyard.simulation"))
             labPool.probe = VirtualClusterProbe(clusters: server.virtualClusters)
             labPool.access = VirtualClusterAccess(clusters: server.virtualClusters, certificateAuthorityPEM: caPEM) {
                 server.currentPort.map(url)
@@ -166,11 +174,13 @@ public struct VirtyardApplication: Sendable {
             runsKubeVirtOnly = false
         }
         let capacity = CapacityService(configuration: configuration.capacity, logger: Logger(label: "virtyard.capacity"))
-        let lab = LabService(configuration: LabService.Configuration(namespace: configuration.leaderElection.namespace),
-                             access: labPool.access, logger: Logger(label: "virtyard.labpool"))
-        let controllerSettings = ControllerSettings(simulation: simulation, runsSimulation: runsSimulation,
-                                                    runsKubeVirtOnly: runsKubeVirtOnly, labPool: labPool,
-                                                    imageSync: configuration.imageSync)
+        let lab = LabService(
+            configuration: LabService.Configuration(namespace: configuration.leaderElection.namespace),
+            access: labPool.access, logger: Logger(label: "virtyard.labpool"))
+        let controllerSettings = ControllerSettings(
+            simulation: simulation, runsSimulation: runsSimulation,
+            runsKubeVirtOnly: runsKubeVirtOnly, labPool: labPool,
+            imageSync: configuration.imageSync)
         let controllers = ControllerRuntime(
             leaderElection: configuration.leaderElection, crds: configuration.installCRDs ? try CRDInstaller.bundled() : nil,
             stopDeadline: configuration.shutdown.controllers, logger: Logger(label: "virtyard.controllers"),
@@ -178,18 +188,20 @@ public struct VirtyardApplication: Sendable {
                 controllerSettings.services(api: api, informers: informers, lab: lab, capacity: capacity)
             },
             connect: connect)
-        let platform = PlatformServer(host: configuration.platform.host, port: configuration.platform.port,
-                                      metrics: metrics, apiServer: apiServer, controllers: controllers, capacity: capacity,
-                                      lab: lab, adminToken: token, connections: configuration.connections,
-                                      logger: Logger(label: "virtyard.platform"))
+        let platform = PlatformServer(
+            host: configuration.platform.host, port: configuration.platform.port,
+            metrics: metrics, apiServer: apiServer, controllers: controllers, capacity: capacity,
+            lab: lab, adminToken: token, connections: configuration.connections,
+            logger: Logger(label: "virtyard.platform"))
         let platformHost = configuration.platform.host
         let kubeURL = apiServer.map { Self.urlMaker(for: $0.configuration) }
         let endpoints: @Sendable () async throws -> Endpoints = {
             let platformURL = ListenAddress.url(scheme: "http", host: platformHost, port: try await platform.boundPort())
             var kubeAPI: String?
             if let apiServer, let kubeURL { kubeAPI = kubeURL(try await apiServer.boundPort()) }
-            return Endpoints(kubeAPI: kubeAPI, platform: platformURL,
-                             certificateAuthorityPEM: apiServer?.configuration.tls?.caCertificatePEM)
+            return Endpoints(
+                kubeAPI: kubeAPI, platform: platformURL,
+                certificateAuthorityPEM: apiServer?.configuration.tls?.caCertificatePEM)
         }
         return Parts(apiServer: apiServer, platform: platform, controllers: controllers, endpoints: endpoints)
     }
@@ -210,25 +222,34 @@ private struct ControllerSettings: Sendable {
     let runsSimulation: Bool
     /// A real cluster without KubeVirt: only the simulated KubeVirt controllers run.
     let runsKubeVirtOnly: Bool
-    let labPool: LabPool.Configuration
-    let imageSync: ImageSync.Configuration
+    let labPool: LabPoolControllers.Configuration
+    let imageSync: ImageSyncControllers.Configuration
 
-    func services(api: any KubernetesAPI, informers: SharedInformerFactory, lab: LabService,
-                  capacity: CapacityService) -> [any Service] {
+    func services(
+        api: any KubernetesAPI, informers: SharedInformerFactory, lab: LabService,
+        capacity: CapacityService
+    ) -> [any Service] {
         // The simulated infrastructure runs only where nothing real does the job.
         var services: [any Service] = []
         let simulationLogger = Logger(label: "virtyard.simulation")
         if runsSimulation {
-            services += Simulation.services(api: api, informers: informers, configuration: simulation, logger: simulationLogger)
+            services += SimulationControllers.services(api: api, informers: informers, configuration: simulation, logger: simulationLogger)
+            // Embedded mode has no kube-controller-manager: Deployments, ReplicaSets and Jobs run here.
+            services += WorkloadControllers.services(
+                api: api, informers: informers,
+                logger: Logger(label: "virtyard.workloads"))
         } else if runsKubeVirtOnly {
-            services += Simulation.kubeVirtControllers(api: api, informers: informers, configuration: simulation,
-                                                       logger: simulationLogger)
+            services += SimulationControllers.kubeVirtControllers(
+                api: api, informers: informers, configuration: simulation,
+                logger: simulationLogger)
         }
-        services += LabPool.services(api: api, informers: informers, configuration: labPool,
-                                     logger: Logger(label: "virtyard.labpool"))
+        services += LabPoolControllers.services(
+            api: api, informers: informers, configuration: labPool,
+            logger: Logger(label: "virtyard.labpool"))
         lab.attach(api: api, informers: informers)
-        services += ImageSync.services(api: api, informers: informers, configuration: imageSync,
-                                       logger: Logger(label: "virtyard.imagesync"))
+        services += ImageSyncControllers.services(
+            api: api, informers: informers, configuration: imageSync,
+            logger: Logger(label: "virtyard.imagesync"))
         return services + capacity.attach(api: api, informers: informers)
     }
 }

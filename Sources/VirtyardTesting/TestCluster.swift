@@ -24,13 +24,16 @@ public final class TestCluster: Sendable {
     }
 
     /// Starts a server, runs `body` against it, and stops everything whatever happens.
-    public static func run<T>(watchHistory: Int = 10_000, hosts: [String] = ["localhost", "127.0.0.1"],
-                       configure: (inout KubeAPIServer.Configuration) -> Void = { _ in },
-                       _ body: (TestCluster) async throws -> T) async throws -> T {
+    public static func run<T>(
+        watchHistory: Int = 10_000, hosts: [String] = ["localhost", "127.0.0.1"],
+        configure: (inout KubeAPIServer.Configuration) -> Void = { _ in },
+        _ body: (TestCluster) async throws -> T
+    ) async throws -> T {
         let directory = try TemporaryDirectory()
         let certificates = try ServingCertificates.loadOrCreate(in: directory.path, hosts: hosts)
-        var configuration = KubeAPIServer.Configuration(host: "127.0.0.1", port: 0, dataDirectory: nil, tokens: ["t"],
-                                                        watchHistory: watchHistory, tls: certificates)
+        var configuration = KubeAPIServer.Configuration(
+            host: "127.0.0.1", port: 0, dataDirectory: nil, tokens: ["t"],
+            watchHistory: watchHistory, tls: certificates)
         configure(&configuration)
         let server = try KubeAPIServer(configuration: configuration, logger: Self.quietLogger)
         let running = Task { try await server.run() }
@@ -67,9 +70,11 @@ public final class TestCluster: Sendable {
     public var url: String { "https://127.0.0.1:\(port)" }
 
     /// A kubeconfig for this server, the way a user would write one.
-    public func kubeconfig(server: String? = nil, token: String? = "t", tokenFile: String? = nil,
-                    certificateAuthorityData: String? = nil, insecure: Bool = false, tlsServerName: String? = nil,
-                    clientCertificateData: String? = nil, clientKeyData: String? = nil) -> String {
+    public func kubeconfig(
+        server: String? = nil, token: String? = "t", tokenFile: String? = nil,
+        certificateAuthorityData: String? = nil, insecure: Bool = false, tlsServerName: String? = nil,
+        clientCertificateData: String? = nil, clientKeyData: String? = nil
+    ) -> String {
         var cluster = "    server: \(server ?? url)\n"
         if insecure {
             cluster += "    insecure-skip-tls-verify: true\n"
@@ -103,8 +108,10 @@ public final class TestCluster: Sendable {
     }
 
     /// A client configured from `kubeconfig` written to a file and loaded as kubectl would.
-    public func client(kubeconfig text: String? = nil,
-                tokenRefreshInterval: Duration = .seconds(60)) throws -> HTTPKubernetesClient {
+    public func client(
+        kubeconfig text: String? = nil,
+        tokenRefreshInterval: Duration = .seconds(60)
+    ) throws -> HTTPKubernetesClient {
         let path = try directory.write("kubeconfig-\(UUID().uuidString)", text ?? kubeconfig())
         let configuration = try KubeConfig.load(path: path)
         return try register(HTTPKubernetesClient(configuration: configuration, tokenRefreshInterval: tokenRefreshInterval))
@@ -133,8 +140,10 @@ public final class TestCluster: Sendable {
 public func configMap(_ name: String, labels: [String: String] = [:], data: [String: String] = [:]) -> JSONValue {
     var metadata: JSONValue = ["name": .string(name), "namespace": "default"]
     if !labels.isEmpty { metadata["labels"] = .object(labels.mapValues { .string($0) }) }
-    return ["apiVersion": "v1", "kind": "ConfigMap", "metadata": metadata,
-            "data": .object(data.mapValues { .string($0) })]
+    return [
+        "apiVersion": "v1", "kind": "ConfigMap", "metadata": metadata,
+        "data": .object(data.mapValues { .string($0) }),
+    ]
 }
 
 /// Polls `condition` until it holds or `timeout` passes; returns whether it held.

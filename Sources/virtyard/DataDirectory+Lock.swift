@@ -1,9 +1,9 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The exclusive hold one process has on a data directory (DESIGN.md §2): two processes
@@ -40,8 +40,9 @@ extension DataDirectory {
             close(descriptor)
             if reason == EWOULDBLOCK {
                 let who = holder.map { $0.isEmpty ? "another process" : "process \($0)" } ?? "another process"
-                throw Failure(description: "the data directory \(path) is in use by \(who) (lock \(lockPath)); "
-                    + "stop it first, or give this one another --data-dir")
+                throw Failure(
+                    description: "the data directory \(path) is in use by \(who) (lock \(lockPath)); "
+                        + "stop it first, or give this one another --data-dir")
             }
             throw Failure(description: "cannot lock \(lockPath): \(String(cString: strerror(reason)))")
         }
@@ -66,7 +67,8 @@ extension DataDirectory {
             return
         }
         if mode & 0o077 != 0 {
-            let message = "the data directory \(path) can be read by other users (mode \(String(mode, radix: 8))); "
+            let message =
+                "the data directory \(path) can be read by other users (mode \(String(mode, radix: 8))); "
                 + "it holds the admin token, the CA key and every Secret"
             guard allowShared else {
                 throw Failure(description: message + ". Run `chmod 700 \(path)`, or pass --allow-shared-data-dir")
@@ -80,7 +82,8 @@ extension DataDirectory {
 
     /// Files holding secrets or stored objects.
     private func privateFiles() -> [String] {
-        var files = [tokenPath, kubeconfigPath]
+        var files =
+            [tokenPath, kubeconfigPath]
             + ["ca.key", "serving.key", "store.db", "store.db-wal", "store.db-shm"].map { path + "/" + $0 }
         let clusters = path + "/clusters"
         if let entries = try? FileManager.default.contentsOfDirectory(atPath: clusters) {

@@ -9,13 +9,15 @@ struct DataDirectory {
     }
 
     init(_ path: String?) throws {
-        let chosen = path ?? ProcessInfo.processInfo.environment["VIRTYARD_DATA_DIR"]
+        let chosen =
+            path ?? ProcessInfo.processInfo.environment["VIRTYARD_DATA_DIR"]
             ?? (NSHomeDirectory() + "/.virtyard")
         let expanded = (chosen as NSString).expandingTildeInPath
         self.path = URL(fileURLWithPath: expanded).standardizedFileURL.path
         do {
-            try FileManager.default.createDirectory(atPath: self.path, withIntermediateDirectories: true,
-                                                    attributes: [.posixPermissions: 0o700])
+            try FileManager.default.createDirectory(
+                atPath: self.path, withIntermediateDirectories: true,
+                attributes: [.posixPermissions: 0o700])
         } catch {
             throw Failure(description: "cannot create data directory \(self.path): \(error.localizedDescription)")
         }
@@ -28,7 +30,8 @@ struct DataDirectory {
     /// The admin bearer token, created on first start and kept across restarts.
     func adminToken(generate: () -> String) throws -> String {
         if let existing = try? String(contentsOfFile: tokenPath, encoding: .utf8)
-            .trimmingCharacters(in: .whitespacesAndNewlines), !existing.isEmpty {
+            .trimmingCharacters(in: .whitespacesAndNewlines), !existing.isEmpty
+        {
             return existing
         }
         let token = generate()
@@ -55,9 +58,10 @@ struct DataDirectory {
     }
 
     func writeKubeconfig(server: String, token: String, certificateAuthority: String?) throws {
-        let authority = certificateAuthority.map {
-            "\n    certificate-authority-data: " + Data($0.utf8).base64EncodedString()
-        } ?? ""
+        let authority =
+            certificateAuthority.map {
+                "\n    certificate-authority-data: " + Data($0.utf8).base64EncodedString()
+            } ?? ""
         let text = """
             apiVersion: v1
             kind: Config

@@ -2,12 +2,12 @@ import ArgumentParser
 import Capacity
 import ControllerKit
 import Foundation
+import ImageSync
 import KubeClient
 import KubeServer
+import LabPool
 import Logging
 import ServiceLifecycle
-import ImageSync
-import LabPool
 import Simulation
 import VirtyardServer
 
@@ -25,18 +25,22 @@ struct EmbeddedAPIOptions: ParsableArguments {
     @Flag(name: .customLong("fsync"), help: "Flush every commit to disk (survives power loss, not only a crash).")
     var fsync = false
 
-    @Flag(name: .customLong("kube-insecure-http"), help: "Serve the embedded API over plain HTTP (debugging only; kubectl then sends no token).")
+    @Flag(
+        name: .customLong("kube-insecure-http"),
+        help: "Serve the embedded API over plain HTTP (debugging only; kubectl then sends no token).")
     var insecureHTTP = false
 
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel = "info"
 
-    @Flag(name: .customLong("allow-shared-data-dir"),
-          help: "Start even if other users can read the data directory (it holds the admin token and every Secret).")
+    @Flag(
+        name: .customLong("allow-shared-data-dir"),
+        help: "Start even if other users can read the data directory (it holds the admin token and every Secret).")
     var allowSharedDataDirectory = false
 
-    @Option(name: .customLong("idle-timeout"),
-            help: "Seconds a connection may send nothing (TLS handshake, request head, keep-alive) before it is closed.")
+    @Option(
+        name: .customLong("idle-timeout"),
+        help: "Seconds a connection may send nothing (TLS handshake, request head, keep-alive) before it is closed.")
     var idleTimeoutSeconds = 60
 
     var scheme: String { insecureHTTP ? "http" : "https" }
@@ -71,9 +75,10 @@ struct EmbeddedAPIOptions: ParsableArguments {
         let hostname = ProcessInfo.processInfo.hostName
         if !hostname.isEmpty, !hosts.contains(hostname) { hosts.append(hostname) }
         let tls = insecureHTTP ? nil : try ServingCertificates.loadOrCreate(in: data.path, hosts: hosts)
-        return KubeAPIServer.Configuration(host: kubeListen.host, port: kubeListen.port, dataDirectory: data.path,
-                                           tokens: [token], watchHistory: watchHistory, fsync: fsync, tls: tls,
-                                           connections: connections)
+        return KubeAPIServer.Configuration(
+            host: kubeListen.host, port: kubeListen.port, dataDirectory: data.path,
+            tokens: [token], watchHistory: watchHistory, fsync: fsync, tls: tls,
+            connections: connections)
     }
 
     func logger(_ label: String) -> Logger {
@@ -94,15 +99,17 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("lab-pool-size"), help: "Create (or resize) the default lab pool, clusters cluster1…N, at start-up.")
     var labPoolSize: Int?
 
-    @Option(name: .customLong("lab-scenarios"),
-            help: "A directory of LabScenario manifests (YAML or JSON), checked at start-up and applied to the cluster.")
+    @Option(
+        name: .customLong("lab-scenarios"),
+        help: "A directory of LabScenario manifests (YAML or JSON), checked at start-up and applied to the cluster.")
     var labScenarios: String?
 
     @Option(name: .customLong("listen"), help: "Address of the platform API, /metrics and /healthz.")
     var listen = ListenAddress(host: "127.0.0.1", port: 8080)
 
-    @Option(name: .customLong("kubeconfig"),
-            help: "Drive this cluster instead of the embedded API (env VIRTYARD_KUBECONFIG; KUBECONFIG-style lists work).")
+    @Option(
+        name: .customLong("kubeconfig"),
+        help: "Drive this cluster instead of the embedded API (env VIRTYARD_KUBECONFIG; KUBECONFIG-style lists work).")
     var kubeconfig: String?
 
     @Option(name: .customLong("context"), help: "The kubeconfig context to use (default: its current-context).")
@@ -147,27 +154,30 @@ struct Serve: AsyncParsableCommand {
         let token = try data.adminToken(generate: TokenAuthenticator.generateToken)
         let application = VirtyardApplication(configuration: try configuration(data: data, token: token), metrics: metrics)
         let identity = application.configuration.leaderElection.identity
-        try await application.run(whenListening: { endpoints in
-            if let kubeAPI = endpoints.kubeAPI {
-                try data.writeKubeconfig(server: kubeAPI, token: token, certificateAuthority: endpoints.certificateAuthorityPEM)
-            }
-            try data.writeEndpoints(kubeAPI: endpoints.kubeAPI, platform: endpoints.platform)
-            let kubeLines = endpoints.kubeAPI.map {
-                """
-                  Kubernetes API  \($0)
+        try await application.run(
+            whenListening: { endpoints in
+                if let kubeAPI = endpoints.kubeAPI {
+                    try data.writeKubeconfig(server: kubeAPI, token: token, certificateAuthority: endpoints.certificateAuthorityPEM)
+                }
+                try data.writeEndpoints(kubeAPI: endpoints.kubeAPI, platform: endpoints.platform)
+                let kubeLines =
+                    endpoints.kubeAPI.map {
+                        """
+                          Kubernetes API  \($0)
 
-                Use kubectl with it:
-                  export KUBECONFIG=\(data.kubeconfigPath)
-                  kubectl get namespaces
-                """
-            } ?? "  Kubernetes API  external cluster (leader-election identity \(identity))"
-            Console.say("""
-                Virtyard is running.
-                  Platform API    \(endpoints.platform)  (/healthz, /readyz, /metrics)
-                  Data directory  \(data.path)
-                \(kubeLines)
-                """)
-        }, whenListeningFailed: StartupFailure.report)
+                        Use kubectl with it:
+                          export KUBECONFIG=\(data.kubeconfigPath)
+                          kubectl get namespaces
+                        """
+                    } ?? "  Kubernetes API  external cluster (leader-election identity \(identity))"
+                Console.say(
+                    """
+                    Virtyard is running.
+                      Platform API    \(endpoints.platform)  (/healthz, /readyz, /metrics)
+                      Data directory  \(data.path)
+                    \(kubeLines)
+                    """)
+            }, whenListeningFailed: StartupFailure.report)
     }
 
     /// The flags as the application's configuration.
@@ -188,7 +198,7 @@ struct Serve: AsyncParsableCommand {
         } else {
             cluster = .embedded(try embedded.apiConfiguration(data: data, token: token))
         }
-        var labPool = LabPool.Configuration(defaultPoolSize: labPoolSize)
+        var labPool = LabPoolControllers.Configuration(defaultPoolSize: labPoolSize)
         if let labScenarios {
             do {
                 let documents = try ManifestFiles.read(directory: labScenarios)
@@ -197,17 +207,18 @@ struct Serve: AsyncParsableCommand {
                 throw ValidationError("--lab-scenarios \(labScenarios): \(error)")
             }
         }
-        let imageSync: ImageSync.Configuration
+        let imageSync: ImageSyncControllers.Configuration
         do {
-            imageSync = ImageSync.Configuration(namespace: election.namespace, defaults: try SyncPolicy.defaults())
+            imageSync = ImageSyncControllers.Configuration(namespace: election.namespace, defaults: try SyncPolicy.defaults())
         } catch {
             throw ValidationError("invalid image sync setting in the environment: \(error)")
         }
         return VirtyardApplication.Configuration(
             cluster: cluster, dataDirectory: data.path, adminToken: token, platform: listen,
             connections: embedded.connections, leaderElection: election, installCRDs: !skipCRDInstall,
-            simulation: try simulation.simulation(storageDirectory: URL(fileURLWithPath: data.path).appendingPathComponent("storage"),
-                                                  labPoolSize: labPoolSize),
+            simulation: try simulation.simulation(
+                storageDirectory: URL(fileURLWithPath: data.path).appendingPathComponent("storage"),
+                labPoolSize: labPoolSize),
             capacity: try simulation.capacity(embedded: !external), labPool: labPool, imageSync: imageSync)
     }
 }
@@ -227,8 +238,10 @@ struct APIServer: AsyncParsableCommand {
         let apiServer = try KubeAPIServer(
             configuration: embedded.apiConfiguration(data: data, token: token),
             logger: embedded.logger("virtyard.apiserver"))
-        let group = ServiceGroup(configuration: .init(services: [.init(service: apiServer)],
-                                                      gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: apiServer)],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         let kubeHost = embedded.kubeListen.host
         let scheme = embedded.scheme
         let caPEM = apiServer.configuration.tls?.caCertificatePEM

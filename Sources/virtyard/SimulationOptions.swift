@@ -1,13 +1,14 @@
 import ArgumentParser
-import Foundation
 import Capacity
+import Foundation
 import KubeModel
 import Simulation
 
 /// `serve`'s options for the simulated infrastructure and the capacity capability.
 struct SimulationOptions: ParsableArguments {
-    @Option(name: .customLong("sim-nodes"),
-            help: "Simulated (KWOK) nodes created at start-up in embedded mode (default: 3, or as many as --lab-pool-size needs).")
+    @Option(
+        name: .customLong("sim-nodes"),
+        help: "Simulated (KWOK) nodes created at start-up in embedded mode (default: 3, or as many as --lab-pool-size needs).")
     var nodes: Int?
 
     /// Memory one lab cluster takes on the nodes: its two VMs (4Gi + 2Gi of guest memory)
@@ -20,7 +21,8 @@ struct SimulationOptions: ParsableArguments {
     @Option(name: .customLong("sim-node-memory"), help: "Memory of each simulated node (a Kubernetes quantity).")
     var nodeMemory = "128Gi"
 
-    @Option(name: .customLong("sim-cpu-allocation-ratio"), help: "vCPUs per requested CPU of a virt-launcher pod (KubeVirt's default is 10).")
+    @Option(
+        name: .customLong("sim-cpu-allocation-ratio"), help: "vCPUs per requested CPU of a virt-launcher pod (KubeVirt's default is 10).")
     var cpuAllocationRatio = 10
 
     @Option(name: .customLong("sim-snapshot-duration"), help: "How long a VirtualMachineSnapshot takes (Go duration).")
@@ -35,22 +37,33 @@ struct SimulationOptions: ParsableArguments {
     @Option(name: .customLong("scheduler-scoring"), help: "NodeResourcesFit scoring: LeastAllocated (spread) or MostAllocated (pack).")
     var scoring = "LeastAllocated"
 
-    @Option(name: .customLong("percentage-of-nodes-to-score"), help: "Stop filtering once this share of nodes is feasible (default: kube-scheduler's adaptive rule).")
+    @Option(
+        name: .customLong("percentage-of-nodes-to-score"),
+        help: "Stop filtering once this share of nodes is feasible (default: kube-scheduler's adaptive rule).")
     var percentageOfNodesToScore: Int?
 
-    @Option(name: .customLong("sim-import-bandwidth"), help: "Total bytes per second all embedded CDI imports may read together (a Kubernetes quantity, e.g. 100Mi); unlimited by default.")
+    @Option(
+        name: .customLong("sim-import-bandwidth"),
+        help: "Total bytes per second all embedded CDI imports may read together (a Kubernetes quantity, e.g. 100Mi); unlimited by default."
+    )
     var importBandwidth: String?
 
-    @Flag(name: .customLong("sim-import-restart-from-zero"), help: "Restart a broken import from zero as CDI does, instead of resuming it with a Range request (for comparisons).")
+    @Flag(
+        name: .customLong("sim-import-restart-from-zero"),
+        help: "Restart a broken import from zero as CDI does, instead of resuming it with a Range request (for comparisons).")
     var importRestartFromZero = false
 
-    @Flag(name: .customLong("sim-kubevirt"), help: "Run the simulated KubeVirt controllers against an external cluster too (e.g. kind + KWOK without KubeVirt).")
+    @Flag(
+        name: .customLong("sim-kubevirt"),
+        help: "Run the simulated KubeVirt controllers against an external cluster too (e.g. kind + KWOK without KubeVirt).")
     var kubeVirtOnExternal = false
 
     @Option(name: .customLong("capacity-namespace"), help: "Namespace of the VMs capacity scenarios create.")
     var capacityNamespace = "default"
 
-    @Option(name: .customLong("capacity-thresholds"), help: "Classification preset: Low, Medium, High, AsymmetricLow, AsymmetricMedium, AsymmetricHigh.")
+    @Option(
+        name: .customLong("capacity-thresholds"),
+        help: "Classification preset: Low, Medium, High, AsymmetricLow, AsymmetricMedium, AsymmetricHigh.")
     var thresholds = "AsymmetricLow"
 
     @Flag(name: .customLong("rebalance"), help: "Migrate VMs away from over-utilised nodes in a closed loop.")
@@ -95,7 +108,8 @@ struct SimulationOptions: ParsableArguments {
 
     func capacity(embedded: Bool) throws -> CapacityService.Configuration {
         guard let preset = ThresholdPreset(rawValue: thresholds) else {
-            throw ValidationError("--capacity-thresholds must be one of \(ThresholdPreset.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw ValidationError(
+                "--capacity-thresholds must be one of \(ThresholdPreset.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         return CapacityService.Configuration(
             namespace: capacityNamespace, nodeCPU: try quantity(nodeCPU, "--sim-node-cpu"),

@@ -1,7 +1,8 @@
-@testable import ControllerKit
 import KubeClient
 import KubeModel
 import Testing
+
+@testable import ControllerKit
 
 /// A reconciler whose behaviour each test scripts, recording every call.
 struct ScriptedReconciler: Reconciler {
@@ -45,8 +46,10 @@ struct ControllerTests {
     private func key(_ name: String) -> ObjectKey { ObjectKey(namespace: "ns", name: name) }
 
     /// Runs the informers and the controller for the duration of `body`.
-    private func running<R: Reconciler>(_ informers: [Informer], _ controller: Controller<R>,
-                                        _ body: () async throws -> Void) async throws {
+    private func running<R: Reconciler>(
+        _ informers: [Informer], _ controller: Controller<R>,
+        _ body: () async throws -> Void
+    ) async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
             for informer in informers { group.addTask { try await informer.run() } }
             group.addTask { try await controller.run() }
@@ -60,8 +63,9 @@ struct ControllerTests {
         for name in ["a", "b", "c"] { await api.put(widgets, Fixtures.object(widgets, "ns", name)) }
         let informer = Informer(api: api, resource: widgets, configuration: fast)
         let reconciler = ScriptedReconciler()
-        let controller = Controller(name: "widgets", reconciler: reconciler, for: informer,
-                                    configuration: ControllerConfiguration(workers: 3))
+        let controller = Controller(
+            name: "widgets", reconciler: reconciler, for: informer,
+            configuration: ControllerConfiguration(workers: 3))
         try await running([informer], controller) {
             #expect(await eventually { reconciler.keys == [key("a"), key("b"), key("c")] })
             await api.put(widgets, Fixtures.object(widgets, "ns", "d"))
@@ -81,11 +85,12 @@ struct ControllerTests {
             try await Task.sleep(for: .milliseconds(2))
             return .done
         }
-        let controller = Controller(name: "widgets", reconciler: reconciler, for: informer,
-                                    configuration: ControllerConfiguration(workers: 4))
+        let controller = Controller(
+            name: "widgets", reconciler: reconciler, for: informer,
+            configuration: ControllerConfiguration(workers: 4))
         try await running([informer], controller) {
             #expect(await eventually { reconciler.calls.count >= 1 })
-            for version in 1 ... 30 {
+            for version in 1...30 {
                 await api.put(widgets, Fixtures.object(widgets, "ns", "hot", data: ["v": .int(Int64(version))]))
                 if version % 5 == 0 { try await Task.sleep(for: .milliseconds(1)) }
             }
@@ -169,8 +174,9 @@ struct ControllerTests {
             finished.append(key)
             return .done
         }
-        let controller = Controller(name: "widgets", reconciler: reconciler, for: informer,
-                                    configuration: ControllerConfiguration(workers: 2))
+        let controller = Controller(
+            name: "widgets", reconciler: reconciler, for: informer,
+            configuration: ControllerConfiguration(workers: 2))
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await informer.run() }
             try await informer.waitForSync()
@@ -204,7 +210,7 @@ struct ControllerTests {
         let controller = Controller(name: "widgets", reconciler: reconciler, for: informer)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await informer.run() }
-            for run in 1 ... 2 {
+            for run in 1...2 {
                 try await withThrowingTaskGroup(of: Void.self) { inner in
                     inner.addTask { try await controller.run() }
                     #expect(await eventually { reconciler.attempts(key("a")).count == run })
@@ -244,16 +250,18 @@ struct ControllerTests {
             OwnerReference(apiVersion: "other.io/v1", kind: "Widget", name: "foreign", uid: "3", controller: true),
         ]
         #expect(KeySource.controllerOwnerKeys(of: pod, ownerType: widgets) == [key("boss")])
-        let clusterOwner = ResourceType(group: "virtyard.io", version: "v1alpha1", resource: "widgets", kind: "Widget",
-                                        namespaced: false)
+        let clusterOwner = ResourceType(
+            group: "virtyard.io", version: "v1alpha1", resource: "widgets", kind: "Widget",
+            namespaced: false)
         #expect(KeySource.controllerOwnerKeys(of: pod, ownerType: clusterOwner) == [ObjectKey(namespace: nil, name: "boss")])
     }
 
     @Test func cacheThatNeverSyncsFailsWithContext() async throws {
         let api = FakeKubernetesAPI()
         let informer = Informer(api: api, resource: widgets)
-        let controller = Controller(name: "stuck", reconciler: ScriptedReconciler(), for: informer,
-                                    configuration: ControllerConfiguration(cacheSyncTimeout: .milliseconds(30)))
+        let controller = Controller(
+            name: "stuck", reconciler: ScriptedReconciler(), for: informer,
+            configuration: ControllerConfiguration(cacheSyncTimeout: .milliseconds(30)))
         // The informer is never run.
         await #expect {
             try await controller.run()

@@ -62,14 +62,20 @@ struct IndexerTests {
         let b = Fixtures.object(pods, "ns", "b", data: ["v": 1])
         let c = Fixtures.object(pods, "ns", "c")
         let initial = indexer.replace(with: [a, b, c], isInitialList: true)
-        #expect(initial == [.added(a, isInInitialList: true), .added(b, isInInitialList: true),
-                            .added(c, isInInitialList: true)])
+        #expect(
+            initial == [
+                .added(a, isInInitialList: true), .added(b, isInInitialList: true),
+                .added(c, isInInitialList: true),
+            ])
 
         let b2 = Fixtures.object(pods, "ns", "b", data: ["v": 2])
         let d = Fixtures.object(pods, "ns", "d")
         let diff = indexer.replace(with: [a, b2, d], isInitialList: false)
-        #expect(diff == [.updated(old: b, new: b2), .added(d, isInInitialList: false),
-                         .deleted(c, finalStateUnknown: true)])
+        #expect(
+            diff == [
+                .updated(old: b, new: b2), .added(d, isInInitialList: false),
+                .deleted(c, finalStateUnknown: true),
+            ])
         #expect(indexer.keys.map(\.name) == ["a", "b", "d"])
         #expect(indexer[ObjectKey(namespace: "ns", name: "b")] == b2)
     }

@@ -1,13 +1,15 @@
-@testable import ControllerKit
 import KubeClient
 import KubeModel
 import Testing
+
+@testable import ControllerKit
 
 @Suite("Informer")
 struct InformerTests {
     private let pods = Fixtures.pods
     /// Fast retries so that re-watches and re-lists happen within milliseconds.
-    private let fast = InformerConfiguration(pageSize: 2, backoff: Backoff(initial: .milliseconds(5), maximum: .milliseconds(20), jitter: 0))
+    private let fast = InformerConfiguration(
+        pageSize: 2, backoff: Backoff(initial: .milliseconds(5), maximum: .milliseconds(20), jitter: 0))
 
     private func seed(_ api: FakeKubernetesAPI, _ names: [String], namespace: String = "ns") async {
         for name in names { await api.put(pods, Fixtures.object(pods, namespace, name)) }
@@ -103,8 +105,10 @@ struct InformerTests {
             api.compactHistory()
             api.releaseWatches()
 
-            let expected = ["add a (initial)", "add b (initial)", "add c (initial)",
-                            "update b 0->7", "add d", "delete c (inferred)"]
+            let expected = [
+                "add a (initial)", "add b (initial)", "add c (initial)",
+                "update b 0->7", "add d", "delete c (inferred)",
+            ]
             #expect(await eventually { events.count >= expected.count && api.openWatches == 1 })
             #expect(events.all == expected)
             #expect(api.listCalls == 2 * 2) // two lists, each two pages
@@ -117,8 +121,10 @@ struct InformerTests {
         let api = FakeKubernetesAPI()
         api.reportGoneAsErrorEvent(true)
         await seed(api, ["a", "b"])
-        let informer = Informer(api: api, resource: pods, configuration: InformerConfiguration(
-            pageSize: nil, backoff: Backoff(initial: .milliseconds(5), maximum: .milliseconds(20), jitter: 0)))
+        let informer = Informer(
+            api: api, resource: pods,
+            configuration: InformerConfiguration(
+                pageSize: nil, backoff: Backoff(initial: .milliseconds(5), maximum: .milliseconds(20), jitter: 0)))
         let events = Recorder<String>()
         informer.addEventHandler { events.append(Self.describe($0)) }
         try await withRunning({ try await informer.run() }) {

@@ -1,7 +1,8 @@
-@testable import ControllerKit
 import KubeClient
 import KubeModel
 import Testing
+
+@testable import ControllerKit
 
 /// Two replicas, each with an informer (always running) and a controller that runs only
 /// while the replica leads: the deployment shape of `virtyard serve` with two replicas.
@@ -20,9 +21,11 @@ struct LeaderElectedServicesTests {
             informer = Informer(api: api, resource: Fixtures.widgets, configuration: informerConfiguration)
             reconciler = ScriptedReconciler()
             controller = Controller(name: "widgets", reconciler: reconciler, for: informer)
-            let elector = LeaderElector(api: api, configuration: LeaderElectionConfiguration(
-                identity: identity, leaseDuration: .seconds(1), renewDeadline: .milliseconds(600),
-                retryPeriod: .milliseconds(100)))
+            let elector = LeaderElector(
+                api: api,
+                configuration: LeaderElectionConfiguration(
+                    identity: identity, leaseDuration: .seconds(1), renewDeadline: .milliseconds(600),
+                    retryPeriod: .milliseconds(100)))
             services = LeaderElectedServices(elector: elector, services: [controller])
         }
 
@@ -92,9 +95,11 @@ struct LeaderElectedServicesTests {
 
     @Test func gracefulShutdownWhileFollowingStopsContending() async throws {
         let api = FakeKubernetesAPI()
-        let leader = LeaderElector(api: api, configuration: LeaderElectionConfiguration(
-            identity: "leader", leaseDuration: .seconds(1), renewDeadline: .milliseconds(600),
-            retryPeriod: .milliseconds(100)))
+        let leader = LeaderElector(
+            api: api,
+            configuration: LeaderElectionConfiguration(
+                identity: "leader", leaseDuration: .seconds(1), renewDeadline: .milliseconds(600),
+                retryPeriod: .milliseconds(100)))
         let follower = Replica("follower", api: api, informerConfiguration: fast)
         let stopped = Locked(false)
         await withTaskGroup(of: Void.self) { group in

@@ -28,7 +28,7 @@ struct RateLimitTests {
         var bucket = TokenBucket()
         #expect(bucket.rate == 10)
         #expect(bucket.burst == 100)
-        for _ in 0 ..< 100 { #expect(bucket.reserve(at: .zero) == .zero) }
+        for _ in 0..<100 { #expect(bucket.reserve(at: .zero) == .zero) }
         #expect(bucket.reserve(at: .zero) == .milliseconds(100))
         #expect(bucket.reserve(at: .zero) == .milliseconds(200))
     }

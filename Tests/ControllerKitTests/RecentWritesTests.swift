@@ -5,8 +5,10 @@ import Testing
 @Suite("RecentWrites")
 struct RecentWritesTests {
     private func object(_ name: String, version: String, phase: String = "Available", namespace: String = "lab") -> JSONValue {
-        ["metadata": ["name": .string(name), "namespace": .string(namespace), "resourceVersion": .string(version)],
-         "status": ["phase": .string(phase)]]
+        [
+            "metadata": ["name": .string(name), "namespace": .string(namespace), "resourceVersion": .string(version)],
+            "status": ["phase": .string(phase)],
+        ]
     }
 
     @Test func theWriteShowsUntilTheCacheMovesOn() {

@@ -3,8 +3,10 @@ import KubeModel
 import Testing
 
 @Suite struct StatusConditionsTests {
-    private func ready(_ status: Condition.Status, reason: String? = nil, message: String? = nil,
-                       generation: Int64? = nil) -> Condition {
+    private func ready(
+        _ status: Condition.Status, reason: String? = nil, message: String? = nil,
+        generation: Int64? = nil
+    ) -> Condition {
         Condition(type: "Ready", status: status, reason: reason, message: message, observedGeneration: generation)
     }
 
@@ -13,8 +15,11 @@ import Testing
         let changed = StatusConditions.set(&conditions, ready(.false, reason: "Waiting"), now: "2026-02-02T00:00:00Z")
         #expect(changed)
         #expect(conditions.count == 2)
-        #expect(conditions[1] == ["type": "Ready", "status": "False", "reason": "Waiting",
-                                  "lastTransitionTime": "2026-02-02T00:00:00Z"])
+        #expect(
+            conditions[1] == [
+                "type": "Ready", "status": "False", "reason": "Waiting",
+                "lastTransitionTime": "2026-02-02T00:00:00Z",
+            ])
         // The other type is untouched.
         #expect(conditions[0]["lastTransitionTime"] == "2026-01-01T00:00:00Z")
     }
@@ -34,13 +39,16 @@ import Testing
 
     @Test func reasonChangeCountsWhenAsked() {
         var conditions: [JSONValue] = []
-        StatusConditions.set(&conditions, ready(.false, reason: "Queued"), now: "2026-01-01T00:00:00Z",
-                             transition: .statusOrReasonChange)
-        StatusConditions.set(&conditions, ready(.false, reason: "Syncing"), now: "2026-01-02T00:00:00Z",
-                             transition: .statusOrReasonChange)
+        StatusConditions.set(
+            &conditions, ready(.false, reason: "Queued"), now: "2026-01-01T00:00:00Z",
+            transition: .statusOrReasonChange)
+        StatusConditions.set(
+            &conditions, ready(.false, reason: "Syncing"), now: "2026-01-02T00:00:00Z",
+            transition: .statusOrReasonChange)
         #expect(StatusConditions.find(conditions, "Ready")?.lastTransitionTime == "2026-01-02T00:00:00Z")
-        StatusConditions.set(&conditions, ready(.false, reason: "Syncing", message: "progress"), now: "2026-01-03T00:00:00Z",
-                             transition: .statusOrReasonChange)
+        StatusConditions.set(
+            &conditions, ready(.false, reason: "Syncing", message: "progress"), now: "2026-01-03T00:00:00Z",
+            transition: .statusOrReasonChange)
         #expect(StatusConditions.find(conditions, "Ready")?.lastTransitionTime == "2026-01-02T00:00:00Z")
     }
 
@@ -67,14 +75,19 @@ import Testing
         var conditions: [JSONValue] = []
         let condition = Condition(type: "Ready", status: .true, otherFields: ["lastProbeTime": .null])
         StatusConditions.set(&conditions, condition, now: "2026-01-01T00:00:00Z")
-        #expect(conditions[0] == ["type": "Ready", "status": "True", "lastProbeTime": .null,
-                                  "lastTransitionTime": "2026-01-01T00:00:00Z"])
+        #expect(
+            conditions[0] == [
+                "type": "Ready", "status": "True", "lastProbeTime": .null,
+                "lastTransitionTime": "2026-01-01T00:00:00Z",
+            ])
         #expect(Condition(json: conditions[0])?.otherFields == ["lastProbeTime": .null])
     }
 
     @Test func findAndIsTrue() {
-        let conditions: [JSONValue] = [["type": "Ready", "status": "True"], ["type": "Failed", "status": "False"],
-                                       "not an object"]
+        let conditions: [JSONValue] = [
+            ["type": "Ready", "status": "True"], ["type": "Failed", "status": "False"],
+            "not an object",
+        ]
         #expect(StatusConditions.isTrue(conditions, "Ready"))
         #expect(!StatusConditions.isTrue(conditions, "Failed"))
         #expect(!StatusConditions.isTrue(conditions, "Missing"))

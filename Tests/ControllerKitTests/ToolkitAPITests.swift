@@ -71,7 +71,10 @@ import Testing
         let api = FakeKubernetesAPI()
         var desired = Fixtures.object(Fixtures.configMaps, "default", "settings", labels: ["app": "a"], data: ["k": "1"])
         let created = try await api.createOrPatch(Fixtures.configMaps, desired)
-        guard case .created = created else { Issue.record("expected a create, got \(created)"); return }
+        guard case .created = created else {
+            Issue.record("expected a create, got \(created)")
+            return
+        }
 
         // Someone else adds a field the desired state does not name: it must survive the patch.
         var theirs = try #require(api.object(Fixtures.configMaps, namespace: "default", name: "settings"))
@@ -80,12 +83,18 @@ import Testing
 
         desired[path: ["data", "k"]] = "2"
         let patched = try await api.createOrPatch(Fixtures.configMaps, desired)
-        guard case .patched(let object) = patched else { Issue.record("expected a patch, got \(patched)"); return }
+        guard case .patched(let object) = patched else {
+            Issue.record("expected a patch, got \(patched)")
+            return
+        }
         #expect(object["data"] == ["k": "2", "extra": "kept"])
 
         let version = object.resourceVersion
         let again = try await api.createOrPatch(Fixtures.configMaps, desired)
-        guard case .unchanged(let unchanged) = again else { Issue.record("expected no write, got \(again)"); return }
+        guard case .unchanged(let unchanged) = again else {
+            Issue.record("expected no write, got \(again)")
+            return
+        }
         #expect(unchanged.resourceVersion == version)
         #expect(api.object(Fixtures.configMaps, namespace: "default", name: "settings")?.resourceVersion == version)
     }

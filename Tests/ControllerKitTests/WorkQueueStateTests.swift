@@ -1,5 +1,6 @@
-@testable import ControllerKit
 import Testing
+
+@testable import ControllerKit
 
 /// The queue's rules as a pure state machine, without tasks or clocks.
 @Suite("WorkQueueState")

@@ -1,5 +1,6 @@
-@testable import ControllerKit
 import Testing
+
+@testable import ControllerKit
 
 @Suite("WorkQueue")
 struct WorkQueueTests {
@@ -46,7 +47,7 @@ struct WorkQueueTests {
         let processedAfterLastAdd = Locked<Set<Int>>([])
         let lastAddDone = Locked(false)
         await withTaskGroup(of: Void.self) { group in
-            for _ in 0 ..< 4 {
+            for _ in 0..<4 {
                 group.addTask {
                     while let key = await queue.next() {
                         let clash = inFlight.withLock { !$0.insert(key).inserted }
@@ -59,17 +60,17 @@ struct WorkQueueTests {
                     }
                 }
             }
-            for round in 0 ..< 200 {
+            for round in 0..<200 {
                 queue.add(round % 10)
                 if round % 7 == 0 { await Task.yield() }
             }
             lastAddDone.withLock { $0 = true }
-            for key in 0 ..< 10 { queue.add(key) }
+            for key in 0..<10 { queue.add(key) }
             _ = await eventually { processedAfterLastAdd.withLock { $0.count } == 10 }
             queue.shutDown()
         }
         #expect(overlaps.withLock { $0 } == 0)
-        #expect(processedAfterLastAdd.withLock { $0 } == Set(0 ..< 10))
+        #expect(processedAfterLastAdd.withLock { $0 } == Set(0..<10))
     }
 
     @Test func rateLimitedRequeueWaitsForItsBackoff() async {
@@ -95,7 +96,7 @@ struct WorkQueueTests {
 
     @Test func forgetResetsTheBackoff() async {
         let (queue, clock) = makeQueue(.init(backoff: FailureBackoff(base: .milliseconds(5), cap: .seconds(1000))))
-        for _ in 0 ..< 5 { queue.addRateLimited("a") }
+        for _ in 0..<5 { queue.addRateLimited("a") }
         #expect(queue.numRequeues("a") == 5)
         queue.forget("a")
         #expect(queue.numRequeues("a") == 0)
@@ -109,8 +110,10 @@ struct WorkQueueTests {
     }
 
     @Test func overallRateLimitSpacesRequeuesOfDifferentKeys() async {
-        let (queue, clock) = makeQueue(.init(backoff: FailureBackoff(base: .zero, cap: .zero),
-                                             rateLimit: TokenBucket(rate: 10, burst: 2)))
+        let (queue, clock) = makeQueue(
+            .init(
+                backoff: FailureBackoff(base: .zero, cap: .zero),
+                rateLimit: TokenBucket(rate: 10, burst: 2)))
         queue.addRateLimited("a")
         queue.addRateLimited("b")
         queue.addRateLimited("c")
@@ -174,7 +177,7 @@ struct WorkQueueTests {
         #expect(await queue.next() == "in-flight")
         queue.add("pending")
         await withTaskGroup(of: String?.self) { group in
-            for _ in 0 ..< 3 { group.addTask { await queue.next() } }
+            for _ in 0..<3 { group.addTask { await queue.next() } }
             // The three workers get "pending" at most once; then shut down releases the rest.
             try? await Task.sleep(for: .milliseconds(10))
             queue.shutDown()

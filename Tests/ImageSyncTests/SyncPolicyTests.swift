@@ -1,4 +1,5 @@
 import Testing
+
 @testable import ImageSync
 
 @Suite struct SyncPolicyTests {
@@ -9,13 +10,18 @@ import Testing
         #expect(policy.maxRetryBackoff == .seconds(3600))
         #expect(policy.syncDeadline == .seconds(12 * 3600))
         // 3ⁿ minutes capped at an hour, as data-sync-operator waits.
-        #expect((1 ... 5).map { policy.backoff(afterFailures: $0) } == [.seconds(180), .seconds(540), .seconds(1620),
-                                                                           .seconds(3600), .seconds(3600)])
+        #expect(
+            (1...5).map { policy.backoff(afterFailures: $0) } == [
+                .seconds(180), .seconds(540), .seconds(1620),
+                .seconds(3600), .seconds(3600),
+            ])
     }
 
     @Test func environmentOverridesDefaults() throws {
-        let policy = try SyncPolicy.defaults(environment: ["MAX_VMDI_SYNC_CONCURRENCY": "2", "MAX_SYNC_DURATION": "30m",
-                                                           "MAX_SYNC_ATTEMPT_RETRIES": "7", "UNRELATED": "x"])
+        let policy = try SyncPolicy.defaults(environment: [
+            "MAX_VMDI_SYNC_CONCURRENCY": "2", "MAX_SYNC_DURATION": "30m",
+            "MAX_SYNC_ATTEMPT_RETRIES": "7", "UNRELATED": "x",
+        ])
         #expect(policy.concurrency == 2)
         #expect(policy.syncDeadline == .seconds(1800))
         #expect(policy.attemptRestartLimit == 7)
@@ -28,7 +34,7 @@ import Testing
         #expect(policy.retryLimit == 2)
         #expect(policy.retryBackoffDuration == .seconds(300))
         #expect(policy.attemptTimeout == SyncPolicy.builtIn.attemptTimeout)
-        #expect((1 ... 4).map { policy.backoff(afterFailures: $0) } == [.seconds(300), .seconds(900), .seconds(2700), .seconds(3600)])
+        #expect((1...4).map { policy.backoff(afterFailures: $0) } == [.seconds(300), .seconds(900), .seconds(2700), .seconds(3600)])
     }
 
     @Test(arguments: [
@@ -46,8 +52,9 @@ import Testing
     }
 
     @Test func validKeysApplyWhenThereIsNoPreviousPolicy() {
-        let (policy, problems) = SyncPolicy.parseValidKeys(["concurrency": "many", "retryLimit": "1", "syncDeadline": "2h"],
-                                                           base: .builtIn)
+        let (policy, problems) = SyncPolicy.parseValidKeys(
+            ["concurrency": "many", "retryLimit": "1", "syncDeadline": "2h"],
+            base: .builtIn)
         #expect(policy.concurrency == SyncPolicy.builtIn.concurrency)
         #expect(policy.retryLimit == 1)
         #expect(policy.syncDeadline == .seconds(7200))
@@ -58,7 +65,7 @@ import Testing
         var policy = SyncPolicy.builtIn
         policy.retryBackoffDuration = .seconds(1)
         policy.maxRetryBackoff = .seconds(4)
-        #expect((1 ... 60).map { policy.backoff(afterFailures: $0) }.max() == .seconds(4))
+        #expect((1...60).map { policy.backoff(afterFailures: $0) }.max() == .seconds(4))
         #expect(policy.backoff(afterFailures: 0) == .seconds(1))
     }
 }

@@ -6,8 +6,10 @@ import Testing
 @Suite struct ViewTests {
     private let stored: JSONValue = [
         "apiVersion": "crd.pelotech.ot/v1alpha1", "kind": "VMDiskImage",
-        "metadata": ["name": "win11", "namespace": "team-a", "uid": "u1", "resourceVersion": "42",
-                     "creationTimestamp": "2026-01-01T00:00:00Z", "annotations": ["someone.else/note": "keep"]],
+        "metadata": [
+            "name": "win11", "namespace": "team-a", "uid": "u1", "resourceVersion": "42",
+            "creationTimestamp": "2026-01-01T00:00:00Z", "annotations": ["someone.else/note": "keep"],
+        ],
         "spec": ["sourceType": "http", "url": "https://example.com/disk.img", "diskSize": "24Gi", "futureField": "keep"],
         "status": ["phase": "Syncing", "failureCount": 2, "startTime": "2026-01-01T00:01:00Z", "addedByNewerCRD": ["x": 1]],
     ]
@@ -62,9 +64,15 @@ import Testing
             "metadata": ["name": "vm", "namespace": "ns"],
             "spec": [
                 "dataVolumeTemplates": [["spec": ["source": ["snapshot": ["name": "img"]]]], ["metadata": ["name": "no-source"]]],
-                "template": ["spec": ["volumes": [["name": "a", "dataVolume": ["name": "dv"]],
-                                                  ["name": "b", "persistentVolumeClaim": ["claimName": "pvc"]],
-                                                  ["name": "c", "containerDisk": ["image": "x"]]]]],
+                "template": [
+                    "spec": [
+                        "volumes": [
+                            ["name": "a", "dataVolume": ["name": "dv"]],
+                            ["name": "b", "persistentVolumeClaim": ["claimName": "pvc"]],
+                            ["name": "c", "containerDisk": ["image": "x"]],
+                        ]
+                    ]
+                ],
             ],
         ])
         #expect(vm.dataVolumeTemplateSources.map(\.snapshot) == [DataVolume.Source.Reference(name: "img", namespace: nil)])

@@ -1,8 +1,8 @@
 import Foundation
 import KubeClient
 import KubeModel
-import VirtyardTesting
 import Testing
+import VirtyardTesting
 
 /// CRUD, patch and errors against the real embedded server over HTTPS.
 @Suite(.timeLimit(.minutes(2)))
@@ -54,8 +54,9 @@ struct HTTPClientCRUDTests {
     @Test func dryRunChangesNothing() async throws {
         try await TestCluster.run { cluster in
             let client = try cluster.client()
-            let answer = try await client.create(.configMaps, namespace: "default", object: configMap("dry"),
-                                                 options: WriteOptions(dryRun: true, fieldManager: "tests"))
+            let answer = try await client.create(
+                .configMaps, namespace: "default", object: configMap("dry"),
+                options: WriteOptions(dryRun: true, fieldManager: "tests"))
             #expect(answer.name == "dry")
             #expect(try await client.list(.configMaps, namespace: "default").items.allSatisfy { $0.name != "dry" })
         }
@@ -64,23 +65,28 @@ struct HTTPClientCRUDTests {
     @Test func statusSubresourceAndDeleteOptions() async throws {
         try await TestCluster.run { cluster in
             let client = try cluster.client()
-            let pod: JSONValue = ["metadata": ["name": "web", "namespace": "default"],
-                                  "spec": ["containers": [["name": "app", "image": "nginx"]]]]
+            let pod: JSONValue = [
+                "metadata": ["name": "web", "namespace": "default"],
+                "spec": ["containers": [["name": "app", "image": "nginx"]]],
+            ]
             _ = try await client.create(.pods, object: pod)
-            let patched = try await client.patch(.pods, namespace: "default", name: "web",
-                                                 patch: ["status": ["phase": "Running"]], type: .merge,
-                                                 subresource: "status", options: .default)
+            let patched = try await client.patch(
+                .pods, namespace: "default", name: "web",
+                patch: ["status": ["phase": "Running"]], type: .merge,
+                subresource: "status", options: .default)
             #expect(patched[path: ["status", "phase"]] == "Running")
             let status = try await client.get(.pods, namespace: "default", name: "web", subresource: "status")
             #expect(status[path: ["status", "phase"]] == "Running")
 
             let refused = await #expect(throws: KubeClientError.self) {
-                _ = try await client.delete(.pods, namespace: "default", name: "web",
-                                            options: DeleteOptions(preconditionUID: "not-the-uid"))
+                _ = try await client.delete(
+                    .pods, namespace: "default", name: "web",
+                    options: DeleteOptions(preconditionUID: "not-the-uid"))
             }
             #expect(refused?.code == 409 && refused?.isConflict == true)
-            _ = try await client.delete(.pods, namespace: "default", name: "web",
-                                    options: DeleteOptions(propagationPolicy: .background, gracePeriodSeconds: 0))
+            _ = try await client.delete(
+                .pods, namespace: "default", name: "web",
+                options: DeleteOptions(propagationPolicy: .background, gracePeriodSeconds: 0))
             #expect(try await client.list(.pods, namespace: "default").items.isEmpty)
         }
     }
@@ -90,8 +96,9 @@ struct HTTPClientCRUDTests {
             let client = try cluster.client()
             _ = try await client.create(.configMaps, object: configMap("p", labels: ["keep": "yes"], data: ["a": "1", "b": "2"]))
 
-            let merged = try await client.patch(.configMaps, namespace: "default", name: "p",
-                                                patch: ["metadata": ["labels": ["added": "true"]], "data": ["b": nil]])
+            let merged = try await client.patch(
+                .configMaps, namespace: "default", name: "p",
+                patch: ["metadata": ["labels": ["added": "true"]], "data": ["b": nil]])
             #expect(merged[path: ["metadata", "labels"]] == ["keep": "yes", "added": "true"])
             #expect(merged["data"] == ["a": "1"])
 
@@ -101,9 +108,14 @@ struct HTTPClientCRUDTests {
                 type: .json)
             #expect(jsonPatched["data"] == ["a": "10", "c": "3"])
 
-            let pod: JSONValue = ["metadata": ["name": "two", "namespace": "default"], "spec": ["containers": [
-                ["name": "app", "image": "app:1"], ["name": "sidecar", "image": "proxy:1"],
-            ]]]
+            let pod: JSONValue = [
+                "metadata": ["name": "two", "namespace": "default"],
+                "spec": [
+                    "containers": [
+                        ["name": "app", "image": "app:1"], ["name": "sidecar", "image": "proxy:1"],
+                    ]
+                ],
+            ]
             _ = try await client.create(.pods, object: pod)
             let strategic = try await client.patch(
                 .pods, namespace: "default", name: "two",
@@ -175,8 +187,9 @@ struct HTTPClientCRUDTests {
     @Test func rotatedTokenFileIsPickedUp() async throws {
         try await TestCluster.run { cluster in
             let tokenFile = try cluster.directory.write("token", "stale-token\n")
-            let client = try cluster.client(kubeconfig: cluster.kubeconfig(token: nil, tokenFile: tokenFile),
-                                            tokenRefreshInterval: .milliseconds(200))
+            let client = try cluster.client(
+                kubeconfig: cluster.kubeconfig(token: nil, tokenFile: tokenFile),
+                tokenRefreshInterval: .milliseconds(200))
             await #expect(throws: KubeClientError.self) {
                 _ = try await client.get(.namespaces, name: "default")
             }

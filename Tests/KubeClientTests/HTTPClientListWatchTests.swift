@@ -1,8 +1,8 @@
 import Foundation
 import KubeClient
 import KubeModel
-import VirtyardTesting
 import Testing
+import VirtyardTesting
 
 /// Lists (pagination, selectors) and raw watches against the embedded server over HTTPS.
 @Suite(.timeLimit(.minutes(2)))
@@ -39,9 +39,11 @@ struct HTTPClientListWatchTests {
             _ = try await client.create(.configMaps, object: configMap("api", labels: ["tier": "api"]))
             _ = try await client.create(.configMaps, object: configMap("db", labels: ["tier": "db", "env": "prod"]))
             func names(_ labels: String? = nil, fields: String? = nil) async throws -> [String] {
-                try await client.list(.configMaps, namespace: "default",
-                                      options: ListOptions(labelSelector: labels, fieldSelector: fields))
-                    .items.compactMap(\.name).filter { ["web", "api", "db"].contains($0) }.sorted()
+                try await client.list(
+                    .configMaps, namespace: "default",
+                    options: ListOptions(labelSelector: labels, fieldSelector: fields)
+                )
+                .items.compactMap(\.name).filter { ["web", "api", "db"].contains($0) }.sorted()
             }
             #expect(try await names("tier in (web,api)") == ["api", "web"])
             #expect(try await names("tier,tier!=db") == ["api", "web"])
@@ -57,11 +59,13 @@ struct HTTPClientListWatchTests {
             let client = try cluster.client()
             _ = try await client.create(.namespaces, object: ["metadata": ["name": "other"]])
             _ = try await client.create(.configMaps, object: configMap("here", labels: ["x": "1"]))
-            _ = try await client.create(.configMaps, namespace: "other", object: {
-                var object = configMap("there", labels: ["x": "1"])
-                object[path: ["metadata", "namespace"]] = "other"
-                return object
-            }())
+            _ = try await client.create(
+                .configMaps, namespace: "other",
+                object: {
+                    var object = configMap("there", labels: ["x": "1"])
+                    object[path: ["metadata", "namespace"]] = "other"
+                    return object
+                }())
             let everywhere = try await client.list(.configMaps, namespace: nil, options: ListOptions(labelSelector: "x=1"))
             #expect(everywhere.items.compactMap(\.name).sorted() == ["here", "there"])
         }
@@ -71,8 +75,9 @@ struct HTTPClientListWatchTests {
         try await TestCluster.run { cluster in
             let client = try cluster.client()
             let start = try await client.list(.configMaps, namespace: "default")
-            let events = try await client.watch(.configMaps, namespace: "default",
-                                                options: ListOptions(resourceVersion: start.resourceVersion))
+            let events = try await client.watch(
+                .configMaps, namespace: "default",
+                options: ListOptions(resourceVersion: start.resourceVersion))
             let recorder = Recorder<WatchEventObject>()
             let consumer = Task {
                 for try await event in events { recorder.append(event) }
@@ -110,8 +115,9 @@ struct HTTPClientListWatchTests {
             let first = try await client.create(.configMaps, object: configMap("old"))
             for index in 0..<10 { _ = try await client.create(.configMaps, object: configMap("newer-\(index)")) }
             do throws(KubeClientError) {
-                _ = try await client.watch(.configMaps, namespace: "default",
-                                           options: ListOptions(resourceVersion: first.resourceVersion.map { ResourceVersion($0) }))
+                _ = try await client.watch(
+                    .configMaps, namespace: "default",
+                    options: ListOptions(resourceVersion: first.resourceVersion.map { ResourceVersion($0) }))
                 Issue.record("expected 410 Gone")
             } catch {
                 #expect(error.code == 410 && error.isGone)

@@ -1,6 +1,7 @@
-import VirtyardTesting
 import Foundation
 import Testing
+import VirtyardTesting
+
 @testable import KubeClient
 
 /// In-cluster configuration from the service-account directory a pod gets mounted.
@@ -54,8 +55,11 @@ struct InClusterConfigTests {
         }
         let noCA = try TemporaryDirectory()
         try noCA.write("token", "abc")
-        #expect(throws: KubeConfigError.unreadableCertificate(path: noCA.file("ca.crt"), field: "service-account ca.crt",
-                                                              reason: "no such file")) {
+        #expect(
+            throws: KubeConfigError.unreadableCertificate(
+                path: noCA.file("ca.crt"), field: "service-account ca.crt",
+                reason: "no such file")
+        ) {
             try KubeConfig.inCluster(environment: Self.environment, serviceAccountDirectory: noCA.path)
         }
     }
@@ -66,8 +70,9 @@ struct InClusterConfigTests {
         let kubeconfig = try files.write("config", KubeconfigTests.twoContexts)
         try files.write(".kube/config", KubeconfigTests.twoContexts.replacingOccurrences(of: "dev.example.com", with: "home.example.com"))
 
-        let inPod = try KubeConfig.automatic(environment: Self.environment.merging(["HOME": files.path]) { $1 },
-                                             serviceAccountDirectory: serviceAccount.path)
+        let inPod = try KubeConfig.automatic(
+            environment: Self.environment.merging(["HOME": files.path]) { $1 },
+            serviceAccountDirectory: serviceAccount.path)
         #expect(inPod.source == "in-cluster")
 
         let withVariable = try KubeConfig.automatic(
@@ -75,12 +80,14 @@ struct InClusterConfigTests {
             serviceAccountDirectory: serviceAccount.path)
         #expect(withVariable.server == "https://dev.example.com:6443")
 
-        let explicit = try KubeConfig.automatic(path: kubeconfig, context: "prod", environment: Self.environment,
-                                                serviceAccountDirectory: serviceAccount.path)
+        let explicit = try KubeConfig.automatic(
+            path: kubeconfig, context: "prod", environment: Self.environment,
+            serviceAccountDirectory: serviceAccount.path)
         #expect(explicit.server == "https://prod.example.com")
 
-        let onLaptop = try KubeConfig.automatic(environment: ["HOME": files.path],
-                                                serviceAccountDirectory: serviceAccount.path)
+        let onLaptop = try KubeConfig.automatic(
+            environment: ["HOME": files.path],
+            serviceAccountDirectory: serviceAccount.path)
         #expect(onLaptop.server == "https://home.example.com:6443")
     }
 }

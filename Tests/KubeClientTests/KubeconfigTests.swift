@@ -1,6 +1,7 @@
-import VirtyardTesting
 import Foundation
 import Testing
+import VirtyardTesting
+
 @testable import KubeClient
 
 /// Kubeconfig loading, checked against what kubectl does with the same files.
@@ -72,7 +73,9 @@ struct KubeconfigTests {
 
     @Test func kubeconfigVariableMergesFilesFirstDefinitionWins() throws {
         let directory = try TemporaryDirectory()
-        let first = try directory.write("a/config", """
+        let first = try directory.write(
+            "a/config",
+            """
             current-context: from-a
             clusters:
             - name: shared
@@ -85,7 +88,9 @@ struct KubeconfigTests {
             - name: shared-user
               user: {token: token-a}
             """)
-        let second = try directory.write("b/config", """
+        let second = try directory.write(
+            "b/config",
+            """
             current-context: from-b
             clusters:
             - name: shared
@@ -135,7 +140,9 @@ struct KubeconfigTests {
     @Test func explicitPathBeatsKubeconfigVariableAndMustExist() throws {
         let directory = try TemporaryDirectory()
         let explicit = try directory.write("explicit", Self.twoContexts)
-        let other = try directory.write("other", """
+        let other = try directory.write(
+            "other",
+            """
             current-context: x
             clusters: [{name: c, cluster: {server: "https://other.example.com"}}]
             contexts: [{name: x, context: {cluster: c}}]
@@ -163,7 +170,9 @@ struct KubeconfigTests {
         let directory = try TemporaryDirectory()
         try directory.write("pki/client.crt", Self.certPEM)
         try directory.write("pki/client.key", Self.keyPEM)
-        let path = try directory.write("config", """
+        let path = try directory.write(
+            "config",
+            """
             current-context: data
             clusters: [{name: c, cluster: {server: "https://c.example.com"}}]
             contexts:
@@ -190,11 +199,12 @@ struct KubeconfigTests {
     @Test func parsesInlineYAMLWithRelativePaths() throws {
         let directory = try TemporaryDirectory()
         try directory.write("ca.crt", Self.caPEM)
-        let config = try KubeConfig.parse(yaml: """
-            current-context: x
-            clusters: [{name: c, cluster: {server: "http://127.0.0.1:8001/clusters/lab-1", certificate-authority: ca.crt}}]
-            contexts: [{name: x, context: {cluster: c, namespace: labs}}]
-            """, directory: directory.path)
+        let config = try KubeConfig.parse(
+            yaml: """
+                current-context: x
+                clusters: [{name: c, cluster: {server: "http://127.0.0.1:8001/clusters/lab-1", certificate-authority: ca.crt}}]
+                contexts: [{name: x, context: {cluster: c, namespace: labs}}]
+                """, directory: directory.path)
         #expect(config.server == "http://127.0.0.1:8001/clusters/lab-1")
         #expect(config.tls.certificateAuthorityPEM == Self.caPEM)
         #expect(config.namespace == "labs")
@@ -248,20 +258,27 @@ struct KubeconfigTests {
 
     @Test func unreadableCertificateNamesTheFile() throws {
         let directory = try TemporaryDirectory()
-        let path = try directory.write("config", """
+        let path = try directory.write(
+            "config",
+            """
             current-context: x
             clusters: [{name: c, cluster: {server: "https://c.example.com", certificate-authority: missing-ca.crt}}]
             contexts: [{name: x, context: {cluster: c}}]
             """)
-        #expect(throws: KubeConfigError.unreadableCertificate(path: directory.file("missing-ca.crt"),
-                                                              field: "certificate-authority", reason: "no such file")) {
+        #expect(
+            throws: KubeConfigError.unreadableCertificate(
+                path: directory.file("missing-ca.crt"),
+                field: "certificate-authority", reason: "no such file")
+        ) {
             try KubeConfig.load(path: path, environment: [:])
         }
     }
 
     @Test func missingTokenFileFails() throws {
         let directory = try TemporaryDirectory()
-        let path = try directory.write("config", """
+        let path = try directory.write(
+            "config",
+            """
             current-context: x
             clusters: [{name: c, cluster: {server: "https://c.example.com"}}]
             contexts: [{name: x, context: {cluster: c, user: u}}]
@@ -274,7 +291,9 @@ struct KubeconfigTests {
 
     @Test func inconsistentCredentialsFail() throws {
         let directory = try TemporaryDirectory()
-        let path = try directory.write("config", """
+        let path = try directory.write(
+            "config",
+            """
             current-context: cert-only
             clusters: [{name: c, cluster: {server: "https://c.example.com"}}]
             contexts:
@@ -307,7 +326,9 @@ struct KubeconfigTests {
             return
         }
         #expect(path == yaml)
-        let badServer = try directory.write("bad-server", """
+        let badServer = try directory.write(
+            "bad-server",
+            """
             current-context: x
             clusters: [{name: c, cluster: {server: "c.example.com:6443"}}]
             contexts: [{name: x, context: {cluster: c}}]
@@ -315,7 +336,9 @@ struct KubeconfigTests {
         #expect(throws: KubeConfigError.invalidServer(cluster: "c", server: "c.example.com:6443")) {
             try KubeConfig.load(path: badServer, environment: [:])
         }
-        let badBase64 = try directory.write("bad-base64", """
+        let badBase64 = try directory.write(
+            "bad-base64",
+            """
             current-context: x
             clusters: [{name: c, cluster: {server: "https://c", certificate-authority-data: "%%%"}}]
             contexts: [{name: x, context: {cluster: c}}]
@@ -323,7 +346,9 @@ struct KubeconfigTests {
         #expect(throws: KubeConfigError.invalidBase64(field: "certificate-authority-data", entry: "c")) {
             try KubeConfig.load(path: badBase64, environment: [:])
         }
-        let conflicting = try directory.write("conflicting", """
+        let conflicting = try directory.write(
+            "conflicting",
+            """
             current-context: x
             clusters: [{name: c, cluster: {server: "https://c", certificate-authority-data: \(base64(Self.caPEM)), insecure-skip-tls-verify: true}}]
             contexts: [{name: x, context: {cluster: c}}]

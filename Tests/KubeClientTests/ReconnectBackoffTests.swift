@@ -1,5 +1,5 @@
-import Testing
 import KubeClient
+import Testing
 
 /// Retry delays.
 struct ReconnectBackoffTests {

@@ -1,9 +1,9 @@
 import Foundation
 import KubeClient
 import KubeModel
-import VirtyardTesting
 import Synchronization
 import Testing
+import VirtyardTesting
 
 /// List+watch that survives broken watches and 410 Gone, against the embedded server.
 @Suite(.timeLimit(.minutes(2)))
@@ -40,8 +40,9 @@ struct ResilientWatchTests {
             let client = try cluster.client()
             _ = try await client.create(.configMaps, object: configMap("before", labels: ["app": "demo"]))
             _ = try await client.create(.configMaps, object: configMap("unrelated"))
-            let watch = ResilientWatch(client, resource: .configMaps, namespace: "default",
-                                       configuration: .init(labelSelector: "app=demo", backoff: Self.fast))
+            let watch = ResilientWatch(
+                client, resource: .configMaps, namespace: "default",
+                configuration: .init(labelSelector: "app=demo", backoff: Self.fast))
             let recorder = Recorder<ResilientWatch.Event>()
             let consumer = Task {
                 for await event in watch { recorder.append(event) }
@@ -67,9 +68,11 @@ struct ResilientWatchTests {
     @Test func survives410ByRelisting() async throws {
         try await TestCluster.run(watchHistory: 5) { cluster in
             let client = try cluster.client()
-            let watch = ResilientWatch(client, resource: .configMaps, namespace: "default",
-                                       configuration: .init(backoff: Self.fast, watchTimeoutSeconds: 1...1,
-                                                            allowBookmarks: false))
+            let watch = ResilientWatch(
+                client, resource: .configMaps, namespace: "default",
+                configuration: .init(
+                    backoff: Self.fast, watchTimeoutSeconds: 1...1,
+                    allowBookmarks: false))
             var iterator = watch.makeAsyncIterator()
             guard case .relisted(let initial, _)? = await iterator.next() else {
                 Issue.record("expected the initial list")
@@ -108,8 +111,9 @@ struct ResilientWatchTests {
         try await TestCluster.run { cluster in
             let client = try cluster.client()
             let counting = CountingAPI(client)
-            let watch = ResilientWatch(counting, resource: .configMaps, namespace: "default",
-                                       configuration: .init(backoff: Self.fast, watchTimeoutSeconds: 1...1))
+            let watch = ResilientWatch(
+                counting, resource: .configMaps, namespace: "default",
+                configuration: .init(backoff: Self.fast, watchTimeoutSeconds: 1...1))
             let recorder = Recorder<ResilientWatch.Event>()
             let consumer = Task {
                 for await event in watch { recorder.append(event) }
@@ -139,8 +143,9 @@ struct ResilientWatchTests {
         let configuration = KubeConfig(server: "https://127.0.0.1:1", tls: .init(insecureSkipVerify: true))
         let client = try HTTPKubernetesClient(configuration: configuration)
         let failures = Recorder<KubeClientError>()
-        let watch = ResilientWatch(client, resource: .configMaps,
-                                   configuration: .init(backoff: Self.fast, onError: { failures.append($0) }))
+        let watch = ResilientWatch(
+            client, resource: .configMaps,
+            configuration: .init(backoff: Self.fast, onError: { failures.append($0) }))
         let consumer = Task {
             var received = 0
             for await _ in watch { received += 1 }
@@ -184,8 +189,10 @@ final class CountingAPI: KubernetesAPI {
 
     var watches: Int { watchCount.withLock { $0 } }
 
-    func get(_ resource: ResourceType, namespace: String?, name: String,
-             subresource: String?) async throws(KubeClientError) -> JSONValue {
+    func get(
+        _ resource: ResourceType, namespace: String?, name: String,
+        subresource: String?
+    ) async throws(KubeClientError) -> JSONValue {
         try await base.get(resource, namespace: namespace, name: name, subresource: subresource)
     }
 
@@ -193,35 +200,49 @@ final class CountingAPI: KubernetesAPI {
         try await base.list(resource, namespace: namespace, options: options)
     }
 
-    func create(_ resource: ResourceType, namespace: String?, object: JSONValue,
-                options: WriteOptions) async throws(KubeClientError) -> JSONValue {
+    func create(
+        _ resource: ResourceType, namespace: String?, object: JSONValue,
+        options: WriteOptions
+    ) async throws(KubeClientError) -> JSONValue {
         try await base.create(resource, namespace: namespace, object: object, options: options)
     }
 
-    func post(_ resource: ResourceType, namespace: String?, name: String, subresource: String, body: JSONValue,
-              options: WriteOptions) async throws(KubeClientError) -> JSONValue {
-        try await base.post(resource, namespace: namespace, name: name, subresource: subresource, body: body,
-                            options: options)
+    func post(
+        _ resource: ResourceType, namespace: String?, name: String, subresource: String, body: JSONValue,
+        options: WriteOptions
+    ) async throws(KubeClientError) -> JSONValue {
+        try await base.post(
+            resource, namespace: namespace, name: name, subresource: subresource, body: body,
+            options: options)
     }
 
-    func update(_ resource: ResourceType, namespace: String?, object: JSONValue, subresource: String?,
-                options: WriteOptions) async throws(KubeClientError) -> JSONValue {
+    func update(
+        _ resource: ResourceType, namespace: String?, object: JSONValue, subresource: String?,
+        options: WriteOptions
+    ) async throws(KubeClientError) -> JSONValue {
         try await base.update(resource, namespace: namespace, object: object, subresource: subresource, options: options)
     }
 
-    func patch(_ resource: ResourceType, namespace: String?, name: String, patch: JSONValue, type: PatchType,
-               subresource: String?, options: WriteOptions) async throws(KubeClientError) -> JSONValue {
-        try await base.patch(resource, namespace: namespace, name: name, patch: patch, type: type,
-                             subresource: subresource, options: options)
+    func patch(
+        _ resource: ResourceType, namespace: String?, name: String, patch: JSONValue, type: PatchType,
+        subresource: String?, options: WriteOptions
+    ) async throws(KubeClientError) -> JSONValue {
+        try await base.patch(
+            resource, namespace: namespace, name: name, patch: patch, type: type,
+            subresource: subresource, options: options)
     }
 
-    func delete(_ resource: ResourceType, namespace: String?, name: String,
-                options: DeleteOptions) async throws(KubeClientError) -> JSONValue {
+    func delete(
+        _ resource: ResourceType, namespace: String?, name: String,
+        options: DeleteOptions
+    ) async throws(KubeClientError) -> JSONValue {
         try await base.delete(resource, namespace: namespace, name: name, options: options)
     }
 
-    func watch(_ resource: ResourceType, namespace: String?,
-               options: ListOptions) async throws(KubeClientError) -> AsyncThrowingStream<WatchEventObject, any Error> {
+    func watch(
+        _ resource: ResourceType, namespace: String?,
+        options: ListOptions
+    ) async throws(KubeClientError) -> AsyncThrowingStream<WatchEventObject, any Error> {
         watchCount.withLock { $0 += 1 }
         return try await base.watch(resource, namespace: namespace, options: options)
     }

@@ -1,9 +1,9 @@
 import Foundation
 import KubeClient
 import KubeModel
-import VirtyardTesting
 import KubeServer
 import Testing
+import VirtyardTesting
 
 /// Server verification: the configured CA, a wrong CA, insecure mode, `tls-server-name`,
 /// and client certificates.
@@ -51,16 +51,18 @@ struct TLSTests {
         try await TestCluster.run { cluster in
             // The embedded server does not ask for client certificates; this checks that a
             // real PEM certificate and EC key are accepted and the handshake still works.
-            let client = try cluster.client(kubeconfig: cluster.kubeconfig(
-                clientCertificateData: cluster.certificates.certificatePEM,
-                clientKeyData: cluster.certificates.privateKeyPEM))
+            let client = try cluster.client(
+                kubeconfig: cluster.kubeconfig(
+                    clientCertificateData: cluster.certificates.certificatePEM,
+                    clientKeyData: cluster.certificates.privateKeyPEM))
             #expect(try await client.get(.namespaces, name: "default").name == "default")
         }
     }
 
     @Test func unusableCertificatesFailAtConstruction() throws {
-        var configuration = KubeConfig(server: "https://127.0.0.1:6443",
-                                       tls: .init(certificateAuthorityPEM: "not a certificate"))
+        var configuration = KubeConfig(
+            server: "https://127.0.0.1:6443",
+            tls: .init(certificateAuthorityPEM: "not a certificate"))
         let badCA = #expect(throws: KubeConfigError.self) { _ = try HTTPKubernetesClient(configuration: configuration) }
         guard case .invalidCertificate(let caField, _)? = badCA else {
             Issue.record("expected invalidCertificate, got \(String(describing: badCA))")

@@ -13,9 +13,11 @@ struct WatchBookmarkTests {
         try await TestCluster.run(configure: { $0.watchBookmarkInterval = .milliseconds(2) }) { cluster in
             let client = try cluster.client()
             let start = try await client.list(.configMaps, namespace: "default", options: ListOptions()).resourceVersion
-            let events = try await client.watch(.configMaps, namespace: "default",
-                                                options: ListOptions(resourceVersion: start, timeoutSeconds: 60,
-                                                                     allowWatchBookmarks: true))
+            let events = try await client.watch(
+                .configMaps, namespace: "default",
+                options: ListOptions(
+                    resourceVersion: start, timeoutSeconds: 60,
+                    allowWatchBookmarks: true))
             let writes = 300
             let writer = Task {
                 for index in 0..<writes {

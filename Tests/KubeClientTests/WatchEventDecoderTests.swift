@@ -1,6 +1,7 @@
-import Testing
-@testable import KubeClient
 import KubeModel
+import Testing
+
+@testable import KubeClient
 
 /// Newline-delimited watch events, however the network cuts them.
 struct WatchEventDecoderTests {
@@ -40,7 +41,8 @@ struct WatchEventDecoderTests {
 
     @Test func errorEventWith410IsGoneAfterTheEventsBeforeIt() {
         var decoder = WatchEventDecoder(request: "GET /api/v1/pods?watch=true")
-        let text = Self.line("ADDED", "a", version: 1)
+        let text =
+            Self.line("ADDED", "a", version: 1)
             + "{\"type\":\"ERROR\",\"object\":{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\","
             + "\"message\":\"too old resource version: 1 (5)\",\"reason\":\"Expired\",\"code\":410}}\n"
         var emitted: [WatchEventObject] = []

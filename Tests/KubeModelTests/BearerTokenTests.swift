@@ -3,7 +3,7 @@ import Testing
 
 @Suite struct BearerTokenTests {
     @Test func tokensAre64HexDigitsAndDiffer() {
-        let tokens = (0 ..< 100).map { _ in BearerToken.generate() }
+        let tokens = (0..<100).map { _ in BearerToken.generate() }
         #expect(Set(tokens).count == 100)
         for token in tokens {
             #expect(token.count == 64)

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import KubeModel
 
 /// Found by the FieldSelector fuzz target (Fuzz/Targets/FieldSelector.swift): a selector's

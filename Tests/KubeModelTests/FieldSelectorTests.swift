@@ -1,4 +1,5 @@
 import Testing
+
 @testable import KubeModel
 
 @Suite struct FieldSelectorTests {
@@ -69,7 +70,8 @@ import Testing
     }
 
     @Test func trimsWhitespaceAroundFieldNames() throws {
-        #expect(try FieldSelector(parsing: " metadata.name=web-1").requirements == [.init(field: "metadata.name", op: .equals, value: "web-1")])
+        #expect(
+            try FieldSelector(parsing: " metadata.name=web-1").requirements == [.init(field: "metadata.name", op: .equals, value: "web-1")])
     }
 
     @Test func refusesWhatKubernetesRefuses() {

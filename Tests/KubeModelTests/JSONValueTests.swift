@@ -1,4 +1,5 @@
 import Testing
+
 @testable import KubeModel
 
 @Suite struct JSONValueTests {
@@ -66,7 +67,8 @@ import Testing
     }
 
     @Test func roundTripsThroughText() throws {
-        let text = #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"labels":{"app":"web"},"name":"c"},"data":{"k":"v é 😀","n":"1"},"list":[1,2.5,-3,true,null,{"x":[]}]}"#
+        let text =
+            #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"labels":{"app":"web"},"name":"c"},"data":{"k":"v é 😀","n":"1"},"list":[1,2.5,-3,true,null,{"x":[]}]}"#
         let value = try JSONValue(parsing: text)
         #expect(value.serializedString() == text)
         #expect(try JSONValue(parsing: value.serialized()) == value)

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import KubeModel
 
 @Suite struct LabelSelectorTests {
@@ -139,9 +140,18 @@ import Testing
 
     @Test func refusesBadMetaV1Selectors() throws {
         let cases: [(String, String)] = [
-            (#"{"matchExpressions": [{"key": "a", "operator": "Gt", "values": ["1"]}]}"#, "matchExpressions[0].operator: \"Gt\" is not a valid label selector operator"),
-            (#"{"matchExpressions": [{"key": "a", "operator": "In", "values": []}]}"#, "matchExpressions[0].values: for 'In', 'NotIn' operators, values set can't be empty"),
-            (#"{"matchExpressions": [{"key": "a", "operator": "Exists", "values": ["x"]}]}"#, "matchExpressions[0].values: values set must be empty for exists and does not exist"),
+            (
+                #"{"matchExpressions": [{"key": "a", "operator": "Gt", "values": ["1"]}]}"#,
+                "matchExpressions[0].operator: \"Gt\" is not a valid label selector operator"
+            ),
+            (
+                #"{"matchExpressions": [{"key": "a", "operator": "In", "values": []}]}"#,
+                "matchExpressions[0].values: for 'In', 'NotIn' operators, values set can't be empty"
+            ),
+            (
+                #"{"matchExpressions": [{"key": "a", "operator": "Exists", "values": ["x"]}]}"#,
+                "matchExpressions[0].values: values set must be empty for exists and does not exist"
+            ),
             (#"{"matchExpressions": [{"operator": "Exists"}]}"#, "matchExpressions[0].key: Required value"),
             (#"{"matchLabels": {"app": 3}}"#, "matchLabels[\"app\"] must be a string, not integer"),
             (#"{"matchLabels": "app=web"}"#, "matchLabels must be an object, not string"),

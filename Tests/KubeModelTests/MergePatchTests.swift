@@ -1,4 +1,5 @@
 import Testing
+
 @testable import KubeModel
 
 @Suite struct MergePatchTests {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import KubeModel
 
 // MARK: - Test-only protobuf writer
@@ -109,8 +110,10 @@ struct ProtoWriter {
 }
 
 /// A whole request body: `k8s\0` + runtime.Unknown{typeMeta, raw, contentEncoding, contentType}.
-func kubernetesBody(apiVersion: String, kind: String, contentEncoding: String = "", contentType: String = "",
-                    _ build: (inout ProtoWriter) -> Void) -> [UInt8] {
+func kubernetesBody(
+    apiVersion: String, kind: String, contentEncoding: String = "", contentType: String = "",
+    _ build: (inout ProtoWriter) -> Void
+) -> [UInt8] {
     var object = ProtoWriter()
     build(&object)
     var unknown = ProtoWriter()
@@ -162,8 +165,10 @@ func decodingError(_ body: [UInt8], sourceLocation: SourceLocation = #_sourceLoc
 
 /// The ObjectMeta kubectl writes for a new object: every string present but empty,
 /// generation 0 and an empty creationTimestamp.
-func kubectlMetadata(_ writer: inout ProtoWriter, name: String, namespace: String = "",
-                     extra: (inout ProtoWriter) -> Void = { _ in }) {
+func kubectlMetadata(
+    _ writer: inout ProtoWriter, name: String, namespace: String = "",
+    extra: (inout ProtoWriter) -> Void = { _ in }
+) {
     writer.message(1) { meta in
         meta.string(1, name)
         meta.string(2, "")
@@ -264,15 +269,19 @@ func kubectlMetadata(_ writer: inout ProtoWriter, name: String, namespace: Strin
         #expect(RFC3339Timestamp.format(seconds: -2_203_977_600, nanoseconds: 0, microseconds: false) == "1900-02-28T00:00:00Z")
         #expect(RFC3339Timestamp.format(seconds: -62_135_596_800, nanoseconds: 0, microseconds: false) == "0001-01-01T00:00:00Z")
         #expect(RFC3339Timestamp.format(seconds: 253_402_300_799, nanoseconds: 0, microseconds: false) == "9999-12-31T23:59:59Z")
-        #expect(RFC3339Timestamp.format(seconds: 1_795_435_200, nanoseconds: 123_456_789, microseconds: true)
-            == "2026-11-23T12:00:00.123456Z")
-        #expect(RFC3339Timestamp.format(seconds: 1_795_435_200, nanoseconds: 0, microseconds: true)
-            == "2026-11-23T12:00:00.000000Z")
+        #expect(
+            RFC3339Timestamp.format(seconds: 1_795_435_200, nanoseconds: 123_456_789, microseconds: true)
+                == "2026-11-23T12:00:00.123456Z")
+        #expect(
+            RFC3339Timestamp.format(seconds: 1_795_435_200, nanoseconds: 0, microseconds: true)
+                == "2026-11-23T12:00:00.000000Z")
         // Out-of-range nanoseconds carry into the seconds, as Go's time.Unix does.
-        #expect(RFC3339Timestamp.format(seconds: 1_795_435_200, nanoseconds: -1_000, microseconds: true)
-            == "2026-11-23T11:59:59.999999Z")
-        #expect(RFC3339Timestamp.format(seconds: 1_795_435_199, nanoseconds: 1_500_000_000, microseconds: true)
-            == "2026-11-23T12:00:00.500000Z")
+        #expect(
+            RFC3339Timestamp.format(seconds: 1_795_435_200, nanoseconds: -1_000, microseconds: true)
+                == "2026-11-23T11:59:59.999999Z")
+        #expect(
+            RFC3339Timestamp.format(seconds: 1_795_435_199, nanoseconds: 1_500_000_000, microseconds: true)
+                == "2026-11-23T12:00:00.500000Z")
     }
 
     @Test func refusesYearsJSONCannotHold() {
@@ -302,10 +311,12 @@ func kubectlMetadata(_ writer: inout ProtoWriter, name: String, namespace: Strin
     }
 
     @Test func parseRefusesWhatIsNotRFC3339() {
-        for text in ["", "2026-11-23", "2026-11-23T12:00:00", "2026-11-23 12:00:00Z", "2026-13-01T00:00:00Z",
-                     "2026-02-29T00:00:00Z", "2026-11-31T00:00:00Z", "2026-11-23T24:00:00Z", "2026-11-23T12:60:00Z",
-                     "2026-11-23T12:00:00.Z", "2026-11-23T12:00:00.1234567891Z", "2026-11-23T12:00:00Zjunk",
-                     "2026-11-23T12:00:00+0100", "26-11-23T12:00:00Z", "2026-11-23T12:00:00+24:00"] {
+        for text in [
+            "", "2026-11-23", "2026-11-23T12:00:00", "2026-11-23 12:00:00Z", "2026-13-01T00:00:00Z",
+            "2026-02-29T00:00:00Z", "2026-11-31T00:00:00Z", "2026-11-23T24:00:00Z", "2026-11-23T12:60:00Z",
+            "2026-11-23T12:00:00.Z", "2026-11-23T12:00:00.1234567891Z", "2026-11-23T12:00:00Zjunk",
+            "2026-11-23T12:00:00+0100", "26-11-23T12:00:00Z", "2026-11-23T12:00:00+24:00",
+        ] {
             #expect(RFC3339Timestamp.parse(text) == nil, "\(text)")
         }
         #expect(RFC3339Timestamp.parse("2024-02-29T00:00:00Z") != nil)
@@ -325,14 +336,23 @@ func kubectlMetadata(_ writer: inout ProtoWriter, name: String, namespace: Strin
 
     @Test func listsTheKindsItSupports() {
         let kinds = KubernetesProtobuf.supportedKinds.map { "\($0.apiVersion) \($0.kind)" }
-        #expect(kinds == [
-            "authentication.k8s.io/v1 TokenRequest", "authorization.k8s.io/v1 SelfSubjectAccessReview",
-            "coordination.k8s.io/v1 Lease",
-            "scheduling.k8s.io/v1 PriorityClass", "v1 Binding", "v1 ConfigMap", "v1 Event", "v1 Namespace",
-            "v1 ResourceQuota", "v1 Secret", "v1 Service", "v1 ServiceAccount",
-        ])
+        #expect(
+            kinds == [
+                "apps/v1 DaemonSet", "apps/v1 Deployment", "apps/v1 ReplicaSet", "apps/v1 StatefulSet",
+                "authentication.k8s.io/v1 TokenRequest", "authorization.k8s.io/v1 SelfSubjectAccessReview",
+                "authorization.k8s.io/v1 SelfSubjectRulesReview",
+                "batch/v1 CronJob", "batch/v1 Job", "coordination.k8s.io/v1 Lease",
+                "networking.k8s.io/v1 Ingress", "networking.k8s.io/v1 IngressClass", "networking.k8s.io/v1 NetworkPolicy",
+                "policy/v1 PodDisruptionBudget",
+                "rbac.authorization.k8s.io/v1 ClusterRole", "rbac.authorization.k8s.io/v1 ClusterRoleBinding",
+                "rbac.authorization.k8s.io/v1 Role", "rbac.authorization.k8s.io/v1 RoleBinding",
+                "scheduling.k8s.io/v1 PriorityClass", "v1 Binding", "v1 ConfigMap", "v1 Event", "v1 Namespace",
+                "v1 Pod", "v1 PodTemplate", "v1 ReplicationController",
+                "v1 ResourceQuota", "v1 Secret", "v1 Service", "v1 ServiceAccount",
+            ])
         #expect(KubernetesProtobuf.supports(apiVersion: "v1", kind: "ConfigMap"))
-        #expect(!KubernetesProtobuf.supports(apiVersion: "apps/v1", kind: "Deployment"))
+        #expect(KubernetesProtobuf.supports(apiVersion: "apps/v1", kind: "Deployment"))
+        #expect(!KubernetesProtobuf.supports(apiVersion: "apps/v1", kind: "ControllerRevision"))
         #expect(!KubernetesProtobuf.supports(apiVersion: "events.k8s.io/v1", kind: "Event"))
     }
 
@@ -345,13 +365,13 @@ func kubectlMetadata(_ writer: inout ProtoWriter, name: String, namespace: Strin
     }
 
     @Test func refusesKindsWithoutASchemaAskingForJSON() {
-        let body = kubernetesBody(apiVersion: "apps/v1", kind: "Deployment") { kubectlMetadata(&$0, name: "d") }
+        let body = kubernetesBody(apiVersion: "apps/v1", kind: "ControllerRevision") { kubectlMetadata(&$0, name: "d") }
         let error = decodingError(body)
         #expect(error?.isUnsupportedKind == true)
-        #expect(error?.kind == "Deployment")
+        #expect(error?.kind == "ControllerRevision")
         #expect(error?.apiVersion == "apps/v1")
-        #expect(error?.message == "protobuf bodies of kind Deployment (apps/v1) are not supported; send JSON")
-        #expect(error?.description == "protobuf bodies of kind Deployment (apps/v1) are not supported; send JSON")
+        #expect(error?.message == "protobuf bodies of kind ControllerRevision (apps/v1) are not supported; send JSON")
+        #expect(error?.description == "protobuf bodies of kind ControllerRevision (apps/v1) are not supported; send JSON")
     }
 
     @Test func refusesACoreKindUnderAnotherGroup() {
@@ -377,7 +397,10 @@ func kubectlMetadata(_ writer: inout ProtoWriter, name: String, namespace: Strin
 
     @Test func acceptsAnEnvelopeWithoutRawBytes() throws {
         var unknown = ProtoWriter()
-        unknown.message(1) { $0.string(1, "v1"); $0.string(2, "ConfigMap") }
+        unknown.message(1) {
+            $0.string(1, "v1")
+            $0.string(2, "ConfigMap")
+        }
         try expectDecodes([0x6B, 0x38, 0x73, 0x00] + unknown.encoded, to: #"{"apiVersion": "v1", "kind": "ConfigMap"}"#)
     }
 
@@ -409,7 +432,8 @@ func kubectlMetadata(_ writer: inout ProtoWriter, name: String, namespace: Strin
         #expect(error?.apiVersion == "v1")
         if let offset = error?.offset { #expect(body[offset] == 0x1A) } else { Issue.record("no offset") }
         #expect(error?.message == "field 3 should be varint but is length-delimited")
-        #expect(error?.description.hasPrefix("field 3 should be varint but is length-delimited (at field spec.ports[0].port, byte ") == true)
+        #expect(
+            error?.description.hasPrefix("field 3 should be varint but is length-delimited (at field spec.ports[0].port, byte ") == true)
     }
 
     @Test func reportsTruncatedNestedMessagesWithAbsoluteOffsets() {
@@ -488,19 +512,21 @@ func kubectlMetadata(_ writer: inout ProtoWriter, name: String, namespace: Strin
                 }
             }
         }
-        try expectDecodes(body, to: #"""
-        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {
-            "generateName": "cfg-", "namespace": "prod", "uid": "0c1d2e3f-0000-4000-8000-000000000001",
-            "resourceVersion": "42", "generation": 3,
-            "creationTimestamp": "2026-11-23T12:00:00Z", "deletionTimestamp": "2026-11-23T12:00:30Z",
-            "deletionGracePeriodSeconds": 0,
-            "labels": {"app": "web", "tier": ""}, "annotations": {"note": "a \"quoted\" value"},
-            "ownerReferences": [
-                {"apiVersion": "apps/v1", "kind": "Deployment", "name": "web", "uid": "uid-1",
-                 "controller": true, "blockOwnerDeletion": false},
-                {"apiVersion": "", "kind": "Namespace", "name": "prod", "uid": "uid-2"}],
-            "finalizers": ["example.com/cleanup", ""]}}
-        """#)
+        try expectDecodes(
+            body,
+            to: #"""
+                {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {
+                    "generateName": "cfg-", "namespace": "prod", "uid": "0c1d2e3f-0000-4000-8000-000000000001",
+                    "resourceVersion": "42", "generation": 3,
+                    "creationTimestamp": "2026-11-23T12:00:00Z", "deletionTimestamp": "2026-11-23T12:00:30Z",
+                    "deletionGracePeriodSeconds": 0,
+                    "labels": {"app": "web", "tier": ""}, "annotations": {"note": "a \"quoted\" value"},
+                    "ownerReferences": [
+                        {"apiVersion": "apps/v1", "kind": "Deployment", "name": "web", "uid": "uid-1",
+                         "controller": true, "blockOwnerDeletion": false},
+                        {"apiVersion": "", "kind": "Namespace", "name": "prod", "uid": "uid-2"}],
+                    "finalizers": ["example.com/cleanup", ""]}}
+                """#)
     }
 
     @Test func decodesConfigMapDataBinaryDataAndImmutable() throws {
@@ -512,13 +538,15 @@ func kubectlMetadata(_ writer: inout ProtoWriter, name: String, namespace: Strin
             object.entry(3, "nothing", bytes: [])
             object.bool(4, false)
         }
-        try expectDecodes(body, to: #"""
-        {"apiVersion": "v1", "kind": "ConfigMap",
-         "metadata": {"name": "settings", "namespace": "default"},
-         "data": {"app.properties": "color=blue\nsize=10\n", "empty": ""},
-         "binaryData": {"logo.png": "iVBORwD/", "nothing": ""},
-         "immutable": false}
-        """#)
+        try expectDecodes(
+            body,
+            to: #"""
+                {"apiVersion": "v1", "kind": "ConfigMap",
+                 "metadata": {"name": "settings", "namespace": "default"},
+                 "data": {"app.properties": "color=blue\nsize=10\n", "empty": ""},
+                 "binaryData": {"logo.png": "iVBORwD/", "nothing": ""},
+                 "immutable": false}
+                """#)
     }
 
     @Test func decodesSecrets() throws {
@@ -530,11 +558,13 @@ func kubectlMetadata(_ writer: inout ProtoWriter, name: String, namespace: Strin
             object.entry(4, "user", "admin")
             object.bool(5, true)
         }
-        try expectDecodes(body, to: #"""
-        {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "creds"},
-         "data": {"password": "czNjcjN0", "blob": "AAH+/w=="}, "type": "Opaque",
-         "stringData": {"user": "admin"}, "immutable": true}
-        """#)
+        try expectDecodes(
+            body,
+            to: #"""
+                {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "creds"},
+                 "data": {"password": "czNjcjN0", "blob": "AAH+/w=="}, "type": "Opaque",
+                 "stringData": {"user": "admin"}, "immutable": true}
+                """#)
     }
 
     @Test func decodesNamespaces() throws {
@@ -552,13 +582,15 @@ func kubectlMetadata(_ writer: inout ProtoWriter, name: String, namespace: Strin
                 }
             }
         }
-        try expectDecodes(body, to: #"""
-        {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "team-a"},
-         "spec": {"finalizers": ["kubernetes"]},
-         "status": {"phase": "Terminating", "conditions": [
-            {"type": "NamespaceDeletionContentFailure", "status": "False",
-             "lastTransitionTime": "2026-11-23T12:00:00Z", "reason": "ContentDeleted"}]}}
-        """#)
+        try expectDecodes(
+            body,
+            to: #"""
+                {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "team-a"},
+                 "spec": {"finalizers": ["kubernetes"]},
+                 "status": {"phase": "Terminating", "conditions": [
+                    {"type": "NamespaceDeletionContentFailure", "status": "False",
+                     "lastTransitionTime": "2026-11-23T12:00:00Z", "reason": "ContentDeleted"}]}}
+                """#)
     }
 
     @Test func decodesServiceAccountsKeepingAFalseAutomount() throws {
@@ -572,12 +604,14 @@ func kubectlMetadata(_ writer: inout ProtoWriter, name: String, namespace: Strin
             object.message(3) { $0.string(1, "") }
             object.bool(4, false)
         }
-        try expectDecodes(body, to: #"""
-        {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "builder"},
-         "secrets": [{"kind": "Secret", "name": "builder-token"}],
-         "imagePullSecrets": [{"name": "registry"}, {}],
-         "automountServiceAccountToken": false}
-        """#)
+        try expectDecodes(
+            body,
+            to: #"""
+                {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "builder"},
+                 "secrets": [{"kind": "Secret", "name": "builder-token"}],
+                 "imagePullSecrets": [{"name": "registry"}, {}],
+                 "automountServiceAccountToken": false}
+                """#)
     }
 
     @Test func decodesServices() throws {
@@ -639,28 +673,30 @@ func kubectlMetadata(_ writer: inout ProtoWriter, name: String, namespace: Strin
                 }
             }
         }
-        try expectDecodes(body, to: #"""
-        {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web"},
-         "spec": {
-            "ports": [
-                {"name": "http", "protocol": "TCP", "port": 80, "targetPort": 8080, "nodePort": 30080},
-                {"name": "grpc", "protocol": "TCP", "port": 0, "targetPort": "grpc-port",
-                 "appProtocol": "kubernetes.io/h2c"}],
-            "selector": {"app": "web"}, "clusterIP": "10.96.0.10", "clusterIPs": ["10.96.0.10"],
-            "type": "NodePort", "externalIPs": ["192.0.2.1"], "sessionAffinity": "ClientIP",
-            "loadBalancerSourceRanges": ["10.0.0.0/8"], "externalTrafficPolicy": "Local",
-            "publishNotReadyAddresses": true,
-            "sessionAffinityConfig": {"clientIP": {"timeoutSeconds": 10800}},
-            "ipFamilyPolicy": "SingleStack", "ipFamilies": ["IPv4"],
-            "allocateLoadBalancerNodePorts": false, "internalTrafficPolicy": "Cluster",
-            "trafficDistribution": "PreferClose"},
-         "status": {
-            "loadBalancer": {"ingress": [{"ip": "203.0.113.7", "ipMode": "VIP",
-                                          "ports": [{"port": 80, "protocol": "TCP"}]}]},
-            "conditions": [{"type": "LoadBalancerReady", "status": "True", "observedGeneration": 2,
-                            "lastTransitionTime": "2026-11-23T12:00:00Z", "reason": "Provisioned",
-                            "message": ""}]}}
-        """#)
+        try expectDecodes(
+            body,
+            to: #"""
+                {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web"},
+                 "spec": {
+                    "ports": [
+                        {"name": "http", "protocol": "TCP", "port": 80, "targetPort": 8080, "nodePort": 30080},
+                        {"name": "grpc", "protocol": "TCP", "port": 0, "targetPort": "grpc-port",
+                         "appProtocol": "kubernetes.io/h2c"}],
+                    "selector": {"app": "web"}, "clusterIP": "10.96.0.10", "clusterIPs": ["10.96.0.10"],
+                    "type": "NodePort", "externalIPs": ["192.0.2.1"], "sessionAffinity": "ClientIP",
+                    "loadBalancerSourceRanges": ["10.0.0.0/8"], "externalTrafficPolicy": "Local",
+                    "publishNotReadyAddresses": true,
+                    "sessionAffinityConfig": {"clientIP": {"timeoutSeconds": 10800}},
+                    "ipFamilyPolicy": "SingleStack", "ipFamilies": ["IPv4"],
+                    "allocateLoadBalancerNodePorts": false, "internalTrafficPolicy": "Cluster",
+                    "trafficDistribution": "PreferClose"},
+                 "status": {
+                    "loadBalancer": {"ingress": [{"ip": "203.0.113.7", "ipMode": "VIP",
+                                                  "ports": [{"port": 80, "protocol": "TCP"}]}]},
+                    "conditions": [{"type": "LoadBalancerReady", "status": "True", "observedGeneration": 2,
+                                    "lastTransitionTime": "2026-11-23T12:00:00Z", "reason": "Provisioned",
+                                    "message": ""}]}}
+                """#)
     }
 
     @Test func decodesExternalNameServices() throws {
@@ -671,10 +707,12 @@ func kubectlMetadata(_ writer: inout ProtoWriter, name: String, namespace: Strin
                 spec.string(10, "db.example.com")
             }
         }
-        try expectDecodes(body, to: #"""
-        {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "db"},
-         "spec": {"type": "ExternalName", "externalName": "db.example.com"}}
-        """#)
+        try expectDecodes(
+            body,
+            to: #"""
+                {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "db"},
+                 "spec": {"type": "ExternalName", "externalName": "db.example.com"}}
+                """#)
     }
 
     @Test func decodesResourceQuotas() throws {
@@ -702,13 +740,15 @@ func kubectlMetadata(_ writer: inout ProtoWriter, name: String, namespace: Strin
                 status.quantityEntry(2, "cpu", "250m")
             }
         }
-        try expectDecodes(body, to: #"""
-        {"apiVersion": "v1", "kind": "ResourceQuota", "metadata": {"name": "compute"},
-         "spec": {"hard": {"cpu": "1500m", "memory": "1Gi", "pods": "0"}, "scopes": ["NotBestEffort"],
-                  "scopeSelector": {"matchExpressions": [
-                      {"scopeName": "PriorityClass", "operator": "In", "values": ["high", "medium"]}]}},
-         "status": {"hard": {"cpu": "1500m"}, "used": {"cpu": "250m"}}}
-        """#)
+        try expectDecodes(
+            body,
+            to: #"""
+                {"apiVersion": "v1", "kind": "ResourceQuota", "metadata": {"name": "compute"},
+                 "spec": {"hard": {"cpu": "1500m", "memory": "1Gi", "pods": "0"}, "scopes": ["NotBestEffort"],
+                          "scopeSelector": {"matchExpressions": [
+                              {"scopeName": "PriorityClass", "operator": "In", "values": ["high", "medium"]}]}},
+                 "status": {"hard": {"cpu": "1500m"}, "used": {"cpu": "250m"}}}
+                """#)
     }
 
     @Test func decodesEvents() throws {
@@ -746,18 +786,20 @@ func kubectlMetadata(_ writer: inout ProtoWriter, name: String, namespace: Strin
             object.string(14, "kubelet")
             object.string(15, "")
         }
-        try expectDecodes(body, to: #"""
-        {"apiVersion": "v1", "kind": "Event", "metadata": {"name": "web-1.187a", "namespace": "default"},
-         "involvedObject": {"kind": "Pod", "namespace": "default", "name": "web-1", "uid": "uid-9",
-                            "apiVersion": "v1", "resourceVersion": "77", "fieldPath": "spec.containers{app}"},
-         "reason": "Pulled", "message": "Container image pulled",
-         "source": {"component": "kubelet", "host": "node-1"},
-         "firstTimestamp": "2026-11-23T12:00:00Z", "lastTimestamp": "2026-11-23T12:01:00Z",
-         "count": 2, "type": "Normal", "eventTime": "2026-11-23T12:00:00.123456Z",
-         "series": {"count": 5, "lastObservedTime": "2026-11-23T12:01:01.000001Z"},
-         "action": "Pulling", "related": {"kind": "Node", "name": "node-1"},
-         "reportingComponent": "kubelet", "reportingInstance": ""}
-        """#)
+        try expectDecodes(
+            body,
+            to: #"""
+                {"apiVersion": "v1", "kind": "Event", "metadata": {"name": "web-1.187a", "namespace": "default"},
+                 "involvedObject": {"kind": "Pod", "namespace": "default", "name": "web-1", "uid": "uid-9",
+                                    "apiVersion": "v1", "resourceVersion": "77", "fieldPath": "spec.containers{app}"},
+                 "reason": "Pulled", "message": "Container image pulled",
+                 "source": {"component": "kubelet", "host": "node-1"},
+                 "firstTimestamp": "2026-11-23T12:00:00Z", "lastTimestamp": "2026-11-23T12:01:00Z",
+                 "count": 2, "type": "Normal", "eventTime": "2026-11-23T12:00:00.123456Z",
+                 "series": {"count": 5, "lastObservedTime": "2026-11-23T12:01:01.000001Z"},
+                 "action": "Pulling", "related": {"kind": "Node", "name": "node-1"},
+                 "reportingComponent": "kubelet", "reportingInstance": ""}
+                """#)
     }
 
     @Test func decodesLeasesWithMicrosecondTimes() throws {
@@ -771,13 +813,15 @@ func kubectlMetadata(_ writer: inout ProtoWriter, name: String, namespace: Strin
                 spec.int(5, 0)
             }
         }
-        try expectDecodes(body, to: #"""
-        {"apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
-         "metadata": {"name": "controller-leader", "namespace": "virtyard-system"},
-         "spec": {"holderIdentity": "controller-7d9f", "leaseDurationSeconds": 15,
-                  "acquireTime": "2026-11-23T12:00:00.000250Z", "renewTime": "2026-11-23T12:00:10.999999Z",
-                  "leaseTransitions": 0}}
-        """#)
+        try expectDecodes(
+            body,
+            to: #"""
+                {"apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
+                 "metadata": {"name": "controller-leader", "namespace": "virtyard-system"},
+                 "spec": {"holderIdentity": "controller-7d9f", "leaseDurationSeconds": 15,
+                          "acquireTime": "2026-11-23T12:00:00.000250Z", "renewTime": "2026-11-23T12:00:10.999999Z",
+                          "leaseTransitions": 0}}
+                """#)
     }
 
     @Test func decodesBindings() throws {
@@ -789,10 +833,12 @@ func kubectlMetadata(_ writer: inout ProtoWriter, name: String, namespace: Strin
                 target.string(5, "v1")
             }
         }
-        try expectDecodes(body, to: #"""
-        {"apiVersion": "v1", "kind": "Binding", "metadata": {"name": "web-1", "namespace": "default"},
-         "target": {"kind": "Node", "name": "node-1", "apiVersion": "v1"}}
-        """#)
+        try expectDecodes(
+            body,
+            to: #"""
+                {"apiVersion": "v1", "kind": "Binding", "metadata": {"name": "web-1", "namespace": "default"},
+                 "target": {"kind": "Node", "name": "node-1", "apiVersion": "v1"}}
+                """#)
     }
 
     @Test func decodesPriorityClassesKeepingAZeroValue() throws {
@@ -802,10 +848,12 @@ func kubectlMetadata(_ writer: inout ProtoWriter, name: String, namespace: Strin
             object.bool(3, false)
             object.string(4, "")
         }
-        try expectDecodes(body, to: #"""
-        {"apiVersion": "scheduling.k8s.io/v1", "kind": "PriorityClass", "metadata": {"name": "background"},
-         "value": 0}
-        """#)
+        try expectDecodes(
+            body,
+            to: #"""
+                {"apiVersion": "scheduling.k8s.io/v1", "kind": "PriorityClass", "metadata": {"name": "background"},
+                 "value": 0}
+                """#)
     }
 
     @Test func decodesNegativeInt32AndInt64Values() throws {
@@ -813,10 +861,12 @@ func kubectlMetadata(_ writer: inout ProtoWriter, name: String, namespace: Strin
             object.message(1) { $0.int(7, -5) }
             object.int(2, -1000)
         }
-        try expectDecodes(body, to: #"""
-        {"apiVersion": "scheduling.k8s.io/v1", "kind": "PriorityClass", "metadata": {"generation": -5},
-         "value": -1000}
-        """#)
+        try expectDecodes(
+            body,
+            to: #"""
+                {"apiVersion": "scheduling.k8s.io/v1", "kind": "PriorityClass", "metadata": {"generation": -5},
+                 "value": -1000}
+                """#)
     }
 
     @Test func decodesTokenRequests() throws {
@@ -837,13 +887,15 @@ func kubectlMetadata(_ writer: inout ProtoWriter, name: String, namespace: Strin
                 status.message(2)
             }
         }
-        try expectDecodes(body, to: #"""
-        {"apiVersion": "authentication.k8s.io/v1", "kind": "TokenRequest", "metadata": {},
-         "spec": {"audiences": ["https://kubernetes.default.svc"],
-                  "boundObjectRef": {"kind": "Pod", "apiVersion": "v1", "name": "web-1", "uid": "uid-1"},
-                  "expirationSeconds": 3600},
-         "status": {"token": ""}}
-        """#)
+        try expectDecodes(
+            body,
+            to: #"""
+                {"apiVersion": "authentication.k8s.io/v1", "kind": "TokenRequest", "metadata": {},
+                 "spec": {"audiences": ["https://kubernetes.default.svc"],
+                          "boundObjectRef": {"kind": "Pod", "apiVersion": "v1", "name": "web-1", "uid": "uid-1"},
+                          "expirationSeconds": 3600},
+                 "status": {"token": ""}}
+                """#)
     }
 
     @Test func decodesSelfSubjectAccessReviews() throws {
@@ -858,10 +910,12 @@ func kubectlMetadata(_ writer: inout ProtoWriter, name: String, namespace: Strin
                 }
             }
         }
-        try expectDecodes(body, to: #"""
-        {"apiVersion": "authorization.k8s.io/v1", "kind": "SelfSubjectAccessReview", "metadata": {},
-         "spec": {"resourceAttributes": {"namespace": "demo", "verb": "create", "resource": "pods"}}}
-        """#)
+        try expectDecodes(
+            body,
+            to: #"""
+                {"apiVersion": "authorization.k8s.io/v1", "kind": "SelfSubjectAccessReview", "metadata": {},
+                 "spec": {"resourceAttributes": {"namespace": "demo", "verb": "create", "resource": "pods"}}}
+                """#)
     }
 
     @Test func followsProtobufRulesForRepeatedOccurrences() throws {
@@ -888,20 +942,24 @@ func kubectlMetadata(_ writer: inout ProtoWriter, name: String, namespace: Strin
             object.message(2) { entry in entry.string(2, "no key") }
             object.message(2) { entry in entry.string(1, "no value") }
         }
-        try expectDecodes(body, to: #"""
-        {"apiVersion": "v1", "kind": "ConfigMap",
-         "metadata": {"name": "second", "labels": {"a": "3", "b": "2"}},
-         "data": {"k": "new", "": "no key", "no value": ""}, "immutable": false}
-        """#)
+        try expectDecodes(
+            body,
+            to: #"""
+                {"apiVersion": "v1", "kind": "ConfigMap",
+                 "metadata": {"name": "second", "labels": {"a": "3", "b": "2"}},
+                 "data": {"k": "new", "": "no key", "no value": ""}, "immutable": false}
+                """#)
     }
 
     @Test func convertsPackedAndUnpackedRepeatedNumbers() throws {
         // The kinds above carry no repeated numbers, so exercise the converter directly.
-        let schema = ProtobufMessageSchema("test.Numbers", [
-            ProtobufFieldSchema(number: 1, jsonName: "ints", type: .repeated(.int32), presence: .omitEmpty),
-            ProtobufFieldSchema(number: 2, jsonName: "flags", type: .repeated(.bool), presence: .omitEmpty),
-            ProtobufFieldSchema(number: 3, jsonName: "times", type: .repeated(.time), presence: .omitEmpty),
-        ])
+        let schema = ProtobufMessageSchema(
+            "test.Numbers",
+            [
+                ProtobufFieldSchema(number: 1, jsonName: "ints", type: .repeated(.int32), presence: .omitEmpty),
+                ProtobufFieldSchema(number: 2, jsonName: "flags", type: .repeated(.bool), presence: .omitEmpty),
+                ProtobufFieldSchema(number: 3, jsonName: "times", type: .repeated(.time), presence: .omitEmpty),
+            ])
         var writer = ProtoWriter()
         writer.int(1, 7)
         var packed = ProtoWriter()
@@ -1058,16 +1116,22 @@ func kubectlMetadata(_ writer: inout ProtoWriter, name: String, namespace: Strin
         #expect(decoded == expected, "\(fixture.command)")
     }
 
-    @Test func refusesKubectlDeploymentsAsUnsupported() {
-        // kubectl create deployment d --image=nginx (apps/v1 has no schema here).
+    @Test func decodesKubectlsDeployment() throws {
+        // kubectl create deployment d --image=nginx
         let body = hexBytes(
             "6b3873000a150a07617070732f7631120a4465706c6f796d656e7412a3010a1b0a016412001a0022002a003200380042005a080a0361"
                 + "707012016412760801120a0a080a036170701201641a5e0a1a0a0012001a0022002a003200380042005a080a03617070120164124012"
                 + "220a056e67696e7812056e67696e782a0042006a007200800100880100900100a201001a00320042004a0052005800600068008201"
                 + "008a01009a0100c2010022020a00280038001a0c0800100018002000280038001a002200")
-        let error = decodingError(body)
-        #expect(error?.isUnsupportedKind == true)
-        #expect(error?.message == "protobuf bodies of kind Deployment (apps/v1) are not supported; send JSON")
+        try expectDecodes(
+            body,
+            to: #"""
+                {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d", "labels": {"app": "d"}},
+                 "spec": {"replicas": 1, "selector": {"matchLabels": {"app": "d"}}, "strategy": {},
+                          "template": {"metadata": {"labels": {"app": "d"}},
+                                       "spec": {"containers": [{"name": "nginx", "image": "nginx", "resources": {}}]}}},
+                 "status": {}}
+                """#)
     }
 
     @Test func rejectsEveryTruncationOfACapturedBodyWithoutCrashing() throws {

@@ -1,30 +1,32 @@
 import Testing
+
 @testable import KubeModel
 
 @Suite struct QuantityTests {
-    @Test(arguments: [
-        ("500m", 500),
-        ("2", 2000),
-        ("1.5", 1500),
-        ("+5", 5000),
-        ("-1", -1000),
-        ("0", 0),
-        ("0.000", 0),
-        ("1Ki", 1_024_000),
-        ("1.5Ki", 1_536_000),
-        ("4Gi", 4_294_967_296_000),
-        ("1.5Gi", 1_610_612_736_000),
-        ("8Pi", 9_007_199_254_740_992_000),
-        ("1e3", 1_000_000),
-        ("1E3", 1_000_000),
-        ("1k", 1_000_000),
-        ("100M", 100_000_000_000),
-        ("2G", 2_000_000_000_000),
-        // Below a thousandth, values round up as Kubernetes' MilliValue does.
-        ("0.1m", 1),
-        ("1n", 1),
-        ("2.5e-3", 3),
-    ] as [(String, Int64)])
+    @Test(
+        arguments: [
+            ("500m", 500),
+            ("2", 2000),
+            ("1.5", 1500),
+            ("+5", 5000),
+            ("-1", -1000),
+            ("0", 0),
+            ("0.000", 0),
+            ("1Ki", 1_024_000),
+            ("1.5Ki", 1_536_000),
+            ("4Gi", 4_294_967_296_000),
+            ("1.5Gi", 1_610_612_736_000),
+            ("8Pi", 9_007_199_254_740_992_000),
+            ("1e3", 1_000_000),
+            ("1E3", 1_000_000),
+            ("1k", 1_000_000),
+            ("100M", 100_000_000_000),
+            ("2G", 2_000_000_000_000),
+            // Below a thousandth, values round up as Kubernetes' MilliValue does.
+            ("0.1m", 1),
+            ("1n", 1),
+            ("2.5e-3", 3),
+        ] as [(String, Int64)])
     func parses(text: String, milliValue: Int64) throws {
         #expect(try Quantity(parsing: text).milliValue == milliValue)
     }
@@ -131,23 +133,24 @@ import Testing
 }
 
 @Suite struct GoDurationTests {
-    @Test(arguments: [
-        ("300ms", Duration.milliseconds(300)),
-        ("1m30s", .seconds(90)),
-        ("2h", .seconds(7200)),
-        ("1.5s", .milliseconds(1500)),
-        ("1.5h", .seconds(5400)),
-        ("0", .zero),
-        ("0s", .zero),
-        ("-0", .zero),
-        ("-5s", .seconds(-5)),
-        ("+5s", .seconds(5)),
-        ("500us", .microseconds(500)),
-        ("500µs", .microseconds(500)),
-        ("10ns", .nanoseconds(10)),
-        ("1h2m3.004s", .milliseconds(3_723_004)),
-        ("1s1s", .seconds(2)),
-    ] as [(String, Duration)])
+    @Test(
+        arguments: [
+            ("300ms", Duration.milliseconds(300)),
+            ("1m30s", .seconds(90)),
+            ("2h", .seconds(7200)),
+            ("1.5s", .milliseconds(1500)),
+            ("1.5h", .seconds(5400)),
+            ("0", .zero),
+            ("0s", .zero),
+            ("-0", .zero),
+            ("-5s", .seconds(-5)),
+            ("+5s", .seconds(5)),
+            ("500us", .microseconds(500)),
+            ("500µs", .microseconds(500)),
+            ("10ns", .nanoseconds(10)),
+            ("1h2m3.004s", .milliseconds(3_723_004)),
+            ("1s1s", .seconds(2)),
+        ] as [(String, Duration)])
     func parses(text: String, expected: Duration) throws {
         #expect(try GoDuration.parse(text) == expected)
     }
@@ -162,28 +165,32 @@ import Testing
         #expect(GoDurationError(text: "5").description == #"time: invalid duration "5""#)
     }
 
-    @Test(arguments: [
-        (Duration.seconds(90), "1m30s"),
-        (.milliseconds(250), "250ms"),
-        (.zero, "0s"),
-        (.seconds(3600), "1h0m0s"),
-        (.milliseconds(1500), "1.5s"),
-        (.seconds(59), "59s"),
-        (.seconds(60), "1m0s"),
-        (.seconds(86400), "24h0m0s"),
-        (.seconds(-90), "-1m30s"),
-        (.milliseconds(3_723_004), "1h2m3.004s"),
-        (.nanoseconds(1_000_000_001), "1.000000001s"),
-        (.nanoseconds(5), "5ns"),
-        (.microseconds(5), "5µs"),
-        (.milliseconds(1), "1ms"),
-    ] as [(Duration, String)])
+    @Test(
+        arguments: [
+            (Duration.seconds(90), "1m30s"),
+            (.milliseconds(250), "250ms"),
+            (.zero, "0s"),
+            (.seconds(3600), "1h0m0s"),
+            (.milliseconds(1500), "1.5s"),
+            (.seconds(59), "59s"),
+            (.seconds(60), "1m0s"),
+            (.seconds(86400), "24h0m0s"),
+            (.seconds(-90), "-1m30s"),
+            (.milliseconds(3_723_004), "1h2m3.004s"),
+            (.nanoseconds(1_000_000_001), "1.000000001s"),
+            (.nanoseconds(5), "5ns"),
+            (.microseconds(5), "5µs"),
+            (.milliseconds(1), "1ms"),
+        ] as [(Duration, String)])
     func formats(duration: Duration, expected: String) {
         #expect(GoDuration.format(duration) == expected)
     }
 
-    @Test(arguments: [Duration.seconds(90), .milliseconds(250), .milliseconds(1500), .seconds(3600), .seconds(-90),
-                      .nanoseconds(1_000_000_001), .microseconds(5), .milliseconds(3_723_004)] as [Duration])
+    @Test(
+        arguments: [
+            Duration.seconds(90), .milliseconds(250), .milliseconds(1500), .seconds(3600), .seconds(-90),
+            .nanoseconds(1_000_000_001), .microseconds(5), .milliseconds(3_723_004),
+        ] as [Duration])
     func formatParsesBack(duration: Duration) throws {
         #expect(try GoDuration.parse(GoDuration.format(duration)) == duration)
     }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import KubeModel
 
 @Suite struct SchemaReferenceTests {
@@ -13,7 +14,7 @@ import Testing
                 "children": ["type": "array", "items": ["$ref": "#/components/schemas/Node"]],
                 "parent": ["$ref": "#/components/schemas/Node", "description": "the node above"],
             ],
-        ],
+        ]
     ]
 
     static func nested(depth: Int) -> JSONValue {
@@ -74,14 +75,15 @@ import Testing
 
     @Test func aMissingOrForeignReferenceAcceptsAnythingAndKeepsFields() throws {
         let definitions = SchemaDefinitions(["Known": ["type": "string"]])
-        let schema = OpenAPISchema([
-            "type": "object",
-            "properties": [
-                "missing": ["$ref": "#/components/schemas/Nowhere"],
-                "remote": ["$ref": "https://example.com/schema.json"],
-                "known": ["$ref": "#/components/schemas/Known"],
-            ],
-        ], definitions: definitions)
+        let schema = OpenAPISchema(
+            [
+                "type": "object",
+                "properties": [
+                    "missing": ["$ref": "#/components/schemas/Nowhere"],
+                    "remote": ["$ref": "https://example.com/schema.json"],
+                    "known": ["$ref": "#/components/schemas/Known"],
+                ],
+            ], definitions: definitions)
         let value: JSONValue = ["missing": ["a": 1], "remote": 5, "known": "text"]
         #expect(schema.validate(value).isEmpty)
         #expect(schema.prune(value).pruned == value)
@@ -105,10 +107,10 @@ import Testing
         let definitions = SchemaDefinitions([
             "Root": [
                 "properties": [
-                    "$ref": ["type": "string"],  // a property named "$ref", as in JSONSchemaProps
+                    "$ref": ["type": "string"], // a property named "$ref", as in JSONSchemaProps
                     "a": ["items": ["$ref": "#/components/schemas/Item"]],
                     "b": ["additionalProperties": ["$ref": "#/components/schemas/Value"]],
-                ],
+                ]
             ],
             "Item": ["oneOf": [["$ref": "#/components/schemas/Leaf"]]],
             "Value": ["type": "string"],
@@ -121,10 +123,11 @@ import Testing
 
     @Test func defaultsBesideAReferenceApply() throws {
         let definitions = SchemaDefinitions(["Inner": ["type": "object", "properties": ["x": ["type": "integer", "default": 7]]]])
-        let schema = OpenAPISchema([
-            "type": "object",
-            "properties": ["inner": ["$ref": "#/components/schemas/Inner", "default": [:]]],
-        ], definitions: definitions)
+        let schema = OpenAPISchema(
+            [
+                "type": "object",
+                "properties": ["inner": ["$ref": "#/components/schemas/Inner", "default": [:]]],
+            ], definitions: definitions)
         #expect(schema.applyDefaults([:]) == ["inner": ["x": 7]])
         #expect(schema.applyDefaults(["inner": ["y": 1]]) == ["inner": ["x": 7, "y": 1]])
     }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import KubeModel
 
 @Suite struct SchemaValidationTests {
@@ -57,7 +58,8 @@ import Testing
                     type: .typeInvalid, field: "spec.replicas",
                     message: #"Invalid value: "string": spec.replicas in body must be of type integer: "string""#, badValue: "string")
             ])
-        #expect(found.first?.description == #"spec.replicas: Invalid value: "string": spec.replicas in body must be of type integer: "string""#)
+        #expect(
+            found.first?.description == #"spec.replicas: Invalid value: "string": spec.replicas in body must be of type integer: "string""#)
         #expect(found.first?.type.rawValue == "FieldValueTypeInvalid")
     }
 
@@ -76,16 +78,22 @@ import Testing
     @Test func enumValues() throws {
         #expect(
             try errors(spec: "mode", "x") == [
-                FieldError(type: .notSupported, field: "spec.mode", message: #"Unsupported value: "x": supported values: "a", "b""#, badValue: "x")
+                FieldError(
+                    type: .notSupported, field: "spec.mode", message: #"Unsupported value: "x": supported values: "a", "b""#, badValue: "x")
             ])
     }
 
     @Test func numericBounds() throws {
         #expect(
             try errors(spec: "replicas", 11) == [
-                FieldError(type: .invalid, field: "spec.replicas", message: "Invalid value: 11: spec.replicas in body should be less than or equal to 10", badValue: 11)
+                FieldError(
+                    type: .invalid, field: "spec.replicas",
+                    message: "Invalid value: 11: spec.replicas in body should be less than or equal to 10", badValue: 11)
             ])
-        #expect(try errors(spec: "replicas", -1).map(\.message) == ["Invalid value: -1: spec.replicas in body should be greater than or equal to 0"])
+        #expect(
+            try errors(spec: "replicas", -1).map(\.message) == [
+                "Invalid value: -1: spec.replicas in body should be greater than or equal to 0"
+            ])
         #expect(try errors(spec: "ratio", 1).map(\.message) == ["Invalid value: 1: spec.ratio in body should be less than 1"])
         #expect(try errors(spec: "ratio", 0).map(\.message) == ["Invalid value: 0: spec.ratio in body should be greater than 0"])
         #expect(try errors(spec: "ratio", 0.25) == [])
@@ -95,9 +103,14 @@ import Testing
     @Test func stringConstraints() throws {
         #expect(
             try errors(spec: "image", "ab") == [
-                FieldError(type: .invalid, field: "spec.image", message: #"Invalid value: "ab": spec.image in body should be at least 3 chars long"#, badValue: "ab")
+                FieldError(
+                    type: .invalid, field: "spec.image",
+                    message: #"Invalid value: "ab": spec.image in body should be at least 3 chars long"#, badValue: "ab")
             ])
-        #expect(try errors(spec: "image", "UPPER").map(\.message) == [#"Invalid value: "UPPER": spec.image in body should match '^[a-z0-9.:/-]+$'"#])
+        #expect(
+            try errors(spec: "image", "UPPER").map(\.message) == [
+                #"Invalid value: "UPPER": spec.image in body should match '^[a-z0-9.:/-]+$'"#
+            ])
         let long = String(repeating: "a", count: 21)
         #expect(
             try errors(spec: "image", .string(long)) == [
@@ -109,7 +122,9 @@ import Testing
         #expect(try errors(spec: "port", 8080) == [])
         #expect(try errors(spec: "port", "80%") == [])
         let found = try errors(spec: "port", true)
-        #expect(found.first == .typeInvalid("spec.port", value: "boolean", detail: #"spec.port in body must be of type integer,string: "boolean""#))
+        #expect(
+            found.first
+                == .typeInvalid("spec.port", value: "boolean", detail: #"spec.port in body must be of type integer,string: "boolean""#))
         #expect(found.count == 1)
     }
 
@@ -118,7 +133,9 @@ import Testing
         #expect(try errors(spec: "note", .null) == [])
         #expect(
             try errors(spec: "name", .null) == [
-                FieldError(type: .typeInvalid, field: "spec.name", message: #"Invalid value: "null": spec.name in body must be of type string: "null""#, badValue: "null")
+                FieldError(
+                    type: .typeInvalid, field: "spec.name",
+                    message: #"Invalid value: "null": spec.name in body must be of type string: "null""#, badValue: "null")
             ])
     }
 
@@ -152,7 +169,9 @@ import Testing
         let found = try errors(spec: "template", ["containers": [["name": 5], ["image": "x"]]])
         #expect(
             found == [
-                .typeInvalid("spec.template.containers[0].name", value: "integer", detail: #"spec.template.containers[0].name in body must be of type string: "integer""#),
+                .typeInvalid(
+                    "spec.template.containers[0].name", value: "integer",
+                    detail: #"spec.template.containers[0].name in body must be of type string: "integer""#),
                 .required("spec.template.containers[1].name"),
             ])
     }
@@ -170,7 +189,8 @@ import Testing
         let schema = OpenAPISchema(["type": "object", "properties": ["a": [:]], "additionalProperties": false])
         #expect(
             schema.validate(["a": 1, "b": 2], at: "spec") == [
-                FieldError(type: .invalid, field: "spec", message: #"Invalid value: "b": spec.b in body is a forbidden property"#, badValue: "b")
+                FieldError(
+                    type: .invalid, field: "spec", message: #"Invalid value: "b": spec.b in body is a forbidden property"#, badValue: "b")
             ])
     }
 
@@ -230,7 +250,10 @@ import Testing
 
         let not = OpenAPISchema(["type": "object", "not": ["required": ["forbidden"]]])
         #expect(not.validate(["allowed": 1], at: "spec") == [])
-        #expect(not.validate(["forbidden": 1], at: "spec") == [.invalid("spec", value: "", detail: #""spec" must not validate the schema (not)"#)])
+        #expect(
+            not.validate(["forbidden": 1], at: "spec") == [
+                .invalid("spec", value: "", detail: #""spec" must not validate the schema (not)"#)
+            ])
 
         let allOf = OpenAPISchema(["allOf": [["minimum": 1], ["maximum": 3]]])
         #expect(allOf.validate(2, at: "spec.x") == [])
@@ -258,7 +281,9 @@ import Testing
     @Test func rootTypeMismatch() throws {
         #expect(
             try schema().validate("text") == [
-                FieldError(type: .typeInvalid, field: "", message: #"Invalid value: "string": body must be of type object: "string""#, badValue: "string")
+                FieldError(
+                    type: .typeInvalid, field: "", message: #"Invalid value: "string": body must be of type object: "string""#,
+                    badValue: "string")
             ])
     }
 
@@ -281,10 +306,11 @@ import Testing
     }
 
     @Test func errorTypesUseKubernetesNames() {
-        #expect(FieldErrorType.allCases.map(\.rawValue) == [
-            "FieldValueRequired", "FieldValueInvalid", "FieldValueNotSupported", "FieldValueTypeInvalid",
-            "FieldValueTooLong", "FieldValueTooMany", "FieldValueDuplicate", "FieldValueForbidden",
-        ])
+        #expect(
+            FieldErrorType.allCases.map(\.rawValue) == [
+                "FieldValueRequired", "FieldValueInvalid", "FieldValueNotSupported", "FieldValueTypeInvalid",
+                "FieldValueTooLong", "FieldValueTooMany", "FieldValueDuplicate", "FieldValueForbidden",
+            ])
         #expect(FieldError.forbidden("spec.x", detail: "may not be set").message == "Forbidden: may not be set")
     }
 }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import KubeModel
 
 @Suite struct StrategicMergePatchTests {
@@ -76,14 +77,16 @@ import Testing
     @Test func setElementOrderKeepsServerOnlyElementsInPlace() throws {
         // "x" was added on the server; the client orders only its own elements.
         let original = #"{"spec": {"containers": [{"name": "a"}, {"name": "x"}, {"name": "b"}]}}"#
-        let patch = #"{"spec": {"$setElementOrder/containers": [{"name": "a"}, {"name": "b"}, {"name": "c"}], "containers": [{"name": "c", "image": "i"}]}}"#
+        let patch =
+            #"{"spec": {"$setElementOrder/containers": [{"name": "a"}, {"name": "b"}, {"name": "c"}], "containers": [{"name": "c", "image": "i"}]}}"#
         #expect(
             try apply(patch, to: original)
                 == (try json(#"{"spec": {"containers": [{"name": "a"}, {"name": "x"}, {"name": "b"}, {"name": "c", "image": "i"}]}}"#)))
     }
 
     @Test func envMergesByNameInKubernetesOrder() throws {
-        let original = #"{"spec": {"containers": [{"name": "app", "env": [{"name": "A", "value": "1"}, {"name": "B", "value": "2"}, {"name": "C", "value": "3"}]}]}}"#
+        let original =
+            #"{"spec": {"containers": [{"name": "app", "env": [{"name": "A", "value": "1"}, {"name": "B", "value": "2"}, {"name": "C", "value": "3"}]}]}}"#
         let patch = #"{"spec": {"containers": [{"name": "app", "env": [{"name": "B", "value": "20"}, {"name": "D", "value": "4"}]}]}}"#
         // Without $setElementOrder Kubernetes interleaves: the new D follows B, the element it was sent after.
         #expect(
@@ -95,10 +98,13 @@ import Testing
 
     @Test func envValueFromReplacesValueWhenValueIsNulled() throws {
         let original = #"{"spec": {"containers": [{"name": "app", "env": [{"name": "A", "value": "1"}]}]}}"#
-        let patch = #"{"spec": {"containers": [{"name": "app", "env": [{"name": "A", "value": null, "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}}]}]}}"#
+        let patch =
+            #"{"spec": {"containers": [{"name": "app", "env": [{"name": "A", "value": null, "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}}]}]}}"#
         #expect(
             try apply(patch, to: original)
-                == (try json(#"{"spec": {"containers": [{"name": "app", "env": [{"name": "A", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}}]}]}}"#)))
+                == (try json(
+                    #"{"spec": {"containers": [{"name": "app", "env": [{"name": "A", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}}]}]}}"#
+                )))
     }
 
     @Test func newElementsGoFirstAsOnARealServer() throws {
@@ -107,7 +113,9 @@ import Testing
         let patch = #"{"spec": {"containers": [{"name": "patch-demo-ctr-2", "image": "redis"}]}}"#
         #expect(
             try apply(patch, to: original)
-                == (try json(#"{"spec": {"containers": [{"name": "patch-demo-ctr-2", "image": "redis"}, {"name": "patch-demo-ctr", "image": "nginx"}]}}"#)))
+                == (try json(
+                    #"{"spec": {"containers": [{"name": "patch-demo-ctr-2", "image": "redis"}, {"name": "patch-demo-ctr", "image": "nginx"}]}}"#
+                )))
     }
 
     @Test func patchOrderWinsOverOriginalOrder() throws {
@@ -116,14 +124,20 @@ import Testing
         let patch = #"{"spec": {"volumes": [{"name": "three", "x": "c"}, {"name": "one", "x": "a"}]}}"#
         #expect(
             try apply(patch, to: original)
-                == (try json(#"{"spec": {"volumes": [{"name": "two", "x": "b"}, {"name": "three", "x": "c"}, {"name": "one", "x": "a"}]}}"#)))
+                == (try json(#"{"spec": {"volumes": [{"name": "two", "x": "b"}, {"name": "three", "x": "c"}, {"name": "one", "x": "a"}]}}"#))
+        )
     }
 
     @Test func finalizersAreASetUnion() throws {
         let original = #"{"metadata": {"finalizers": ["a", "b"]}}"#
-        #expect(try apply(#"{"metadata": {"finalizers": ["b", "c"]}}"#, to: original) == (try json(#"{"metadata": {"finalizers": ["a", "b", "c"]}}"#)))
-        #expect(try apply(#"{"metadata": {"finalizers": ["a"]}}"#, to: original) == (try json(#"{"metadata": {"finalizers": ["a", "b"]}}"#)))
-        #expect(try apply(#"{"metadata": {"finalizers": ["x"]}}"#, to: #"{"metadata": {}}"#) == (try json(#"{"metadata": {"finalizers": ["x"]}}"#)))
+        #expect(
+            try apply(#"{"metadata": {"finalizers": ["b", "c"]}}"#, to: original)
+                == (try json(#"{"metadata": {"finalizers": ["a", "b", "c"]}}"#)))
+        #expect(
+            try apply(#"{"metadata": {"finalizers": ["a"]}}"#, to: original) == (try json(#"{"metadata": {"finalizers": ["a", "b"]}}"#)))
+        #expect(
+            try apply(#"{"metadata": {"finalizers": ["x"]}}"#, to: #"{"metadata": {}}"#)
+                == (try json(#"{"metadata": {"finalizers": ["x"]}}"#)))
     }
 
     @Test func deleteFromPrimitiveList() throws {
@@ -132,9 +146,12 @@ import Testing
             try apply(#"{"metadata": {"$deleteFromPrimitiveList/finalizers": ["b", "zzz"]}}"#, to: original)
                 == (try json(#"{"metadata": {"finalizers": ["a", "c"]}}"#)))
         #expect(
-            try apply(#"{"metadata": {"$setElementOrder/finalizers": ["c", "a"], "$deleteFromPrimitiveList/finalizers": ["b"]}}"#, to: original)
+            try apply(
+                #"{"metadata": {"$setElementOrder/finalizers": ["c", "a"], "$deleteFromPrimitiveList/finalizers": ["b"]}}"#, to: original)
                 == (try json(#"{"metadata": {"finalizers": ["c", "a"]}}"#)))
-        #expect(try apply(#"{"metadata": {"$deleteFromPrimitiveList/finalizers": ["b"]}}"#, to: #"{"metadata": {}}"#) == (try json(#"{"metadata": {}}"#)))
+        #expect(
+            try apply(#"{"metadata": {"$deleteFromPrimitiveList/finalizers": ["b"]}}"#, to: #"{"metadata": {}}"#)
+                == (try json(#"{"metadata": {}}"#)))
     }
 
     @Test func patchDirectivesOnMaps() throws {
@@ -155,7 +172,8 @@ import Testing
         #expect(
             try apply(#"{"spec": {"containers": [{"name": "only", "image": "x"}, {"$patch": "replace"}]}}"#, to: original)
                 == (try json(#"{"spec": {"containers": [{"name": "only", "image": "x"}]}}"#)))
-        #expect(try apply(#"{"spec": {"containers": [{"$patch": "replace"}]}}"#, to: original) == (try json(#"{"spec": {"containers": []}}"#)))
+        #expect(
+            try apply(#"{"spec": {"containers": [{"$patch": "replace"}]}}"#, to: original) == (try json(#"{"spec": {"containers": []}}"#)))
         #expect(
             try apply(#"{"spec": {"containers": [{"name": "b", "$patch": "merge", "image": "3"}]}}"#, to: original)
                 == (try json(#"{"spec": {"containers": [{"name": "a", "image": "1"}, {"name": "b", "image": "3"}]}}"#)))
@@ -195,11 +213,13 @@ import Testing
         let service = #"{"spec": {"ports": [{"port": 80, "targetPort": 8080, "protocol": "TCP"}, {"port": 443, "targetPort": 8443}]}}"#
         #expect(
             try apply(#"{"spec": {"ports": [{"port": 80, "targetPort": 9090}]}}"#, to: service)
-                == (try json(#"{"spec": {"ports": [{"port": 80, "targetPort": 9090, "protocol": "TCP"}, {"port": 443, "targetPort": 8443}]}}"#)))
+                == (try json(
+                    #"{"spec": {"ports": [{"port": 80, "targetPort": 9090, "protocol": "TCP"}, {"port": 443, "targetPort": 8443}]}}"#)))
     }
 
     @Test func volumeMountsMergeByMountPath() throws {
-        let patch = #"{"spec": {"template": {"spec": {"containers": [{"name": "web", "volumeMounts": [{"mountPath": "/data", "readOnly": true}]}]}}}}"#
+        let patch =
+            #"{"spec": {"template": {"spec": {"containers": [{"name": "web", "volumeMounts": [{"mountPath": "/data", "readOnly": true}]}]}}}}"#
         let result = try apply(patch, to: Self.liveDeployment)
         #expect(
             result[path: ["spec", "template", "spec", "containers"]]?.arrayValue?.first?["volumeMounts"]
@@ -211,7 +231,10 @@ import Testing
         let result = try apply(patch, to: Self.liveDeployment)
         #expect(
             result[path: ["status", "conditions"]]
-                == [["type": "Available", "status": "True", "reason": "MinimumReplicasAvailable"], ["type": "Progressing", "status": "True"]])
+                == [
+                    ["type": "Available", "status": "True", "reason": "MinimumReplicasAvailable"],
+                    ["type": "Progressing", "status": "True"],
+                ])
     }
 
     @Test func ownerReferencesMergeByUID() throws {
@@ -219,11 +242,14 @@ import Testing
         let patch = #"{"metadata": {"ownerReferences": [{"uid": "1", "controller": true}, {"uid": "2", "kind": "Foo", "name": "b"}]}}"#
         #expect(
             try apply(patch, to: original)
-                == (try json(#"{"metadata": {"ownerReferences": [{"uid": "1", "kind": "ReplicaSet", "name": "a", "controller": true}, {"uid": "2", "kind": "Foo", "name": "b"}]}}"#)))
+                == (try json(
+                    #"{"metadata": {"ownerReferences": [{"uid": "1", "kind": "ReplicaSet", "name": "a", "controller": true}, {"uid": "2", "kind": "Foo", "name": "b"}]}}"#
+                )))
     }
 
     @Test func nullDeletesAndScalarsReplace() throws {
-        let result = try apply(#"{"metadata": {"labels": {"app": null, "new": "x"}}, "spec": {"replicas": 2, "paused": null}}"#, to: Self.liveDeployment)
+        let result = try apply(
+            #"{"metadata": {"labels": {"app": null, "new": "x"}}, "spec": {"replicas": 2, "paused": null}}"#, to: Self.liveDeployment)
         #expect(result[path: ["metadata", "labels"]] == ["new": "x"])
         #expect(result[path: ["spec", "replicas"]] == 2)
         #expect(result[path: ["spec", "paused"]] == nil)
@@ -242,18 +268,30 @@ import Testing
     @Test func reportsMalformedPatches() throws {
         let original = #"{"metadata": {}, "spec": {"containers": [{"name": "a"}], "strategy": {"type": "RollingUpdate"}}}"#
         let cases: [(String, PatchError)] = [
-            (#"{"spec": {"containers": [{"image": "x"}]}}"#,
-             PatchError(reason: #"list element {"image":"x"} does not contain the merge key "name""#, path: "spec.containers")),
-            (#"{"spec": {"containers": [{"$patch": "delete"}]}}"#,
-             PatchError(reason: #"list element {} does not contain the merge key "name""#, path: "spec.containers")),
-            (#"{"spec": {"containers": ["a"]}}"#,
-             PatchError(reason: #"elements of this list must be objects merged by "name", not string"#, path: "spec.containers")),
-            (#"{"metadata": {"$patch": "explode"}}"#,
-             PatchError(reason: #"unknown $patch directive "explode" (expected replace, delete or merge)"#, path: "metadata")),
-            (#"{"spec": {"strategy": {"$retainKeys": ["type"], "rollingUpdate": {"maxSurge": 1}}}}"#,
-             PatchError(reason: #"the patch sets "rollingUpdate", which its $retainKeys list leaves out"#, path: "spec.strategy")),
-            (#"{"spec": {"$setElementOrder/containers": "a"}}"#,
-             PatchError(reason: "$setElementOrder/containers must name a field and hold a list", path: "spec")),
+            (
+                #"{"spec": {"containers": [{"image": "x"}]}}"#,
+                PatchError(reason: #"list element {"image":"x"} does not contain the merge key "name""#, path: "spec.containers")
+            ),
+            (
+                #"{"spec": {"containers": [{"$patch": "delete"}]}}"#,
+                PatchError(reason: #"list element {} does not contain the merge key "name""#, path: "spec.containers")
+            ),
+            (
+                #"{"spec": {"containers": ["a"]}}"#,
+                PatchError(reason: #"elements of this list must be objects merged by "name", not string"#, path: "spec.containers")
+            ),
+            (
+                #"{"metadata": {"$patch": "explode"}}"#,
+                PatchError(reason: #"unknown $patch directive "explode" (expected replace, delete or merge)"#, path: "metadata")
+            ),
+            (
+                #"{"spec": {"strategy": {"$retainKeys": ["type"], "rollingUpdate": {"maxSurge": 1}}}}"#,
+                PatchError(reason: #"the patch sets "rollingUpdate", which its $retainKeys list leaves out"#, path: "spec.strategy")
+            ),
+            (
+                #"{"spec": {"$setElementOrder/containers": "a"}}"#,
+                PatchError(reason: "$setElementOrder/containers must name a field and hold a list", path: "spec")
+            ),
         ]
         for (patch, expected) in cases {
             #expect(try failure(patch, original) == expected, "applying \(patch)")
@@ -262,7 +300,9 @@ import Testing
     }
 
     @Test func mergeKeyTableDependsOnPath() {
-        #expect(StrategicMergeKeys.strategy(forField: "ports", under: ["spec", "template", "spec", "containers"]) == .merge(key: "containerPort"))
+        #expect(
+            StrategicMergeKeys.strategy(forField: "ports", under: ["spec", "template", "spec", "containers"])
+                == .merge(key: "containerPort"))
         #expect(StrategicMergeKeys.strategy(forField: "ports", under: ["spec", "initContainers"]) == .merge(key: "containerPort"))
         #expect(StrategicMergeKeys.strategy(forField: "ports", under: ["spec"]) == .merge(key: "port"))
         #expect(StrategicMergeKeys.strategy(forField: "finalizers", under: ["metadata"]) == .mergePrimitives)

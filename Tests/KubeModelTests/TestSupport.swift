@@ -1,4 +1,5 @@
 import Testing
+
 @testable import KubeModel
 
 /// Parses JSON written in a test; a typo in the test itself fails the test, not the process.

@@ -21,9 +21,10 @@ import Testing
     {
         var object = try JSONValue(parsing: text)
         let resource = try resource(kind)
-        let warnings = try ObjectAdmission().prepareCreate(&object, resource: resource,
-                                                           namespace: resource.namespaced ? "default" : nil,
-                                                           fieldValidation: validation)
+        let warnings = try ObjectAdmission().prepareCreate(
+            &object, resource: resource,
+            namespace: resource.namespaced ? "default" : nil,
+            fieldValidation: validation)
         return (object, warnings)
     }
 
@@ -43,29 +44,44 @@ import Testing
         let stringData = try #require(try Self.refusal(#"{"metadata": {"name": "a"}, "data": "x"}"#, kind: "ConfigMap"))
         #expect(stringData.code == 400)
         #expect(stringData.reason == .badRequest)
-        #expect(stringData.message == #"ConfigMap in version "v1" cannot be handled as a ConfigMap: json: cannot unmarshal string into Go struct field ConfigMap.data of type map[string]string"#)
+        #expect(
+            stringData.message
+                == #"ConfigMap in version "v1" cannot be handled as a ConfigMap: json: cannot unmarshal string into Go struct field ConfigMap.data of type map[string]string"#
+        )
 
         let numberValue = try #require(try Self.refusal(#"{"metadata": {"name": "a"}, "data": {"a": 5}}"#, kind: "ConfigMap"))
         #expect(numberValue.code == 400)
-        #expect(numberValue.message == #"ConfigMap in version "v1" cannot be handled as a ConfigMap: json: cannot unmarshal number into Go struct field ConfigMap.data of type string"#)
+        #expect(
+            numberValue.message
+                == #"ConfigMap in version "v1" cannot be handled as a ConfigMap: json: cannot unmarshal number into Go struct field ConfigMap.data of type string"#
+        )
     }
 
     @Test func nestedWrongTypesNameTheGoStructAndField() throws {
-        let port = try #require(try Self.refusal(#"""
-            {"metadata": {"name": "p"}, "spec": {"containers": [{"name": "c", "image": "i", "ports": [{"containerPort": "80"}]}]}}
-            """#, kind: "Pod"))
+        let port = try #require(
+            try Self.refusal(
+                #"""
+                {"metadata": {"name": "p"}, "spec": {"containers": [{"name": "c", "image": "i", "ports": [{"containerPort": "80"}]}]}}
+                """#, kind: "Pod"))
         #expect(port.code == 400)
-        #expect(port.message.hasSuffix("json: cannot unmarshal string into Go struct field ContainerPort.spec.containers.ports.containerPort of type int32"))
+        #expect(
+            port.message.hasSuffix(
+                "json: cannot unmarshal string into Go struct field ContainerPort.spec.containers.ports.containerPort of type int32"))
 
         let duration = try #require(try Self.refusal(#"{"metadata": {"name": "l"}, "spec": {"leaseDurationSeconds": 1.5}}"#, kind: "Lease"))
-        #expect(duration.message == #"Lease in version "v1" cannot be handled as a Lease: json: cannot unmarshal number 1.5 into Go struct field LeaseSpec.spec.leaseDurationSeconds of type int32"#)
+        #expect(
+            duration.message
+                == #"Lease in version "v1" cannot be handled as a Lease: json: cannot unmarshal number 1.5 into Go struct field LeaseSpec.spec.leaseDurationSeconds of type int32"#
+        )
 
         let labels = try #require(try Self.refusal(#"{"metadata": {"name": "a", "labels": {"x": true}}}"#, kind: "ConfigMap"))
         #expect(labels.message.hasSuffix("json: cannot unmarshal bool into Go struct field ObjectMeta.metadata.labels of type string"))
 
-        let quantity = try #require(try Self.refusal(#"""
-            {"metadata": {"name": "q"}, "spec": {"resources": {"requests": {"storage": "lots"}}}}
-            """#, kind: "PersistentVolumeClaim"))
+        let quantity = try #require(
+            try Self.refusal(
+                #"""
+                {"metadata": {"name": "q"}, "spec": {"resources": {"requests": {"storage": "lots"}}}}
+                """#, kind: "PersistentVolumeClaim"))
         #expect(quantity.message.hasSuffix("quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"))
 
         let secret = try #require(try Self.refusal(#"{"metadata": {"name": "s"}, "data": {"k": "not base64"}}"#, kind: "Secret"))
@@ -85,28 +101,34 @@ import Testing
             """#
         let error = try #require(try Self.refusal(pod, kind: "Pod", validation: .strict))
         #expect(error.code == 400)
-        #expect(error.message == #"Pod in version "v1" cannot be handled as a Pod: strict decoding error: unknown field "metadata.labelz", unknown field "spec.containers[0].imagePullPolicyy", unknown field "spec.foo""#)
+        #expect(
+            error.message
+                == #"Pod in version "v1" cannot be handled as a Pod: strict decoding error: unknown field "metadata.labelz", unknown field "spec.containers[0].imagePullPolicyy", unknown field "spec.foo""#
+        )
     }
 
     @Test func nestedUnknownFieldsAreDroppedWithAWarningByDefault() throws {
-        let (object, warnings) = try Self.create(#"""
+        let (object, warnings) = try Self.create(
+            #"""
             {"metadata": {"name": "s"}, "spec": {"ports": [{"port": 80, "targetPort": "http", "bogus": true}], "nope": {}}}
             """#, kind: "Service")
         #expect(warnings == [#"unknown field "spec.nope""#, #"unknown field "spec.ports[0].bogus""#])
-        #expect(object[path: ["spec", "ports"]] == [["port": 80, "targetPort": "http"]])
+        #expect(object[path: ["spec", "ports"]] == [["port": 80, "targetPort": "http", "protocol": "TCP"]])
         #expect(object[path: ["spec", "nope"]] == nil)
     }
 
     @Test func nestedUnknownFieldsAreDroppedSilentlyUnderIgnore() throws {
-        let (object, warnings) = try Self.create(#"{"metadata": {"name": "l"}, "spec": {"holderIdentity": "me", "extra": 1}}"#,
-                                                 kind: "Lease", validation: .ignore)
+        let (object, warnings) = try Self.create(
+            #"{"metadata": {"name": "l"}, "spec": {"holderIdentity": "me", "extra": 1}}"#,
+            kind: "Lease", validation: .ignore)
         #expect(warnings.isEmpty)
         #expect(object["spec"] == ["holderIdentity": "me"])
     }
 
     @Test func nullFieldsAreAcceptedAndDropped() throws {
-        let (object, _) = try Self.create(#"{"metadata": {"name": "n", "labels": null}, "data": null, "immutable": null}"#,
-                                          kind: "ConfigMap", validation: .strict)
+        let (object, _) = try Self.create(
+            #"{"metadata": {"name": "n", "labels": null}, "data": null, "immutable": null}"#,
+            kind: "ConfigMap", validation: .strict)
         #expect(object["data"] == nil && object["immutable"] == nil && object[path: ["metadata", "labels"]] == nil)
     }
 
@@ -118,20 +140,28 @@ import Testing
 
     // MARK: What our controllers write is accepted unchanged
 
+    // Written as a server stores them, kube-apiserver's defaults included: a stored object
+    // is a fixed point of admission.
+
     static let validObjects: [(kind: String, json: String)] = [
-        ("Pod", #"""
+        (
+            "Pod",
+            #"""
             {"apiVersion": "v1", "kind": "Pod",
              "metadata": {"name": "web-0", "labels": {"app": "web"}, "annotations": {"a": "b"},
                           "ownerReferences": [{"apiVersion": "v1", "kind": "Node", "name": "n", "uid": "u", "controller": true}],
                           "finalizers": ["x/y"]},
              "spec": {"nodeName": "node-1", "schedulerName": "default-scheduler", "restartPolicy": "Always",
-                      "terminationGracePeriodSeconds": 30, "priority": 0,
+                      "terminationGracePeriodSeconds": 30, "priority": 0, "dnsPolicy": "ClusterFirst",
+                      "securityContext": {}, "enableServiceLinks": true,
                       "containers": [{"name": "web", "image": "nginx:1.27", "imagePullPolicy": "IfNotPresent",
+                                      "terminationMessagePath": "/dev/termination-log", "terminationMessagePolicy": "File",
                                       "args": ["-g", "daemon off;"], "env": [{"name": "A", "value": "1"},
-                                        {"name": "B", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}}],
+                                        {"name": "B", "valueFrom": {"fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.name"}}}],
                                       "ports": [{"containerPort": 80, "protocol": "TCP", "name": "http"}],
                                       "resources": {"requests": {"cpu": "250m", "memory": "64Mi"}, "limits": {"cpu": 1, "memory": "128Mi"}},
-                                      "readinessProbe": {"httpGet": {"path": "/", "port": "http"}, "periodSeconds": 5},
+                                      "readinessProbe": {"httpGet": {"path": "/", "port": "http", "scheme": "HTTP"}, "periodSeconds": 5,
+                                                         "timeoutSeconds": 1, "successThreshold": 1, "failureThreshold": 3},
                                       "volumeMounts": [{"name": "data", "mountPath": "/data"}]}],
                       "volumes": [{"name": "data", "persistentVolumeClaim": {"claimName": "data"}},
                                   {"name": "cfg", "configMap": {"name": "cfg", "defaultMode": 420}}],
@@ -145,25 +175,38 @@ import Testing
                         "containerStatuses": [{"name": "web", "ready": true, "restartCount": 0, "image": "nginx:1.27",
                                                "imageID": "sha256:1", "containerID": "containerd://1", "started": true,
                                                "state": {"running": {"startedAt": "2026-12-04T18:43:05Z"}}}]}}
-            """#),
-        ("Service", #"""
+            """#
+        ),
+        (
+            "Service",
+            #"""
             {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web"},
              "spec": {"type": "ClusterIP", "selector": {"app": "web"}, "clusterIP": "10.96.0.10", "clusterIPs": ["10.96.0.10"],
                       "ipFamilies": ["IPv4"], "ipFamilyPolicy": "SingleStack", "sessionAffinity": "None",
+                      "internalTrafficPolicy": "Cluster",
                       "ports": [{"name": "http", "port": 80, "targetPort": 8080, "protocol": "TCP"},
-                                {"name": "named", "port": 81, "targetPort": "http"}]},
+                                {"name": "named", "port": 81, "targetPort": "http", "protocol": "TCP"}]},
              "status": {"loadBalancer": {}}}
-            """#),
-        ("Secret", #"""
+            """#
+        ),
+        (
+            "Secret",
+            #"""
             {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "token"}, "type": "Opaque",
              "data": {"token": "c2VjcmV0", "empty": ""}, "immutable": false}
-            """#),
-        ("Lease", #"""
+            """#
+        ),
+        (
+            "Lease",
+            #"""
             {"apiVersion": "coordination.k8s.io/v1", "kind": "Lease", "metadata": {"name": "virtyard"},
              "spec": {"holderIdentity": "host-1", "leaseDurationSeconds": 15, "acquireTime": "2026-12-04T18:43:04.123456Z",
                       "renewTime": "2026-12-04T18:43:09.654321Z", "leaseTransitions": 2}}
-            """#),
-        ("Node", #"""
+            """#
+        ),
+        (
+            "Node",
+            #"""
             {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "node-1", "labels": {"kubernetes.io/hostname": "node-1"}},
              "spec": {"podCIDR": "10.244.1.0/24", "podCIDRs": ["10.244.1.0/24"], "providerID": "kwok://node-1",
                       "taints": [{"key": "k", "value": "v", "effect": "NoSchedule"}]},
@@ -177,8 +220,11 @@ import Testing
                                      "containerRuntimeVersion": "containerd://1.7", "kubeletVersion": "v1.32.0",
                                      "kubeProxyVersion": "v1.32.0", "operatingSystem": "linux", "architecture": "amd64"},
                         "phase": "Running"}}
-            """#),
-        ("Event", #"""
+            """#
+        ),
+        (
+            "Event",
+            #"""
             {"apiVersion": "v1", "kind": "Event", "metadata": {"name": "web-0.1"},
              "involvedObject": {"kind": "Pod", "namespace": "default", "name": "web-0", "uid": "u", "apiVersion": "v1",
                                 "resourceVersion": "5", "fieldPath": "spec.containers{web}"},
@@ -187,7 +233,8 @@ import Testing
              "lastTimestamp": "2026-12-04T18:43:04Z", "count": 1, "type": "Normal",
              "eventTime": "2026-12-04T18:43:04.000001Z", "reportingComponent": "default-scheduler", "reportingInstance": "h",
              "action": "Binding"}
-            """#),
+            """#
+        ),
     ]
 
     @Test(arguments: validObjects.map(\.kind))
@@ -230,16 +277,19 @@ import Testing
     @Test func aCustomResourceDefinitionIsDecodedThroughTheRecursiveJSONSchemaProps() throws {
         var nested: JSONValue = ["type": "string"]
         for _ in 0..<20 { nested = ["type": "object", "properties": ["x": nested]] }
-        var crd = try JSONValue(parsing: #"""
-            {"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition", "metadata": {"name": "widgets.example.com"},
-             "spec": {"group": "example.com", "scope": "Namespaced",
-                      "names": {"plural": "widgets", "singular": "widget", "kind": "Widget"},
-                      "versions": [{"name": "v1", "served": true, "storage": true, "schema": {"openAPIV3Schema": {}}}]}}
-            """#)
-        crd[path: ["spec", "versions"]] = [[
-            "name": "v1", "served": true, "storage": true,
-            "schema": ["openAPIV3Schema": ["type": "object", "properties": ["spec": nested], "x-kubernetes-bogus": true]],
-        ]]
+        var crd = try JSONValue(
+            parsing: #"""
+                {"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition", "metadata": {"name": "widgets.example.com"},
+                 "spec": {"group": "example.com", "scope": "Namespaced",
+                          "names": {"plural": "widgets", "singular": "widget", "kind": "Widget"},
+                          "versions": [{"name": "v1", "served": true, "storage": true, "schema": {"openAPIV3Schema": {}}}]}}
+                """#)
+        crd[path: ["spec", "versions"]] = [
+            [
+                "name": "v1", "served": true, "storage": true,
+                "schema": ["openAPIV3Schema": ["type": "object", "properties": ["spec": nested], "x-kubernetes-bogus": true]],
+            ]
+        ]
         let schema = try #require(BuiltinSchemas.shared.schema(for: BuiltinResources.customResourceDefinitions))
         let decoded = try schema.decodeTyped(crd, typeName: "CustomResourceDefinition")
         #expect(decoded.unknownFields == ["spec.versions[0].schema.openAPIV3Schema.x-kubernetes-bogus"])
@@ -257,8 +307,10 @@ import Testing
         let headers: HTTPFields = [.authorization: "Bearer test-token", .contentType: "application/json"]
         try await application.test(.router) { client in
             let path = "/api/v1/namespaces/default/configmaps"
-            let (code, status) = try await client.execute(uri: path, method: .post, headers: headers,
-                                                          body: ByteBuffer(string: #"{"metadata": {"name": "a"}, "data": "x"}"#)) { response in
+            let (code, status) = try await client.execute(
+                uri: path, method: .post, headers: headers,
+                body: ByteBuffer(string: #"{"metadata": {"name": "a"}, "data": "x"}"#)
+            ) { response in
                 (response.status.code, try JSONValue(parsing: Array(response.body.readableBytesView)))
             }
             #expect(code == 400)
@@ -281,9 +333,13 @@ import Testing
         let pod = try #require(schemas["io.k8s.api.core.v1.Pod"])
         #expect(pod["x-kubernetes-group-version-kind"] == [["group": "", "version": "v1", "kind": "Pod"]])
         #expect(pod[path: ["properties", "spec", "allOf"]] == [["$ref": "#/components/schemas/io.k8s.api.core.v1.PodSpec"]])
-        #expect(pod[path: ["properties", "spec", "description"]]?.stringValue?.hasPrefix("Specification of the desired behavior of the pod") == true)
+        #expect(
+            pod[path: ["properties", "spec", "description"]]?.stringValue?.hasPrefix("Specification of the desired behavior of the pod")
+                == true)
         #expect(schemas["io.k8s.api.core.v1.PodSpec"]?["description"] == "PodSpec is a description of a pod.")
-        #expect(schemas["io.k8s.api.core.v1.ConfigMap"]?[path: ["properties", "data", "description"]]?.stringValue?.hasPrefix("Data contains the configuration data.") == true)
+        #expect(
+            schemas["io.k8s.api.core.v1.ConfigMap"]?[path: ["properties", "data", "description"]]?.stringValue?.hasPrefix(
+                "Data contains the configuration data.") == true)
         // Everything referred to is in the document.
         var references = Set<String>()
         func collect(_ value: JSONValue) {

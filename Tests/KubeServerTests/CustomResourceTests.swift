@@ -14,30 +14,38 @@ private let widgetCRD: JSONValue = [
     "spec": [
         "group": "example.com", "scope": "Namespaced",
         "names": ["plural": "widgets", "singular": "widget", "kind": "Widget", "shortNames": ["wd"], "categories": ["all"]],
-        "versions": [[
-            "name": "v1", "served": true, "storage": true, "subresources": ["status": [:]],
-            "schema": ["openAPIV3Schema": [
-                "type": "object",
-                "properties": [
-                    "spec": [
-                        "type": "object", "required": ["size"],
+        "versions": [
+            [
+                "name": "v1", "served": true, "storage": true, "subresources": ["status": [:]],
+                "schema": [
+                    "openAPIV3Schema": [
+                        "type": "object",
                         "properties": [
-                            "size": ["type": "integer", "minimum": 1, "maximum": 10],
-                            "color": ["type": "string", "enum": ["red", "blue"], "default": "red"],
+                            "spec": [
+                                "type": "object", "required": ["size"],
+                                "properties": [
+                                    "size": ["type": "integer", "minimum": 1, "maximum": 10],
+                                    "color": ["type": "string", "enum": ["red", "blue"], "default": "red"],
+                                ],
+                            ],
+                            "status": ["type": "object", "properties": ["ready": ["type": "boolean"]]],
                         ],
-                    ],
-                    "status": ["type": "object", "properties": ["ready": ["type": "boolean"]]],
+                    ]
                 ],
-            ]],
-        ]],
+            ]
+        ],
     ],
 ]
 
-private func send(_ client: any TestClientProtocol, _ method: HTTPRequest.Method, _ uri: String, _ body: JSONValue? = nil,
-                  contentType: String = "application/json") async throws -> (Int, JSONValue) {
+private func send(
+    _ client: any TestClientProtocol, _ method: HTTPRequest.Method, _ uri: String, _ body: JSONValue? = nil,
+    contentType: String = "application/json"
+) async throws -> (Int, JSONValue) {
     let headers: HTTPFields = [.authorization: "Bearer t", .contentType: contentType]
-    return try await client.execute(uri: uri, method: method, headers: headers,
-                                    body: body.map { ByteBuffer(bytes: $0.serialized()) }) { response in
+    return try await client.execute(
+        uri: uri, method: method, headers: headers,
+        body: body.map { ByteBuffer(bytes: $0.serialized()) }
+    ) { response in
         (response.status.code, (try? JSONValue(parsing: Array(response.body.readableBytesView))) ?? .null)
     }
 }
@@ -50,7 +58,8 @@ private func send(_ client: any TestClientProtocol, _ method: HTTPRequest.Method
             let (created, crd) = try await send(client, .post, "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", widgetCRD)
             #expect(created == 201)
             #expect(crd.finalizers.contains("customresourcecleanup.apiextensions.k8s.io"))
-            let (_, established) = try await send(client, .get, "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.example.com")
+            let (_, established) = try await send(
+                client, .get, "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.example.com")
             let conditions = established[path: ["status", "conditions"]]?.arrayValue ?? []
             #expect(conditions.contains { $0["type"] == "Established" && $0["status"] == "True" })
 
@@ -64,26 +73,32 @@ private func send(_ client: any TestClientProtocol, _ method: HTTPRequest.Method
             #expect(invalid == 422)
             #expect(status[path: ["details", "causes"]]?.arrayValue?.first?["field"] == "spec.size")
 
-            let (strict, strictStatus) = try await send(client, .post, "\(path)?fieldValidation=Strict",
-                                                        ["metadata": ["name": "w"], "spec": ["size": 2, "shape": "round"]])
+            let (strict, strictStatus) = try await send(
+                client, .post, "\(path)?fieldValidation=Strict",
+                ["metadata": ["name": "w"], "spec": ["size": 2, "shape": "round"]])
             #expect(strict == 400)
             #expect(strictStatus["message"]?.stringValue?.contains("unknown field \"spec.shape\"") == true)
 
-            let (ok, widgetObject) = try await send(client, .post, path,
-                                                    ["metadata": ["name": "w"], "spec": ["size": 2, "shape": "round"],
-                                                     "status": ["ready": true]])
+            let (ok, widgetObject) = try await send(
+                client, .post, path,
+                [
+                    "metadata": ["name": "w"], "spec": ["size": 2, "shape": "round"],
+                    "status": ["ready": true],
+                ])
             #expect(ok == 201)
             #expect(widgetObject[path: ["spec", "shape"]] == nil)
             #expect(widgetObject[path: ["spec", "color"]] == "red")
             #expect(widgetObject["status"] == nil)
 
-            let (statusCode, withStatus) = try await send(client, .patch, "\(path)/w/status", ["status": ["ready": true]],
-                                                          contentType: "application/merge-patch+json")
+            let (statusCode, withStatus) = try await send(
+                client, .patch, "\(path)/w/status", ["status": ["ready": true]],
+                contentType: "application/merge-patch+json")
             #expect(statusCode == 200)
             #expect(withStatus[path: ["status", "ready"]] == true)
 
-            let (smp, _) = try await send(client, .patch, "\(path)/w", ["spec": ["size": 3]],
-                                          contentType: "application/strategic-merge-patch+json")
+            let (smp, _) = try await send(
+                client, .patch, "\(path)/w", ["spec": ["size": 3]],
+                contentType: "application/strategic-merge-patch+json")
             #expect(smp == 415)
         }
     }
@@ -139,8 +154,9 @@ private func send(_ client: any TestClientProtocol, _ method: HTTPRequest.Method
             let path = "/api/v1/namespaces/default/configmaps"
             let (_, parent) = try await send(client, .post, path, configMap("parent"))
             _ = try await send(client, .post, path, configMap("child", owner: parent))
-            let (_, deleting) = try await send(client, .delete, "\(path)/parent",
-                                               ["kind": "DeleteOptions", "apiVersion": "v1", "propagationPolicy": "Foreground"])
+            let (_, deleting) = try await send(
+                client, .delete, "\(path)/parent",
+                ["kind": "DeleteOptions", "apiVersion": "v1", "propagationPolicy": "Foreground"])
             #expect(deleting.finalizers == ["foregroundDeletion"])
             // Nothing collects yet: the parent waits for its child.
             let (stillThere, _) = try await send(client, .get, "\(path)/parent")

@@ -23,7 +23,6 @@ private func delete(_ store: ObjectStore, _ name: String) async throws(APIError)
     try await store.mutate(key(name)) { _ throws(APIError) in .delete }
 }
 
-
 /// What the store refuses to hold, and what it does with what it cannot read back.
 @Suite struct ObjectStoreLimitTests {
     @Test func anObjectNestedTooDeeplyIsNeverStored() async throws {
@@ -58,8 +57,9 @@ private func delete(_ store: ObjectStore, _ name: String) async throws(APIError)
         // A record written by something else (an older build, a disk error): not JSON.
         let database = try DatabaseQueue(path: path)
         try await database.write { db in
-            try db.execute(sql: "INSERT INTO objects (resource, namespace, name, resource_version, body) VALUES (?, ?, ?, ?, ?)",
-                           arguments: ["configmaps", "default", "broken", 99, Data("{\"kind\": ".utf8)])
+            try db.execute(
+                sql: "INSERT INTO objects (resource, namespace, name, resource_version, body) VALUES (?, ?, ?, ?, ?)",
+                arguments: ["configmaps", "default", "broken", 99, Data("{\"kind\": ".utf8)])
         }
         try await database.close()
 

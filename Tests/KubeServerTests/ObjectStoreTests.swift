@@ -7,8 +7,10 @@ import Testing
 private let configMaps = GroupResource(group: "", resource: "configmaps")
 
 private func configMap(_ name: String, namespace: String = "default", data: String = "1") -> JSONValue {
-    ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": .string(name), "namespace": .string(namespace)],
-     "data": ["value": .string(data)]]
+    [
+        "apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": .string(name), "namespace": .string(namespace)],
+        "data": ["value": .string(data)],
+    ]
 }
 
 private func put(_ store: ObjectStore, _ object: JSONValue) async throws -> StoredObject {
@@ -16,7 +18,6 @@ private func put(_ store: ObjectStore, _ object: JSONValue) async throws -> Stor
     let result = try await store.mutate(key) { _ throws(APIError) in .put(object) }
     return try #require(result.after)
 }
-
 
 @Suite struct ObjectStoreTests {
     @Test func resourceVersionsIncreaseWithEveryWrite() async throws {
@@ -74,7 +75,7 @@ private func put(_ store: ObjectStore, _ object: JSONValue) async throws -> Stor
         let store = try ObjectStore(persistence: nil)
         let slow = try store.watch(WatchFilter(resource: configMaps), from: .after(store.currentResourceVersion), bufferLimit: 3)
         let keeping = try store.watch(WatchFilter(resource: configMaps), from: .after(store.currentResourceVersion))
-        for index in 0 ..< 6 { _ = try await put(store, configMap("cm-\(index)")) }
+        for index in 0..<6 { _ = try await put(store, configMap("cm-\(index)")) }
         #expect(store.watcherCount == 1)
         // The slow watcher gets what fitted, then its end.
         var received = 0
@@ -84,8 +85,8 @@ private func put(_ store: ObjectStore, _ object: JSONValue) async throws -> Stor
         _ = try await put(store, configMap("after"))
         var iterator = keeping.makeAsyncIterator()
         var names: [String] = []
-        for _ in 0 ..< 7 { names.append(try #require(await iterator.next()).object.object.name ?? "") }
-        #expect(names == (0 ..< 6).map { "cm-\($0)" } + ["after"])
+        for _ in 0..<7 { names.append(try #require(await iterator.next()).object.object.name ?? "") }
+        #expect(names == (0..<6).map { "cm-\($0)" } + ["after"])
     }
 
     @Test func watchFromBeforeTheHistoryIsGone() async throws {

@@ -18,12 +18,16 @@ private func withAPI(_ body: @Sendable (any TestClientProtocol) async throws -> 
 
 private let auth: HTTPFields = [.authorization: "Bearer test-token", .contentType: "application/json"]
 
-private func call(_ client: any TestClientProtocol, _ method: HTTPRequest.Method, _ uri: String, _ body: JSONValue? = nil,
-                  contentType: String = "application/json") async throws -> (Int, JSONValue) {
+private func call(
+    _ client: any TestClientProtocol, _ method: HTTPRequest.Method, _ uri: String, _ body: JSONValue? = nil,
+    contentType: String = "application/json"
+) async throws -> (Int, JSONValue) {
     var headers = auth
     headers[.contentType] = contentType
-    return try await client.execute(uri: uri, method: method, headers: headers,
-                                    body: body.map { ByteBuffer(bytes: $0.serialized()) }) { response in
+    return try await client.execute(
+        uri: uri, method: method, headers: headers,
+        body: body.map { ByteBuffer(bytes: $0.serialized()) }
+    ) { response in
         let bytes = Array(response.body.readableBytesView)
         return (response.status.code, (try? JSONValue(parsing: bytes)) ?? .string(String(decoding: bytes, as: UTF8.self)))
     }
@@ -43,8 +47,9 @@ private let configMapsPath = "/api/v1/namespaces/default/configmaps"
 
     @Test func createGetUpdateWithOptimisticConcurrency() async throws {
         try await withAPI { client in
-            let (created, object) = try await call(client, .post, configMapsPath,
-                                                   ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "one"], "data": ["k": "v"]])
+            let (created, object) = try await call(
+                client, .post, configMapsPath,
+                ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "one"], "data": ["k": "v"]])
             #expect(created == 201)
             let uid = try #require(object.uid)
             #expect(object.generation == 1)
@@ -76,8 +81,10 @@ private let configMapsPath = "/api/v1/namespaces/default/configmaps"
             #expect(invalid == 422)
             #expect(status["reason"] == "Invalid")
             #expect(status[path: ["details", "causes"]]?.arrayValue?.first?["field"] == "metadata.name")
-            let (malformed, _) = try await client.execute(uri: configMapsPath, method: .post, headers: auth,
-                                                          body: ByteBuffer(string: "{not json")) { ($0.status.code, 0) }
+            let (malformed, _) = try await client.execute(
+                uri: configMapsPath, method: .post, headers: auth,
+                body: ByteBuffer(string: "{not json")
+            ) { ($0.status.code, 0) }
             #expect(malformed == 400)
         }
     }
@@ -85,27 +92,35 @@ private let configMapsPath = "/api/v1/namespaces/default/configmaps"
     @Test func patchKinds() async throws {
         try await withAPI { client in
             _ = try await call(client, .post, configMapsPath, ["metadata": ["name": "p", "labels": ["a": "1"]], "data": ["x": "1"]])
-            let (merge, merged) = try await call(client, .patch, "\(configMapsPath)/p", ["data": ["y": "2", "x": nil]],
-                                                 contentType: "application/merge-patch+json")
+            let (merge, merged) = try await call(
+                client, .patch, "\(configMapsPath)/p", ["data": ["y": "2", "x": nil]],
+                contentType: "application/merge-patch+json")
             #expect(merge == 200)
             #expect(merged["data"] == ["y": "2"])
-            let (json, patched) = try await call(client, .patch, "\(configMapsPath)/p",
-                                                 [["op": "add", "path": "/metadata/labels/b", "value": "2"]],
-                                                 contentType: "application/json-patch+json")
+            let (json, patched) = try await call(
+                client, .patch, "\(configMapsPath)/p",
+                [["op": "add", "path": "/metadata/labels/b", "value": "2"]],
+                contentType: "application/json-patch+json")
             #expect(json == 200)
             #expect(patched.labels == ["a": "1", "b": "2"])
-            let (unsupported, _) = try await call(client, .patch, "\(configMapsPath)/p", ["data": [:]],
-                                                  contentType: "text/plain")
+            let (unsupported, _) = try await call(
+                client, .patch, "\(configMapsPath)/p", ["data": [:]],
+                contentType: "text/plain")
             #expect(unsupported == 415)
         }
     }
 
     @Test func strategicMergeKeepsOtherContainers() async throws {
         try await withAPI { client in
-            let pod: JSONValue = ["metadata": ["name": "web"], "spec": ["containers": [
-                ["name": "app", "image": "nginx", "env": [["name": "A", "value": "1"]]],
-                ["name": "sidecar", "image": "busybox"],
-            ]]]
+            let pod: JSONValue = [
+                "metadata": ["name": "web"],
+                "spec": [
+                    "containers": [
+                        ["name": "app", "image": "nginx", "env": [["name": "A", "value": "1"]]],
+                        ["name": "sidecar", "image": "busybox"],
+                    ]
+                ],
+            ]
             _ = try await call(client, .post, "/api/v1/namespaces/default/pods", pod)
             let (code, patched) = try await call(
                 client, .patch, "/api/v1/namespaces/default/pods/web",
@@ -121,8 +136,9 @@ private let configMapsPath = "/api/v1/namespaces/default/configmaps"
 
     @Test func statusSubresourceSeparatesSpecAndStatus() async throws {
         try await withAPI { client in
-            _ = try await call(client, .post, "/api/v1/namespaces/default/pods",
-                               ["metadata": ["name": "s"], "spec": ["containers": [["name": "c", "image": "i"]]]])
+            _ = try await call(
+                client, .post, "/api/v1/namespaces/default/pods",
+                ["metadata": ["name": "s"], "spec": ["containers": [["name": "c", "image": "i"]]]])
             let (_, current) = try await call(client, .get, "/api/v1/namespaces/default/pods/s")
             var statusOnly = current
             statusOnly["status"] = ["phase": "Running"]
@@ -167,8 +183,9 @@ private let configMapsPath = "/api/v1/namespaces/default/configmaps"
             #expect(deleting.deletionTimestamp != nil)
             let (stillThere, _) = try await call(client, .get, "\(configMapsPath)/held")
             #expect(stillThere == 200)
-            _ = try await call(client, .patch, "\(configMapsPath)/held", ["metadata": ["finalizers": nil]],
-                               contentType: "application/merge-patch+json")
+            _ = try await call(
+                client, .patch, "\(configMapsPath)/held", ["metadata": ["finalizers": nil]],
+                contentType: "application/merge-patch+json")
             let (gone, _) = try await call(client, .get, "\(configMapsPath)/held")
             #expect(gone == 404)
         }

@@ -8,11 +8,15 @@ import Testing
 
 @testable import KubeServer
 
-private func send(_ client: any TestClientProtocol, _ method: HTTPRequest.Method, _ uri: String, _ body: JSONValue? = nil,
-                  token: String) async throws -> (Int, JSONValue) {
+private func send(
+    _ client: any TestClientProtocol, _ method: HTTPRequest.Method, _ uri: String, _ body: JSONValue? = nil,
+    token: String
+) async throws -> (Int, JSONValue) {
     let headers: HTTPFields = [.authorization: "Bearer \(token)", .contentType: "application/json"]
-    return try await client.execute(uri: uri, method: method, headers: headers,
-                                    body: body.map { ByteBuffer(bytes: $0.serialized()) }) { response in
+    return try await client.execute(
+        uri: uri, method: method, headers: headers,
+        body: body.map { ByteBuffer(bytes: $0.serialized()) }
+    ) { response in
         (response.status.code, (try? JSONValue(parsing: Array(response.body.readableBytesView))) ?? .null)
     }
 }
@@ -71,7 +75,7 @@ private func names(_ list: JSONValue) -> [String] {
 
             // The user's session: changes the baseline, adds objects and a namespace.
             #expect(try await send(client, .put, base + "/baseline", configMap("baseline", ["k": "changed"]), token: "t").0 == 200)
-            for index in 0 ..< 50 {
+            for index in 0..<50 {
                 #expect(try await send(client, .post, base, configMap("user-\(index)"), token: "t").0 == 201)
             }
             let namespace: JSONValue = ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "scratch"]]

@@ -1,17 +1,24 @@
 import Foundation
 import KubeModel
 import Testing
+
 @testable import LabPool
 
 /// The order in which a pool's waiting sessions are served.
 @Suite struct LabQueueTests {
-    private func session(_ name: String, namespace: String = "virtyard-system", requested: String? = nil,
-                         created: String = "2026-12-03T12:00:00Z", pool: String? = nil, phase: String? = nil,
-                         deleting: Bool = false) -> JSONValue {
-        var object: JSONValue = ["apiVersion": "virtyard.io/v1alpha1", "kind": "LabSession",
-                                 "metadata": ["name": .string(name), "namespace": .string(namespace),
-                                              "creationTimestamp": .string(created)],
-                                 "spec": [:]]
+    private func session(
+        _ name: String, namespace: String = "virtyard-system", requested: String? = nil,
+        created: String = "2026-12-03T12:00:00Z", pool: String? = nil, phase: String? = nil,
+        deleting: Bool = false
+    ) -> JSONValue {
+        var object: JSONValue = [
+            "apiVersion": "virtyard.io/v1alpha1", "kind": "LabSession",
+            "metadata": [
+                "name": .string(name), "namespace": .string(namespace),
+                "creationTimestamp": .string(created),
+            ],
+            "spec": [:],
+        ]
         if let requested { object[path: ["metadata", "annotations"]] = .object([Lab.requestedAtAnnotation: .string(requested)]) }
         if let pool { object[path: ["spec", "pool"]] = .string(pool) }
         if let phase { object[path: ["status", "phase"]] = .string(phase) }

@@ -1,19 +1,26 @@
 import Foundation
 import KubeModel
+import PlatformHTTP
 import Testing
+
 @testable import LabPool
 
-/// The lab API's bodies are decoded strictly: the wrong field is named, nothing defaults
-/// silently, and a body that is not JSON is refused before any field is read.
+/// The lab API's bodies are decoded strictly (by the platform's `JSONBody`): the wrong field
+/// is named, nothing defaults silently, and a body that is not JSON is refused before any
+/// field is read.
 @Suite struct LabRequestTests {
-    private func decode<Body: Decodable>(_ type: Body.Type, _ text: String,
-                                         contentType: String? = "application/json") throws(LabAPIError) -> Body {
-        try RequestBody.decode(type, from: Array(text.utf8), contentType: contentType)
+    private func decode<Body: Decodable>(
+        _ type: Body.Type, _ text: String,
+        contentType: String? = "application/json"
+    ) throws(LabAPIError) -> Body {
+        try JSONBody.decode(type, from: Array(text.utf8), contentType: contentType)
     }
 
     /// The refusal of a body: its kind and message.
-    private func refusal<Body: Decodable>(_ type: Body.Type, _ text: String,
-                                          contentType: String? = "application/json") -> (LabAPIError.Kind, String)? {
+    private func refusal<Body: Decodable>(
+        _ type: Body.Type, _ text: String,
+        contentType: String? = "application/json"
+    ) -> (LabAPIError.Kind, String)? {
         do {
             _ = try decode(type, text, contentType: contentType)
             return nil
@@ -23,8 +30,9 @@ import Testing
     }
 
     @Test func wellFormedBodiesDecode() throws {
-        #expect(try decode(StartSessionRequest.self, #"{"userId": "alice", "pool": "p", "scenarioId": "s"}"#)
-            == StartSessionRequest(pool: "p", scenarioId: "s", userId: "alice"))
+        #expect(
+            try decode(StartSessionRequest.self, #"{"userId": "alice", "pool": "p", "scenarioId": "s"}"#)
+                == StartSessionRequest(pool: "p", scenarioId: "s", userId: "alice"))
         #expect(try decode(ExtendRequest.self, #"{"minutes": 15}"#).minutes == 15)
         #expect(try decode(BootstrapRequest.self, #"{"size": 0}"#).size == 0)
     }
@@ -83,8 +91,10 @@ import Testing
     }
 
     @Test func onlyJSONMediaTypesAreRead() throws {
-        let (kind, message) = try #require(refusal(StartSessionRequest.self, #"{"userId": "a"}"#,
-                                                   contentType: "application/x-www-form-urlencoded"))
+        let (kind, message) = try #require(
+            refusal(
+                StartSessionRequest.self, #"{"userId": "a"}"#,
+                contentType: "application/x-www-form-urlencoded"))
         #expect(kind == .unsupportedMediaType && message.contains("application/x-www-form-urlencoded"))
         #expect(try #require(refusal(StartSessionRequest.self, "a", contentType: "text/plain")).0 == .unsupportedMediaType)
         #expect(try decode(StartSessionRequest.self, #"{"userId": "a"}"#, contentType: "application/json; charset=utf-8").userId == "a")

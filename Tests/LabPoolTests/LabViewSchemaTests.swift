@@ -1,7 +1,8 @@
 import KubeModel
-@testable import LabPool
 import Testing
 import VirtyardTesting
+
+@testable import LabPool
 
 /// Every field path the lab pool's typed views declare must exist in the CRD that defines the
 /// kind, so a renamed or misspelt field fails here rather than reading nil in production (or
@@ -10,15 +11,25 @@ import VirtyardTesting
     struct Case: Sendable, CustomTestStringConvertible {
         var kind: String
         var file: String
+        /// The view's source, under `Sources/`.
+        var source: String
         var paths: [FieldPath]
         var testDescription: String { kind }
     }
 
     static let cases: [Case] = [
-        Case(kind: "LabPool", file: "virtyard.io_labpools.yaml", paths: LabPoolObject.fieldPaths),
-        Case(kind: "LabCluster", file: "virtyard.io_labclusters.yaml", paths: LabClusterObject.fieldPaths),
-        Case(kind: "LabSession", file: "virtyard.io_labsessions.yaml", paths: LabSessionObject.fieldPaths),
-        Case(kind: "LabScenario", file: "virtyard.io_labscenarios.yaml", paths: LabScenarioObject.fieldPaths),
+        Case(
+            kind: "LabPool", file: "virtyard.io_labpools.yaml", source: "LabPool/Views/LabPoolObject.swift",
+            paths: LabPoolObject.fieldPaths),
+        Case(
+            kind: "LabCluster", file: "virtyard.io_labclusters.yaml", source: "LabPool/Views/LabClusterObject.swift",
+            paths: LabClusterObject.fieldPaths),
+        Case(
+            kind: "LabSession", file: "virtyard.io_labsessions.yaml", source: "LabPool/Views/LabSessionObject.swift",
+            paths: LabSessionObject.fieldPaths),
+        Case(
+            kind: "LabScenario", file: "virtyard.io_labscenarios.yaml", source: "LabPool/Views/LabScenarioObject.swift",
+            paths: LabScenarioObject.fieldPaths),
     ]
 
     @Test(arguments: cases) func everyDeclaredPathIsInTheSchema(_ view: Case) throws {
@@ -26,6 +37,13 @@ import VirtyardTesting
         #expect(!view.paths.isEmpty)
         let missing = SchemaPaths.missing(view.paths, in: schema)
         #expect(missing.isEmpty, "\(view.kind): not in \(view.file): \(missing.map(\.description))")
+    }
+
+    /// And each view declares every path its source names, so nothing escapes the check above.
+    @Test(arguments: cases) func everyNamedPathIsDeclared(_ view: Case) throws {
+        let uses = try ViewSourcePaths.uses(in: [ViewSourcePaths.source(view.source)])
+        let undeclared = ViewSourcePaths.undeclared(uses, declared: view.paths)
+        #expect(undeclared.isEmpty, "\(view.kind) names paths its fieldPaths lacks: \(undeclared.map(\.description))")
     }
 
     /// The walk must be able to say no, for the shapes these CRDs use: a misspelt status
@@ -51,7 +69,7 @@ import VirtyardTesting
     }
 
     @Test func clusterReleaseClearsHolderAndReset() {
-        var cluster = LabClusterObject(id: "c1", pool: "p", index: 1, owners: [])
+        var cluster = LabClusterObject(id: "c1", pool: "p", index: 1)
         cluster.assignedSession = "s"
         cluster.reset = .init(startingAttempt: 0)
         cluster.releaseToReset(message: "m")

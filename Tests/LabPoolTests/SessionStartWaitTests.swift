@@ -2,10 +2,11 @@ import ControllerKit
 import Foundation
 import KubeClient
 import KubeModel
-@testable import LabPool
 import Testing
 import VirtyardServer
 import VirtyardTesting
+
+@testable import LabPool
 
 /// `POST /api/v1/sessions` waits for the informers' events of the session it created, not by
 /// polling: these waits are given an hour, so only a wake-up by an event lets them return
@@ -19,10 +20,11 @@ import VirtyardTesting
             let client = try cluster.client()
             _ = try await CRDInstaller.bundled().installMissing(into: client, logger: TestCluster.quietLogger)
             let informers = SharedInformerFactory(api: client, logger: TestCluster.quietLogger)
-            let lab = LabService.Cluster(api: client, sessions: informers.informer(for: .labSessions),
-                                         clusters: informers.informer(for: .labClusters), pools: informers.informer(for: .labPools),
-                                         secrets: informers.informer(for: .secrets, labelSelector: SessionTokens.label),
-                                         scenarios: informers.informer(for: .labScenarios))
+            let lab = LabService.Cluster(
+                api: client, sessions: informers.informer(for: .labSessions),
+                clusters: informers.informer(for: .labClusters), pools: informers.informer(for: .labPools),
+                secrets: informers.informer(for: .secrets, labelSelector: SessionTokens.label),
+                scenarios: informers.informer(for: .labScenarios))
             let running = Task { try await informers.run() }
             defer { running.cancel() }
             try await body(client, lab)
@@ -36,8 +38,9 @@ import VirtyardTesting
     }
 
     static func setStatus(_ client: HTTPKubernetesClient, _ name: String, _ status: JSONValue) async throws {
-        _ = try await client.patch(.labSessions, namespace: "default", name: name, patch: ["status": status], type: .merge,
-                                   subresource: "status", options: .default)
+        _ = try await client.patch(
+            .labSessions, namespace: "default", name: name, patch: ["status": status], type: .merge,
+            subresource: "status", options: .default)
     }
 
     @Test func aQueuedSessionEndsTheWait() async throws {
@@ -56,8 +59,10 @@ import VirtyardTesting
     @Test func aRunningSessionEndsTheWaitOnceItsTokenIsCached() async throws {
         try await Self.withInformers { client, lab in
             let tokenOf: @Sendable (JSONValue) -> String? = { session in
-                SessionTokens.token(in: lab.secrets.get(namespace: "default",
-                                                        name: SessionTokens.secretName(session: session.name ?? "")))
+                SessionTokens.token(
+                    in: lab.secrets.get(
+                        namespace: "default",
+                        name: SessionTokens.secretName(session: session.name ?? "")))
             }
             let wait = SessionStartWait(cluster: lab, namespace: "default", name: "running", token: tokenOf)
             defer { wait.stop() }

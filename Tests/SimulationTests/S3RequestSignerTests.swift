@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Simulation
 
 /// The SigV4 signer against botocore's own signer on the same requests: a signature botocore
@@ -14,24 +15,30 @@ import Testing
     }
 
     static let cases = [
-        Case(url: "http://127.0.0.1:9000/images/disk.img", headers: [:], payloadHash: S3RequestSigner.emptyPayloadHash,
-             region: "us-east-1"),
-        Case(url: "https://vm-images.s3.eu-west-1.amazonaws.com/lab%20151/attacker.qcow2",
-             headers: ["Range": "bytes=1048576-"], payloadHash: S3RequestSigner.unsignedPayload, region: "eu-west-1"),
-        Case(url: "https://s3.us-gov-west-1.amazonaws.com/uki-lrn-vm-images/images/lab-151/1.0.0/attacker.qcow2",
-             headers: [:], payloadHash: S3RequestSigner.unsignedPayload, region: "us-gov-west-1"),
-        Case(url: "http://localhost:5000/bucket/k.img?versionId=3%2Fx&partNumber=1", headers: ["Range": "bytes=0-"],
-             payloadHash: S3RequestSigner.emptyPayloadHash, region: "us-east-1"),
+        Case(
+            url: "http://127.0.0.1:9000/images/disk.img", headers: [:], payloadHash: S3RequestSigner.emptyPayloadHash,
+            region: "us-east-1"),
+        Case(
+            url: "https://vm-images.s3.eu-west-1.amazonaws.com/lab%20151/attacker.qcow2",
+            headers: ["Range": "bytes=1048576-"], payloadHash: S3RequestSigner.unsignedPayload, region: "eu-west-1"),
+        Case(
+            url: "https://s3.us-gov-west-1.amazonaws.com/uki-lrn-vm-images/images/lab-151/1.0.0/attacker.qcow2",
+            headers: [:], payloadHash: S3RequestSigner.unsignedPayload, region: "us-gov-west-1"),
+        Case(
+            url: "http://localhost:5000/bucket/k.img?versionId=3%2Fx&partNumber=1", headers: ["Range": "bytes=0-"],
+            payloadHash: S3RequestSigner.emptyPayloadHash, region: "us-east-1"),
     ]
 
     static let date = Date(timeIntervalSince1970: 1_795_000_000)
 
     @Test func signaturesMatchBotocore() throws {
         let ours = Self.cases.map { testCase -> String in
-            let signer = S3RequestSigner(accessKeyID: "AKIDEXAMPLE", secretKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
-                                         region: testCase.region)
-            let headers = signer.sign(url: URL(string: testCase.url)!, headers: testCase.headers.map { ($0.key, $0.value) },
-                                      date: Self.date, payloadHash: testCase.payloadHash)
+            let signer = S3RequestSigner(
+                accessKeyID: "AKIDEXAMPLE", secretKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+                region: testCase.region)
+            let headers = signer.sign(
+                url: URL(string: testCase.url)!, headers: testCase.headers.map { ($0.key, $0.value) },
+                date: Self.date, payloadHash: testCase.payloadHash)
             return headers.first { $0.0 == "Authorization" }?.1 ?? ""
         }
         let theirs = try botocoreAuthorizations(Self.cases, timestamp: S3RequestSigner.timestamp(Self.date))
@@ -56,8 +63,9 @@ import Testing
         for (url, region) in regions {
             #expect(S3RequestSigner.region(of: URL(string: url)!) == region, "\(url)")
         }
-        #expect(S3RequestSigner.requestURL(URL(string: "s3://bucket/dir/disk.img")!).absoluteString
-            == "https://bucket.s3.amazonaws.com/dir/disk.img")
+        #expect(
+            S3RequestSigner.requestURL(URL(string: "s3://bucket/dir/disk.img")!).absoluteString
+                == "https://bucket.s3.amazonaws.com/dir/disk.img")
     }
 
     @Test func contentRangesParse() {
@@ -70,35 +78,40 @@ import Testing
     /// botocore's S3SigV4Auth on the same requests, at the same time.
     private func botocoreAuthorizations(_ cases: [Case], timestamp: String) throws -> [String] {
         let script = """
-        import json, sys
-        from botocore.auth import S3SigV4Auth
-        from botocore.awsrequest import AWSRequest
-        from botocore.credentials import Credentials
-        request = json.load(sys.stdin)
-        out = []
-        for case in request["cases"]:
-            creds = Credentials("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY")
-            auth = S3SigV4Auth(creds, "s3", case["region"])
-            req = AWSRequest(method="GET", url=case["url"], headers=dict(case["headers"]))
-            req.context["timestamp"] = request["timestamp"]
-            req.headers["X-Amz-Date"] = request["timestamp"]
-            req.headers["X-Amz-Content-SHA256"] = case["payloadHash"]
-            canonical = auth.canonical_request(req)
-            signature = auth.signature(auth.string_to_sign(req, canonical), req)
-            signed = auth.signed_headers(auth.headers_to_sign(req))
-            out.append("AWS4-HMAC-SHA256 Credential=%s/%s, SignedHeaders=%s, Signature=%s"
-                       % ("AKIDEXAMPLE", auth.credential_scope(req), signed, signature))
-        json.dump(out, sys.stdout)
-        """
+            import json, sys
+            from botocore.auth import S3SigV4Auth
+            from botocore.awsrequest import AWSRequest
+            from botocore.credentials import Credentials
+            request = json.load(sys.stdin)
+            out = []
+            for case in request["cases"]:
+                creds = Credentials("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY")
+                auth = S3SigV4Auth(creds, "s3", case["region"])
+                req = AWSRequest(method="GET", url=case["url"], headers=dict(case["headers"]))
+                req.context["timestamp"] = request["timestamp"]
+                req.headers["X-Amz-Date"] = request["timestamp"]
+                req.headers["X-Amz-Content-SHA256"] = case["payloadHash"]
+                canonical = auth.canonical_request(req)
+                signature = auth.signature(auth.string_to_sign(req, canonical), req)
+                signed = auth.signed_headers(auth.headers_to_sign(req))
+                out.append("AWS4-HMAC-SHA256 Credential=%s/%s, SignedHeaders=%s, Signature=%s"
+                           % ("AKIDEXAMPLE", auth.credential_scope(req), signed, signature))
+            json.dump(out, sys.stdout)
+            """
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", "-c", script]
-        let input = Pipe(), output = Pipe(), errors = Pipe()
+        let input = Pipe()
+        let output = Pipe()
+        let errors = Pipe()
         process.standardInput = input
         process.standardOutput = output
         process.standardError = errors
         try process.run()
-        struct Request: Codable { var cases: [Case]; var timestamp: String }
+        struct Request: Codable {
+            var cases: [Case]
+            var timestamp: String
+        }
         input.fileHandleForWriting.write(try JSONEncoder().encode(Request(cases: cases, timestamp: timestamp)))
         try input.fileHandleForWriting.close()
         let data = output.fileHandleForReading.readDataToEndOfFile()

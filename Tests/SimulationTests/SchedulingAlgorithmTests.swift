@@ -1,24 +1,31 @@
 import KubeModel
 import Testing
+
 @testable import Simulation
 
 private let mib: Int64 = 1 << 20
 private let gib: Int64 = 1 << 30
 
 /// A node with room for 110 pods (the resource defaults would otherwise allow none).
-private func makeNode(_ name: String, cpu: Int64 = 4000, memory: Int64 = 8 * gib, pods: Int64 = 110,
-                      labels: [String: String] = [:], taints: [Taint] = [], unschedulable: Bool = false) -> NodeInfo {
-    NodeInfo(name: name, labels: labels, taints: taints, unschedulable: unschedulable,
-             allocatable: ResourceAmounts(milliCPU: cpu, memory: memory, pods: pods))
+private func makeNode(
+    _ name: String, cpu: Int64 = 4000, memory: Int64 = 8 * gib, pods: Int64 = 110,
+    labels: [String: String] = [:], taints: [Taint] = [], unschedulable: Bool = false
+) -> NodeInfo {
+    NodeInfo(
+        name: name, labels: labels, taints: taints, unschedulable: unschedulable,
+        allocatable: ResourceAmounts(milliCPU: cpu, memory: memory, pods: pods))
 }
 
 /// A pod whose uid is its name.
-private func makePod(_ name: String, cpu: Int64 = 0, memory: Int64 = 0, nodeSelector: [String: String] = [:],
-                     required: [NodeSelectorTerm]? = nil, preferred: [WeightedNodeSelectorTerm] = [],
-                     tolerations: [Toleration] = []) -> SchedulingPod {
-    SchedulingPod(namespace: "default", name: name, uid: name, requests: ResourceAmounts(milliCPU: cpu, memory: memory),
-                  nodeSelector: nodeSelector, requiredNodeAffinity: required, preferredNodeAffinity: preferred,
-                  tolerations: tolerations)
+private func makePod(
+    _ name: String, cpu: Int64 = 0, memory: Int64 = 0, nodeSelector: [String: String] = [:],
+    required: [NodeSelectorTerm]? = nil, preferred: [WeightedNodeSelectorTerm] = [],
+    tolerations: [Toleration] = []
+) -> SchedulingPod {
+    SchedulingPod(
+        namespace: "default", name: name, uid: name, requests: ResourceAmounts(milliCPU: cpu, memory: memory),
+        nodeSelector: nodeSelector, requiredNodeAffinity: required, preferredNodeAffinity: preferred,
+        tolerations: tolerations)
 }
 
 private func makeCache(_ nodes: [NodeInfo]) -> SchedulerCache {
@@ -123,8 +130,9 @@ extension SchedulingDecision {
         let error = try #require(decision.fitError)
         #expect(error.nodeCount == 3)
         #expect(error.reasons == ["Insufficient cpu": 1, "node(s) had untolerated taint {kwok.x-k8s.io/node: fake}": 2])
-        #expect(error.description
-            == "0/3 nodes are available: 1 Insufficient cpu, 2 node(s) had untolerated taint {kwok.x-k8s.io/node: fake}.")
+        #expect(
+            error.description
+                == "0/3 nodes are available: 1 Insufficient cpu, 2 node(s) had untolerated taint {kwok.x-k8s.io/node: fake}.")
     }
 
     @Test func reasonsSortAsStringsNotByCount() {
@@ -191,8 +199,9 @@ extension SchedulingDecision {
             Toleration(key: "", exists: true, effect: .noExecute),
         ]
         for toleration in refusing {
-            #expect(TaintTolerationFilter().filter(makePod("p", tolerations: [toleration]), node)
-                == FilterFailure("node(s) had untolerated taint {dedicated: gpu}"), "\(toleration)")
+            #expect(
+                TaintTolerationFilter().filter(makePod("p", tolerations: [toleration]), node)
+                    == FilterFailure("node(s) had untolerated taint {dedicated: gpu}"), "\(toleration)")
         }
     }
 
@@ -200,10 +209,13 @@ extension SchedulingDecision {
         let node = makeNode("n", taints: [dedicated, kwokTaint, Taint(key: "x", effect: .noExecute)])
         #expect(TaintTolerationFilter().filter(makePod("p", tolerations: [Toleration(key: "", exists: true)]), node) == nil)
         // Every taint needs a toleration: tolerating one of them is not enough.
-        #expect(TaintTolerationFilter().filter(makePod("p", tolerations: [Toleration(key: "dedicated", exists: true)]), node)
-            == FilterFailure("node(s) had untolerated taint {kwok.x-k8s.io/node: fake}"))
-        let all = [Toleration(key: "dedicated", exists: true), Toleration(key: "kwok.x-k8s.io/node", value: "fake"),
-                   Toleration(key: "x", exists: true, effect: .noExecute)]
+        #expect(
+            TaintTolerationFilter().filter(makePod("p", tolerations: [Toleration(key: "dedicated", exists: true)]), node)
+                == FilterFailure("node(s) had untolerated taint {kwok.x-k8s.io/node: fake}"))
+        let all = [
+            Toleration(key: "dedicated", exists: true), Toleration(key: "kwok.x-k8s.io/node", value: "fake"),
+            Toleration(key: "x", exists: true, effect: .noExecute),
+        ]
         #expect(TaintTolerationFilter().filter(makePod("p", tolerations: all), node) == nil)
     }
 
@@ -252,17 +264,21 @@ extension SchedulingDecision {
 
     /// A pod whose required node affinity is `terms` (the JSON of `nodeSelectorTerms`).
     func podRequiring(_ terms: String) throws -> SchedulingPod {
-        try SchedulingPod(parse(#"""
-            {"metadata": {"name": "p", "namespace": "default", "uid": "p"},
-             "spec": {"containers": [{"name": "c"}],
-                      "affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution":
-                          {"nodeSelectorTerms": \#(terms)}}}}}
-            """#))
+        try SchedulingPod(
+            parse(
+                #"""
+                {"metadata": {"name": "p", "namespace": "default", "uid": "p"},
+                 "spec": {"containers": [{"name": "c"}],
+                          "affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution":
+                              {"nodeSelectorTerms": \#(terms)}}}}}
+                """#))
     }
 
     @Test func nodeSelectorPicksTheLabelledNode() {
-        var cache = makeCache([makeNode("hdd", labels: ["disk": "hdd"]), makeNode("ssd", labels: ["disk": "ssd"]),
-                               makeNode("plain")])
+        var cache = makeCache([
+            makeNode("hdd", labels: ["disk": "hdd"]), makeNode("ssd", labels: ["disk": "ssd"]),
+            makeNode("plain"),
+        ])
         var algorithm = SchedulingAlgorithm()
         #expect(algorithm.schedule(makePod("p", nodeSelector: ["disk": "ssd"]), in: &cache).chosenNode == "ssd")
         let decision = algorithm.schedule(makePod("q", nodeSelector: ["disk": "nvme"]), in: &cache)
@@ -330,7 +346,8 @@ extension SchedulingDecision {
     }
 
     @Test func termsAreOredAndExpressionsAnded() throws {
-        let pod = try podRequiring(#"""
+        let pod = try podRequiring(
+            #"""
             [{"matchExpressions": [{"key": "zone", "operator": "In", "values": ["a"]},
                                    {"key": "gpu", "operator": "Exists"}]},
              {"matchFields": [{"key": "metadata.name", "operator": "In", "values": ["special"]}]}]
@@ -366,25 +383,30 @@ extension SchedulingDecision {
     }
 
     @Test func nodeSelectorAndAffinityMustBothHold() {
-        let pod = makePod("p", nodeSelector: ["disk": "ssd"],
-                          required: [NodeSelectorTerm(matchExpressions: [.init(key: "zone", op: .in, values: ["a"])])])
+        let pod = makePod(
+            "p", nodeSelector: ["disk": "ssd"],
+            required: [NodeSelectorTerm(matchExpressions: [.init(key: "zone", op: .in, values: ["a"])])])
         #expect(admits(pod, makeNode("n", labels: ["disk": "ssd", "zone": "a"])))
         #expect(!admits(pod, makeNode("n", labels: ["disk": "ssd", "zone": "b"])))
         #expect(!admits(pod, makeNode("n", labels: ["zone": "a"])))
     }
 
     @Test func preferredAffinitySteersByWeight() throws {
-        let pod = try SchedulingPod(parse(#"""
-            {"metadata": {"name": "p", "namespace": "default", "uid": "p"},
-             "spec": {"containers": [{"name": "c", "resources": {"requests": {"cpu": "1", "memory": "1Gi"}}}],
-                      "affinity": {"nodeAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [
-                          {"weight": 10, "preference": {"matchExpressions": [{"key": "zone", "operator": "In", "values": ["a"]}]}},
-                          {"weight": 50, "preference": {"matchExpressions": [{"key": "zone", "operator": "In", "values": ["b"]}]}},
-                          {"preference": {"matchExpressions": [{"key": "zone", "operator": "In", "values": ["c"]}]}}]}}}}
-            """#))
+        let pod = try SchedulingPod(
+            parse(
+                #"""
+                {"metadata": {"name": "p", "namespace": "default", "uid": "p"},
+                 "spec": {"containers": [{"name": "c", "resources": {"requests": {"cpu": "1", "memory": "1Gi"}}}],
+                          "affinity": {"nodeAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [
+                              {"weight": 10, "preference": {"matchExpressions": [{"key": "zone", "operator": "In", "values": ["a"]}]}},
+                              {"weight": 50, "preference": {"matchExpressions": [{"key": "zone", "operator": "In", "values": ["b"]}]}},
+                              {"preference": {"matchExpressions": [{"key": "zone", "operator": "In", "values": ["c"]}]}}]}}}}
+                """#))
         #expect(pod.preferredNodeAffinity.map(\.weight) == [10, 50], "a term without a weight is dropped")
-        var cache = makeCache([makeNode("a", labels: ["zone": "a"]), makeNode("b", labels: ["zone": "b"]),
-                               makeNode("c", labels: ["zone": "c"])])
+        var cache = makeCache([
+            makeNode("a", labels: ["zone": "a"]), makeNode("b", labels: ["zone": "b"]),
+            makeNode("c", labels: ["zone": "c"]),
+        ])
         var algorithm = SchedulingAlgorithm()
         #expect(algorithm.schedule(pod, in: &cache).chosenNode == "b")
     }
@@ -425,8 +447,9 @@ extension SchedulingDecision {
         #expect(algorithm.schedule(makePod("p", cpu: 1000, memory: gib), in: &cache).chosenNode == "busy")
 
         var alone = makeCache([makeNode("cordoned", unschedulable: true)])
-        #expect(algorithm.schedule(makePod("p"), in: &alone).fitError?.description
-            == "0/1 nodes are available: 1 node(s) were unschedulable.")
+        #expect(
+            algorithm.schedule(makePod("p"), in: &alone).fitError?.description
+                == "0/1 nodes are available: 1 node(s) were unschedulable.")
     }
 
     @Test func toleratingTheUnschedulableTaintAdmits() {
@@ -442,10 +465,16 @@ extension SchedulingDecision {
             let pod = makePod("p", cpu: 1000, memory: gib, tolerations: toleration)
             #expect(algorithm.schedule(pod, in: &cache).chosenNode == "cordoned", "\(toleration)")
         }
-        let wrongEffect = makePod("p", tolerations: [Toleration(key: "node.kubernetes.io/unschedulable", exists: true,
-                                                                 effect: .noExecute)])
-        #expect(NodeUnschedulableFilter().filter(wrongEffect, makeNode("n", unschedulable: true))
-            == FilterFailure("node(s) were unschedulable"))
+        let wrongEffect = makePod(
+            "p",
+            tolerations: [
+                Toleration(
+                    key: "node.kubernetes.io/unschedulable", exists: true,
+                    effect: .noExecute)
+            ])
+        #expect(
+            NodeUnschedulableFilter().filter(wrongEffect, makeNode("n", unschedulable: true))
+                == FilterFailure("node(s) were unschedulable"))
     }
 
     @Test func nodeNameFilter() {
@@ -736,22 +765,25 @@ extension SchedulingDecision {
 
 @Suite struct NodeInfoTests {
     @Test func readsNodeJSON() throws {
-        let node = try NodeInfo(parse(#"""
-            {"metadata": {"name": "n1", "labels": {"zone": "a"}},
-             "spec": {"unschedulable": true,
-                      "taints": [{"key": "k", "value": "v", "effect": "NoSchedule"},
-                                 {"key": "soft", "effect": "PreferNoSchedule"},
-                                 {"key": "bad", "effect": "Sideways"}]},
-             "status": {"capacity": {"cpu": "8", "memory": "16Gi", "pods": "110"},
-                        "allocatable": {"cpu": "7500m", "memory": "15Gi", "pods": "100"}}}
-            """#))
+        let node = try NodeInfo(
+            parse(
+                #"""
+                {"metadata": {"name": "n1", "labels": {"zone": "a"}},
+                 "spec": {"unschedulable": true,
+                          "taints": [{"key": "k", "value": "v", "effect": "NoSchedule"},
+                                     {"key": "soft", "effect": "PreferNoSchedule"},
+                                     {"key": "bad", "effect": "Sideways"}]},
+                 "status": {"capacity": {"cpu": "8", "memory": "16Gi", "pods": "110"},
+                            "allocatable": {"cpu": "7500m", "memory": "15Gi", "pods": "100"}}}
+                """#))
         #expect(node.name == "n1")
         #expect(node.labels == ["zone": "a"])
         #expect(node.unschedulable)
         #expect(node.taints == [Taint(key: "k", value: "v", effect: .noSchedule), Taint(key: "soft", effect: .preferNoSchedule)])
         #expect(node.allocatable == ResourceAmounts(milliCPU: 7500, memory: 15 * gib, pods: 100))
 
-        let capacityOnly = try NodeInfo(parse(#"{"metadata": {"name": "n2"}, "status": {"capacity": {"cpu": "2", "memory": "1Gi", "pods": 10}}}"#))
+        let capacityOnly = try NodeInfo(
+            parse(#"{"metadata": {"name": "n2"}, "status": {"capacity": {"cpu": "2", "memory": "1Gi", "pods": 10}}}"#))
         #expect(capacityOnly.allocatable == ResourceAmounts(milliCPU: 2000, memory: gib, pods: 10))
         #expect(!capacityOnly.unschedulable)
         #expect(capacityOnly.taints.isEmpty)
@@ -762,8 +794,9 @@ extension SchedulingDecision {
         let expected: JSONValue = ["cpu": "1500m", "memory": "4Gi", "pods": "110"]
         #expect(amounts.resourceList == expected)
         #expect(ResourceAmounts(resourceList: amounts.resourceList) == amounts)
-        #expect(ResourceAmounts(resourceList: ["cpu": "bogus", "memory": "1Mi", "nvidia.com/gpu": "1"])
-            == ResourceAmounts(milliCPU: 0, memory: mib, pods: 0))
+        #expect(
+            ResourceAmounts(resourceList: ["cpu": "bogus", "memory": "1Mi", "nvidia.com/gpu": "1"])
+                == ResourceAmounts(milliCPU: 0, memory: mib, pods: 0))
         #expect(ResourceAmounts(resourceList: nil) == .zero)
     }
 
@@ -794,12 +827,14 @@ extension SchedulingDecision {
     }
 
     @Test func sumsContainerRequests() throws {
-        let pod = try SchedulingPod(parse(#"""
-            {"metadata": {"name": "web", "namespace": "shop", "uid": "u-1"},
-             "spec": {"containers": [
-                 {"name": "a", "resources": {"requests": {"cpu": "250m", "memory": "64Mi"}}},
-                 {"name": "b", "resources": {"requests": {"cpu": "500m", "memory": "128Mi"}}}]}}
-            """#))
+        let pod = try SchedulingPod(
+            parse(
+                #"""
+                {"metadata": {"name": "web", "namespace": "shop", "uid": "u-1"},
+                 "spec": {"containers": [
+                     {"name": "a", "resources": {"requests": {"cpu": "250m", "memory": "64Mi"}}},
+                     {"name": "b", "resources": {"requests": {"cpu": "500m", "memory": "128Mi"}}}]}}
+                """#))
         #expect(pod.key == "shop/web")
         #expect(pod.uid == "u-1")
         #expect(pod.requests == ResourceAmounts(milliCPU: 750, memory: 192 * mib, pods: 1))
@@ -813,69 +848,82 @@ extension SchedulingDecision {
     }
 
     @Test func nonZeroDefaultsApplyPerContainer() throws {
-        let pod = try SchedulingPod(parse(#"""
-            {"metadata": {"name": "p", "namespace": "ns"},
-             "spec": {"containers": [
-                 {"name": "a", "resources": {"requests": {"cpu": "250m"}}},
-                 {"name": "b"}]}}
-            """#))
+        let pod = try SchedulingPod(
+            parse(
+                #"""
+                {"metadata": {"name": "p", "namespace": "ns"},
+                 "spec": {"containers": [
+                     {"name": "a", "resources": {"requests": {"cpu": "250m"}}},
+                     {"name": "b"}]}}
+                """#))
         #expect(pod.requests == ResourceAmounts(milliCPU: 250, memory: 0, pods: 1))
         #expect(pod.nonZeroRequests == ResourceAmounts(milliCPU: 350, memory: 400 * mib, pods: 1))
     }
 
     @Test func initContainersCountAsTheirMaximumPlusOverhead() throws {
-        let pod = try SchedulingPod(parse(#"""
-            {"metadata": {"name": "p", "namespace": "ns"},
-             "spec": {"containers": [
-                          {"name": "a", "resources": {"requests": {"cpu": "250m", "memory": "64Mi"}}},
-                          {"name": "b", "resources": {"requests": {"cpu": "500m", "memory": "128Mi"}}}],
-                      "initContainers": [
-                          {"name": "i1", "resources": {"requests": {"cpu": "1", "memory": "256Mi"}}},
-                          {"name": "i2", "resources": {"requests": {"cpu": "100m", "memory": "1Gi"}}}],
-                      "overhead": {"cpu": "100m", "memory": "64Mi"}}}
-            """#))
+        let pod = try SchedulingPod(
+            parse(
+                #"""
+                {"metadata": {"name": "p", "namespace": "ns"},
+                 "spec": {"containers": [
+                              {"name": "a", "resources": {"requests": {"cpu": "250m", "memory": "64Mi"}}},
+                              {"name": "b", "resources": {"requests": {"cpu": "500m", "memory": "128Mi"}}}],
+                          "initContainers": [
+                              {"name": "i1", "resources": {"requests": {"cpu": "1", "memory": "256Mi"}}},
+                              {"name": "i2", "resources": {"requests": {"cpu": "100m", "memory": "1Gi"}}}],
+                          "overhead": {"cpu": "100m", "memory": "64Mi"}}}
+                """#))
         #expect(pod.requests == ResourceAmounts(milliCPU: 1100, memory: gib + 64 * mib, pods: 1))
         #expect(pod.nonZeroRequests == ResourceAmounts(milliCPU: 1100, memory: gib + 64 * mib, pods: 1))
     }
 
     @Test func smallInitContainersDoNotRaiseRequests() throws {
-        let pod = try SchedulingPod(parse(#"""
-            {"metadata": {"name": "p", "namespace": "ns"},
-             "spec": {"containers": [{"name": "a", "resources": {"requests": {"cpu": "2", "memory": "2Gi"}}}],
-                      "initContainers": [{"name": "i", "resources": {"requests": {"cpu": "1", "memory": "1Gi"}}}]}}
-            """#))
+        let pod = try SchedulingPod(
+            parse(
+                #"""
+                {"metadata": {"name": "p", "namespace": "ns"},
+                 "spec": {"containers": [{"name": "a", "resources": {"requests": {"cpu": "2", "memory": "2Gi"}}}],
+                          "initContainers": [{"name": "i", "resources": {"requests": {"cpu": "1", "memory": "1Gi"}}}]}}
+                """#))
         #expect(pod.requests == ResourceAmounts(milliCPU: 2000, memory: 2 * gib, pods: 1))
     }
 
     @Test func limitsStandInForMissingRequests() throws {
-        let pod = try SchedulingPod(parse(#"""
-            {"metadata": {"name": "p", "namespace": "ns"},
-             "spec": {"containers": [
-                 {"name": "a", "resources": {"limits": {"cpu": "2", "memory": "1Gi"}}},
-                 {"name": "b", "resources": {"requests": {"cpu": "100m"}, "limits": {"cpu": "1", "memory": "512Mi"}}},
-                 {"name": "c", "resources": {"requests": {"cpu": 1}}}]}}
-            """#))
+        let pod = try SchedulingPod(
+            parse(
+                #"""
+                {"metadata": {"name": "p", "namespace": "ns"},
+                 "spec": {"containers": [
+                     {"name": "a", "resources": {"limits": {"cpu": "2", "memory": "1Gi"}}},
+                     {"name": "b", "resources": {"requests": {"cpu": "100m"}, "limits": {"cpu": "1", "memory": "512Mi"}}},
+                     {"name": "c", "resources": {"requests": {"cpu": 1}}}]}}
+                """#))
         #expect(pod.requests == ResourceAmounts(milliCPU: 3100, memory: 1536 * mib, pods: 1))
         #expect(pod.nonZeroRequests == ResourceAmounts(milliCPU: 3100, memory: 1536 * mib + 200 * mib, pods: 1))
     }
 
     @Test func readsPlacementFields() throws {
-        let pod = try SchedulingPod(parse(#"""
-            {"metadata": {"name": "p", "namespace": "ns"},
-             "spec": {"containers": [{"name": "a"}],
-                      "nodeName": "n1",
-                      "nodeSelector": {"disk": "ssd", "count": 5},
-                      "tolerations": [{"key": "k", "operator": "Exists", "effect": "NoSchedule"},
-                                      {"key": "d", "operator": "Equal", "value": "x"},
-                                      {"operator": "Exists"}],
-                      "priority": 1000,
-                      "schedulerName": "custom"}}
-            """#))
+        let pod = try SchedulingPod(
+            parse(
+                #"""
+                {"metadata": {"name": "p", "namespace": "ns"},
+                 "spec": {"containers": [{"name": "a"}],
+                          "nodeName": "n1",
+                          "nodeSelector": {"disk": "ssd", "count": 5},
+                          "tolerations": [{"key": "k", "operator": "Exists", "effect": "NoSchedule"},
+                                          {"key": "d", "operator": "Equal", "value": "x"},
+                                          {"operator": "Exists"}],
+                          "priority": 1000,
+                          "schedulerName": "custom"}}
+                """#))
         #expect(pod.nodeName == "n1")
         #expect(pod.nodeSelector == ["disk": "ssd"])
-        #expect(pod.tolerations == [Toleration(key: "k", exists: true, effect: .noSchedule),
-                                    Toleration(key: "d", value: "x"),
-                                    Toleration(key: "", exists: true)])
+        #expect(
+            pod.tolerations == [
+                Toleration(key: "k", exists: true, effect: .noSchedule),
+                Toleration(key: "d", value: "x"),
+                Toleration(key: "", exists: true),
+            ])
         #expect(pod.priority == 1000)
         #expect(pod.schedulerName == "custom")
 

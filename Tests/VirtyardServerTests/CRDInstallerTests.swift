@@ -40,14 +40,19 @@ import VirtyardTesting
         try await TestCluster.run { cluster in
             let client = try cluster.client()
             let logger = Logger(label: "test")
-            #expect(try await installer.installMissing(into: client, logger: logger).sorted()
-                == ["gadgets.example.com", "gizmos.example.com"])
+            #expect(
+                try await installer.installMissing(into: client, logger: logger).sorted()
+                    == ["gadgets.example.com", "gizmos.example.com"])
             #expect(try await installer.installMissing(into: client, logger: logger).isEmpty)
-            let gadgets = ResourceType(group: "example.com", version: "v1", resource: "gadgets", kind: "Gadget",
-                                       namespaced: true)
-            let created = try await client.create(gadgets, namespace: "default",
-                                                  object: ["apiVersion": "example.com/v1", "kind": "Gadget",
-                                                           "metadata": ["name": "g"]])
+            let gadgets = ResourceType(
+                group: "example.com", version: "v1", resource: "gadgets", kind: "Gadget",
+                namespaced: true)
+            let created = try await client.create(
+                gadgets, namespace: "default",
+                object: [
+                    "apiVersion": "example.com/v1", "kind": "Gadget",
+                    "metadata": ["name": "g"],
+                ])
             #expect(created.name == "g")
         }
     }
@@ -61,5 +66,37 @@ import VirtyardTesting
     @Test func bundledDefinitionsAreAllCRDs() throws {
         let bundled = try CRDInstaller.bundled()
         #expect(bundled.manifests.allSatisfy { $0.kind == "CustomResourceDefinition" })
+    }
+
+    /// Each module carries its own kinds; the installer collects every one of them, once.
+    @Test func bundledDefinitionsComeFromEveryModuleThatOwnsKinds() throws {
+        let names = try CRDInstaller.bundled().manifests.compactMap(\.name)
+        #expect(Set(names).count == names.count, "a CRD bundled twice: \(names)")
+        for (module, name) in [
+            ("LabPool", "labpools.virtyard.io"), ("LabPool", "labsessions.virtyard.io"),
+            ("ImageSync", "vmdiskimages.crd.pelotech.ot"),
+            ("Simulation", "virtualmachines.kubevirt.io"), ("Simulation", "datavolumes.cdi.kubevirt.io"),
+            ("Simulation", "volumesnapshots.snapshot.storage.k8s.io"),
+        ] {
+            #expect(names.contains(name), "\(name) (from \(module)) is not bundled")
+        }
+        let modules = Set(CRDInstaller.bundledFiles.map { $0.deletingLastPathComponent().deletingLastPathComponent().lastPathComponent })
+        #expect(modules.count == 3, "\(modules)")
+    }
+
+    /// `deploy/crds/` is where `kubectl apply -f` finds every CRD: relative links to the files the
+    /// modules carry, the same set the binary installs.
+    @Test func deployFolderLinksEveryBundledDefinition() throws {
+        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let deploy = repository.appendingPathComponent("deploy/crds")
+        let bundled = try CRDInstaller.bundled().manifests
+        #expect(!bundled.isEmpty)
+        #expect(try CRDInstaller(directory: deploy.path).manifests == bundled)
+        let files = FileManager.default
+        for name in try files.contentsOfDirectory(atPath: deploy.path) where name.hasSuffix(".yaml") {
+            let target = try files.destinationOfSymbolicLink(atPath: deploy.appendingPathComponent(name).path)
+            #expect(target.hasPrefix("../../Sources/") && target.hasSuffix("/CRDs/" + name), "\(name) -> \(target)")
+        }
     }
 }

@@ -13,8 +13,9 @@ import VirtyardTesting
     @Test func cacheConvergesInOrderAcrossWatchBreaksAndGone() async throws {
         try await TestCluster.run(watchHistory: 5) { cluster in
             let client = try cluster.client()
-            let informer = Informer(api: client, resource: .configMaps, namespace: "default",
-                                    configuration: InformerConfiguration(pageSize: 7, watchTimeoutSeconds: 1...1))
+            let informer = Informer(
+                api: client, resource: .configMaps, namespace: "default",
+                configuration: InformerConfiguration(pageSize: 7, watchTimeoutSeconds: 1...1))
             let seen = Mutex<[String: [Int]]>([:])
             let outOfOrder = Mutex<[String]>([])
             informer.addEventHandler { event in
@@ -35,8 +36,9 @@ import VirtyardTesting
                 let name = "cm-\(index)"
                 _ = try await client.create(.configMaps, namespace: "default", object: configMap(name))
                 if index % 3 == 0 {
-                    _ = try await client.patch(.configMaps, namespace: "default", name: name,
-                                               patch: ["data": ["touched": "yes"]])
+                    _ = try await client.patch(
+                        .configMaps, namespace: "default", name: name,
+                        patch: ["data": ["touched": "yes"]])
                 }
                 if index % 5 == 0 { try await client.delete(.configMaps, namespace: "default", name: name) }
                 try await Task.sleep(for: .milliseconds(40))

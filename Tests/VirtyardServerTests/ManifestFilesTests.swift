@@ -14,14 +14,16 @@ import VirtyardServer
     }
 
     @Test func objectsAreReadWithYAMLTypesAsJSON() throws {
-        let path = try directory(["a.yaml": """
+        let path = try directory([
+            "a.yaml": """
             apiVersion: v1
             kind: ConfigMap
             metadata: {name: one}
             data: {when: "2024-01-02"}
             spec: {replicas: 3, ratio: 0.5, enabled: true, at: 2024-01-02T03:04:05Z, none: null}
             ---
-            """])
+            """
+        ])
         let documents = try ManifestFiles.read(directory: path)
         #expect(documents.count == 1)
         let spec = documents[0].object["spec"]

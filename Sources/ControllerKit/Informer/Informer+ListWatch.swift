@@ -40,8 +40,9 @@ extension Informer {
             case .cancelled:
                 return
             case .gone(let events):
-                logger.info("watch resourceVersion expired (410 Gone), re-listing",
-                            metadata: ["resourceVersion": "\(lastSyncResourceVersion ?? "")"])
+                logger.info(
+                    "watch resourceVersion expired (410 Gone), re-listing",
+                    metadata: ["resourceVersion": "\(lastSyncResourceVersion ?? "")"])
                 needsList = true
                 if events == 0 && goneWithoutProgress { await sleep(backoff.next()) }
                 goneWithoutProgress = events == 0
@@ -84,14 +85,16 @@ extension Informer {
         var token: String?
         var resourceVersion: ResourceVersion = ""
         repeat {
-            let options = ListOptions(labelSelector: labelSelector, fieldSelector: fieldSelector,
-                                      limit: configuration.pageSize, continueToken: token)
+            let options = ListOptions(
+                labelSelector: labelSelector, fieldSelector: fieldSelector,
+                limit: configuration.pageSize, continueToken: token)
             let page: ObjectList
             do {
                 page = try await api.list(resource, namespace: namespace, options: options)
-            } catch where error.isGone && token != nil {
-                return try await api.list(resource, namespace: namespace,
-                                          options: ListOptions(labelSelector: labelSelector, fieldSelector: fieldSelector))
+            } catch  where error.isGone && token != nil {
+                return try await api.list(
+                    resource, namespace: namespace,
+                    options: ListOptions(labelSelector: labelSelector, fieldSelector: fieldSelector))
             }
             items += page.items
             resourceVersion = page.resourceVersion
@@ -102,10 +105,11 @@ extension Informer {
 
     /// Watches from the last resourceVersion until the stream ends, applying each event.
     func watchOnce() async -> WatchOutcome {
-        let options = ListOptions(labelSelector: labelSelector, fieldSelector: fieldSelector,
-                                  resourceVersion: lastSyncResourceVersion,
-                                  timeoutSeconds: Int.random(in: configuration.watchTimeoutSeconds),
-                                  allowWatchBookmarks: true)
+        let options = ListOptions(
+            labelSelector: labelSelector, fieldSelector: fieldSelector,
+            resourceVersion: lastSyncResourceVersion,
+            timeoutSeconds: Int.random(in: configuration.watchTimeoutSeconds),
+            allowWatchBookmarks: true)
         let stream: AsyncThrowingStream<WatchEventObject, any Error>
         do {
             stream = try await api.watch(resource, namespace: namespace, options: options)
@@ -141,7 +145,8 @@ extension Informer {
             switch event.type {
             case .added, .modified:
                 let previous = state.indexer.upsert(event.object)
-                let change: InformerEvent = previous.map { .updated(old: $0, new: event.object) }
+                let change: InformerEvent =
+                    previous.map { .updated(old: $0, new: event.object) }
                     ?? .added(event.object, isInInitialList: false)
                 Self.publish([change], to: &state)
             case .deleted:

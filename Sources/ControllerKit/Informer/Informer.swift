@@ -78,9 +78,11 @@ public final class Informer: Service, Sendable {
     /// - Parameters:
     ///   - namespace: limits the informer to one namespace; ignored for cluster-scoped resources.
     ///   - clock: paces retries; tests pass a fast or manual clock.
-    public init(api: any KubernetesAPI, resource: ResourceType, namespace: String? = nil, labelSelector: String? = nil,
-                fieldSelector: String? = nil, configuration: InformerConfiguration = InformerConfiguration(),
-                logger: Logger = Logger(label: "virtyard.informer"), clock: some Clock<Duration> = ContinuousClock()) {
+    public init(
+        api: any KubernetesAPI, resource: ResourceType, namespace: String? = nil, labelSelector: String? = nil,
+        fieldSelector: String? = nil, configuration: InformerConfiguration = InformerConfiguration(),
+        logger: Logger = Logger(label: "virtyard.informer"), clock: some Clock<Duration> = ContinuousClock()
+    ) {
         self.api = api
         self.resource = resource
         self.namespace = resource.namespaced ? namespace.flatMap { $0.isEmpty ? nil : $0 } : nil
@@ -154,8 +156,9 @@ public final class Informer: Service, Sendable {
             let registration = EventHandlerRegistration(id: state.nextHandlerID)
             state.nextHandlerID += 1
             let (stream, continuation) = AsyncStream.makeStream(of: HandlerNotification.self)
-            let slot = HandlerSlot(registration: registration, handler: handler, stream: stream,
-                                   continuation: continuation, awaitingSyncMarker: !state.hasSynced)
+            let slot = HandlerSlot(
+                registration: registration, handler: handler, stream: stream,
+                continuation: continuation, awaitingSyncMarker: !state.hasSynced)
             if state.hasSynced {
                 for object in state.indexer.list() {
                     continuation.yield(.event(.added(object, isInInitialList: true)))

@@ -12,7 +12,7 @@ public struct InformerConfiguration: Sendable {
     public var backoff: Backoff
 
     /// Defaults to client-go's: pages of 500, watches of 5 to 10 minutes, 800 ms … 30 s backoff.
-    public init(pageSize: Int? = 500, watchTimeoutSeconds: ClosedRange<Int> = 300 ... 600, backoff: Backoff = Backoff()) {
+    public init(pageSize: Int? = 500, watchTimeoutSeconds: ClosedRange<Int> = 300...600, backoff: Backoff = Backoff()) {
         self.pageSize = pageSize
         self.watchTimeoutSeconds = watchTimeoutSeconds
         self.backoff = backoff

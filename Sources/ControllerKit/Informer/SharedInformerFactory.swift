@@ -34,8 +34,10 @@ public final class SharedInformerFactory: Service, Sendable {
     private let state = Mutex(State())
 
     /// Creates a factory whose informers share one configuration, logger and clock.
-    public init(api: any KubernetesAPI, configuration: InformerConfiguration = InformerConfiguration(),
-                logger: Logger = Logger(label: "virtyard.informer"), clock: some Clock<Duration> = ContinuousClock()) {
+    public init(
+        api: any KubernetesAPI, configuration: InformerConfiguration = InformerConfiguration(),
+        logger: Logger = Logger(label: "virtyard.informer"), clock: some Clock<Duration> = ContinuousClock()
+    ) {
         self.api = api
         self.configuration = configuration
         self.logger = logger
@@ -44,16 +46,20 @@ public final class SharedInformerFactory: Service, Sendable {
 
     /// The informer for a resource, created on first request; later requests with the same
     /// resource, namespace and selectors get the same instance.
-    public func informer(for resource: ResourceType, namespace: String? = nil, labelSelector: String? = nil,
-                         fieldSelector: String? = nil) -> Informer {
-        let scope = Scope(resource: resource, namespace: resource.namespaced ? namespace.flatMap { $0.isEmpty ? nil : $0 } : nil,
-                          labelSelector: labelSelector.flatMap { $0.isEmpty ? nil : $0 },
-                          fieldSelector: fieldSelector.flatMap { $0.isEmpty ? nil : $0 })
+    public func informer(
+        for resource: ResourceType, namespace: String? = nil, labelSelector: String? = nil,
+        fieldSelector: String? = nil
+    ) -> Informer {
+        let scope = Scope(
+            resource: resource, namespace: resource.namespaced ? namespace.flatMap { $0.isEmpty ? nil : $0 } : nil,
+            labelSelector: labelSelector.flatMap { $0.isEmpty ? nil : $0 },
+            fieldSelector: fieldSelector.flatMap { $0.isEmpty ? nil : $0 })
         return state.withLock { state in
             if let existing = state.informers[scope] { return existing }
-            let informer = Informer(api: api, resource: resource, namespace: scope.namespace,
-                                    labelSelector: scope.labelSelector, fieldSelector: scope.fieldSelector,
-                                    configuration: configuration, logger: logger, clock: clock)
+            let informer = Informer(
+                api: api, resource: resource, namespace: scope.namespace,
+                labelSelector: scope.labelSelector, fieldSelector: scope.fieldSelector,
+                configuration: configuration, logger: logger, clock: clock)
             state.informers[scope] = informer
             state.order.append(informer)
             state.starter?.yield(informer)
@@ -93,8 +99,12 @@ public final class SharedInformerFactory: Service, Sendable {
                         do {
                             try await informer.run()
                         } catch {
-                            self.logger.error("informer stopped with an error", metadata: ["resource": "\(informer.resource)",
-                                                                                            "error": "\(error)"])
+                            self.logger.error(
+                                "informer stopped with an error",
+                                metadata: [
+                                    "resource": "\(informer.resource)",
+                                    "error": "\(error)",
+                                ])
                         }
                     }
                 }

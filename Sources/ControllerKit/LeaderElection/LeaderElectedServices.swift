@@ -35,8 +35,10 @@ public final class LeaderElectedServices: Service, Sendable {
     ///   - maximumGracefulShutdown: how long a graceful shutdown of the services may take;
     ///     past it, those still running are cancelled, so that one service that does not stop
     ///     cannot keep the process (and the lease) for ever.
-    public init(elector: LeaderElector, services: [any Service], maximumGracefulShutdown: Duration = .seconds(8),
-                logger: Logger = Logger(label: "virtyard.leader-election")) {
+    public init(
+        elector: LeaderElector, services: [any Service], maximumGracefulShutdown: Duration = .seconds(8),
+        logger: Logger = Logger(label: "virtyard.leader-election")
+    ) {
         self.elector = elector
         self.services = services
         self.maximumGracefulShutdown = maximumGracefulShutdown
@@ -118,8 +120,9 @@ public final class LeaderElectedServices: Service, Sendable {
         logger.info("leading: starting services", metadata: ["services": "\(services.count)"])
         try await group.run()
         if let requested = state.withLock({ $0.shutdownRequestedAt }), ContinuousClock.now - requested >= maximumGracefulShutdown {
-            logger.warning("services did not stop within the graceful shutdown limit; the rest were cancelled",
-                           metadata: ["limit": "\(maximumGracefulShutdown)"])
+            logger.warning(
+                "services did not stop within the graceful shutdown limit; the rest were cancelled",
+                metadata: ["limit": "\(maximumGracefulShutdown)"])
         }
         logger.info("services stopped")
     }

@@ -29,9 +29,11 @@ public struct LeaderElectionConfiguration: Sendable {
     public var othersAreGone = false
 
     /// The defaults are Virtyard's (`virtyard-system/virtyard-controller`) and client-go's timings.
-    public init(namespace: String = "virtyard-system", name: String = "virtyard-controller",
-                identity: String = LeaderElectionConfiguration.defaultIdentity(), leaseDuration: Duration = .seconds(15),
-                renewDeadline: Duration = .seconds(10), retryPeriod: Duration = .seconds(5), releaseOnStop: Bool = true) {
+    public init(
+        namespace: String = "virtyard-system", name: String = "virtyard-controller",
+        identity: String = LeaderElectionConfiguration.defaultIdentity(), leaseDuration: Duration = .seconds(15),
+        renewDeadline: Duration = .seconds(10), retryPeriod: Duration = .seconds(5), releaseOnStop: Bool = true
+    ) {
         self.namespace = namespace
         self.name = name
         self.identity = identity

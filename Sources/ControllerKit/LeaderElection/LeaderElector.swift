@@ -61,8 +61,10 @@ public final class LeaderElector: Sendable {
     ///
     /// - Parameter clock: measures lease expiry and paces retries. The Lease's timestamps are
     ///   wall-clock time regardless, as other clients read them.
-    public init(api: any KubernetesAPI, configuration: LeaderElectionConfiguration = LeaderElectionConfiguration(),
-                logger: Logger = Logger(label: "virtyard.leader-election"), clock: some Clock<Duration> = ContinuousClock()) {
+    public init(
+        api: any KubernetesAPI, configuration: LeaderElectionConfiguration = LeaderElectionConfiguration(),
+        logger: Logger = Logger(label: "virtyard.leader-election"), clock: some Clock<Duration> = ContinuousClock()
+    ) {
         self.configuration = configuration
         self.lock = LeaseLock(api: api, namespace: configuration.namespace, name: configuration.name)
         var logger = logger
@@ -147,8 +149,9 @@ public final class LeaderElector: Sendable {
         }
 
         guard let (record, object) = found else {
-            let record = LeaseRecord(holderIdentity: identity, leaseDurationSeconds: configuration.leaseDurationSeconds,
-                                     acquireTime: wallNow, renewTime: wallNow, leaseTransitions: 0)
+            let record = LeaseRecord(
+                holderIdentity: identity, leaseDurationSeconds: configuration.leaseDurationSeconds,
+                acquireTime: wallNow, renewTime: wallNow, leaseTransitions: 0)
             do {
                 let created = try await lock.create(record)
                 observe(record, created, at: now)
@@ -249,8 +252,9 @@ public final class LeaderElector: Sendable {
         while !Task.isCancelled {
             let started = time.now
             guard started < deadline else {
-                logger.error("failed to renew lease within the renew deadline, stepping down",
-                             metadata: ["renewDeadline": "\(configuration.renewDeadline)"])
+                logger.error(
+                    "failed to renew lease within the renew deadline, stepping down",
+                    metadata: ["renewDeadline": "\(configuration.renewDeadline)"])
                 return .ended(.lost)
             }
             switch await attempt(until: deadline) {
@@ -294,13 +298,15 @@ public final class LeaderElector: Sendable {
     private func release() async {
         let observed = state.withLock { state -> (LeaseRecord, JSONValue)? in
             guard let record = state.observedRecord, let object = state.observedObject,
-                  record.holder == configuration.identity else { return nil }
+                record.holder == configuration.identity
+            else { return nil }
             return (record, object)
         }
         guard let (record, object) = observed else { return }
         let now = MicroTime.now()
-        let released = LeaseRecord(holderIdentity: nil, leaseDurationSeconds: 1, acquireTime: now, renewTime: now,
-                                   leaseTransitions: record.leaseTransitions)
+        let released = LeaseRecord(
+            holderIdentity: nil, leaseDurationSeconds: 1, acquireTime: now, renewTime: now,
+            leaseTransitions: record.leaseTransitions)
         do {
             let updated = try await lock.update(object, to: released)
             observe(released, updated, at: time.now)

@@ -21,7 +21,7 @@ struct LeaseLock: Sendable {
         do {
             let object = try await api.get(Self.resource, namespace: namespace, name: name, subresource: nil)
             return (LeaseRecord(lease: object), object)
-        } catch where error.isNotFound {
+        } catch  where error.isNotFound {
             return nil
         } catch {
             throw .api(operation: "get", lease: description, error)
@@ -37,7 +37,7 @@ struct LeaseLock: Sendable {
         record.write(into: &lease)
         do {
             return try await api.create(Self.resource, namespace: namespace, object: lease, options: .default)
-        } catch where error.code == 409 {
+        } catch  where error.code == 409 {
             throw .lostRace(lease: description, error)
         } catch {
             throw .api(operation: "create", lease: description, error)
@@ -50,9 +50,10 @@ struct LeaseLock: Sendable {
         var lease = lease
         record.write(into: &lease)
         do {
-            return try await api.update(Self.resource, namespace: namespace, object: lease, subresource: nil,
-                                        options: .default)
-        } catch where error.code == 409 {
+            return try await api.update(
+                Self.resource, namespace: namespace, object: lease, subresource: nil,
+                options: .default)
+        } catch  where error.code == 409 {
             throw .lostRace(lease: description, error)
         } catch {
             throw .api(operation: "update", lease: description, error)

@@ -14,8 +14,10 @@ struct LeaseRecord: Sendable, Equatable {
     /// How many times the lease changed hands.
     var leaseTransitions: Int
 
-    init(holderIdentity: String?, leaseDurationSeconds: Int?, acquireTime: MicroTime?, renewTime: MicroTime?,
-         leaseTransitions: Int) {
+    init(
+        holderIdentity: String?, leaseDurationSeconds: Int?, acquireTime: MicroTime?, renewTime: MicroTime?,
+        leaseTransitions: Int
+    ) {
         self.holderIdentity = holderIdentity
         self.leaseDurationSeconds = leaseDurationSeconds
         self.acquireTime = acquireTime

@@ -44,39 +44,40 @@ public struct MicroTime: Sendable, Hashable, Comparable, CustomStringConvertible
             guard range.upperBound <= bytes.count else { return nil }
             var value: Int64 = 0
             for byte in bytes[range] {
-                guard (UInt8(ascii: "0") ... UInt8(ascii: "9")).contains(byte) else { return nil }
+                guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else { return nil }
                 value = value * 10 + Int64(byte - UInt8(ascii: "0"))
             }
             return value
         }
         func byte(_ index: Int) -> UInt8? { index < bytes.count ? bytes[index] : nil }
-        guard let year = number(0 ..< 4), byte(4) == UInt8(ascii: "-"), let month = number(5 ..< 7),
-              byte(7) == UInt8(ascii: "-"), let day = number(8 ..< 10),
-              byte(10) == UInt8(ascii: "T") || byte(10) == UInt8(ascii: "t"), let hour = number(11 ..< 13),
-              byte(13) == UInt8(ascii: ":"), let minute = number(14 ..< 16), byte(16) == UInt8(ascii: ":"),
-              let second = number(17 ..< 19),
-              (1 ... 12).contains(month), (1 ... 31).contains(day), hour < 24, minute < 60, second < 61
+        guard let year = number(0..<4), byte(4) == UInt8(ascii: "-"), let month = number(5..<7),
+            byte(7) == UInt8(ascii: "-"), let day = number(8..<10),
+            byte(10) == UInt8(ascii: "T") || byte(10) == UInt8(ascii: "t"), let hour = number(11..<13),
+            byte(13) == UInt8(ascii: ":"), let minute = number(14..<16), byte(16) == UInt8(ascii: ":"),
+            let second = number(17..<19),
+            (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
         else { return nil }
         var index = 19
         var micros: Int64 = 0
         if byte(index) == UInt8(ascii: ".") {
             index += 1
             var digits = 0
-            while let digit = byte(index), (UInt8(ascii: "0") ... UInt8(ascii: "9")).contains(digit) {
+            while let digit = byte(index), (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(digit) {
                 if digits < 6 { micros = micros * 10 + Int64(digit - UInt8(ascii: "0")) }
                 digits += 1
                 index += 1
             }
             guard digits > 0 else { return nil }
-            for _ in digits ..< max(digits, 6) { micros *= 10 }
+            for _ in digits..<max(digits, 6) { micros *= 10 }
         }
         var offsetSeconds: Int64 = 0
         switch byte(index) {
         case UInt8(ascii: "Z")?, UInt8(ascii: "z")?:
             index += 1
         case let sign? where sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-"):
-            guard let offsetHours = number(index + 1 ..< index + 3), byte(index + 3) == UInt8(ascii: ":"),
-                  let offsetMinutes = number(index + 4 ..< index + 6) else { return nil }
+            guard let offsetHours = number(index + 1..<index + 3), byte(index + 3) == UInt8(ascii: ":"),
+                let offsetMinutes = number(index + 4..<index + 6)
+            else { return nil }
             offsetSeconds = (offsetHours * 3600 + offsetMinutes * 60) * (sign == UInt8(ascii: "+") ? 1 : -1)
             index += 6
         default:

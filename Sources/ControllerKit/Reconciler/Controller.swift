@@ -52,9 +52,11 @@ public final class Controller<R: Reconciler>: Service, Sendable {
     private let current = Mutex<RunHandle?>(nil)
 
     /// Creates a controller from explicit key sources.
-    public init(name: String, reconciler: R, sources: [KeySource],
-                configuration: ControllerConfiguration = ControllerConfiguration(),
-                logger: Logger = Logger(label: "virtyard.controller"), clock: some Clock<Duration> = ContinuousClock()) {
+    public init(
+        name: String, reconciler: R, sources: [KeySource],
+        configuration: ControllerConfiguration = ControllerConfiguration(),
+        logger: Logger = Logger(label: "virtyard.controller"), clock: some Clock<Duration> = ContinuousClock()
+    ) {
         self.name = name
         self.reconciler = reconciler
         self.sources = sources
@@ -70,13 +72,16 @@ public final class Controller<R: Reconciler>: Service, Sendable {
     /// Creates a controller for a primary resource, the resources it owns (mapped to their
     /// controlling owner) and any further mapped sources — controller-runtime's
     /// `For(…).Owns(…).Watches(…)`.
-    public convenience init(name: String, reconciler: R, for primary: Informer, owns owned: [Informer] = [],
-                            watches: [KeySource] = [], configuration: ControllerConfiguration = ControllerConfiguration(),
-                            logger: Logger = Logger(label: "virtyard.controller"),
-                            clock: some Clock<Duration> = ContinuousClock()) {
+    public convenience init(
+        name: String, reconciler: R, for primary: Informer, owns owned: [Informer] = [],
+        watches: [KeySource] = [], configuration: ControllerConfiguration = ControllerConfiguration(),
+        logger: Logger = Logger(label: "virtyard.controller"),
+        clock: some Clock<Duration> = ContinuousClock()
+    ) {
         let sources = [KeySource.primary(primary)] + owned.map { KeySource.owned($0, by: primary.resource) } + watches
-        self.init(name: name, reconciler: reconciler, sources: sources, configuration: configuration, logger: logger,
-                  clock: clock)
+        self.init(
+            name: name, reconciler: reconciler, sources: sources, configuration: configuration, logger: logger,
+            clock: clock)
     }
 
     /// True while ``run()`` is running.
@@ -107,14 +112,15 @@ public final class Controller<R: Reconciler>: Service, Sendable {
                 return
             case .timedOut:
                 let unsynced = registrations.filter { !$0.1.hasSynced }.map(\.0.resource)
-                throw ControllerError.cacheSyncTimeout(controller: name, resources: unsynced,
-                                                       timeout: configuration.cacheSyncTimeout)
+                throw ControllerError.cacheSyncTimeout(
+                    controller: name, resources: unsynced,
+                    timeout: configuration.cacheSyncTimeout)
             case .synced:
                 break
             }
             logger.info("starting workers", metadata: ["workers": "\(configuration.workers)"])
             await withTaskGroup(of: Void.self) { group in
-                for _ in 0 ..< configuration.workers {
+                for _ in 0..<configuration.workers {
                     group.addTask { await self.work(queue) }
                 }
             }
@@ -211,8 +217,9 @@ public final class Controller<R: Reconciler>: Service, Sendable {
             }
             // A conflict means the cache was behind a write: routine, retried at once with backoff.
             let level: Logger.Level = (error as? KubeClientError)?.isConflict == true ? .debug : .error
-            logger.log(level: level, "reconcile failed, requeueing with backoff",
-                       metadata: ["key": "\(key)", "error": "\(error)", "requeues": "\(queue.numRequeues(key))"])
+            logger.log(
+                level: level, "reconcile failed, requeueing with backoff",
+                metadata: ["key": "\(key)", "error": "\(error)", "requeues": "\(queue.numRequeues(key))"])
             queue.addRateLimited(key)
         }
     }

@@ -15,8 +15,10 @@ public struct ControllerConfiguration: Sendable {
 
     /// Defaults to one worker, client-go's rate limiting and controller-runtime's two-minute
     /// cache sync timeout.
-    public init(workers: Int = 1, backoff: FailureBackoff = FailureBackoff(), rateLimit: TokenBucket? = TokenBucket(),
-                cacheSyncTimeout: Duration = .seconds(120)) {
+    public init(
+        workers: Int = 1, backoff: FailureBackoff = FailureBackoff(), rateLimit: TokenBucket? = TokenBucket(),
+        cacheSyncTimeout: Duration = .seconds(120)
+    ) {
         self.workers = max(1, workers)
         self.backoff = backoff
         self.rateLimit = rateLimit

@@ -21,8 +21,9 @@ struct ControllerMetrics: Sendable {
         requeue = total("requeue")
         requeueAfter = total("requeue_after")
         errors = Counter(label: "controller_runtime_reconcile_errors_total", dimensions: [("controller", controller)])
-        duration = Timer(label: "controller_runtime_reconcile_time_seconds", dimensions: [("controller", controller)],
-                         preferredDisplayUnit: .seconds)
+        duration = Timer(
+            label: "controller_runtime_reconcile_time_seconds", dimensions: [("controller", controller)],
+            preferredDisplayUnit: .seconds)
         activeWorkers = Gauge(label: "controller_runtime_active_workers", dimensions: [("controller", controller)])
         Gauge(label: "controller_runtime_max_concurrent_reconciles", dimensions: [("controller", controller)]).record(workers)
     }

@@ -45,7 +45,8 @@ public struct KeySource: Sendable {
     public static func controllerOwnerKeys(of object: JSONValue, ownerType: ResourceType) -> [ObjectKey] {
         object.ownerReferences.compactMap { reference in
             guard reference.controller == true, reference.kind == ownerType.kind,
-                  Self.group(of: reference.apiVersion) == ownerType.group, !reference.name.isEmpty else { return nil }
+                Self.group(of: reference.apiVersion) == ownerType.group, !reference.name.isEmpty
+            else { return nil }
             return ObjectKey(namespace: ownerType.namespaced ? object.namespace : nil, name: reference.name)
         }
     }

@@ -19,8 +19,10 @@ public struct Backoff: Sendable, Hashable {
     private var current: Duration?
 
     /// Defaults to client-go's reflector backoff: 800 ms doubling to 30 s, full jitter.
-    public init(initial: Duration = .milliseconds(800), maximum: Duration = .seconds(30), factor: Double = 2,
-                jitter: Double = 1) {
+    public init(
+        initial: Duration = .milliseconds(800), maximum: Duration = .seconds(30), factor: Double = 2,
+        jitter: Double = 1
+    ) {
         self.initial = initial
         self.maximum = maximum
         self.factor = factor
@@ -32,7 +34,7 @@ public struct Backoff: Sendable, Hashable {
         let base = current ?? initial
         current = min(maximum, base * factor)
         guard jitter > 0 else { return base }
-        return base + base * Double.random(in: 0 ... jitter)
+        return base + base * Double.random(in: 0...jitter)
     }
 
     /// Starts over from `initial`, after the operation succeeded.

@@ -27,8 +27,10 @@ public struct EventRecorder: Sendable {
         guard let name = object.name else { return }
         let namespace = object.namespace ?? "default"
         let now = Timestamp.now()
-        var involved: JSONValue = ["kind": .string(object.kind ?? ""), "apiVersion": .string(object.apiVersion ?? ""),
-                                   "name": .string(name)]
+        var involved: JSONValue = [
+            "kind": .string(object.kind ?? ""), "apiVersion": .string(object.apiVersion ?? ""),
+            "name": .string(name),
+        ]
         if let objectNamespace = object.namespace { involved["namespace"] = .string(objectNamespace) }
         if let uid = object.uid { involved["uid"] = .string(uid) }
         if let version = object.resourceVersion { involved["resourceVersion"] = .string(version) }

@@ -30,8 +30,10 @@ extension KubernetesAPI {
     /// (and the reconcile retries on fresh data) rather than overwriting someone's change.
     /// - Returns: the stored object, or nil when nothing was written.
     @discardableResult
-    public func addFinalizer(_ finalizer: String, to object: JSONValue,
-                             _ resource: ResourceType) async throws(KubeClientError) -> JSONValue? {
+    public func addFinalizer(
+        _ finalizer: String, to object: JSONValue,
+        _ resource: ResourceType
+    ) async throws(KubeClientError) -> JSONValue? {
         var updated = object
         guard Finalizers.add(finalizer, to: &updated) else { return nil }
         return try await update(resource, namespace: object.namespace, object: updated)
@@ -41,8 +43,10 @@ extension KubernetesAPI {
     /// gone counts as done (its finalizers went with it).
     /// - Returns: the stored object, or nil when nothing was written.
     @discardableResult
-    public func removeFinalizer(_ finalizer: String, from object: JSONValue,
-                                _ resource: ResourceType) async throws(KubeClientError) -> JSONValue? {
+    public func removeFinalizer(
+        _ finalizer: String, from object: JSONValue,
+        _ resource: ResourceType
+    ) async throws(KubeClientError) -> JSONValue? {
         var updated = object
         guard Finalizers.remove(finalizer, from: &updated) else { return nil }
         return try await tolerating(KubeClientError.notFound) { () async throws(KubeClientError) in

@@ -24,8 +24,10 @@ public enum StatusConditions {
     ///
     /// - Returns: whether the list changed.
     @discardableResult
-    public static func set(_ conditions: inout [JSONValue], _ condition: Condition, now: String = Timestamp.now(),
-                           transition: Transition = .statusChange) -> Bool {
+    public static func set(
+        _ conditions: inout [JSONValue], _ condition: Condition, now: String = Timestamp.now(),
+        transition: Transition = .statusChange
+    ) -> Bool {
         var entry = condition.json
         guard let index = conditions.firstIndex(where: { $0["type"]?.stringValue == condition.type }) else {
             entry["lastTransitionTime"] = .string(now)

@@ -9,8 +9,10 @@ extension KubernetesAPI {
     /// `updated` is `current` with a new status; its resourceVersion guards the write.
     /// - Returns: the stored object, or nil when the status was unchanged.
     @discardableResult
-    public func updateStatusIfChanged(_ resource: ResourceType, current: JSONValue,
-                                      updated: JSONValue) async throws(KubeClientError) -> JSONValue? {
+    public func updateStatusIfChanged(
+        _ resource: ResourceType, current: JSONValue,
+        updated: JSONValue
+    ) async throws(KubeClientError) -> JSONValue? {
         guard updated["status"] != current["status"] else { return nil }
         return try await updateStatus(resource, namespace: updated.namespace, object: updated)
     }

@@ -10,8 +10,10 @@ extension WorkQueue {
         public var rateLimit: TokenBucket?
 
         /// Defaults to client-go's controller rate limiter and no metrics.
-        public init(name: String? = nil, backoff: FailureBackoff = FailureBackoff(),
-                    rateLimit: TokenBucket? = TokenBucket()) {
+        public init(
+            name: String? = nil, backoff: FailureBackoff = FailureBackoff(),
+            rateLimit: TokenBucket? = TokenBucket()
+        ) {
             self.name = name
             self.backoff = backoff
             self.rateLimit = rateLimit

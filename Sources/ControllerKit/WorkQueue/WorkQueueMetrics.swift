@@ -17,10 +17,12 @@ struct WorkQueueMetrics: Sendable {
         depth = Gauge(label: "workqueue_depth", dimensions: dimensions)
         adds = Counter(label: "workqueue_adds_total", dimensions: dimensions)
         retries = Counter(label: "workqueue_retries_total", dimensions: dimensions)
-        queueDuration = Timer(label: "workqueue_queue_duration_seconds", dimensions: dimensions,
-                              preferredDisplayUnit: .seconds)
-        workDuration = Timer(label: "workqueue_work_duration_seconds", dimensions: dimensions,
-                             preferredDisplayUnit: .seconds)
+        queueDuration = Timer(
+            label: "workqueue_queue_duration_seconds", dimensions: dimensions,
+            preferredDisplayUnit: .seconds)
+        workDuration = Timer(
+            label: "workqueue_work_duration_seconds", dimensions: dimensions,
+            preferredDisplayUnit: .seconds)
     }
 
     func recordDepth(_ count: Int) { depth.record(count) }

@@ -6,12 +6,15 @@ import NIOHTTP1
 extension HTTPKubernetesClient {
     /// Sends one request and returns its decoded JSON answer; any non-2xx answer becomes
     /// a ``KubeClientError`` carrying the server's `Status`.
-    func perform(_ method: HTTPMethod, _ target: ResourcePath, body: JSONValue? = nil,
-                 contentType: String = "application/json") async throws(KubeClientError) -> JSONValue {
+    func perform(
+        _ method: HTTPMethod, _ target: ResourcePath, body: JSONValue? = nil,
+        contentType: String = "application/json"
+    ) async throws(KubeClientError) -> JSONValue {
         let name = Self.describe(method, target)
         let deadline = NIODeadline.now() + .nanoseconds(Self.nanoseconds(requestTimeout))
-        let response = try await send(method, target, body: body?.serialized(), contentType: contentType,
-                                      deadline: deadline)
+        let response = try await send(
+            method, target, body: body?.serialized(), contentType: contentType,
+            deadline: deadline)
         let bytes: [UInt8]
         do {
             let buffer = try await response.body.collect(upTo: Self.maximumResponseBytes)
@@ -29,8 +32,10 @@ extension HTTPKubernetesClient {
     /// Sends one request and returns the response once its head arrived and says success;
     /// the body is left to the caller (a watch streams it). A non-2xx answer is read whole
     /// and thrown as a ``KubeClientError``.
-    func send(_ method: HTTPMethod, _ target: ResourcePath, body: [UInt8]? = nil, contentType: String = "application/json",
-              deadline: NIODeadline) async throws(KubeClientError) -> HTTPClientResponse {
+    func send(
+        _ method: HTTPMethod, _ target: ResourcePath, body: [UInt8]? = nil, contentType: String = "application/json",
+        deadline: NIODeadline
+    ) async throws(KubeClientError) -> HTTPClientResponse {
         let name = Self.describe(method, target)
         var request = HTTPClientRequest(url: baseURL + target.pathAndQuery)
         request.method = method

@@ -45,21 +45,23 @@ public final class HTTPKubernetesClient: KubernetesAPI {
     ///   - tokenRefreshInterval: How long a token read from a file is used before the file
     ///     is read again (client-go uses one minute).
     ///   - logger: Where request failures are logged.
-    public init(configuration: KubeConfig, userAgent: String = HTTPKubernetesClient.defaultUserAgent,
-                requestTimeout: Duration = .seconds(60), tokenRefreshInterval: Duration = .seconds(60),
-                logger: Logger = Logger(label: "virtyard.kubeclient")) throws(KubeConfigError)
-    {
+    public init(
+        configuration: KubeConfig, userAgent: String = HTTPKubernetesClient.defaultUserAgent,
+        requestTimeout: Duration = .seconds(60), tokenRefreshInterval: Duration = .seconds(60),
+        logger: Logger = Logger(label: "virtyard.kubeclient")
+    ) throws(KubeConfigError) {
         self.configuration = configuration
         self.userAgent = userAgent
         self.requestTimeout = requestTimeout
         self.logger = logger
         guard var components = URLComponents(string: configuration.server), let scheme = components.scheme?.lowercased(),
-              ["http", "https"].contains(scheme), let host = components.host, !host.isEmpty
+            ["http", "https"].contains(scheme), let host = components.host, !host.isEmpty
         else {
             throw KubeConfigError.invalidServer(cluster: configuration.source, server: configuration.server)
         }
-        var pool = HTTPClient.Configuration.ConnectionPool(idleTimeout: .seconds(60),
-                                                           concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
+        var pool = HTTPClient.Configuration.ConnectionPool(
+            idleTimeout: .seconds(60),
+            concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
         // Fail a request as soon as its connection cannot be made (refused, TLS refused),
         // as client-go does: callers such as ``ResilientWatch`` retry with their own
         // backoff, and a wrong CA should say so now, not after the connect timeout.
@@ -78,11 +80,13 @@ public final class HTTPKubernetesClient: KubernetesAPI {
         var base = components.string ?? configuration.server
         while base.hasSuffix("/") { base.removeLast() }
         baseURL = base
-        http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: httpConfiguration,
-                          backgroundActivityLogger: logger)
+        http = HTTPClient(
+            eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: httpConfiguration,
+            backgroundActivityLogger: logger)
         let credentials = configuration.credentials
-        tokens = BearerTokenSource(token: credentials.token, tokenFile: credentials.tokenFile,
-                                   refreshInterval: tokenRefreshInterval)
+        tokens = BearerTokenSource(
+            token: credentials.token, tokenFile: credentials.tokenFile,
+            refreshInterval: tokenRefreshInterval)
         if let username = credentials.username {
             let pair = "\(username):\(credentials.password ?? "")"
             basicAuthorization = "Basic " + Data(pair.utf8).base64EncodedString()

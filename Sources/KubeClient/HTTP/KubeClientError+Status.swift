@@ -12,8 +12,9 @@ extension KubeClientError {
             return
         }
         let text = String(decoding: body.prefix(1024), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        self.init(code: httpStatus, reason: Self.reason(forHTTPStatus: httpStatus),
-                  message: text.isEmpty ? "the server answered HTTP \(httpStatus)" : text, request: request)
+        self.init(
+            code: httpStatus, reason: Self.reason(forHTTPStatus: httpStatus),
+            message: text.isEmpty ? "the server answered HTTP \(httpStatus)" : text, request: request)
     }
 
     /// The error a `Status` object describes, whether it came as a response body or inside
@@ -21,8 +22,9 @@ extension KubeClientError {
     init(status: JSONValue, fallbackCode: Int, request: String) {
         let code = status["code"]?.intValue.map(Int.init) ?? fallbackCode
         let reason = status["reason"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } ?? Self.reason(forHTTPStatus: code)
-        self.init(code: code, reason: reason, message: status["message"]?.stringValue ?? "", request: request,
-                  status: status)
+        self.init(
+            code: code, reason: reason, message: status["message"]?.stringValue ?? "", request: request,
+            status: status)
     }
 
     /// A failure before any HTTP answer: connection refused, TLS handshake, timeout.

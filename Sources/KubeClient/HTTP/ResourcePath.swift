@@ -7,7 +7,9 @@ struct ResourcePath: Sendable, Equatable {
     var query: [(String, String)] = []
 
     init(_ resource: ResourceType, namespace: String?, name: String? = nil, subresource: String? = nil) {
-        var path = resource.group.isEmpty ? "/api/\(Self.escape(resource.version))"
+        var path =
+            resource.group.isEmpty
+            ? "/api/\(Self.escape(resource.version))"
             : "/apis/\(Self.escape(resource.group))/\(Self.escape(resource.version))"
         if resource.namespaced, let namespace, !namespace.isEmpty {
             path += "/namespaces/\(Self.escape(namespace))"
@@ -74,8 +76,8 @@ struct ResourcePath: Sendable, Equatable {
     private static func isUnreserved(_ byte: UInt8) -> Bool {
         switch byte {
         case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-             UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
-             UInt8(ascii: "~"):
+            UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
+            UInt8(ascii: "~"):
             return true
         default:
             return false

@@ -15,12 +15,14 @@ extension KubeConfig {
     /// - Parameters:
     ///   - environment: Where the two variables are read; injectable for tests.
     ///   - serviceAccountDirectory: Where the service-account files are; injectable for tests.
-    public static func inCluster(environment: [String: String] = ProcessInfo.processInfo.environment,
-                                 serviceAccountDirectory: String = KubeConfig.serviceAccountDirectory)
+    public static func inCluster(
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        serviceAccountDirectory: String = KubeConfig.serviceAccountDirectory
+    )
         throws(KubeConfigError) -> KubeConfig
     {
         guard let host = environment[inClusterHostVariable], !host.isEmpty,
-              let port = environment[inClusterPortVariable], !port.isEmpty
+            let port = environment[inClusterPortVariable], !port.isEmpty
         else {
             throw KubeConfigError.notInCluster(
                 reason: "\(inClusterHostVariable) and \(inClusterPortVariable) must be set")

@@ -13,9 +13,11 @@ extension KubeConfig {
     ///   - context: A context to use instead of `current-context` (`--context`).
     ///   - environment: Where `KUBECONFIG` and `HOME` are read; injectable for tests.
     ///   - homeDirectory: Overrides `HOME` for the `~/.kube/config` default.
-    public static func load(path: String? = nil, context: String? = nil,
-                            environment: [String: String] = ProcessInfo.processInfo.environment,
-                            homeDirectory: String? = nil) throws(KubeConfigError) -> KubeConfig {
+    public static func load(
+        path: String? = nil, context: String? = nil,
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        homeDirectory: String? = nil
+    ) throws(KubeConfigError) -> KubeConfig {
         let merged = try loadMerged(path: path, environment: environment, homeDirectory: homeDirectory)
         return try merged.resolve(context: context)
     }
@@ -23,10 +25,12 @@ extension KubeConfig {
     /// Chooses the configuration a controller should use, as controller-runtime does: an
     /// explicit `path`, else `KUBECONFIG`, else the in-cluster service account when
     /// running in a pod, else `~/.kube/config`.
-    public static func automatic(path: String? = nil, context: String? = nil,
-                                 environment: [String: String] = ProcessInfo.processInfo.environment,
-                                 homeDirectory: String? = nil,
-                                 serviceAccountDirectory: String = KubeConfig.serviceAccountDirectory)
+    public static func automatic(
+        path: String? = nil, context: String? = nil,
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        homeDirectory: String? = nil,
+        serviceAccountDirectory: String = KubeConfig.serviceAccountDirectory
+    )
         throws(KubeConfigError) -> KubeConfig
     {
         let kubeconfigVariable = environment["KUBECONFIG"].map { !$0.isEmpty } ?? false
@@ -45,8 +49,10 @@ extension KubeConfig {
         return try merged.resolve(context: context)
     }
 
-    static func loadMerged(path: String?, environment: [String: String],
-                           homeDirectory: String?) throws(KubeConfigError) -> MergedKubeconfig {
+    static func loadMerged(
+        path: String?, environment: [String: String],
+        homeDirectory: String?
+    ) throws(KubeConfigError) -> MergedKubeconfig {
         var merged = MergedKubeconfig()
         if let path {
             guard FileManager.default.fileExists(atPath: path) else { throw KubeConfigError.fileNotFound(path: path) }
@@ -93,12 +99,13 @@ extension MergedKubeconfig {
         }
         let server = cluster.server ?? ""
         guard let url = URL(string: server), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
-              let host = url.host, !host.isEmpty
+            let host = url.host, !host.isEmpty
         else {
             throw KubeConfigError.invalidServer(cluster: clusterName, server: server)
         }
-        var tls = KubeConfig.TLS(insecureSkipVerify: cluster.insecureSkipTLSVerify ?? false,
-                                 serverName: cluster.tlsServerName.flatMap { $0.isEmpty ? nil : $0 })
+        var tls = KubeConfig.TLS(
+            insecureSkipVerify: cluster.insecureSkipTLSVerify ?? false,
+            serverName: cluster.tlsServerName.flatMap { $0.isEmpty ? nil : $0 })
         if let data = cluster.certificateAuthorityData, !data.isEmpty {
             tls.certificateAuthorityPEM = try Self.decodeBase64(data, field: "certificate-authority-data", entry: clusterName)
         } else if let path = cluster.certificateAuthority {

@@ -61,8 +61,10 @@ public struct KubeConfig: Sendable, Hashable {
 
         /// Credentials for a client; with none set, requests are anonymous.
 
-        public init(token: String? = nil, tokenFile: String? = nil, clientCertificatePEM: String? = nil,
-                    clientKeyPEM: String? = nil, username: String? = nil, password: String? = nil) {
+        public init(
+            token: String? = nil, tokenFile: String? = nil, clientCertificatePEM: String? = nil,
+            clientKeyPEM: String? = nil, username: String? = nil, password: String? = nil
+        ) {
             self.token = token
             self.tokenFile = tokenFile
             self.clientCertificatePEM = clientCertificatePEM
@@ -73,8 +75,10 @@ public struct KubeConfig: Sendable, Hashable {
     }
 
     /// A configuration built in code, e.g. by the embedded server for its own API.
-    public init(server: String, namespace: String = "default", tls: TLS = TLS(), credentials: Credentials = Credentials(),
-                source: String = "explicit") {
+    public init(
+        server: String, namespace: String = "default", tls: TLS = TLS(), credentials: Credentials = Credentials(),
+        source: String = "explicit"
+    ) {
         self.server = server
         self.namespace = namespace
         self.tls = tls

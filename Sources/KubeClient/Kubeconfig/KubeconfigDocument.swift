@@ -108,7 +108,7 @@ struct KubeconfigDocument: Decodable, Sendable {
         if let error = error as? DecodingError {
             switch error {
             case .typeMismatch(_, let context), .valueNotFound(_, let context), .keyNotFound(_, let context),
-                 .dataCorrupted(let context):
+                .dataCorrupted(let context):
                 let path = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }
                     .joined(separator: ".")
                 return path.isEmpty ? context.debugDescription : "\(path): \(context.debugDescription)"

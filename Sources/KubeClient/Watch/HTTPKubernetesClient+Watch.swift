@@ -16,8 +16,10 @@ extension HTTPKubernetesClient {
     /// A nil `namespace` watches across all namespaces. Without `timeoutSeconds` the watch
     /// has no client-side deadline (the server closes it eventually); with it, the request
     /// is abandoned a minute after the server should have ended it.
-    public func watch(_ resource: ResourceType, namespace: String?,
-                      options: ListOptions) async throws(KubeClientError) -> AsyncThrowingStream<WatchEventObject, any Error> {
+    public func watch(
+        _ resource: ResourceType, namespace: String?,
+        options: ListOptions
+    ) async throws(KubeClientError) -> AsyncThrowingStream<WatchEventObject, any Error> {
         var target = ResourcePath(resource, namespace: resource.namespaced ? namespace : nil)
         target.add(list: options, watch: true)
         let deadline: NIODeadline = options.timeoutSeconds.map { .now() + .seconds(Int64($0) + 60) } ?? .distantFuture

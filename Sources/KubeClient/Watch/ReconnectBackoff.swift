@@ -15,8 +15,10 @@ public struct ReconnectBackoff: Sendable, Hashable {
     public var jitter: Double
 
     /// A policy; `multiplier` is at least 1 and `jitter` is clamped to 0…1.
-    public init(initial: Duration = .milliseconds(800), maximum: Duration = .seconds(30), multiplier: Double = 2,
-                jitter: Double = 0.5) {
+    public init(
+        initial: Duration = .milliseconds(800), maximum: Duration = .seconds(30), multiplier: Double = 2,
+        jitter: Double = 0.5
+    ) {
         self.initial = initial
         self.maximum = maximum
         self.multiplier = max(1, multiplier)

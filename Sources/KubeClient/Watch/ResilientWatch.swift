@@ -48,9 +48,11 @@ public struct ResilientWatch: AsyncSequence, Sendable {
         public var onError: (@Sendable (KubeClientError) -> Void)?
 
         /// Defaults suit a controller: client-go's backoff and timeouts, bookmarks on.
-        public init(labelSelector: String? = nil, fieldSelector: String? = nil, backoff: ReconnectBackoff = .default,
-                    watchTimeoutSeconds: ClosedRange<Int> = 300...600, allowBookmarks: Bool = true,
-                    onError: (@Sendable (KubeClientError) -> Void)? = nil) {
+        public init(
+            labelSelector: String? = nil, fieldSelector: String? = nil, backoff: ReconnectBackoff = .default,
+            watchTimeoutSeconds: ClosedRange<Int> = 300...600, allowBookmarks: Bool = true,
+            onError: (@Sendable (KubeClientError) -> Void)? = nil
+        ) {
             self.labelSelector = labelSelector
             self.fieldSelector = fieldSelector
             self.backoff = backoff
@@ -71,9 +73,11 @@ public struct ResilientWatch: AsyncSequence, Sendable {
     let logger: Logger
 
     /// Describes the list+watch; nothing is sent until the sequence is iterated.
-    public init(_ api: any KubernetesAPI, resource: ResourceType, namespace: String? = nil,
-                configuration: Configuration = Configuration(),
-                logger: Logger = Logger(label: "virtyard.kubeclient.watch")) {
+    public init(
+        _ api: any KubernetesAPI, resource: ResourceType, namespace: String? = nil,
+        configuration: Configuration = Configuration(),
+        logger: Logger = Logger(label: "virtyard.kubeclient.watch")
+    ) {
         self.api = api
         self.resource = resource
         self.namespace = namespace
@@ -94,8 +98,9 @@ public struct ResilientWatch: AsyncSequence, Sendable {
         enum State {
             case needsList
             case needsWatch
-            case watching(AsyncThrowingStream<WatchEventObject, any Error>.AsyncIterator, since: ContinuousClock.Instant,
-                          delivered: Bool)
+            case watching(
+                AsyncThrowingStream<WatchEventObject, any Error>.AsyncIterator, since: ContinuousClock.Instant,
+                delivered: Bool)
         }
 
         let watch: ResilientWatch
@@ -132,9 +137,11 @@ public struct ResilientWatch: AsyncSequence, Sendable {
                         // delivered nothing is a failure, not a normal end.
                         if !delivered, ContinuousClock.now - since < .seconds(1) {
                             state = .needsWatch
-                            await failed(KubeClientError(code: 0, reason: "ShortWatch",
-                                                         message: "the watch closed within a second without events",
-                                                         request: "WATCH \(watch.resource)"))
+                            await failed(
+                                KubeClientError(
+                                    code: 0, reason: "ShortWatch",
+                                    message: "the watch closed within a second without events",
+                                    request: "WATCH \(watch.resource)"))
                         } else {
                             // A watch that ran its course is a success: start the backoff over.
                             state = .needsWatch
@@ -155,8 +162,9 @@ public struct ResilientWatch: AsyncSequence, Sendable {
         }
 
         private mutating func relist() async -> Event? {
-            let options = ListOptions(labelSelector: watch.configuration.labelSelector,
-                                      fieldSelector: watch.configuration.fieldSelector)
+            let options = ListOptions(
+                labelSelector: watch.configuration.labelSelector,
+                fieldSelector: watch.configuration.fieldSelector)
             do {
                 let list = try await watch.api.list(watch.resource, namespace: watch.namespace, options: options)
                 resourceVersion = list.resourceVersion
@@ -170,10 +178,11 @@ public struct ResilientWatch: AsyncSequence, Sendable {
 
         private mutating func startWatch() async {
             let configuration = watch.configuration
-            let options = ListOptions(labelSelector: configuration.labelSelector, fieldSelector: configuration.fieldSelector,
-                                      resourceVersion: resourceVersion,
-                                      timeoutSeconds: Int.random(in: configuration.watchTimeoutSeconds),
-                                      allowWatchBookmarks: configuration.allowBookmarks)
+            let options = ListOptions(
+                labelSelector: configuration.labelSelector, fieldSelector: configuration.fieldSelector,
+                resourceVersion: resourceVersion,
+                timeoutSeconds: Int.random(in: configuration.watchTimeoutSeconds),
+                allowWatchBookmarks: configuration.allowBookmarks)
             do {
                 let events = try await watch.api.watch(watch.resource, namespace: watch.namespace, options: options)
                 state = .watching(events.makeAsyncIterator(), since: .now, delivered: false)
@@ -185,11 +194,13 @@ public struct ResilientWatch: AsyncSequence, Sendable {
 
         /// A watch could not start or broke: re-list after 410, else resume after a pause.
         private mutating func watchFailed(_ error: any Error) async {
-            let failure = error as? KubeClientError
+            let failure =
+                error as? KubeClientError
                 ?? KubeClientError(code: 0, reason: "TransportError", message: "\(error)", request: "WATCH \(watch.resource)")
             if failure.isGone || failure.isTooLargeResourceVersion {
-                watch.logger.info("watch history expired; listing again",
-                                  metadata: ["resource": "\(watch.resource)", "resourceVersion": "\(resourceVersion)"])
+                watch.logger.info(
+                    "watch history expired; listing again",
+                    metadata: ["resource": "\(watch.resource)", "resourceVersion": "\(resourceVersion)"])
                 state = .needsList
                 // Right after a list a second 410 means the history is shorter than the
                 // time between list and watch; pause rather than spin.
@@ -205,9 +216,11 @@ public struct ResilientWatch: AsyncSequence, Sendable {
             failures += 1
             watch.configuration.onError?(error)
             let delay = watch.configuration.backoff.delay(afterFailures: failures)
-            watch.logger.warning("list/watch failed; retrying", metadata: [
-                "resource": "\(watch.resource)", "error": "\(error)", "retryIn": "\(delay)",
-            ])
+            watch.logger.warning(
+                "list/watch failed; retrying",
+                metadata: [
+                    "resource": "\(watch.resource)", "error": "\(error)", "retryIn": "\(delay)",
+                ])
             try? await Task.sleep(for: delay)
         }
     }

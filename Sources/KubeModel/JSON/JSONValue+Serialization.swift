@@ -45,7 +45,7 @@ extension JSONValue {
 
     static func keyOrder(_ left: String, _ right: String) -> Bool {
         switch (leadingKeys[left], leadingKeys[right]) {
-        case let (l?, r?): return l < r
+        case (let l?, let r?): return l < r
         case (.some, nil): return true
         case (nil, .some): return false
         case (nil, nil): return left < right

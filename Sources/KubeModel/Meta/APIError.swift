@@ -43,8 +43,10 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
     public var name: String?
     public var causes: [Cause]
 
-    public init(code: Int, reason: Reason, message: String, group: String? = nil, kind: String? = nil,
-                name: String? = nil, causes: [Cause] = []) {
+    public init(
+        code: Int, reason: Reason, message: String, group: String? = nil, kind: String? = nil,
+        name: String? = nil, causes: [Cause] = []
+    ) {
         self.code = code
         self.reason = reason
         self.message = message
@@ -63,9 +65,10 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
         if let group { details["group"] = .string(group) }
         if let kind { details["kind"] = .string(kind) }
         if !causes.isEmpty {
-            details["causes"] = .array(causes.map {
-                ["reason": .string($0.reason), "message": .string($0.message), "field": .string($0.field)]
-            })
+            details["causes"] = .array(
+                causes.map {
+                    ["reason": .string($0.reason), "message": .string($0.message), "field": .string($0.field)]
+                })
         }
         var status: JSONValue = [
             "kind": "Status", "apiVersion": "v1", "metadata": [:], "status": "Failure",
@@ -79,21 +82,24 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
 extension APIError {
     public static func notFound(_ resource: String, group: String, name: String) -> APIError {
         let qualified = group.isEmpty ? resource : "\(resource).\(group)"
-        return APIError(code: 404, reason: .notFound, message: "\(qualified) \"\(name)\" not found",
-                        group: group, kind: resource, name: name)
+        return APIError(
+            code: 404, reason: .notFound, message: "\(qualified) \"\(name)\" not found",
+            group: group, kind: resource, name: name)
     }
 
     public static func alreadyExists(_ resource: String, group: String, name: String) -> APIError {
         let qualified = group.isEmpty ? resource : "\(resource).\(group)"
-        return APIError(code: 409, reason: .alreadyExists, message: "\(qualified) \"\(name)\" already exists",
-                        group: group, kind: resource, name: name)
+        return APIError(
+            code: 409, reason: .alreadyExists, message: "\(qualified) \"\(name)\" already exists",
+            group: group, kind: resource, name: name)
     }
 
     public static func conflict(_ resource: String, group: String, name: String, _ detail: String) -> APIError {
         let qualified = group.isEmpty ? resource : "\(resource).\(group)"
-        return APIError(code: 409, reason: .conflict,
-                        message: "Operation cannot be fulfilled on \(qualified) \"\(name)\": \(detail)",
-                        group: group, kind: resource, name: name)
+        return APIError(
+            code: 409, reason: .conflict,
+            message: "Operation cannot be fulfilled on \(qualified) \"\(name)\": \(detail)",
+            group: group, kind: resource, name: name)
     }
 
     public static func badRequest(_ message: String) -> APIError {
@@ -103,8 +109,9 @@ extension APIError {
     public static func invalid(kind: String, group: String, name: String, causes: [Cause]) -> APIError {
         let qualified = group.isEmpty ? kind : "\(kind).\(group)"
         let summary = causes.map { "\($0.field): \($0.message)" }.joined(separator: ", ")
-        return APIError(code: 422, reason: .invalid, message: "\(qualified) \"\(name)\" is invalid: \(summary)",
-                        group: group, kind: kind, name: name, causes: causes)
+        return APIError(
+            code: 422, reason: .invalid, message: "\(qualified) \"\(name)\" is invalid: \(summary)",
+            group: group, kind: kind, name: name, causes: causes)
     }
 
     public static func methodNotAllowed(_ message: String) -> APIError {

@@ -22,10 +22,12 @@ public struct APIResource: Sendable, Hashable {
 
     public static let allVerbs = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]
 
-    public init(group: String, version: String, resource: String, singular: String? = nil, kind: String,
-                listKind: String? = nil, namespaced: Bool, shortNames: [String] = [], categories: [String] = [],
-                verbs: [String] = APIResource.allVerbs, hasStatus: Bool = false, schema: JSONValue? = nil,
-                printerColumns: [JSONValue] = []) {
+    public init(
+        group: String, version: String, resource: String, singular: String? = nil, kind: String,
+        listKind: String? = nil, namespaced: Bool, shortNames: [String] = [], categories: [String] = [],
+        verbs: [String] = APIResource.allVerbs, hasStatus: Bool = false, schema: JSONValue? = nil,
+        printerColumns: [JSONValue] = []
+    ) {
         self.group = group
         self.version = version
         self.resource = resource

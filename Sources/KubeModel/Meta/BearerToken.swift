@@ -7,8 +7,8 @@ public enum BearerToken {
         let digits = Array("0123456789abcdef".utf8)
         var text: [UInt8] = []
         text.reserveCapacity(64)
-        for _ in 0 ..< 32 {
-            let byte = UInt8.random(in: 0 ... 255, using: &generator)
+        for _ in 0..<32 {
+            let byte = UInt8.random(in: 0...255, using: &generator)
             text.append(digits[Int(byte >> 4)])
             text.append(digits[Int(byte & 0x0f)])
         }
@@ -19,7 +19,8 @@ public enum BearerToken {
     /// token, or empty. The scheme is matched case-insensitively, as RFC 9110 asks.
     public static func parse(authorization: String?) -> String? {
         guard let authorization, authorization.count > 7,
-              authorization.prefix(7).lowercased() == "bearer " else { return nil }
+            authorization.prefix(7).lowercased() == "bearer "
+        else { return nil }
         let token = authorization.dropFirst(7).trimmingWhitespace()
         return token.isEmpty ? nil : String(token)
     }

@@ -91,8 +91,10 @@ public struct OwnerReference: Sendable, Hashable {
     public var controller: Bool?
     public var blockOwnerDeletion: Bool?
 
-    public init(apiVersion: String, kind: String, name: String, uid: String, controller: Bool? = nil,
-                blockOwnerDeletion: Bool? = nil) {
+    public init(
+        apiVersion: String, kind: String, name: String, uid: String, controller: Bool? = nil,
+        blockOwnerDeletion: Bool? = nil
+    ) {
         self.apiVersion = apiVersion
         self.kind = kind
         self.name = name
@@ -112,8 +114,10 @@ public struct OwnerReference: Sendable, Hashable {
     }
 
     public var json: JSONValue {
-        var value: JSONValue = ["apiVersion": .string(apiVersion), "kind": .string(kind), "name": .string(name),
-                                "uid": .string(uid)]
+        var value: JSONValue = [
+            "apiVersion": .string(apiVersion), "kind": .string(kind), "name": .string(name),
+            "uid": .string(uid),
+        ]
         if let controller { value["controller"] = .bool(controller) }
         if let blockOwnerDeletion { value["blockOwnerDeletion"] = .bool(blockOwnerDeletion) }
         return value

@@ -51,8 +51,8 @@ public enum RFC3339Timestamp {
         func next() -> UInt8? { utf8.next() }
         func number(_ width: Int) -> Int64? {
             var value: Int64 = 0
-            for _ in 0 ..< width {
-                guard let byte = next(), (0x30 ... 0x39).contains(byte) else { return nil }
+            for _ in 0..<width {
+                guard let byte = next(), (0x30...0x39).contains(byte) else { return nil }
                 value = value * 10 + Int64(byte - 0x30)
             }
             return value
@@ -62,24 +62,24 @@ public enum RFC3339Timestamp {
             return characters.contains(byte)
         }
         guard let year = number(4), expect(0x2D), let month = number(2), expect(0x2D), let day = number(2),
-              expect(0x54, 0x74), let hour = number(2), expect(0x3A), let minute = number(2), expect(0x3A),
-              let second = number(2),
-              (1 ... 12).contains(month), (1 ... daysIn(month: month, year: year)).contains(day),
-              hour < 24, minute < 60, second < 61
+            expect(0x54, 0x74), let hour = number(2), expect(0x3A), let minute = number(2), expect(0x3A),
+            let second = number(2),
+            (1...12).contains(month), (1...daysIn(month: month, year: year)).contains(day),
+            hour < 24, minute < 60, second < 61
         else { return nil }
         var nanoseconds: Int64 = 0
         var zone = next()
         if zone == 0x2E {
             var digits = 0
             zone = next()
-            while let byte = zone, (0x30 ... 0x39).contains(byte) {
+            while let byte = zone, (0x30...0x39).contains(byte) {
                 guard digits < 9 else { return nil }
                 nanoseconds = nanoseconds * 10 + Int64(byte - 0x30)
                 digits += 1
                 zone = next()
             }
             guard digits > 0 else { return nil }
-            for _ in digits ..< 9 { nanoseconds *= 10 }
+            for _ in digits..<9 { nanoseconds *= 10 }
         }
         var offset: Int64 = 0
         switch zone {

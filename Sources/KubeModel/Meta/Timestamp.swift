@@ -5,8 +5,9 @@ public enum Timestamp {
     public static func now() -> String { string(Date()) }
 
     public static func string(_ date: Date) -> String {
-        RFC3339Timestamp.format(seconds: Int64(date.timeIntervalSince1970.rounded(.down)), nanoseconds: 0,
-                                microseconds: false) ?? "1970-01-01T00:00:00Z"
+        RFC3339Timestamp.format(
+            seconds: Int64(date.timeIntervalSince1970.rounded(.down)), nanoseconds: 0,
+            microseconds: false) ?? "1970-01-01T00:00:00Z"
     }
 
     /// `metav1.MicroTime` text: microseconds, for orderings finer than a second.

@@ -45,22 +45,26 @@ public enum JSONPatch {
         func checkDepth(of value: JSONValue, at path: JSONPointer, number: Int) throws(PatchError) {
             let room = limits.depth - path.tokens.count
             if room < 0 || value.nestingDepthExceeds(room) {
-                throw PatchError(reason: "operation \(number): the result would nest deeper than \(limits.depth) levels",
-                                 path: path.text)
+                throw PatchError(
+                    reason: "operation \(number): the result would nest deeper than \(limits.depth) levels",
+                    path: path.text)
             }
         }
 
         mutating func chargeCopy(of value: JSONValue, at path: JSONPointer, number: Int) throws(PatchError) {
             copiedBytes += value.approximateSize(upTo: limits.copiedBytes - copiedBytes + 1)
             if copiedBytes > limits.copiedBytes {
-                throw PatchError(reason: "operation \(number): copies in this patch exceed \(limits.copiedBytes) bytes",
-                                 path: path.text)
+                throw PatchError(
+                    reason: "operation \(number): copies in this patch exceed \(limits.copiedBytes) bytes",
+                    path: path.text)
             }
         }
     }
 
-    private static func applyOperation(_ operation: JSONValue, number: Int, to document: JSONValue,
-                                       budget: inout Budget) throws(PatchError) -> JSONValue {
+    private static func applyOperation(
+        _ operation: JSONValue, number: Int, to document: JSONValue,
+        budget: inout Budget
+    ) throws(PatchError) -> JSONValue {
         guard let fields = operation.objectValue else {
             throw PatchError(reason: "operation \(number) must be an object, not \(operation.typeName)")
         }

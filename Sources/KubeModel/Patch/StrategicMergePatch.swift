@@ -135,7 +135,9 @@ public enum StrategicMergePatch {
         }
     }
 
-    private static func freshList(_ items: [JSONValue], strategy: StrategicMergeKeys.Strategy, path: [String]) throws(PatchError) -> [JSONValue] {
+    private static func freshList(_ items: [JSONValue], strategy: StrategicMergeKeys.Strategy, path: [String]) throws(PatchError)
+        -> [JSONValue]
+    {
         var result: [JSONValue] = []
         for item in items {
             switch item {
@@ -145,7 +147,8 @@ public enum StrategicMergePatch {
                     case "delete", "replace": continue
                     case "merge": break
                     default:
-                        throw PatchError(reason: "unknown $patch directive \(directive.serializedString()) in a list element", path: display(path))
+                        throw PatchError(
+                            reason: "unknown $patch directive \(directive.serializedString()) in a list element", path: display(path))
                     }
                 }
                 result.append(.object(try mergeObject([:], members, path: path)))

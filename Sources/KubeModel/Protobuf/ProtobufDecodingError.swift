@@ -39,8 +39,10 @@ public struct ProtobufDecodingError: Error, Sendable, Equatable, CustomStringCon
     public var apiVersion: String?
     public var kind: String?
 
-    public init(code: Code, message: String, offset: Int? = nil, field: String? = nil,
-                apiVersion: String? = nil, kind: String? = nil) {
+    public init(
+        code: Code, message: String, offset: Int? = nil, field: String? = nil,
+        apiVersion: String? = nil, kind: String? = nil
+    ) {
         self.code = code
         self.message = message
         self.offset = offset

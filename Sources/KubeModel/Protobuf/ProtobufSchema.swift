@@ -38,6 +38,7 @@ enum ProtobufFieldPresence: Sendable {
 
 struct ProtobufFieldSchema: Sendable {
     var number: Int
+    /// The field's JSON name; empty for a Go struct embedded with `json:",inline"`.
     var jsonName: String
     var type: ProtobufFieldType
     var presence: ProtobufFieldPresence
@@ -77,17 +78,26 @@ struct ProtobufJSONConverter {
         var result: [String: JSONValue] = [:]
         for number in occurrences.keys.sorted() {
             guard let fieldSchema = schema.fields[number], let found = occurrences[number] else { continue }
-            let fieldPath = path.isEmpty ? fieldSchema.jsonName : path + "." + fieldSchema.jsonName
-            let value = try convert(found, as: fieldSchema.type, path: fieldPath,
-                                    keepZero: fieldSchema.presence == .keepZero)
-            result[fieldSchema.jsonName] = value
+            let inline = fieldSchema.jsonName.isEmpty
+            let fieldPath = inline || path.isEmpty ? (inline ? path : fieldSchema.jsonName) : path + "." + fieldSchema.jsonName
+            let value = try convert(
+                found, as: fieldSchema.type, path: fieldPath,
+                keepZero: fieldSchema.presence == .keepZero)
+            if inline {
+                // Go's `json:",inline"` (a Volume's VolumeSource): the fields join the parent's.
+                for (key, item) in value?.objectValue ?? [:] { result[key] = item }
+            } else {
+                result[fieldSchema.jsonName] = value
+            }
         }
         return result
     }
 
     /// The JSON value of one field from all its occurrences, or nil when it is left out.
-    private func convert(_ found: [ProtobufWireField], as type: ProtobufFieldType, path: String,
-                         keepZero: Bool) throws(ProtobufDecodingError) -> JSONValue? {
+    private func convert(
+        _ found: [ProtobufWireField], as type: ProtobufFieldType, path: String,
+        keepZero: Bool
+    ) throws(ProtobufDecodingError) -> JSONValue? {
         switch type {
         case .ignored:
             return nil
@@ -124,8 +134,10 @@ struct ProtobufJSONConverter {
 
     /// The elements one occurrence of a repeated field contributes: one, or several when a
     /// numeric field arrives packed.
-    private func elements(of occurrence: ProtobufWireField, as type: ProtobufFieldType, path: String,
-                          firstIndex: Int) throws(ProtobufDecodingError) -> [JSONValue] {
+    private func elements(
+        of occurrence: ProtobufWireField, as type: ProtobufFieldType, path: String,
+        firstIndex: Int
+    ) throws(ProtobufDecodingError) -> [JSONValue] {
         let elementPath = "\(path)[\(firstIndex)]"
         switch type {
         case .bool, .int32, .int64:
@@ -149,8 +161,10 @@ struct ProtobufJSONConverter {
         }
     }
 
-    private func mapEntry(_ occurrence: ProtobufWireField, valueType: ProtobufFieldType,
-                          path: String) throws(ProtobufDecodingError) -> (String, JSONValue) {
+    private func mapEntry(
+        _ occurrence: ProtobufWireField, valueType: ProtobufFieldType,
+        path: String
+    ) throws(ProtobufDecodingError) -> (String, JSONValue) {
         let range = try payload(of: occurrence, path: path)
         var keyField: ProtobufWireField?
         var valueFields: [ProtobufWireField] = []
@@ -194,8 +208,10 @@ struct ProtobufJSONConverter {
         return range
     }
 
-    private func composite(_ segments: [Range<Int>], as type: ProtobufFieldType,
-                           path: String) throws(ProtobufDecodingError) -> JSONValue? {
+    private func composite(
+        _ segments: [Range<Int>], as type: ProtobufFieldType,
+        path: String
+    ) throws(ProtobufDecodingError) -> JSONValue? {
         switch type {
         case .message(let name):
             return .object(try object(name, segments: segments, path: path))
@@ -249,8 +265,10 @@ struct ProtobufJSONConverter {
         return .string(text)
     }
 
-    private func scalar(_ occurrence: ProtobufWireField, as type: ProtobufFieldType,
-                        path: String) throws(ProtobufDecodingError) -> JSONValue {
+    private func scalar(
+        _ occurrence: ProtobufWireField, as type: ProtobufFieldType,
+        path: String
+    ) throws(ProtobufDecodingError) -> JSONValue {
         switch type {
         case .string:
             return .string(try text(of: occurrence, path: path))
@@ -297,8 +315,10 @@ struct ProtobufJSONConverter {
         }
     }
 
-    private func wrongWireType(_ occurrence: ProtobufWireField, expected: ProtobufWireType,
-                               path: String) -> ProtobufDecodingError {
+    private func wrongWireType(
+        _ occurrence: ProtobufWireField, expected: ProtobufWireType,
+        path: String
+    ) -> ProtobufDecodingError {
         ProtobufDecodingError(
             code: .unexpectedWireType,
             message: "field \(occurrence.number) should be \(expected.name) but is \(occurrence.wireType.name)",

@@ -70,7 +70,8 @@ struct ProtobufWireReader {
         guard !isAtEnd else { return nil }
         let field = try readField(depth: 0)
         if case .endGroup = field.kind {
-            throw ProtobufDecodingError(code: .invalidTag, message: "end-group tag for field \(field.number) without a matching start-group", offset: field.offset)
+            throw ProtobufDecodingError(
+                code: .invalidTag, message: "end-group tag for field \(field.number) without a matching start-group", offset: field.offset)
         }
         guard case .field(let wireField) = field.kind else { return nil }
         return wireField
@@ -116,7 +117,8 @@ struct ProtobufWireReader {
             return (number, tagOffset, .field(ProtobufWireField(number: number, value: .lengthDelimited(range), offset: tagOffset)))
         case .startGroup:
             guard depth < Self.maximumGroupDepth else {
-                throw ProtobufDecodingError(code: .invalidTag, message: "groups nested deeper than \(Self.maximumGroupDepth)", offset: tagOffset)
+                throw ProtobufDecodingError(
+                    code: .invalidTag, message: "groups nested deeper than \(Self.maximumGroupDepth)", offset: tagOffset)
             }
             let contentStart = position
             while true {

@@ -119,9 +119,11 @@ extension SchemaNode {
             if let offset = GoTypes.base64ErrorOffset(text) { context.fail("illegal base64 data at input byte \(offset)") }
         case "date-time":
             if !DateFormats.isDateTime(text) {
-                let layout = definition?.hasSuffix(".MicroTime") == true
+                let layout =
+                    definition?.hasSuffix(".MicroTime") == true
                     ? "2006-01-02T15:04:05.000000Z07:00" : "2006-01-02T15:04:05Z07:00"
-                context.fail("parsing time \(FieldError.quoted(text)) as \"\(layout)\": cannot parse \(FieldError.quoted(text)) as RFC 3339")
+                context.fail(
+                    "parsing time \(FieldError.quoted(text)) as \"\(layout)\": cannot parse \(FieldError.quoted(text)) as RFC 3339")
             }
         default:
             break

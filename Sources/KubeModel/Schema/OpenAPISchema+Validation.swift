@@ -51,7 +51,8 @@ extension SchemaNode {
     private func subject(_ path: String) -> String { path.isEmpty ? "body" : "\(path) in body" }
 
     private func typeError(_ path: String, actual: String) -> FieldError {
-        .typeInvalid(path, value: .string(actual), detail: "\(subject(path)) must be of type \(types.joined(separator: ",")): \"\(actual)\"")
+        .typeInvalid(
+            path, value: .string(actual), detail: "\(subject(path)) must be of type \(types.joined(separator: ",")): \"\(actual)\"")
     }
 
     static func value(_ value: JSONValue, hasType type: String) -> Bool {
@@ -83,7 +84,8 @@ extension SchemaNode {
             }
         }
         if let format, !Self.string(text, matchesFormat: format) {
-            errors.append(.typeInvalid(path, value: value, detail: "\(subject(path)) must be of type \(format): \(FieldError.quoted(text))"))
+            errors.append(
+                .typeInvalid(path, value: value, detail: "\(subject(path)) must be of type \(format): \(FieldError.quoted(text))"))
         }
     }
 
@@ -125,7 +127,8 @@ extension SchemaNode {
                 inRange = value.intValue != nil
             }
             if !inRange {
-                errors.append(.typeInvalid(path, value: value, detail: "\(subject(path)) must be of type \(format ?? ""): \(Self.render(value))"))
+                errors.append(
+                    .typeInvalid(path, value: value, detail: "\(subject(path)) must be of type \(format ?? ""): \(Self.render(value))"))
             }
         }
     }
@@ -142,7 +145,8 @@ extension SchemaNode {
             errors.append(.tooMany(path, actual: items.count, max: maxItems))
         }
         if let minItems, items.count < minItems {
-            errors.append(.invalid(path, value: .int(Int64(items.count)), detail: "\(subject(path)) should have at least \(minItems) items"))
+            errors.append(
+                .invalid(path, value: .int(Int64(items.count)), detail: "\(subject(path)) should have at least \(minItems) items"))
         }
         if uniqueItems || listType == "set" {
             var seen = Set<JSONValue>()
@@ -175,7 +179,8 @@ extension SchemaNode {
         }
         if let minProperties, fields.count < minProperties {
             errors.append(
-                .invalid(path, value: .int(Int64(minProperties)), detail: "\(subject(path)) should have at least \(minProperties) properties"))
+                .invalid(
+                    path, value: .int(Int64(minProperties)), detail: "\(subject(path)) should have at least \(minProperties) properties"))
         }
         for name in required where fields[name] == nil {
             errors.append(.required(Self.childPath(path, name)))
@@ -247,13 +252,16 @@ extension SchemaNode {
             let valid = results.filter(\.isEmpty).count
             if valid == 0 {
                 errors.append(
-                    .invalid(path, value: "", detail: "\(FieldError.quoted(path)) must validate one and only one schema (oneOf). Found none valid"))
+                    .invalid(
+                        path, value: "",
+                        detail: "\(FieldError.quoted(path)) must validate one and only one schema (oneOf). Found none valid"))
                 errors.append(contentsOf: results.min { $0.count < $1.count } ?? [])
             } else if valid > 1 {
                 errors.append(
                     .invalid(
                         path, value: "",
-                        detail: "\(FieldError.quoted(path)) must validate one and only one schema (oneOf). Found \(valid) valid alternatives"))
+                        detail:
+                            "\(FieldError.quoted(path)) must validate one and only one schema (oneOf). Found \(valid) valid alternatives"))
             }
         }
         if let not {

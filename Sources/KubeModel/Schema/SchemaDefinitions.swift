@@ -89,7 +89,8 @@ public final class SchemaDefinitions: @unchecked Sendable {
             var current = SchemaNode(definition, definitions: self)
             var hops = 0
             while current.isReference, hops <= json.count,
-                  let next = current.referenceName, let nextJSON = json[next] {
+                let next = current.referenceName, let nextJSON = json[next]
+            {
                 current = SchemaNode(nextJSON, definitions: self)
                 hops += 1
             }

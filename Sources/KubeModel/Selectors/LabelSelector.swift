@@ -198,11 +198,21 @@ private struct LabelSelectorParser {
                     tokens.append(.equals)
                     index += 1
                 }
-            case "(": tokens.append(.openParen); index += 1
-            case ")": tokens.append(.closeParen); index += 1
-            case ",": tokens.append(.comma); index += 1
-            case ">": tokens.append(.greater); index += 1
-            case "<": tokens.append(.less); index += 1
+            case "(":
+                tokens.append(.openParen)
+                index += 1
+            case ")":
+                tokens.append(.closeParen)
+                index += 1
+            case ",":
+                tokens.append(.comma)
+                index += 1
+            case ">":
+                tokens.append(.greater)
+                index += 1
+            case "<":
+                tokens.append(.less)
+                index += 1
             default:
                 var identifier = String.UnicodeScalarView()
                 while index < scalars.count, !isSpecial(scalars[index]) {

@@ -87,7 +87,8 @@ enum LabelSyntax {
     /// RFC 1123 subdomain: lowercase labels of `[a-z0-9]([-a-z0-9]*[a-z0-9])?` joined by dots, at most 253 characters.
     private static func dnsSubdomainProblem(_ text: Substring) -> String? {
         if text.utf8.count > prefixMaxLength { return "must be no more than \(prefixMaxLength) characters" }
-        let message = "must be a lowercase RFC 1123 subdomain: lowercase alphanumeric characters, '-' or '.', "
+        let message =
+            "must be a lowercase RFC 1123 subdomain: lowercase alphanumeric characters, '-' or '.', "
             + "starting and ending with an alphanumeric character (e.g. 'example.com')"
         for label in text.split(separator: ".", omittingEmptySubsequences: false) {
             let bytes = Array(label.utf8)

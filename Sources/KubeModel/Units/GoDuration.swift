@@ -44,7 +44,9 @@ public enum GoDuration {
         nanoseconds = abs(nanoseconds)
         if nanoseconds < 1_000_000_000 {
             // Go picks the largest unit below a second and writes a decimal fraction of it.
-            let (unit, suffix): (Int64, String) = nanoseconds >= 1_000_000 ? (1_000_000, "ms")
+            let (unit, suffix): (Int64, String) =
+                nanoseconds >= 1_000_000
+                ? (1_000_000, "ms")
                 : nanoseconds >= 1000 ? (1000, "µs") : (1, "ns")
             return sign + decimal(nanoseconds, unit: unit) + suffix
         }

@@ -70,7 +70,8 @@ public struct Quantity: Sendable, Hashable, Comparable, CustomStringConvertible 
         case "E": decimalExponent = 18
         default:
             guard let first = suffix.first, first == "e" || first == "E", let exponent = Int(suffix.dropFirst()),
-                  abs(exponent) < 40 else {
+                abs(exponent) < 40
+            else {
                 throw QuantityError(text: text, reason: "unknown suffix \"\(suffix)\"")
             }
             decimalExponent = exponent
@@ -145,5 +146,7 @@ public struct Quantity: Sendable, Hashable, Comparable, CustomStringConvertible 
 public struct QuantityError: Error, Sendable, Hashable, CustomStringConvertible {
     public var text: String
     public var reason: String
-    public var description: String { "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$': \"\(text)\": \(reason)" }
+    public var description: String {
+        "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$': \"\(text)\": \(reason)"
+    }
 }

@@ -32,9 +32,11 @@ public struct Condition: Sendable, Hashable {
     public var observedGeneration: Int64?
     public var otherFields: [String: JSONValue]
 
-    public init(type: String, status: Status, reason: String? = nil, message: String? = nil,
-                lastTransitionTime: String? = nil, observedGeneration: Int64? = nil,
-                otherFields: [String: JSONValue] = [:]) {
+    public init(
+        type: String, status: Status, reason: String? = nil, message: String? = nil,
+        lastTransitionTime: String? = nil, observedGeneration: Int64? = nil,
+        otherFields: [String: JSONValue] = [:]
+    ) {
         self.type = type
         self.status = status
         self.reason = reason

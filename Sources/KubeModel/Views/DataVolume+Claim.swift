@@ -32,5 +32,5 @@ extension DataVolume {
         set { object[field: ClaimField.status] = newValue }
     }
 
-    public var claimName: String? { object[field: ClaimField.claimName]?.stringValue }
+    public var claimName: String? { object[string: ClaimField.claimName] }
 }

@@ -1,5 +1,5 @@
 /// A CDI DataVolume (`cdi.kubevirt.io/v1beta1`): a claim and the import, clone or upload
-/// that fills it. Schema: `Sources/VirtyardServer/CRDs/cdi.kubevirt.io_datavolumes.yaml`.
+/// that fills it. Schema: `Sources/Simulation/CRDs/cdi.kubevirt.io_datavolumes.yaml`.
 public struct DataVolume: KubeObjectView {
     public var object: JSONValue
 
@@ -10,8 +10,10 @@ public struct DataVolume: KubeObjectView {
 
     /// A new DataVolume that fills a claim of `storage` (a quantity's text) from `source`.
     public init(name: String, namespace: String, source: Source, storage: String, storageClassName: String?) {
-        object = ["apiVersion": .string(Self.apiVersion), "kind": .string(Self.kind),
-                  "metadata": ["name": .string(name), "namespace": .string(namespace)]]
+        object = [
+            "apiVersion": .string(Self.apiVersion), "kind": .string(Self.kind),
+            "metadata": ["name": .string(name), "namespace": .string(namespace)],
+        ]
         self.source = source
         object[field: Field.storageRequest] = .string(storage)
         object[field: Field.storageClassName] = storageClassName.map(JSONValue.string)
@@ -41,10 +43,11 @@ public struct DataVolume: KubeObjectView {
         public static let conditions: FieldPath = "status.conditions"
     }
 
-    public static let fieldPaths: [FieldPath] = [
-        Field.source, Field.storageRequest, Field.storageClassName, Field.phase, Field.progress, Field.restartCount, Field.conditions,
-        Field.conditions.appending("[].type"), Field.conditions.appending("[].message"),
-    ] + Source.fieldPaths.map(Field.source.appending)
+    public static let fieldPaths: [FieldPath] =
+        [
+            Field.source, Field.storageRequest, Field.storageClassName, Field.phase, Field.progress, Field.restartCount, Field.conditions,
+            Field.conditions.appending("[].type"), Field.conditions.appending("[].message"),
+        ] + Source.fieldPaths.map(Field.source.appending)
 
     /// `spec.source`: nil when the DataVolume names none (it uses `sourceRef`).
     public var source: Source? {
@@ -53,15 +56,15 @@ public struct DataVolume: KubeObjectView {
     }
 
     /// The claim's requested size as written (`spec.storage.resources.requests.storage`).
-    public var storageRequest: String? { object[field: Field.storageRequest]?.stringValue }
-    public var storageClassName: String? { object[field: Field.storageClassName]?.stringValue }
+    public var storageRequest: String? { object[string: Field.storageRequest] }
+    public var storageClassName: String? { object[string: Field.storageClassName] }
 
-    public var phase: Phase? { object[field: Field.phase]?.stringValue.map(Phase.init(rawValue:)) }
+    public var phase: Phase? { object[string: Field.phase].map(Phase.init(rawValue:)) }
     /// CDI's progress text (`45.20%`, `N/A`).
-    public var progress: String? { object[field: Field.progress]?.stringValue }
+    public var progress: String? { object[string: Field.progress] }
     /// How many times the transfer started again from zero.
-    public var restartCount: Int { Int(object[field: Field.restartCount]?.intValue ?? 0) }
-    public var conditions: [JSONValue] { object[field: Field.conditions]?.arrayValue ?? [] }
+    public var restartCount: Int { Int(object[int: Field.restartCount] ?? 0) }
+    public var conditions: [JSONValue] { object[array: Field.conditions] ?? [] }
 }
 
 extension DataVolume {
@@ -98,11 +101,15 @@ extension DataVolume {
 
         /// A download from `url`; empty or nil optional fields are left out, as CDI leaves
         /// them. `checksum` exists only for `http` (CDI has no field for it elsewhere).
-        public static func download(_ kind: Download, url: String, secretRef: String? = nil, certConfigMap: String? = nil,
-                                    checksum: String? = nil) -> Source {
+        public static func download(
+            _ kind: Download, url: String, secretRef: String? = nil, certConfigMap: String? = nil,
+            checksum: String? = nil
+        ) -> Source {
             var members: [String: JSONValue] = ["url": .string(url)]
-            for (key, value) in [("secretRef", secretRef), ("certConfigMap", certConfigMap),
-                                 ("checksum", kind == .http ? checksum : nil)] {
+            for (key, value) in [
+                ("secretRef", secretRef), ("certConfigMap", certConfigMap),
+                ("checksum", kind == .http ? checksum : nil),
+            ] {
                 if let value, !value.isEmpty { members[key] = .string(value) }
             }
             return Source([kind.rawValue: .object(members)])

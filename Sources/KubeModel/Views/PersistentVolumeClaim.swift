@@ -26,7 +26,7 @@ public struct PersistentVolumeClaim: KubeObjectView {
     }
 
     /// `Pending`, `Bound` or `Lost`, as written.
-    public var phase: String? { object[field: Field.phase]?.stringValue }
+    public var phase: String? { object[string: Field.phase] }
     /// The bound volume's size as written.
-    public var capacityStorage: String? { object[field: Field.capacityStorage]?.stringValue }
+    public var capacityStorage: String? { object[string: Field.capacityStorage] }
 }

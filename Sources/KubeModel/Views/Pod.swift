@@ -61,6 +61,13 @@ public struct Pod: KubeObjectView {
     /// As stored (the VMI copies it verbatim).
     public var qosClass: JSONValue? { object[field: Field.qosClass] }
     public var conditions: [JSONValue] { object[field: Field.conditions]?.arrayValue ?? [] }
+
+    /// One label's value. Unlike ``labels`` it builds no map: for code that reads a few labels
+    /// of every pod on every pass (a metrics scrape over thousands of launchers).
+    public func label(_ key: String) -> String? { object["metadata"]?["labels"]?[key]?.stringValue }
+
+    /// One annotation's value, without building ``annotations``.
+    public func annotation(_ key: String) -> String? { object["metadata"]?["annotations"]?[key]?.stringValue }
 }
 
 extension Pod {

@@ -2,7 +2,7 @@ import Foundation
 
 /// data-sync-operator's VMDiskImage (`crd.pelotech.ot/v1alpha1`): one VM disk's data, synced
 /// into the cluster as a CDI DataVolume and a VolumeSnapshot. Schema:
-/// `Sources/VirtyardServer/CRDs/crd.pelotech.ot_vmdiskimages.yaml`.
+/// `Sources/ImageSync/CRDs/crd.pelotech.ot_vmdiskimages.yaml`.
 public struct VMDiskImage: KubeObjectView {
     public var object: JSONValue
 
@@ -47,28 +47,29 @@ public struct VMDiskImage: KubeObjectView {
         public static let usedBy: FieldPath = "status.usedBy"
     }
 
-    public static let fieldPaths: [FieldPath] = [
-        Field.sourceType, Field.url, Field.secretRef, Field.certConfigMap, Field.checksum, Field.diskSize,
-        Field.storageClass, Field.snapshotClass,
-        Field.status, Field.phase, Field.message, Field.conditions, Field.failureCount, Field.lastFailureTime,
-        Field.progress, Field.bytesTransferred, Field.queuePosition, Field.startTime, Field.completionTime, Field.usedBy,
-    ] + Condition.fields.map { Field.conditions.appending(FieldPath([FieldPath.items, $0])) }
+    public static let fieldPaths: [FieldPath] =
+        [
+            Field.sourceType, Field.url, Field.secretRef, Field.certConfigMap, Field.checksum, Field.diskSize,
+            Field.storageClass, Field.snapshotClass,
+            Field.status, Field.phase, Field.message, Field.conditions, Field.failureCount, Field.lastFailureTime,
+            Field.progress, Field.bytesTransferred, Field.queuePosition, Field.startTime, Field.completionTime, Field.usedBy,
+        ] + Condition.fields.map { Field.conditions.appending(FieldPath([FieldPath.items, $0])) }
 
     // MARK: - Spec
 
     /// Nil when absent or not one of the four types.
-    public var sourceType: SourceType? { object[field: Field.sourceType]?.stringValue.flatMap(SourceType.init(rawValue:)) }
-    public var url: String? { object[field: Field.url]?.stringValue }
-    public var secretRef: String? { object[field: Field.secretRef]?.stringValue }
-    public var certConfigMap: String? { object[field: Field.certConfigMap]?.stringValue }
+    public var sourceType: SourceType? { object[string: Field.sourceType].flatMap(SourceType.init(rawValue:)) }
+    public var url: String? { object[string: Field.url] }
+    public var secretRef: String? { object[string: Field.secretRef] }
+    public var certConfigMap: String? { object[string: Field.certConfigMap] }
     /// `sha256:<hex>`, the expected digest.
-    public var checksum: String? { object[field: Field.checksum]?.stringValue }
+    public var checksum: String? { object[string: Field.checksum] }
     /// The size as the user wrote it (`24Gi`): passed on verbatim, since ``Quantity`` prints
     /// its canonical form, which may differ from the text.
-    public var diskSizeText: String? { object[field: Field.diskSize]?.stringValue }
+    public var diskSizeText: String? { object[string: Field.diskSize] }
     public var diskSize: Quantity? { Quantity(json: object[field: Field.diskSize]) }
-    public var storageClass: String? { object[field: Field.storageClass]?.stringValue }
-    public var snapshotClass: String? { object[field: Field.snapshotClass]?.stringValue }
+    public var storageClass: String? { object[string: Field.storageClass] }
+    public var snapshotClass: String? { object[string: Field.snapshotClass] }
 
     // MARK: - Status
 
@@ -77,24 +78,24 @@ public struct VMDiskImage: KubeObjectView {
 
     /// Nil when absent or not one of the five phases.
     public var phase: Phase? {
-        get { object[field: Field.phase]?.stringValue.flatMap(Phase.init(rawValue:)) }
+        get { object[string: Field.phase].flatMap(Phase.init(rawValue:)) }
         set { object[field: Field.phase] = newValue.map { .string($0.rawValue) } }
     }
 
     public var message: String? {
-        get { object[field: Field.message]?.stringValue }
-        set { object[field: Field.message] = newValue.map(JSONValue.string) }
+        get { object[string: Field.message] }
+        set { object[string: Field.message] = newValue }
     }
 
     /// The `status.conditions` entries as stored (see ``Condition`` and ControllerKit's
     /// `StatusConditions`).
     public var conditions: [JSONValue] {
-        get { object[field: Field.conditions]?.arrayValue ?? [] }
-        set { object[field: Field.conditions] = .array(newValue) }
+        get { object[array: Field.conditions] ?? [] }
+        set { object[array: Field.conditions] = newValue }
     }
 
     public var failureCount: Int? {
-        get { object[field: Field.failureCount]?.intValue.map { Int($0) } }
+        get { object[int: Field.failureCount].map { Int($0) } }
         set { object[field: Field.failureCount] = newValue.map { .int(Int64($0)) } }
     }
 
@@ -105,19 +106,19 @@ public struct VMDiskImage: KubeObjectView {
 
     /// CDI's progress text (`45.20%`, `N/A`).
     public var progress: String? {
-        get { object[field: Field.progress]?.stringValue }
-        set { object[field: Field.progress] = newValue.map(JSONValue.string) }
+        get { object[string: Field.progress] }
+        set { object[string: Field.progress] = newValue }
     }
 
     public var bytesTransferred: Int64? {
-        get { object[field: Field.bytesTransferred]?.intValue }
-        set { object[field: Field.bytesTransferred] = newValue.map(JSONValue.int) }
+        get { object[int: Field.bytesTransferred] }
+        set { object[int: Field.bytesTransferred] = newValue }
     }
 
     /// Place in the global queue while Queued, 1 is next.
     public var queuePosition: Int64? {
-        get { object[field: Field.queuePosition]?.intValue }
-        set { object[field: Field.queuePosition] = newValue.map(JSONValue.int) }
+        get { object[int: Field.queuePosition] }
+        set { object[int: Field.queuePosition] = newValue }
     }
 
     /// When the first attempt started syncing.
@@ -133,7 +134,7 @@ public struct VMDiskImage: KubeObjectView {
 
     /// What keeps a deletion waiting (`VirtualMachine ns/name`).
     public var usedBy: [String]? {
-        get { object[field: Field.usedBy]?.arrayValue?.compactMap(\.stringValue) }
+        get { object[array: Field.usedBy]?.compactMap(\.stringValue) }
         set { object[field: Field.usedBy] = newValue.map { .array($0.map(JSONValue.string)) } }
     }
 

@@ -26,15 +26,19 @@ extension VirtualMachine {
         public static let observedGeneration: FieldPath = "status.observedGeneration"
     }
 
-    static let lifecycleFieldPaths: [FieldPath] = [
-        LifecycleField.spec, LifecycleField.runStrategy, LifecycleField.running, LifecycleField.template,
-        LifecycleField.templateMetadata, LifecycleField.templateSpec,
-        LifecycleField.status, LifecycleField.stateChangeRequests, "status.stateChangeRequests[].action",
-        "status.stateChangeRequests[].uid", LifecycleField.restoreInProgress, LifecycleField.snapshotInProgress,
-        LifecycleField.conditions, LifecycleField.created, LifecycleField.ready, LifecycleField.statusRunStrategy,
-        LifecycleField.printableStatus, LifecycleField.desiredGeneration, LifecycleField.observedGeneration,
-        Field.volumes.appending("[].name"),
-    ] + Condition.fields.filter { $0 != "observedGeneration" }.map { LifecycleField.conditions.appending("[]").appending(FieldPath([$0])) }
+    static let lifecycleFieldPaths: [FieldPath] =
+        [
+            LifecycleField.spec, LifecycleField.runStrategy, LifecycleField.running, LifecycleField.template,
+            LifecycleField.templateMetadata, LifecycleField.templateSpec,
+            LifecycleField.status, LifecycleField.stateChangeRequests, "status.stateChangeRequests[].action",
+            "status.stateChangeRequests[].uid", LifecycleField.restoreInProgress, LifecycleField.snapshotInProgress,
+            LifecycleField.conditions, LifecycleField.created, LifecycleField.ready, LifecycleField.statusRunStrategy,
+            LifecycleField.printableStatus, LifecycleField.desiredGeneration, LifecycleField.observedGeneration,
+            Field.volumes.appending("[].name"),
+        ]
+        + Condition.fields.filter { $0 != "observedGeneration" }.map {
+            LifecycleField.conditions.appending("[]").appending(FieldPath([$0]))
+        }
 
     /// `spec`, whole (what a snapshot captures and a restore puts back).
     public var spec: JSONValue {
@@ -43,9 +47,9 @@ extension VirtualMachine {
     }
 
     /// `spec.runStrategy` as written; a text KubeVirt does not know is kept.
-    public var runStrategyText: String? { object[field: LifecycleField.runStrategy]?.stringValue }
+    public var runStrategyText: String? { object[string: LifecycleField.runStrategy] }
     /// The deprecated `spec.running`.
-    public var running: Bool? { object[field: LifecycleField.running]?.boolValue }
+    public var running: Bool? { object[bool: LifecycleField.running] }
 
     /// `spec.template`, whole: the instance's metadata and spec.
     public var template: JSONValue { object[field: LifecycleField.template] ?? [:] }
@@ -55,7 +59,7 @@ extension VirtualMachine {
     public var templateAnnotations: [String: String] { JSONValue.stringMap(object[field: LifecycleField.templateAnnotations]) }
     /// The names of `spec.template.spec.volumes`.
     public var volumeNames: [String] {
-        object[field: Field.volumes]?.arrayValue?.compactMap { $0["name"]?.stringValue } ?? []
+        object[array: Field.volumes]?.compactMap { $0["name"]?.stringValue } ?? []
     }
 
     /// `status`, whole (virt-controller recomputes it from the old one).
@@ -65,17 +69,17 @@ extension VirtualMachine {
     }
 
     /// `status.stateChangeRequests`: pending start/stop requests, oldest first.
-    public var stateChangeRequests: [JSONValue] { object[field: LifecycleField.stateChangeRequests]?.arrayValue ?? [] }
+    public var stateChangeRequests: [JSONValue] { object[array: LifecycleField.stateChangeRequests] ?? [] }
     /// The restore that holds the VM, if one does.
-    public var restoreInProgress: String? { object[field: LifecycleField.restoreInProgress]?.stringValue }
+    public var restoreInProgress: String? { object[string: LifecycleField.restoreInProgress] }
     /// `status.restoreInProgress` as stored (compared, not only read as text).
     public var restoreInProgressValue: JSONValue? { object[field: LifecycleField.restoreInProgress] }
     /// The snapshot that holds the VM, if one does.
-    public var snapshotInProgress: String? { object[field: LifecycleField.snapshotInProgress]?.stringValue }
+    public var snapshotInProgress: String? { object[string: LifecycleField.snapshotInProgress] }
 
     public var conditions: [JSONValue] {
-        get { object[field: LifecycleField.conditions]?.arrayValue ?? [] }
-        set { object[field: LifecycleField.conditions] = .array(newValue) }
+        get { object[array: LifecycleField.conditions] ?? [] }
+        set { object[array: LifecycleField.conditions] = newValue }
     }
 
     /// The status fields virt-controller writes verbatim; nil removes one.

@@ -1,7 +1,7 @@
 /// A KubeVirt VirtualMachine (`kubevirt.io/v1`): its storage (which DataVolumes it clones and
 /// which claims it mounts, for ImageSync) and what the simulated virt-controller reads and
 /// writes (run strategy, template, status; in `VirtualMachine+Lifecycle.swift`). Schema:
-/// `Sources/VirtyardServer/CRDs/kubevirt.io_virtualmachines.yaml`.
+/// `Sources/Simulation/CRDs/kubevirt.io_virtualmachines.yaml`.
 public struct VirtualMachine: KubeObjectView {
     public var object: JSONValue
 
@@ -19,7 +19,8 @@ public struct VirtualMachine: KubeObjectView {
 
     public static let fieldPaths: [FieldPath] = storageFieldPaths + lifecycleFieldPaths
 
-    static let storageFieldPaths: [FieldPath] = [Field.dataVolumeTemplates, Field.volumes]
+    static let storageFieldPaths: [FieldPath] =
+        [Field.dataVolumeTemplates, Field.volumes]
         // Only the references: the templates' sources are read for what they clone, never written
         // (KubeVirt's embedded DataVolume schema also lacks CDI's newer `http.checksum`).
         + DataVolume.Source.referencePaths.map { Field.dataVolumeTemplates.appending("[]").appending(Field.templateSource).appending($0) }

@@ -1,6 +1,6 @@
 /// A KubeVirt VirtualMachineInstance (`kubevirt.io/v1`): one running guest, and the status
 /// virt-controller and virt-handler keep from its launcher pod. Schema:
-/// `Sources/VirtyardServer/CRDs/kubevirt.io_virtualmachineinstances.yaml`.
+/// `Sources/Simulation/CRDs/kubevirt.io_virtualmachineinstances.yaml`.
 ///
 /// KubeVirt gives VMIs no status subresource: status is written with the object.
 public struct VirtualMachineInstance: PhaseTransitionRecording {
@@ -41,15 +41,16 @@ public struct VirtualMachineInstance: PhaseTransitionRecording {
         public static let machine: FieldPath = "status.machine"
     }
 
-    public static let fieldPaths: [FieldPath] = [
-        Field.spec, Field.domainCPU, Field.machineType, Field.nodeName, Field.reason, Field.activePods, Field.conditions,
-        Field.interfaces, Field.migrationState, Field.qosClass, Field.launcherContainerImageVersion, Field.migrationMethod,
-        Field.migrationTransport, Field.guestOSInfo, Field.currentCPUTopology, Field.memory, Field.machine,
-        "spec.domain.cpu.sockets", "spec.domain.cpu.cores", "spec.domain.cpu.threads",
-        "status.currentCPUTopology.sockets", "status.currentCPUTopology.cores", "status.currentCPUTopology.threads",
-        "status.memory.guestAtBoot", "status.memory.guestCurrent", "status.memory.guestRequested",
-        "status.guestOSInfo.id", "status.guestOSInfo.name", "status.guestOSInfo.prettyName",
-    ]
+    public static let fieldPaths: [FieldPath] =
+        [
+            Field.spec, Field.domainCPU, Field.machineType, Field.nodeName, Field.reason, Field.activePods, Field.conditions,
+            Field.interfaces, Field.migrationState, Field.qosClass, Field.launcherContainerImageVersion, Field.migrationMethod,
+            Field.migrationTransport, Field.guestOSInfo, Field.currentCPUTopology, Field.memory, Field.machine,
+            "spec.domain.cpu.sockets", "spec.domain.cpu.cores", "spec.domain.cpu.threads",
+            "status.currentCPUTopology.sockets", "status.currentCPUTopology.cores", "status.currentCPUTopology.threads",
+            "status.memory.guestAtBoot", "status.memory.guestCurrent", "status.memory.guestRequested",
+            "status.guestOSInfo.id", "status.guestOSInfo.name", "status.guestOSInfo.prettyName",
+        ]
         + ["name", "interfaceName", "infoSource", "mac", "queueCount", "linkState", "ipAddress", "ipAddresses"]
         .map { Field.interfaces.appending("[]").appending(FieldPath([$0])) }
         + Condition.fields.filter { $0 != "observedGeneration" }.map { Field.conditions.appending("[]").appending(FieldPath([$0])) }
@@ -117,6 +118,8 @@ extension VirtualMachineInstance {
         public var sourceNode: String? { json["sourceNode"]?.stringValue }
         public var sourcePod: String? { json["sourcePod"]?.stringValue }
         public var targetPod: String? { json["targetPod"]?.stringValue }
+        /// Where the guest runs once the migration has completed.
+        public var targetNode: String? { json["targetNode"]?.stringValue }
 
         public var completed: Bool {
             get { json["completed"]?.boolValue == true }

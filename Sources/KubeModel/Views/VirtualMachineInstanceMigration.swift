@@ -1,6 +1,6 @@
 /// A KubeVirt VirtualMachineInstanceMigration (`kubevirt.io/v1`): a request to move one
 /// VMI's guest to another node. Schema:
-/// `Sources/VirtyardServer/CRDs/kubevirt.io_virtualmachineinstancemigrations.yaml`.
+/// `Sources/Simulation/CRDs/kubevirt.io_virtualmachineinstancemigrations.yaml`.
 public struct VirtualMachineInstanceMigration: PhaseTransitionRecording {
     public var object: JSONValue
 
@@ -26,13 +26,17 @@ public struct VirtualMachineInstanceMigration: PhaseTransitionRecording {
         public static let migrationState: FieldPath = "status.migrationState"
     }
 
-    public static let fieldPaths: [FieldPath] = [Field.vmiName, Field.conditions, Field.migrationState]
+    public static let fieldPaths: [FieldPath] =
+        [Field.vmiName, Field.conditions, Field.migrationState]
         + Condition.fields.filter { $0 != "observedGeneration" }.map { Field.conditions.appending("[]").appending(FieldPath([$0])) }
         + VirtualMachineInstance.MigrationState.fields.map { Field.migrationState.appending(FieldPath([$0])) }
         + PhaseTransitionFields.fieldPaths
 
     /// The VMI to migrate, in the migration's namespace.
-    public var vmiName: String? { object[field: Field.vmiName]?.stringValue }
+    public var vmiName: String? {
+        get { object[field: Field.vmiName]?.stringValue }
+        set { object[field: Field.vmiName] = newValue.map(JSONValue.string) }
+    }
 
     public var conditions: [JSONValue] {
         get { object[field: Field.conditions]?.arrayValue ?? [] }

@@ -1,5 +1,5 @@
 /// A KubeVirt VirtualMachineRestore (`snapshot.kubevirt.io/v1beta1`): puts a VM back to a
-/// snapshot. Schema: `Sources/VirtyardServer/CRDs/snapshot.kubevirt.io_virtualmachinerestores.yaml`.
+/// snapshot. Schema: `Sources/Simulation/CRDs/snapshot.kubevirt.io_virtualmachinerestores.yaml`.
 public struct VirtualMachineRestore: KubeObjectView {
     public var object: JSONValue
 
@@ -22,15 +22,17 @@ public struct VirtualMachineRestore: KubeObjectView {
         public static let conditions: FieldPath = "status.conditions"
     }
 
-    public static let fieldPaths: [FieldPath] = [
-        Field.targetName, Field.snapshotName, Field.targetReadinessPolicy, Field.status, Field.complete,
-        Field.conditions,
-    ] + StatusKey.allCases.map { Field.status.appending(FieldPath([$0.rawValue])) } + Condition.fields.filter { $0 != "observedGeneration" }.map { Field.conditions.appending("[]").appending(FieldPath([$0])) }
+    public static let fieldPaths: [FieldPath] =
+        [
+            Field.targetName, Field.snapshotName, Field.targetReadinessPolicy, Field.status, Field.complete,
+            Field.conditions,
+        ] + StatusKey.allCases.map { Field.status.appending(FieldPath([$0.rawValue])) }
+        + Condition.fields.filter { $0 != "observedGeneration" }.map { Field.conditions.appending("[]").appending(FieldPath([$0])) }
 
-    public var targetName: String? { object[field: Field.targetName]?.stringValue }
-    public var snapshotName: String? { object[field: Field.snapshotName]?.stringValue }
+    public var targetName: String? { object[string: Field.targetName] }
+    public var snapshotName: String? { object[string: Field.snapshotName] }
     /// The policy as written; nil when unset (KubeVirt's default is `WaitGracePeriod`).
-    public var targetReadinessPolicyText: String? { object[field: Field.targetReadinessPolicy]?.stringValue }
+    public var targetReadinessPolicyText: String? { object[string: Field.targetReadinessPolicy] }
 
     /// `status`, whole: the controller rebuilds it from the old one.
     public var status: JSONValue {
@@ -39,13 +41,13 @@ public struct VirtualMachineRestore: KubeObjectView {
     }
 
     public var complete: Bool {
-        get { object[field: Field.complete]?.boolValue == true }
-        set { object[field: Field.complete] = .bool(newValue) }
+        get { object[bool: Field.complete] == true }
+        set { object[bool: Field.complete] = newValue }
     }
 
     public var conditions: [JSONValue] {
-        get { object[field: Field.conditions]?.arrayValue ?? [] }
-        set { object[field: Field.conditions] = .array(newValue) }
+        get { object[array: Field.conditions] ?? [] }
+        set { object[array: Field.conditions] = newValue }
     }
 
     /// Sets a status field the restore controller writes verbatim.

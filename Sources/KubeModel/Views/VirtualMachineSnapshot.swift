@@ -1,7 +1,7 @@
 import Foundation
 
 /// A KubeVirt VirtualMachineSnapshot (`snapshot.kubevirt.io/v1beta1`). Schema:
-/// `Sources/VirtyardServer/CRDs/snapshot.kubevirt.io_virtualmachinesnapshots.yaml`.
+/// `Sources/Simulation/CRDs/snapshot.kubevirt.io_virtualmachinesnapshots.yaml`.
 public struct VirtualMachineSnapshot: KubeObjectView {
     public var object: JSONValue
 
@@ -28,20 +28,22 @@ public struct VirtualMachineSnapshot: KubeObjectView {
         public static let conditions: FieldPath = "status.conditions"
     }
 
-    public static let fieldPaths: [FieldPath] = [
-        Field.sourceKind, Field.sourceName, Field.failureDeadline, Field.deletionPolicy, Field.status, Field.phase,
-        Field.readyToUse, Field.contentName, Field.conditions, "status.sourceUID", "status.indications",
-        "status.sourceIndications", "status.sourceIndications[].indication", "status.sourceIndications[].message",
-        "status.snapshotVolumes.excludedVolumes", "status.creationTime", "status.error.message", "status.error.time",
-    ] + StatusKey.allCases.map { Field.status.appending(FieldPath([$0.rawValue])) } + Condition.fields.filter { $0 != "observedGeneration" }.map { Field.conditions.appending("[]").appending(FieldPath([$0])) }
+    public static let fieldPaths: [FieldPath] =
+        [
+            Field.sourceKind, Field.sourceName, Field.failureDeadline, Field.deletionPolicy, Field.status, Field.phase,
+            Field.readyToUse, Field.contentName, Field.conditions, "status.sourceUID", "status.indications",
+            "status.sourceIndications", "status.sourceIndications[].indication", "status.sourceIndications[].message",
+            "status.snapshotVolumes.excludedVolumes", "status.creationTime", "status.error.message", "status.error.time",
+        ] + StatusKey.allCases.map { Field.status.appending(FieldPath([$0.rawValue])) }
+        + Condition.fields.filter { $0 != "observedGeneration" }.map { Field.conditions.appending("[]").appending(FieldPath([$0])) }
 
     /// `spec.source.kind`: only `VirtualMachine` is snapshotted.
-    public var sourceKind: String? { object[field: Field.sourceKind]?.stringValue }
-    public var sourceName: String? { object[field: Field.sourceName]?.stringValue }
+    public var sourceKind: String? { object[string: Field.sourceKind] }
+    public var sourceName: String? { object[string: Field.sourceName] }
     /// `spec.failureDeadline` as written (a Go duration: `5m0s`).
-    public var failureDeadline: String? { object[field: Field.failureDeadline]?.stringValue }
+    public var failureDeadline: String? { object[string: Field.failureDeadline] }
     /// `Delete` (KubeVirt's default) or `Retain`.
-    public var deletionPolicy: String? { object[field: Field.deletionPolicy]?.stringValue }
+    public var deletionPolicy: String? { object[string: Field.deletionPolicy] }
 
     /// `status`, whole: the controller rebuilds it from the old one.
     public var status: JSONValue {
@@ -50,23 +52,23 @@ public struct VirtualMachineSnapshot: KubeObjectView {
     }
 
     public var phase: Phase? {
-        get { object[field: Field.phase]?.stringValue.flatMap(Phase.init(rawValue:)) }
+        get { object[string: Field.phase].flatMap(Phase.init(rawValue:)) }
         set { object[field: Field.phase] = newValue.map { .string($0.rawValue) } }
     }
 
     public var readyToUse: Bool {
-        get { object[field: Field.readyToUse]?.boolValue == true }
-        set { object[field: Field.readyToUse] = .bool(newValue) }
+        get { object[bool: Field.readyToUse] == true }
+        set { object[bool: Field.readyToUse] = newValue }
     }
 
     public var contentName: String? {
-        get { object[field: Field.contentName]?.stringValue }
-        set { object[field: Field.contentName] = newValue.map(JSONValue.string) }
+        get { object[string: Field.contentName] }
+        set { object[string: Field.contentName] = newValue }
     }
 
     public var conditions: [JSONValue] {
-        get { object[field: Field.conditions]?.arrayValue ?? [] }
-        set { object[field: Field.conditions] = .array(newValue) }
+        get { object[array: Field.conditions] ?? [] }
+        set { object[array: Field.conditions] = newValue }
     }
 
     /// Sets a status field the snapshot controller writes verbatim (`sourceUID`,
@@ -83,7 +85,7 @@ public struct VirtualMachineSnapshot: KubeObjectView {
 
 /// A KubeVirt VirtualMachineSnapshotContent (`snapshot.kubevirt.io/v1beta1`): the VM as a
 /// snapshot saw it. Schema:
-/// `Sources/VirtyardServer/CRDs/snapshot.kubevirt.io_virtualmachinesnapshotcontents.yaml`.
+/// `Sources/Simulation/CRDs/snapshot.kubevirt.io_virtualmachinesnapshotcontents.yaml`.
 public struct VirtualMachineSnapshotContent: KubeObjectView {
     public var object: JSONValue
 
@@ -103,7 +105,7 @@ public struct VirtualMachineSnapshotContent: KubeObjectView {
         Field.virtualMachine.appending("spec"), Field.virtualMachine.appending("metadata"),
     ]
 
-    public var snapshotName: String? { object[field: Field.snapshotName]?.stringValue }
+    public var snapshotName: String? { object[string: Field.snapshotName] }
     /// The saved VirtualMachine (apiVersion, kind, metadata, spec).
     public var virtualMachine: VirtualMachine { VirtualMachine(object[field: Field.virtualMachine] ?? [:]) }
 
@@ -114,12 +116,12 @@ public struct VirtualMachineSnapshotContent: KubeObjectView {
     }
 
     public var readyToUse: Bool {
-        get { object[field: Field.readyToUse]?.boolValue == true }
-        set { object[field: Field.readyToUse] = .bool(newValue) }
+        get { object[bool: Field.readyToUse] == true }
+        set { object[bool: Field.readyToUse] = newValue }
     }
 
     public var creationTime: String? {
-        get { object[field: Field.creationTime]?.stringValue }
-        set { object[field: Field.creationTime] = newValue.map(JSONValue.string) }
+        get { object[string: Field.creationTime] }
+        set { object[string: Field.creationTime] = newValue }
     }
 }

@@ -1,5 +1,5 @@
 /// A CSI VolumeSnapshot (`snapshot.storage.k8s.io/v1`) of one claim. Schema:
-/// `Sources/VirtyardServer/CRDs/snapshot.storage.k8s.io_volumesnapshots.yaml`.
+/// `Sources/Simulation/CRDs/snapshot.storage.k8s.io_volumesnapshots.yaml`.
 public struct VolumeSnapshot: KubeObjectView {
     public var object: JSONValue
 
@@ -10,8 +10,10 @@ public struct VolumeSnapshot: KubeObjectView {
 
     /// A new snapshot of the claim `claimName` in `namespace`.
     public init(name: String, namespace: String, claimName: String) {
-        object = ["apiVersion": .string(Self.apiVersion), "kind": .string(Self.kind),
-                  "metadata": ["name": .string(name), "namespace": .string(namespace)], "spec": [:]]
+        object = [
+            "apiVersion": .string(Self.apiVersion), "kind": .string(Self.kind),
+            "metadata": ["name": .string(name), "namespace": .string(namespace)], "spec": [:],
+        ]
         persistentVolumeClaimName = claimName
     }
 
@@ -27,17 +29,17 @@ public struct VolumeSnapshot: KubeObjectView {
     ]
 
     public var persistentVolumeClaimName: String? {
-        get { object[field: Field.persistentVolumeClaimName]?.stringValue }
-        set { object[field: Field.persistentVolumeClaimName] = newValue.map(JSONValue.string) }
+        get { object[string: Field.persistentVolumeClaimName] }
+        set { object[string: Field.persistentVolumeClaimName] = newValue }
     }
 
     public var volumeSnapshotClassName: String? {
-        get { object[field: Field.volumeSnapshotClassName]?.stringValue }
-        set { object[field: Field.volumeSnapshotClassName] = newValue.map(JSONValue.string) }
+        get { object[string: Field.volumeSnapshotClassName] }
+        set { object[string: Field.volumeSnapshotClassName] = newValue }
     }
 
-    public var readyToUse: Bool { object[field: Field.readyToUse]?.boolValue == true }
+    public var readyToUse: Bool { object[bool: Field.readyToUse] == true }
 
     /// The snapshotter's last error, if it reported one.
-    public var errorMessage: String? { object[field: Field.errorMessage]?.stringValue }
+    public var errorMessage: String? { object[string: Field.errorMessage] }
 }

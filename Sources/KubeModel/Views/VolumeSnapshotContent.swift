@@ -1,6 +1,6 @@
 /// A CSI VolumeSnapshotContent (`snapshot.storage.k8s.io/v1`, cluster-scoped): the snapshot
 /// itself, bound to one VolumeSnapshot. Schema:
-/// `Sources/VirtyardServer/CRDs/snapshot.storage.k8s.io_volumesnapshotcontents.yaml`.
+/// `Sources/Simulation/CRDs/snapshot.storage.k8s.io_volumesnapshotcontents.yaml`.
 public struct VolumeSnapshotContent: KubeObjectView {
     public var object: JSONValue
 
@@ -20,10 +20,10 @@ public struct VolumeSnapshotContent: KubeObjectView {
         "spec.volumeSnapshotClassName", "status.creationTime", "status.restoreSize", "status.snapshotHandle",
     ]
 
-    public var snapshotRefName: String? { object[field: Field.snapshotRefName]?.stringValue }
-    public var snapshotRefNamespace: String? { object[field: Field.snapshotRefNamespace]?.stringValue }
+    public var snapshotRefName: String? { object[string: Field.snapshotRefName] }
+    public var snapshotRefNamespace: String? { object[string: Field.snapshotRefNamespace] }
     /// `Delete` or `Retain`, as written.
-    public var deletionPolicy: String? { object[field: Field.deletionPolicy]?.stringValue }
+    public var deletionPolicy: String? { object[string: Field.deletionPolicy] }
 
     /// `status`, whole.
     public var status: JSONValue? {
@@ -31,5 +31,5 @@ public struct VolumeSnapshotContent: KubeObjectView {
         set { object[field: Field.status] = newValue }
     }
 
-    public var readyToUse: Bool { object[field: Field.readyToUse]?.boolValue == true }
+    public var readyToUse: Bool { object[bool: Field.readyToUse] == true }
 }

@@ -61,7 +61,7 @@ struct BuiltinSchemas: Sendable {
         var schemas: [KindKey: OpenAPISchema] = [:]
         for entry in kinds {
             guard let version = entry["version"]?.stringValue, let kind = entry["kind"]?.stringValue,
-                  let name = entry["definition"]?.stringValue, let schema = self.definitions.schema(named: name)
+                let name = entry["definition"]?.stringValue, let schema = self.definitions.schema(named: name)
             else {
                 throw BuiltinSchemasError(problem: "kind entry \(entry.serializedString()) names no definition in the file")
             }

@@ -11,6 +11,18 @@ enum BuiltinValidation {
             return dataKeys(object, fields: ["data", "stringData"])
         case ("", "pods"):
             return pod(object)
+        case ("", "services"):
+            return service(object)
+        case ("apps", "deployments"), ("apps", "replicasets"), ("apps", "statefulsets"), ("apps", "daemonsets"):
+            return workload(object)
+        case ("batch", "jobs"):
+            return job(object, prefix: "spec", generatedSelector: true)
+        case ("batch", "cronjobs"):
+            return cronJob(object)
+        case ("policy", "poddisruptionbudgets"):
+            return podDisruptionBudget(object)
+        case ("rbac.authorization.k8s.io", "rolebindings"), ("rbac.authorization.k8s.io", "clusterrolebindings"):
+            return roleBinding(object)
         default:
             return []
         }
@@ -21,13 +33,16 @@ enum BuiltinValidation {
         var causes: [APIError.Cause] = []
         for field in fields {
             for key in (object[field]?.objectValue ?? [:]).keys.sorted() {
-                let valid = !key.isEmpty && key.count <= 253 && key != "." && key != ".."
+                let valid =
+                    !key.isEmpty && key.count <= 253 && key != "." && key != ".."
                     && key.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-._".contains($0)) }
                 if !valid {
-                    causes.append(.init(
-                        reason: "FieldValueInvalid",
-                        message: "Invalid value: \"\(key)\": a valid config key must consist of alphanumeric characters, '-', '_' or '.'",
-                        field: "\(field)[\(key)]"))
+                    causes.append(
+                        .init(
+                            reason: "FieldValueInvalid",
+                            message:
+                                "Invalid value: \"\(key)\": a valid config key must consist of alphanumeric characters, '-', '_' or '.'",
+                            field: "\(field)[\(key)]"))
                 }
             }
         }
@@ -35,24 +50,35 @@ enum BuiltinValidation {
     }
 
     private static func pod(_ object: JSONValue) -> [APIError.Cause] {
-        guard let containers = object[path: ["spec", "containers"]]?.arrayValue, !containers.isEmpty else {
-            return [.init(reason: "FieldValueRequired", message: "Required value", field: "spec.containers")]
+        podSpec(object["spec"] ?? [:], field: "spec")
+    }
+
+    /// The container checks of a PodSpec at `field` (`spec`, `spec.template.spec`).
+    static func podSpec(_ spec: JSONValue, field: String) -> [APIError.Cause] {
+        guard let containers = spec["containers"]?.arrayValue, !containers.isEmpty else {
+            return [.init(reason: "FieldValueRequired", message: "Required value", field: "\(field).containers")]
         }
         var causes: [APIError.Cause] = []
         var seen = Set<String>()
         for (index, container) in containers.enumerated() {
             let name = container["name"]?.stringValue ?? ""
             if let problem = NameValidation.dnsLabel(name) {
-                causes.append(.init(reason: name.isEmpty ? "FieldValueRequired" : "FieldValueInvalid",
-                                    message: name.isEmpty ? "Required value" : "Invalid value: \"\(name)\": \(problem)",
-                                    field: "spec.containers[\(index)].name"))
+                causes.append(
+                    .init(
+                        reason: name.isEmpty ? "FieldValueRequired" : "FieldValueInvalid",
+                        message: name.isEmpty ? "Required value" : "Invalid value: \"\(name)\": \(problem)",
+                        field: "\(field).containers[\(index)].name"))
             } else if !seen.insert(name).inserted {
-                causes.append(.init(reason: "FieldValueDuplicate", message: "Duplicate value: \"\(name)\"",
-                                    field: "spec.containers[\(index)].name"))
+                causes.append(
+                    .init(
+                        reason: "FieldValueDuplicate", message: "Duplicate value: \"\(name)\"",
+                        field: "\(field).containers[\(index)].name"))
             }
             if (container["image"]?.stringValue ?? "").isEmpty {
-                causes.append(.init(reason: "FieldValueRequired", message: "Required value",
-                                    field: "spec.containers[\(index)].image"))
+                causes.append(
+                    .init(
+                        reason: "FieldValueRequired", message: "Required value",
+                        field: "\(field).containers[\(index)].image"))
             }
         }
         return causes

@@ -13,16 +13,21 @@ enum KubeVirtAdmission {
         let running = spec?["running"].flatMap { $0.isNull ? nil : $0 }
         let strategy = spec?["runStrategy"].flatMap { $0.isNull ? nil : $0 }
         if running != nil, strategy != nil {
-            causes.append(.init(reason: "FieldValueInvalid",
-                                message: "Running and RunStrategy are mutually exclusive. Note that Running is deprecated, please use RunStrategy instead",
-                                field: "spec.running"))
+            causes.append(
+                .init(
+                    reason: "FieldValueInvalid",
+                    message:
+                        "Running and RunStrategy are mutually exclusive. Note that Running is deprecated, please use RunStrategy instead",
+                    field: "spec.running"))
         }
         if let strategy {
             let name = strategy.stringValue ?? strategy.serializedString()
             if !runStrategies.contains(name) {
-                causes.append(.init(reason: "FieldValueInvalid",
-                                    message: "Invalid RunStrategy (\(name)); one of \(runStrategies.sorted().joined(separator: ", "))",
-                                    field: "spec.runStrategy"))
+                causes.append(
+                    .init(
+                        reason: "FieldValueInvalid",
+                        message: "Invalid RunStrategy (\(name)); one of \(runStrategies.sorted().joined(separator: ", "))",
+                        field: "spec.runStrategy"))
             }
         }
         return causes

@@ -7,7 +7,8 @@ import KubeModel
 enum MetadataShape {
     static func check(_ object: JSONValue, kind: String) throws(APIError) {
         func refuse(_ field: String, _ expected: String) -> APIError {
-            APIError.badRequest("\(kind) in version \"v1\" cannot be handled as a \(kind): json: cannot unmarshal into field \(field) of type \(expected)")
+            APIError.badRequest(
+                "\(kind) in version \"v1\" cannot be handled as a \(kind): json: cannot unmarshal into field \(field) of type \(expected)")
         }
         guard let metadata = object["metadata"] else { return }
         guard let fields = metadata.objectValue else { throw refuse("metadata", "ObjectMeta") }
@@ -21,11 +22,13 @@ enum MetadataShape {
             }
         }
         if let value = fields["finalizers"], !value.isNull,
-           value.arrayValue?.allSatisfy({ $0.stringValue != nil }) != true {
+            value.arrayValue?.allSatisfy({ $0.stringValue != nil }) != true
+        {
             throw refuse("metadata.finalizers", "[]string")
         }
         if let value = fields["ownerReferences"], !value.isNull,
-           value.arrayValue?.allSatisfy({ $0.objectValue != nil }) != true {
+            value.arrayValue?.allSatisfy({ $0.objectValue != nil }) != true
+        {
             throw refuse("metadata.ownerReferences", "[]OwnerReference")
         }
     }

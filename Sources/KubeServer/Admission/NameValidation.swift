@@ -6,35 +6,45 @@ enum NameValidation {
     }
 
     static func dnsLabel(_ name: String) -> String? {
-        let rule = "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character"
+        let rule =
+            "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character"
         if name.isEmpty { return rule }
         if name.count > 63 { return "must be no more than 63 characters" }
         guard let first = name.first, let last = name.last, isAlphanumeric(first), isAlphanumeric(last),
-              name.allSatisfy({ isAlphanumeric($0) || $0 == "-" })
+            name.allSatisfy({ isAlphanumeric($0) || $0 == "-" })
         else { return rule }
         return nil
     }
 
+    /// kube-apiserver's rule for names that are only ever a URL path segment (RBAC objects):
+    /// anything but `.` and `..`, without `/` or `%`.
+    static func pathSegment(_ name: String) -> [String] {
+        if name == "." || name == ".." { return ["may not be '\(name)'"] }
+        return ["/", "%"].filter { name.contains($0) }.map { "may not contain '\($0)'" }
+    }
+
     static func dnsSubdomain(_ name: String) -> String? {
-        let rule = "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character"
+        let rule =
+            "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character"
         if name.isEmpty { return rule }
         if name.count > 253 { return "must be no more than 253 characters" }
         guard let first = name.first, let last = name.last, isAlphanumeric(first), isAlphanumeric(last),
-              name.allSatisfy({ isAlphanumeric($0) || $0 == "-" || $0 == "." })
+            name.allSatisfy({ isAlphanumeric($0) || $0 == "-" || $0 == "." })
         else { return rule }
         return nil
     }
 
     private static func isQualifiedNamePart(_ text: Substring) -> Bool {
         guard !text.isEmpty, text.count <= 63, let first = text.first, let last = text.last,
-              first.isASCII && (first.isLetter || first.isNumber), last.isASCII && (last.isLetter || last.isNumber)
+            first.isASCII && (first.isLetter || first.isNumber), last.isASCII && (last.isLetter || last.isNumber)
         else { return false }
         return text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ".") }
     }
 
     static func labelKey(_ key: String) -> String? {
         let parts = key.split(separator: "/", omittingEmptySubsequences: false)
-        let rule = "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character"
+        let rule =
+            "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character"
         switch parts.count {
         case 1:
             return isQualifiedNamePart(parts[0]) ? nil : rule
@@ -42,7 +52,8 @@ enum NameValidation {
             if let problem = dnsSubdomain(String(parts[0])) { return "prefix part \(problem)" }
             return isQualifiedNamePart(parts[1]) ? nil : rule
         default:
-            return "a qualified name must consist of alphanumeric characters, '-', '_' or '.', with an optional DNS subdomain prefix and '/'"
+            return
+                "a qualified name must consist of alphanumeric characters, '-', '_' or '.', with an optional DNS subdomain prefix and '/'"
         }
     }
 

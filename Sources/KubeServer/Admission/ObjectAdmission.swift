@@ -13,10 +13,20 @@ struct ObjectAdmission: Sendable {
     static let finalizerOrphan = "orphan"
     static let finalizerCRDCleanup = "customresourcecleanup.apiextensions.k8s.io"
 
+    /// Allocates Services' cluster IPs and node ports; nil where no store is at hand (then
+    /// Services are stored without a cluster IP).
+    let serviceAddresses: ServiceAddressAllocator?
+
+    init(store: ObjectStore? = nil) {
+        serviceAddresses = store.map(ServiceAddressAllocator.init(store:))
+    }
+
     // MARK: Create
 
-    func prepareCreate(_ object: inout JSONValue, resource: APIResource, namespace: String?,
-                       fieldValidation: RequestOptions.FieldValidation) throws(APIError) -> Warnings {
+    func prepareCreate(
+        _ object: inout JSONValue, resource: APIResource, namespace: String?,
+        fieldValidation: RequestOptions.FieldValidation
+    ) throws(APIError) -> Warnings {
         guard object.objectValue != nil else { throw APIError.badRequest("the request body must be a JSON object") }
         try checkTypeMeta(&object, resource: resource)
         var warnings = try decodeBuiltin(&object, resource: resource, fieldValidation: fieldValidation)
@@ -31,16 +41,21 @@ struct ObjectAdmission: Sendable {
         }
         if object.name?.isEmpty ?? true {
             guard let prefix = object[path: ["metadata", "generateName"]]?.stringValue, !prefix.isEmpty else {
-                throw APIError.invalid(kind: resource.kind, group: resource.group, name: "", causes: [
-                    .init(reason: "FieldValueRequired", message: "Required value: name or generateName is required",
-                          field: "metadata.name"),
-                ])
+                throw APIError.invalid(
+                    kind: resource.kind, group: resource.group, name: "",
+                    causes: [
+                        .init(
+                            reason: "FieldValueRequired", message: "Required value: name or generateName is required",
+                            field: "metadata.name")
+                    ])
             }
             object.name = prefix + GeneratedName.randomSuffix()
         }
         var metadata = object.metadata
-        for field in ["uid", "resourceVersion", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds",
-                      "generation", "selfLink"] {
+        for field in [
+            "uid", "resourceVersion", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds",
+            "generation", "selfLink",
+        ] {
             metadata[field] = nil
         }
         metadata["uid"] = .string(UUID().uuidString.lowercased())
@@ -48,10 +63,14 @@ struct ObjectAdmission: Sendable {
         metadata["generation"] = .int(1)
         object.metadata = metadata
         if resource.hasStatus && resource.schema != nil { object["status"] = nil }
-        applyBuiltinDefaults(&object, resource: resource)
+        if resource.schema == nil { BuiltinDefaults.apply(&object, resource: resource, operation: .create) }
+        if resource.groupResource == BuiltinResources.services.groupResource {
+            try serviceAddresses?.allocate(&object)
+        }
         if let schema = resource.schema {
-            warnings += try validateCustomResource(&object, schema: schema, resource: resource,
-                                                   fieldValidation: fieldValidation)
+            warnings += try validateCustomResource(
+                &object, schema: schema, resource: resource,
+                fieldValidation: fieldValidation)
         }
         try validateMetadata(object, resource: resource)
         if resource.groupResource == BuiltinResources.customResourceDefinitions.groupResource {
@@ -66,8 +85,10 @@ struct ObjectAdmission: Sendable {
     // MARK: Update
 
     /// Turns the object a client sent into the object to store, given what is stored.
-    func prepareUpdate(_ object: inout JSONValue, old: JSONValue, resource: APIResource, subresource: String?,
-                       fieldValidation: RequestOptions.FieldValidation) throws(APIError) -> Warnings {
+    func prepareUpdate(
+        _ object: inout JSONValue, old: JSONValue, resource: APIResource, subresource: String?,
+        fieldValidation: RequestOptions.FieldValidation
+    ) throws(APIError) -> Warnings {
         guard object.objectValue != nil else { throw APIError.badRequest("the request body must be a JSON object") }
         var warnings = try decodeBuiltin(&object, resource: resource, fieldValidation: fieldValidation)
         let name = old.name ?? ""
@@ -75,12 +96,14 @@ struct ObjectAdmission: Sendable {
             throw APIError.badRequest("the name of the object (\(sentName)) does not match the name on the URL (\(name))")
         }
         if let sent = object.resourceVersion, !sent.isEmpty, sent != old.resourceVersion {
-            throw APIError.conflict(resource.resource, group: resource.group, name: name,
-                                    "the object has been modified; please apply your changes to the latest version and try again")
+            throw APIError.conflict(
+                resource.resource, group: resource.group, name: name,
+                "the object has been modified; please apply your changes to the latest version and try again")
         }
         if let sentUID = object.uid, !sentUID.isEmpty, sentUID != old.uid {
-            throw APIError.conflict(resource.resource, group: resource.group, name: name,
-                                    "Precondition failed: UID in precondition: \(sentUID), UID in object meta: \(old.uid ?? "")")
+            throw APIError.conflict(
+                resource.resource, group: resource.group, name: name,
+                "Precondition failed: UID in precondition: \(sentUID), UID in object meta: \(old.uid ?? "")")
         }
         try checkTypeMeta(&object, resource: resource)
 
@@ -105,18 +128,26 @@ struct ObjectAdmission: Sendable {
         if old.deletionTimestamp != nil {
             let added = Set(object.finalizers).subtracting(old.finalizers)
             if !added.isEmpty {
-                throw APIError.invalid(kind: resource.kind, group: resource.group, name: name, causes: [
-                    .init(reason: "FieldValueForbidden",
-                          message: "Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers \(added.sorted())",
-                          field: "metadata.finalizers"),
-                ])
+                throw APIError.invalid(
+                    kind: resource.kind, group: resource.group, name: name,
+                    causes: [
+                        .init(
+                            reason: "FieldValueForbidden",
+                            message:
+                                "Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers \(added.sorted())",
+                            field: "metadata.finalizers")
+                    ])
             }
         }
 
-        applyBuiltinDefaults(&object, resource: resource)
+        if resource.groupResource == BuiltinResources.services.groupResource, subresource == nil {
+            try ServiceAddressAllocator.carryOver(from: old, to: &object)
+        }
+        if resource.schema == nil { BuiltinDefaults.apply(&object, resource: resource, operation: .update) }
         if let schema = resource.schema {
-            warnings += try validateCustomResource(&object, schema: schema, resource: resource,
-                                                   fieldValidation: fieldValidation)
+            warnings += try validateCustomResource(
+                &object, schema: schema, resource: resource,
+                fieldValidation: fieldValidation)
         }
         try validateMetadata(object, resource: resource)
         if resource.groupResource == BuiltinResources.customResourceDefinitions.groupResource, subresource == nil {
@@ -161,8 +192,10 @@ struct ObjectAdmission: Sendable {
     /// it: a value of the wrong type is refused (400), fields the kind does not declare are
     /// dropped, at any depth, and refused, reported or ignored as `fieldValidation` says.
     /// Custom resources are pruned by their CRD's schema later; their metadata is checked here.
-    private func decodeBuiltin(_ object: inout JSONValue, resource: APIResource,
-                               fieldValidation: RequestOptions.FieldValidation) throws(APIError) -> Warnings {
+    private func decodeBuiltin(
+        _ object: inout JSONValue, resource: APIResource,
+        fieldValidation: RequestOptions.FieldValidation
+    ) throws(APIError) -> Warnings {
         guard let schema = BuiltinSchemas.shared.schema(for: resource) else {
             try MetadataShape.check(object, kind: resource.kind)
             return []
@@ -184,8 +217,10 @@ struct ObjectAdmission: Sendable {
 
     /// Unknown fields under `fieldValidation`: Strict refuses them (400), Warn returns them as
     /// warnings, Ignore forgets them.
-    static func unknownFields(_ paths: [String], resource: APIResource,
-                              fieldValidation: RequestOptions.FieldValidation) throws(APIError) -> Warnings {
+    static func unknownFields(
+        _ paths: [String], resource: APIResource,
+        fieldValidation: RequestOptions.FieldValidation
+    ) throws(APIError) -> Warnings {
         guard !paths.isEmpty else { return [] }
         let fields = paths.map { "unknown field \"\($0)\"" }
         switch fieldValidation {
@@ -196,31 +231,10 @@ struct ObjectAdmission: Sendable {
         }
     }
 
-    private func applyBuiltinDefaults(_ object: inout JSONValue, resource: APIResource) {
-        switch (resource.group, resource.resource) {
-        case ("", "namespaces"):
-            if object[path: ["spec", "finalizers"]] == nil { object[path: ["spec", "finalizers"]] = ["kubernetes"] }
-            if object[path: ["status", "phase"]] == nil { object[path: ["status", "phase"]] = "Active" }
-        case ("", "pods"):
-            if object[path: ["status", "phase"]] == nil { object[path: ["status", "phase"]] = "Pending" }
-        case ("", "secrets"):
-            // stringData is write-only: it lands base64-encoded in data, as Kubernetes does.
-            if let plain = object["stringData"]?.objectValue {
-                var data = object["data"]?.objectValue ?? [:]
-                for (key, value) in plain {
-                    data[key] = .string(Data((value.stringValue ?? "").utf8).base64EncodedString())
-                }
-                object["data"] = .object(data)
-                object["stringData"] = nil
-            }
-            if object["type"] == nil { object["type"] = "Opaque" }
-        default:
-            break
-        }
-    }
-
-    private func validateCustomResource(_ object: inout JSONValue, schema: JSONValue, resource: APIResource,
-                                        fieldValidation: RequestOptions.FieldValidation) throws(APIError) -> Warnings {
+    private func validateCustomResource(
+        _ object: inout JSONValue, schema: JSONValue, resource: APIResource,
+        fieldValidation: RequestOptions.FieldValidation
+    ) throws(APIError) -> Warnings {
         let openAPI = OpenAPISchema(schema)
         let (pruned, removed) = openAPI.prune(object)
         let warnings = try Self.unknownFields(removed, resource: resource, fieldValidation: fieldValidation)
@@ -229,8 +243,9 @@ struct ObjectAdmission: Sendable {
         // The server owns these; a schema may not make them required.
         errors.removeAll { $0.field.hasPrefix("metadata") || $0.field == "apiVersion" || $0.field == "kind" }
         if !errors.isEmpty {
-            throw APIError.invalid(kind: resource.kind, group: resource.group, name: object.name ?? "",
-                                   causes: errors.map { APIError.Cause(reason: $0.type.rawValue, message: $0.message, field: $0.field) })
+            throw APIError.invalid(
+                kind: resource.kind, group: resource.group, name: object.name ?? "",
+                causes: errors.map { APIError.Cause(reason: $0.type.rawValue, message: $0.message, field: $0.field) })
         }
         return warnings
     }
@@ -242,26 +257,45 @@ struct ObjectAdmission: Sendable {
             // Checked by CRDValidation: the name must be <plural>.<group>.
         } else if resource.resource == "namespaces" {
             if let problem = NameValidation.dnsLabel(name) {
-                causes.append(.init(reason: "FieldValueInvalid", message: "Invalid value: \"\(name)\": \(problem)",
-                                    field: "metadata.name"))
+                causes.append(
+                    .init(
+                        reason: "FieldValueInvalid", message: "Invalid value: \"\(name)\": \(problem)",
+                        field: "metadata.name"))
+            }
+        } else if resource.group == "rbac.authorization.k8s.io" {
+            // RBAC names are path segments (`system:aggregate-to-view` is a valid role name).
+            for problem in NameValidation.pathSegment(name) {
+                causes.append(
+                    .init(
+                        reason: "FieldValueInvalid", message: "Invalid value: \"\(name)\": \(problem)",
+                        field: "metadata.name"))
             }
         } else if let problem = NameValidation.dnsSubdomain(name) {
-            causes.append(.init(reason: "FieldValueInvalid", message: "Invalid value: \"\(name)\": \(problem)",
-                                field: "metadata.name"))
+            causes.append(
+                .init(
+                    reason: "FieldValueInvalid", message: "Invalid value: \"\(name)\": \(problem)",
+                    field: "metadata.name"))
         }
         for (key, value) in object.labels {
             if let problem = NameValidation.labelKey(key) {
-                causes.append(.init(reason: "FieldValueInvalid", message: "Invalid value: \"\(key)\": \(problem)",
-                                    field: "metadata.labels"))
+                causes.append(
+                    .init(
+                        reason: "FieldValueInvalid", message: "Invalid value: \"\(key)\": \(problem)",
+                        field: "metadata.labels"))
             }
             if let problem = NameValidation.labelValue(value) {
-                causes.append(.init(reason: "FieldValueInvalid", message: "Invalid value: \"\(value)\": \(problem)",
-                                    field: "metadata.labels"))
+                causes.append(
+                    .init(
+                        reason: "FieldValueInvalid", message: "Invalid value: \"\(value)\": \(problem)",
+                        field: "metadata.labels"))
             }
         }
-        if let labels = object[path: ["metadata", "labels"]], labels.objectValue?.values.contains(where: { $0.stringValue == nil }) ?? true {
-            causes.append(.init(reason: "FieldValueTypeInvalid", message: "Invalid value: labels must be strings",
-                                field: "metadata.labels"))
+        if let labels = object[path: ["metadata", "labels"]], labels.objectValue?.values.contains(where: { $0.stringValue == nil }) ?? true
+        {
+            causes.append(
+                .init(
+                    reason: "FieldValueTypeInvalid", message: "Invalid value: labels must be strings",
+                    field: "metadata.labels"))
         }
         if resource.schema == nil { causes += BuiltinValidation.validate(object, resource: resource) }
         causes += KubeVirtAdmission.validate(object, resource: resource)

@@ -23,8 +23,10 @@ struct Discovery: Sendable {
     }
 
     func groupList() -> JSONValue {
-        ["kind": "APIGroupList", "apiVersion": "v1",
-         "groups": .array(registry.groups().filter { !$0.group.isEmpty }.map(Self.groupDocument))]
+        [
+            "kind": "APIGroupList", "apiVersion": "v1",
+            "groups": .array(registry.groups().filter { !$0.group.isEmpty }.map(Self.groupDocument)),
+        ]
     }
 
     func group(_ name: String) -> JSONValue? {
@@ -57,18 +59,33 @@ struct Discovery: Sendable {
             if !resource.categories.isEmpty { entry["categories"] = .array(resource.categories.map(JSONValue.string)) }
             entries.append(entry)
             if resource.hasStatus {
-                entries.append(["name": .string("\(resource.resource)/status"), "singularName": "",
-                                "namespaced": .bool(resource.namespaced), "kind": .string(resource.kind),
-                                "verbs": ["get", "patch", "update"]])
+                entries.append([
+                    "name": .string("\(resource.resource)/status"), "singularName": "",
+                    "namespaced": .bool(resource.namespaced), "kind": .string(resource.kind),
+                    "verbs": ["get", "patch", "update"],
+                ])
+            }
+            if ResourceHandler.scalableResources.contains(resource.groupResource) {
+                entries.append([
+                    "name": .string("\(resource.resource)/scale"), "singularName": "",
+                    "namespaced": .bool(resource.namespaced), "kind": "Scale", "group": "autoscaling",
+                    "version": "v1", "verbs": ["get", "patch", "update"],
+                ])
             }
             if resource.groupResource == BuiltinResources.pods.groupResource {
-                entries.append(["name": "pods/binding", "singularName": "", "namespaced": true, "kind": "Binding",
-                                "verbs": ["create"]])
-                entries.append(["name": "pods/eviction", "singularName": "", "namespaced": true, "kind": "Eviction",
-                                "group": "policy", "version": "v1", "verbs": ["create"]])
+                entries.append([
+                    "name": "pods/binding", "singularName": "", "namespaced": true, "kind": "Binding",
+                    "verbs": ["create"],
+                ])
+                entries.append([
+                    "name": "pods/eviction", "singularName": "", "namespaced": true, "kind": "Eviction",
+                    "group": "policy", "version": "v1", "verbs": ["create"],
+                ])
             }
         }
-        return ["kind": "APIResourceList", "apiVersion": "v1", "groupVersion": .string(apiVersion),
-                "resources": .array(entries)]
+        return [
+            "kind": "APIResourceList", "apiVersion": "v1", "groupVersion": .string(apiVersion),
+            "resources": .array(entries),
+        ]
     }
 }

@@ -48,7 +48,8 @@ struct OpenAPIDocuments: Sendable {
             let schemaName: String
             var schema: JSONValue
             if let definition = BuiltinSchemas.shared.definitionName(for: resource),
-               let served = Self.builtinDefinitions[definition] {
+                let served = Self.builtinDefinitions[definition]
+            {
                 // Kubernetes' own schema, under Kubernetes' own name, with what it refers to.
                 schemaName = definition
                 schema = served
@@ -61,15 +62,18 @@ struct OpenAPIDocuments: Sendable {
             schema["x-kubernetes-group-version-kind"] = [gvk]
             schemas[schemaName] = schema
             let prefix = group.isEmpty ? "/api/\(version)" : "/apis/\(group)/\(version)"
-            let collection = resource.namespaced
+            let collection =
+                resource.namespaced
                 ? "\(prefix)/namespaces/{namespace}/\(resource.resource)" : "\(prefix)/\(resource.resource)"
             let item = "\(collection)/{name}"
             let jsonBody: JSONValue = ["content": ["application/json": ["schema": reference]]]
-            let patchBody: JSONValue = ["content": [
-                "application/json-patch+json": ["schema": ["type": "object"]],
-                "application/merge-patch+json": ["schema": ["type": "object"]],
-                "application/apply-patch+yaml": ["schema": ["type": "object"]],
-            ]]
+            let patchBody: JSONValue = [
+                "content": [
+                    "application/json-patch+json": ["schema": ["type": "object"]],
+                    "application/merge-patch+json": ["schema": ["type": "object"]],
+                    "application/apply-patch+yaml": ["schema": ["type": "object"]],
+                ]
+            ]
             let responses: JSONValue = ["200": ["description": "OK", "content": ["application/json": ["schema": reference]]]]
             func operation(_ action: String, _ id: String, body: JSONValue? = nil, validation: Bool = false) -> JSONValue {
                 var parameters: [JSONValue] = [["name": "dryRun", "in": "query", "schema": ["type": "string"]]]

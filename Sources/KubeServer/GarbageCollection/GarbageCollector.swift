@@ -16,8 +16,10 @@ final class GarbageCollector: Sendable {
     let logger: Logger
     let resyncInterval: Duration
 
-    init(store: ObjectStore, registry: ResourceRegistry, crds: CRDController, logger: Logger,
-         resyncInterval: Duration = .seconds(2)) {
+    init(
+        store: ObjectStore, registry: ResourceRegistry, crds: CRDController, logger: Logger,
+        resyncInterval: Duration = .seconds(2)
+    ) {
         self.store = store
         self.registry = registry
         self.crds = crds
@@ -60,7 +62,8 @@ final class GarbageCollector: Sendable {
             if object.deletionTimestamp != nil {
                 await processDeletion(key, object)
             } else if !object.ownerReferences.isEmpty,
-                      object.ownerReferences.allSatisfy({ store.key(forUID: $0.uid) == nil }) {
+                object.ownerReferences.allSatisfy({ store.key(forUID: $0.uid) == nil })
+            {
                 // Written with owners that are already gone (a controller acting on a stale
                 // cache): collected at once, as kube's garbage collector does with absent owners.
                 await deleteQuietly(key)
@@ -83,8 +86,10 @@ final class GarbageCollector: Sendable {
             for item in store.list(resource.groupResource).items where !item.object.ownerReferences.isEmpty {
                 let owners = item.object.ownerReferences
                 if owners.allSatisfy({ store.key(forUID: $0.uid) == nil }) {
-                    await deleteQuietly(StorageKey(resource.groupResource, namespace: item.object.namespace ?? "",
-                                                  name: item.object.name ?? ""))
+                    await deleteQuietly(
+                        StorageKey(
+                            resource.groupResource, namespace: item.object.namespace ?? "",
+                            name: item.object.name ?? ""))
                 }
             }
         }
@@ -96,7 +101,8 @@ final class GarbageCollector: Sendable {
             return
         }
         if key.resource == BuiltinResources.customResourceDefinitions.groupResource,
-           object.finalizers.contains(ObjectAdmission.finalizerCRDCleanup) {
+            object.finalizers.contains(ObjectAdmission.finalizerCRDCleanup)
+        {
             await cleanUpCustomResources(of: key, object)
         }
         guard let uid = object.uid else { return }
@@ -134,7 +140,7 @@ final class GarbageCollector: Sendable {
     private func recheckOwners(of object: JSONValue) async {
         for owner in object.ownerReferences {
             guard let ownerKey = store.key(forUID: owner.uid), let stored = store.get(ownerKey),
-                  stored.object.deletionTimestamp != nil
+                stored.object.deletionTimestamp != nil
             else { continue }
             await processDeletion(ownerKey, stored.object)
         }
@@ -154,7 +160,7 @@ final class GarbageCollector: Sendable {
     private func finishNamespaceIfEmpty(_ namespace: String) async {
         let key = StorageKey(BuiltinResources.namespaces.groupResource, name: namespace)
         guard let stored = store.get(key), stored.object.deletionTimestamp != nil,
-              store.resources(inNamespace: namespace).isEmpty
+            store.resources(inNamespace: namespace).isEmpty
         else { return }
         _ = try? await store.mutate(key) { (current: StoredObject?) throws(APIError) -> Mutation in
             guard var object = current?.object, object.deletionTimestamp != nil else { return .unchanged }
@@ -170,8 +176,10 @@ final class GarbageCollector: Sendable {
     private func cleanUpCustomResources(of key: StorageKey, _ crd: JSONValue) async {
         for resource in CRDValidation.resources(of: crd).prefix(1) {
             for item in store.list(resource.groupResource).items where item.object.deletionTimestamp == nil {
-                await deleteQuietly(StorageKey(resource.groupResource, namespace: item.object.namespace ?? "",
-                                              name: item.object.name ?? ""))
+                await deleteQuietly(
+                    StorageKey(
+                        resource.groupResource, namespace: item.object.namespace ?? "",
+                        name: item.object.name ?? ""))
             }
             if store.count(resource.groupResource) == 0 {
                 await removeFinalizer(ObjectAdmission.finalizerCRDCleanup, from: key)
@@ -187,14 +195,19 @@ final class GarbageCollector: Sendable {
                 guard var object = current?.object, object.finalizers.contains(finalizer) else { return .unchanged }
                 object.finalizers = object.finalizers.filter { $0 != finalizer }
                 if object.deletionTimestamp != nil, object.finalizers.isEmpty,
-                   object[path: ["spec", "finalizers"]]?.arrayValue?.isEmpty ?? true {
+                    object[path: ["spec", "finalizers"]]?.arrayValue?.isEmpty ?? true
+                {
                     return .delete
                 }
                 return .put(object)
             }
         } catch {
-            logger.warning("could not remove finalizer", metadata: ["object": "\(key)", "finalizer": "\(finalizer)",
-                                                                     "error": "\(error)"])
+            logger.warning(
+                "could not remove finalizer",
+                metadata: [
+                    "object": "\(key)", "finalizer": "\(finalizer)",
+                    "error": "\(error)",
+                ])
         }
     }
 
@@ -203,7 +216,7 @@ final class GarbageCollector: Sendable {
         let options = ResourceHandler.DeleteOptions(propagationPolicy: policy)
         do {
             _ = try await ResourceHandler.delete(key, resource: resource, options: options, in: store)
-        } catch where error.code == 404 {
+        } catch  where error.code == 404 {
             // Already gone.
         } catch {
             logger.warning("garbage collection could not delete", metadata: ["object": "\(key)", "error": "\(error)"])

@@ -16,6 +16,8 @@ struct KubeAPIResponder: HTTPResponder {
     let openAPI: OpenAPIDocuments
     let authenticator: TokenAuthenticator
     let logger: Logger
+    /// `system:masters` first, then RBAC over this tree's Roles and bindings.
+    var authorizer: APIAuthorizer { APIAuthorizer(store: handler.store) }
     var bookmarkInterval: Duration = .seconds(10)
 
     /// kube-apiserver's limit on a request body (`--max-request-bytes` is etcd's 1.5 MiB
@@ -28,11 +30,11 @@ struct KubeAPIResponder: HTTPResponder {
         do {
             return try await route(request, context: context)
         } catch let error as APIError {
-            return Self.json(error.code, error.status.serialized())
+            return Self.json(error.code, error.wireBytes)
         } catch {
             logger.error("request failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
             let failure = APIError.internalError("\(error)")
-            return Self.json(failure.code, failure.status.serialized())
+            return Self.json(failure.code, failure.wireBytes)
         }
     }
 
@@ -45,13 +47,23 @@ struct KubeAPIResponder: HTTPResponder {
             registry.lookup(group: group, version: version, resource: resource)?.namespaced ?? false
         }
         if case .health(let name) = path {
-            return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],
-                            body: ResponseBody(byteBuffer: ByteBuffer(string: name.contains("verbose") ? "[+]ping ok\nhealthz check passed\n" : "ok")))
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: name.contains("verbose") ? "[+]ping ok\nhealthz check passed\n" : "ok")))
         }
         if path == .version { return Self.json(200, discovery.version().serialized()) }
-        guard authenticator.authenticate(request.headers[.authorization]) else {
+        guard let caller = authenticator.user(for: request.headers[.authorization]) else {
             throw APIError.unauthorized
         }
+        // Authentication, impersonation, authorization: kube-apiserver's filter order, so a
+        // request that may not be made is refused before anything looks at its path.
+        let authorizer = self.authorizer
+        let user = try Impersonation.apply(request.headers, caller: caller, authorizer: authorizer)
+        let attributes = RequestAttributes(
+            user: user, method: request.method, rawPath: request.uri.path, path: path,
+            query: RequestOptions.parseQuery(request.uri.query ?? ""))
+        let decision = authorizer.authorize(attributes)
+        guard decision.allowed else { throw attributes.forbidden(reason: decision.reason) }
         switch path {
         case .coreVersions:
             return Self.json(200, discovery.coreVersions(serverAddress: request.head.authority ?? "127.0.0.1").serialized())
@@ -68,11 +80,63 @@ struct KubeAPIResponder: HTTPResponder {
         case .openAPIDocument(let name):
             guard let document = openAPI.document(for: name) else { throw Self.pathNotFound }
             return Self.json(200, document.serialized())
+        case .resource(let resourcePath)
+        where resourcePath.group == "authentication.k8s.io"
+            && resourcePath.resource == "selfsubjectreviews":
+            return try await serveWhoAmI(resourcePath, request: request, user: user)
+        case .resource(let resourcePath)
+        where resourcePath.group == AccessReviews.group
+            && AccessReviews.resources.contains(resourcePath.resource):
+            return try await serveReview(resourcePath, request: request, user: user, authorizer: authorizer)
         case .resource(let resourcePath):
             return try await serveResource(resourcePath, request: request)
         case .version, .health, .notFound:
             throw Self.pathNotFound
         }
+    }
+
+    /// The access reviews: created (POST to the collection), never stored.
+    private func serveReview(
+        _ path: APIPath.ResourcePath, request: Request, user: UserInfo,
+        authorizer: APIAuthorizer
+    ) async throws -> Response {
+        guard path.version == "v1" else { throw Self.pathNotFound }
+        let local = path.resource == "localsubjectaccessreviews"
+        guard path.name == nil, path.subresource == nil, local == (path.namespace != nil) else { throw Self.pathNotFound }
+        guard request.method == .post else {
+            throw APIError.methodNotAllowed("\(path.resource).\(path.group) does not support \(request.method.rawValue.lowercased())")
+        }
+        var body = try await Self.collectBody(request)
+        if KubernetesProtobuf.matches(contentType: request.headers[.contentType] ?? ""), !body.isEmpty {
+            do { body = try KubernetesProtobuf.decode(body).serialized() } catch {
+                throw APIError(code: 415, reason: .unsupportedMediaType, message: error.description)
+            }
+        }
+        let review = try AccessReviews(authorizer: authorizer).review(
+            path.resource, namespace: path.namespace, body: body,
+            caller: user)
+        return Self.json(201, review.serialized())
+    }
+
+    /// `SelfSubjectReview` (`kubectl auth whoami`): who the request acts as. Its spec is
+    /// empty, so the body (protobuf from kubectl) is not read.
+    private func serveWhoAmI(_ path: APIPath.ResourcePath, request: Request, user: UserInfo) async throws -> Response {
+        guard path.version == "v1", path.name == nil, path.namespace == nil, path.subresource == nil else {
+            throw Self.pathNotFound
+        }
+        guard request.method == .post else {
+            throw APIError.methodNotAllowed(
+                "selfsubjectreviews.authentication.k8s.io does not support \(request.method.rawValue.lowercased())")
+        }
+        _ = try await Self.collectBody(request)
+        var userInfo: JSONValue = ["username": .string(user.name), "groups": .array(user.groups.map { .string($0) })]
+        if !user.uid.isEmpty { userInfo["uid"] = .string(user.uid) }
+        if !user.extra.isEmpty { userInfo["extra"] = .object(user.extra.mapValues { .array($0.map { .string($0) }) }) }
+        let review: JSONValue = [
+            "apiVersion": "authentication.k8s.io/v1", "kind": "SelfSubjectReview",
+            "metadata": ["creationTimestamp": .null], "status": ["userInfo": userInfo],
+        ]
+        return Self.json(201, review.serialized())
     }
 
     /// `Accept: application/json;as=Table;v=v1;g=meta.k8s.io, application/json`, as kubectl sends.
@@ -93,8 +157,9 @@ struct KubeAPIResponder: HTTPResponder {
             let buffer = try await request.body.collect(upTo: requestBodyLimit)
             return Array(buffer.readableBytesView)
         } catch {
-            throw APIError(code: 413, reason: .requestEntityTooLarge,
-                           message: "Request entity too large: limit is \(requestBodyLimit)")
+            throw APIError(
+                code: 413, reason: .requestEntityTooLarge,
+                message: "Request entity too large: limit is \(requestBodyLimit)")
         }
     }
 
@@ -106,15 +171,18 @@ struct KubeAPIResponder: HTTPResponder {
         if method == .patch {
             accepted = PatchKind.allCases.map(\.rawValue)
             if mediaType == "application/apply-patch+yaml" {
-                throw APIError(code: 415, reason: .unsupportedMediaType,
-                               message: "server-side apply is not supported by Virtyard's embedded API; use kubectl apply without --server-side")
+                throw APIError(
+                    code: 415, reason: .unsupportedMediaType,
+                    message: "server-side apply is not supported by Virtyard's embedded API; use kubectl apply without --server-side")
             }
         } else {
             accepted = ["application/json", "application/yaml", KubernetesProtobuf.mediaType]
         }
         guard accepted.contains(mediaType) else {
-            throw APIError(code: 415, reason: .unsupportedMediaType,
-                           message: "the body of the request was in an unknown format - accepted media types include: \(accepted.joined(separator: ", "))")
+            throw APIError(
+                code: 415, reason: .unsupportedMediaType,
+                message:
+                    "the body of the request was in an unknown format - accepted media types include: \(accepted.joined(separator: ", "))")
         }
     }
 
@@ -136,13 +204,15 @@ struct KubeAPIResponder: HTTPResponder {
                 body = try KubernetesProtobuf.decode(body).serialized()
                 contentType = "application/json"
             } catch {
-                throw APIError(code: error.isUnsupportedKind ? 415 : 400,
-                               reason: error.isUnsupportedKind ? .unsupportedMediaType : .badRequest,
-                               message: error.description)
+                throw APIError(
+                    code: error.isUnsupportedKind ? 415 : 400,
+                    reason: error.isUnsupportedKind ? .unsupportedMediaType : .badRequest,
+                    message: error.description)
             }
         }
-        var call = ResourceHandler.Call(resource: resource, path: path, method: request.method, options: options,
-                                        body: body, contentType: contentType)
+        var call = ResourceHandler.Call(
+            resource: resource, path: path, method: request.method, options: options,
+            body: body, contentType: contentType)
         call.acceptsTable = Self.acceptsTable(request.headers[.accept])
         let started = ContinuousClock.now
         let outcome: APIResponse
@@ -160,14 +230,16 @@ struct KubeAPIResponder: HTTPResponder {
         case .object(let code, let bytes, let warnings):
             var response = Self.json(code, bytes)
             for warning in warnings {
-                response.headers.append(HTTPField(name: HTTPField.Name("Warning")!, value: "299 - \"\(warning.replacingOccurrences(of: "\"", with: "\\\""))\""))
+                response.headers.append(
+                    HTTPField(name: HTTPField.Name("Warning")!, value: "299 - \"\(warning.replacingOccurrences(of: "\"", with: "\\\""))\""))
             }
             return response
         case .stream(let events, let timeout, let bookmarks, let apiVersion, let table):
-            return Self.watchResponse(events, request: request, timeout: timeout,
-                                      bookmarks: bookmarks ? bookmarkInterval : nil, apiVersion: apiVersion,
-                                      table: table,
-                                      store: handler.store)
+            return Self.watchResponse(
+                events, request: request, timeout: timeout,
+                bookmarks: bookmarks ? bookmarkInterval : nil, apiVersion: apiVersion,
+                table: table,
+                store: handler.store)
         }
     }
 
@@ -176,14 +248,18 @@ struct KubeAPIResponder: HTTPResponder {
     /// `MetricHelp` table).
     private static func record(_ call: ResourceHandler.Call, code: Int, since started: ContinuousClock.Instant) {
         let verb = call.verb
-        let dimensions = [("verb", verb), ("group", call.resource.group), ("resource", call.resource.resource),
-                          ("code", String(code))]
+        let dimensions = [
+            ("verb", verb), ("group", call.resource.group), ("resource", call.resource.resource),
+            ("code", String(code)),
+        ]
         Counter(label: "apiserver_request_total", dimensions: dimensions).increment()
         if verb != "WATCH" {
-            Timer(label: "apiserver_request_duration_seconds",
-                  dimensions: [("verb", verb), ("resource", call.resource.resource)],
-                  preferredDisplayUnit: .seconds)
-                .recordNanoseconds(Self.nanoseconds(ContinuousClock.now - started))
+            Timer(
+                label: "apiserver_request_duration_seconds",
+                dimensions: [("verb", verb), ("resource", call.resource.resource)],
+                preferredDisplayUnit: .seconds
+            )
+            .recordNanoseconds(Self.nanoseconds(ContinuousClock.now - started))
         }
     }
 
@@ -192,75 +268,88 @@ struct KubeAPIResponder: HTTPResponder {
     }
 
     static func json(_ code: Int, _ bytes: [UInt8]) -> Response {
-        Response(status: HTTPResponse.Status(code: code), headers: [.contentType: "application/json"],
-                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+        Response(
+            status: HTTPResponse.Status(code: code), headers: [.contentType: "application/json"],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
     /// Streams newline-delimited `{"type": …, "object": …}` events until the timeout, the
-    /// client going away, or the server shutting down.
-    static func watchResponse(_ watch: ObjectStore.WatchRegistration, request: Request, timeout: Duration, bookmarks: Duration?,
-                              apiVersion: String, table: TableRequest? = nil, store: ObjectStore) -> Response {
+    /// client going away, or the server shutting down. The response always ends with its
+    /// terminating chunk and leaves the connection open for the client's next request, as
+    /// kube-apiserver's do (clients pool their connections).
+    static func watchResponse(
+        _ watch: ObjectStore.WatchRegistration, request: Request, timeout: Duration, bookmarks: Duration?,
+        apiVersion: String, table: TableRequest? = nil, store: ObjectStore
+    ) -> Response {
         let events = watch.events
+        // Read here, in the responder's task: the body below is written after it returns.
+        let connection = ClientConnection.current
         let body = ResponseBody { writer in
-            enum Signal: Sendable { case event(WatchEvent), bookmark, timeout }
+            enum Signal: Sendable {
+                case event(WatchEvent)
+                case bookmark, end
+            }
             let (signals, input) = AsyncStream<Signal>.makeStream()
             // A client that goes away ends its watch at once, not at the next event the
             // server would write to it.
-            try await request.body.consumeWithInboundCloseHandler { _ in
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    group.addTask {
-                        for await event in events { input.yield(.event(event)) }
-                        input.finish()
-                    }
-                    group.addTask {
-                        try await Task.sleep(for: timeout)
-                        input.yield(.timeout)
-                    }
-                    if let bookmarks {
-                        // Bookmarks tell the client how far it has seen even when nothing it
-                        // watches changes, so its resume point stays inside the history.
-                        group.addTask {
-                            while true {
-                                try await Task.sleep(for: bookmarks)
-                                input.yield(.bookmark)
-                            }
-                        }
-                    }
-                    loop: for await signal in signals {
-                        switch signal {
-                        case .timeout:
-                            break loop
-                        case .bookmark:
-                            // Answered in order, through the watch's own stream.
-                            store.requestBookmark(watch)
-                        case .event(let event) where event.kind == .bookmark:
-                            let bookmark: JSONValue = [
-                                "kind": "Bookmark", "apiVersion": .string(apiVersion),
-                                "metadata": ["resourceVersion": .string(String(event.object.resourceVersion))],
-                            ]
-                            try await writer.write(ByteBuffer(bytes: Array(
-                                "{\"type\":\"BOOKMARK\",\"object\":\(bookmark.serializedString())}\n".utf8)))
-                        case .event(let event):
-                            var line: [UInt8] = Array("{\"type\":\"\(event.kind.rawValue)\",\"object\":".utf8)
-                            if let table {
-                                line.append(contentsOf: TablePrinter().table(
-                                    for: table.resource, objects: [event.object.object], resourceVersion: nil,
-                                    includeObject: table.includeObject).serialized())
-                            } else if event.object.object.apiVersion == apiVersion {
-                                line.append(contentsOf: event.object.bytes)
-                            } else {
-                                var object = event.object.object
-                                object.apiVersion = apiVersion
-                                line.append(contentsOf: object.serialized())
-                            }
-                            line.append(contentsOf: "}\n".utf8)
-                            try await writer.write(ByteBuffer(bytes: line))
-                        }
-                    }
-                    group.cancelAll()
+            let observer = await connection?.closeObserver()
+            let registration = observer?.onClose { input.yield(.end) }
+            defer { observer?.cancel(registration) }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    for await event in events { input.yield(.event(event)) }
+                    input.finish()
                 }
-            } onInboundClosed: {
-                input.yield(.timeout)
+                group.addTask {
+                    try await Task.sleep(for: timeout)
+                    input.yield(.end)
+                }
+                if let bookmarks {
+                    // Bookmarks tell the client how far it has seen even when nothing it
+                    // watches changes, so its resume point stays inside the history.
+                    group.addTask {
+                        while true {
+                            try await Task.sleep(for: bookmarks)
+                            input.yield(.bookmark)
+                        }
+                    }
+                }
+                loop: for await signal in signals {
+                    switch signal {
+                    case .end:
+                        break loop
+                    case .bookmark:
+                        // Answered in order, through the watch's own stream.
+                        store.requestBookmark(watch)
+                    case .event(let event) where event.kind == .bookmark:
+                        let bookmark: JSONValue = [
+                            "kind": "Bookmark", "apiVersion": .string(apiVersion),
+                            "metadata": ["resourceVersion": .string(String(event.object.resourceVersion))],
+                        ]
+                        try await writer.write(
+                            ByteBuffer(
+                                bytes: Array(
+                                    "{\"type\":\"BOOKMARK\",\"object\":\(bookmark.serializedString())}\n".utf8)))
+                    case .event(let event):
+                        var line: [UInt8] = Array("{\"type\":\"\(event.kind.rawValue)\",\"object\":".utf8)
+                        if let table {
+                            line.append(
+                                contentsOf: TablePrinter().table(
+                                    for: table.resource, objects: [event.object.object], resourceVersion: nil,
+                                    includeObject: table.includeObject
+                                ).serialized())
+                        } else if event.object.object.apiVersion == apiVersion {
+                            line.append(contentsOf: event.object.bytes)
+                        } else {
+                            var object = event.object.object
+                            object.apiVersion = apiVersion
+                            line.append(contentsOf: object.serialized())
+                        }
+                        line.append(contentsOf: "}\n".utf8)
+                        try await writer.write(ByteBuffer(bytes: line))
+                    }
+                }
+                group.cancelAll()
             }
             try await writer.finish(nil)
         }

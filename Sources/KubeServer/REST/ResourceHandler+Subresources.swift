@@ -20,21 +20,28 @@ extension ResourceHandler {
             return try await update(call, subresource: "status")
         case ("status", .patch) where resource.hasStatus:
             return try await patch(call, subresource: "status")
+        case ("scale", _) where Self.scalableResources.contains(resource.groupResource):
+            return try await handleScale(call)
         case ("binding", .post) where resource.groupResource == BuiltinResources.pods.groupResource:
             return try await bind(call)
         case ("eviction", .post) where resource.groupResource == BuiltinResources.pods.groupResource:
-            let options = try DeleteOptions(Call(resource: resource, path: call.path, method: .delete,
-                                                 options: call.options, body: [], contentType: ""))
+            let options = try DeleteOptions(
+                Call(
+                    resource: resource, path: call.path, method: .delete,
+                    options: call.options, body: [], contentType: ""))
             _ = try await Self.delete(call.key, resource: resource, options: options, in: store)
             return .object(201, Self.successStatus(resource: resource, name: call.key.name, uid: nil))
-        case ("log", _), ("exec", _), ("attach", _), ("portforward", _), ("proxy", _)
-            where Self.streamingSubresourceOwners.contains(resource.groupResource):
+        case ("log", _), ("exec", _), ("attach", _), ("portforward", _),
+            ("proxy", _)
+        where Self.streamingSubresourceOwners.contains(resource.groupResource):
             // A 404 here would read as "no such pod"; say what is really missing.
-            throw APIError(code: 405, reason: .methodNotAllowed,
-                           message: "Virtyard's embedded API does not serve \(resource.resource)/\(subresource): its pods run no containers")
+            throw APIError(
+                code: 405, reason: .methodNotAllowed,
+                message: "Virtyard's embedded API does not serve \(resource.resource)/\(subresource): its pods run no containers")
         default:
-            throw APIError(code: 404, reason: .notFound,
-                           message: "the server could not find the requested resource (\(call.method.rawValue) \(resource.resource)/\(subresource))")
+            throw APIError(
+                code: 404, reason: .notFound,
+                message: "the server could not find the requested resource (\(call.method.rawValue) \(resource.resource)/\(subresource))")
         }
     }
 
@@ -42,9 +49,11 @@ extension ResourceHandler {
     private func bind(_ call: Call) async throws(APIError) -> APIResponse {
         let binding = try parseBody(call)
         guard let node = binding[path: ["target", "name"]]?.stringValue, !node.isEmpty else {
-            throw APIError.invalid(kind: "Binding", group: "", name: call.key.name, causes: [
-                .init(reason: "FieldValueRequired", message: "Required value", field: "target.name"),
-            ])
+            throw APIError.invalid(
+                kind: "Binding", group: "", name: call.key.name,
+                causes: [
+                    .init(reason: "FieldValueRequired", message: "Required value", field: "target.name")
+                ])
         }
         let resource = call.resource
         let key = call.key
@@ -53,18 +62,22 @@ extension ResourceHandler {
                 throw APIError.notFound(resource.resource, group: resource.group, name: key.name)
             }
             if let assigned = pod[path: ["spec", "nodeName"]]?.stringValue, !assigned.isEmpty {
-                throw APIError.conflict(resource.resource, group: resource.group, name: key.name,
-                                        "pod \(key.name) is already assigned to node \"\(assigned)\"")
+                throw APIError.conflict(
+                    resource.resource, group: resource.group, name: key.name,
+                    "pod \(key.name) is already assigned to node \"\(assigned)\"")
             }
             if pod.deletionTimestamp != nil {
-                throw APIError.conflict(resource.resource, group: resource.group, name: key.name,
-                                        "pod \(key.name) is being deleted, cannot be assigned to a host")
+                throw APIError.conflict(
+                    resource.resource, group: resource.group, name: key.name,
+                    "pod \(key.name) is being deleted, cannot be assigned to a host")
             }
             pod[path: ["spec", "nodeName"]] = .string(node)
             var conditions = pod[path: ["status", "conditions"]]?.arrayValue ?? []
             conditions.removeAll { $0["type"]?.stringValue == "PodScheduled" }
-            conditions.append(["type": "PodScheduled", "status": "True", "lastProbeTime": .null,
-                               "lastTransitionTime": .string(Timestamp.now())])
+            conditions.append([
+                "type": "PodScheduled", "status": "True", "lastProbeTime": .null,
+                "lastTransitionTime": .string(Timestamp.now()),
+            ])
             pod[path: ["status", "conditions"]] = .array(conditions)
             return .put(pod)
         }

@@ -22,8 +22,9 @@ extension ResourceHandler {
         // Like kube-apiserver's --min-request-timeout: a watch ends within 30–60 minutes
         // unless the client asks for less, and clients re-establish it.
         let seconds = options.timeoutSeconds ?? Int.random(in: 1800...3600)
-        return .stream(stream, timeout: .seconds(seconds), bookmarks: options.allowWatchBookmarks,
-                       apiVersion: call.resource.apiVersion,
-                       table: call.acceptsTable ? TableRequest(resource: call.resource, includeObject: options.includeObject) : nil)
+        return .stream(
+            stream, timeout: .seconds(seconds), bookmarks: options.allowWatchBookmarks,
+            apiVersion: call.resource.apiVersion,
+            table: call.acceptsTable ? TableRequest(resource: call.resource, includeObject: options.includeObject) : nil)
     }
 }

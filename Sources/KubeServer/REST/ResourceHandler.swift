@@ -7,10 +7,19 @@ import KubeModel
 struct ResourceHandler: Sendable {
     let store: ObjectStore
     let registry: ResourceRegistry
-    let admission = ObjectAdmission()
+    /// Defaults and validation; with the store, so Services get cluster IPs no other
+    /// Service holds.
+    let admission: ObjectAdmission
     /// Called after a CustomResourceDefinition is written, so its resources are served
     /// before the write is acknowledged.
     let onCRDWritten: @Sendable (JSONValue) async -> Void
+
+    init(store: ObjectStore, registry: ResourceRegistry, onCRDWritten: @escaping @Sendable (JSONValue) async -> Void) {
+        self.store = store
+        self.registry = registry
+        self.admission = ObjectAdmission(store: store)
+        self.onCRDWritten = onCRDWritten
+    }
 
     struct Call {
         var resource: APIResource
@@ -37,8 +46,9 @@ struct ResourceHandler: Sendable {
         }
 
         var key: StorageKey {
-            StorageKey(resource.groupResource, namespace: resource.namespaced ? (path.namespace ?? "") : "",
-                      name: path.name ?? "")
+            StorageKey(
+                resource.groupResource, namespace: resource.namespaced ? (path.namespace ?? "") : "",
+                name: path.name ?? "")
         }
     }
 
@@ -99,9 +109,10 @@ struct ResourceHandler: Sendable {
     /// cache answers 504 "Too large resource version" (clients then re-list).
     static func requireSeen(_ requested: Int64, current: Int64) throws(APIError) {
         guard requested > current else { return }
-        throw APIError(code: 504, reason: .timeout,
-                       message: "Too large resource version: \(requested), current: \(current)",
-                       causes: [.init(reason: "ResourceVersionTooLarge", message: "Too large resource version", field: "")])
+        throw APIError(
+            code: 504, reason: .timeout,
+            message: "Too large resource version: \(requested), current: \(current)",
+            causes: [.init(reason: "ResourceVersionTooLarge", message: "Too large resource version", field: "")])
     }
 
     func get(_ call: Call) throws(APIError) -> APIResponse {
@@ -109,8 +120,9 @@ struct ResourceHandler: Sendable {
             throw APIError.notFound(call.resource.resource, group: call.resource.group, name: call.key.name)
         }
         if call.acceptsTable {
-            let table = TablePrinter().table(for: call.resource, objects: [stored.object], resourceVersion: nil,
-                                             includeObject: call.options.includeObject)
+            let table = TablePrinter().table(
+                for: call.resource, objects: [stored.object], resourceVersion: nil,
+                includeObject: call.options.includeObject)
             return .object(200, table.serialized())
         }
         return .object(200, versioned(stored, for: call.resource))
@@ -141,8 +153,11 @@ struct ResourceHandler: Sendable {
             if let limit, selected.count == limit {
                 let last = items[..<index].last { call.options.matches($0.object) }
                 if let last {
-                    nextToken = ContinueToken(namespace: last.object.namespace ?? "", name: last.object.name ?? "",
-                                              resourceVersion: resourceVersion).encoded
+                    nextToken =
+                        ContinueToken(
+                            namespace: last.object.namespace ?? "", name: last.object.name ?? "",
+                            resourceVersion: resourceVersion
+                        ).encoded
                 }
                 if !call.options.hasSelectors { remaining = Int64(items.count - index) }
                 break
@@ -154,9 +169,10 @@ struct ResourceHandler: Sendable {
             }
         }
         if call.acceptsTable {
-            var table = TablePrinter().table(for: call.resource, objects: selectedObjects,
-                                             resourceVersion: String(resourceVersion),
-                                             includeObject: call.options.includeObject)
+            var table = TablePrinter().table(
+                for: call.resource, objects: selectedObjects,
+                resourceVersion: String(resourceVersion),
+                includeObject: call.options.includeObject)
             if let nextToken { table[path: ["metadata", "continue"]] = .string(nextToken) }
             return .object(200, table.serialized())
         }
@@ -192,16 +208,13 @@ struct ResourceHandler: Sendable {
 
     func create(_ call: Call) async throws(APIError) -> APIResponse {
         var object = try parseBody(call)
-        if call.resource.groupResource == BuiltinResources.selfSubjectAccessReviews.groupResource {
-            object["status"] = ["allowed": true, "reason": "the Virtyard admin token may do everything"]
-            return .object(201, object.serialized())
-        }
         let namespace = call.resource.namespaced ? call.path.namespace : nil
         if call.resource.namespaced {
             try requireActiveNamespace(namespace ?? "")
         }
-        let warnings = try admission.prepareCreate(&object, resource: call.resource, namespace: namespace,
-                                                   fieldValidation: call.options.fieldValidation)
+        let warnings = try admission.prepareCreate(
+            &object, resource: call.resource, namespace: namespace,
+            fieldValidation: call.options.fieldValidation)
         let key = StorageKey(call.resource.groupResource, namespace: namespace ?? "", name: object.name ?? "")
         if call.options.dryRun {
             if store.get(key) != nil {
@@ -211,9 +224,10 @@ struct ResourceHandler: Sendable {
         }
         let resource = call.resource
         // A generated name can collide (27⁵ choices); pick another, as kube-apiserver does.
-        let generated = object[path: ["metadata", "generateName"]]?.stringValue.map { prefix in
-            object.name?.hasPrefix(prefix) == true
-        } ?? false
+        let generated =
+            object[path: ["metadata", "generateName"]]?.stringValue.map { prefix in
+                object.name?.hasPrefix(prefix) == true
+            } ?? false
         var attempt = 0
         var result: MutationResult
         while true {
@@ -227,7 +241,7 @@ struct ResourceHandler: Sendable {
                     return .put(candidate)
                 }
                 break
-            } catch where error.reason == .alreadyExists && generated && attempt < 8 {
+            } catch  where error.reason == .alreadyExists && generated && attempt < 8 {
                 attempt += 1
                 let prefix = object[path: ["metadata", "generateName"]]?.stringValue ?? ""
                 object.name = prefix + GeneratedName.randomSuffix()
@@ -247,12 +261,18 @@ struct ResourceHandler: Sendable {
         let patch = try parseBody(call)
         let kind = PatchKind(contentType: call.contentType)
         guard let kind else {
-            throw APIError(code: 415, reason: .unsupportedMediaType,
-                           message: "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json")
+            throw APIError(
+                code: 415, reason: .unsupportedMediaType,
+                message:
+                    "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json"
+            )
         }
         if kind == .strategic, call.resource.schema != nil {
-            throw APIError(code: 415, reason: .unsupportedMediaType,
-                           message: "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml")
+            throw APIError(
+                code: 415, reason: .unsupportedMediaType,
+                message:
+                    "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml"
+            )
         }
         return try await write(call, subresource: subresource) { (current: JSONValue) throws(APIError) -> JSONValue in
             do {
@@ -262,7 +282,8 @@ struct ResourceHandler: Sendable {
                 case .strategic: return try StrategicMergePatch.apply(patch, to: current)
                 }
             } catch let error as PatchError {
-                throw APIError(code: 422, reason: .invalid, message: "the server rejected our request due to an error in our request: \(error)")
+                throw APIError(
+                    code: 422, reason: .invalid, message: "the server rejected our request due to an error in our request: \(error)")
             } catch {
                 throw APIError.badRequest("\(error)")
             }
@@ -270,8 +291,10 @@ struct ResourceHandler: Sendable {
     }
 
     /// The shared path of update and patch: read, transform, admit, compare-and-swap.
-    private func write(_ call: Call, subresource: String?,
-                       transform: @escaping (JSONValue) throws(APIError) -> JSONValue) async throws(APIError) -> APIResponse {
+    func write(
+        _ call: Call, subresource: String?,
+        transform: @escaping (JSONValue) throws(APIError) -> JSONValue
+    ) async throws(APIError) -> APIResponse {
         let resource = call.resource
         let key = call.key
         let admission = self.admission
@@ -282,16 +305,18 @@ struct ResourceHandler: Sendable {
                 throw APIError.notFound(resource.resource, group: resource.group, name: key.name)
             }
             var object = try transform(current.object)
-            warnings = try admission.prepareUpdate(&object, old: current.object, resource: resource,
-                                                   subresource: subresource, fieldValidation: options.fieldValidation)
+            warnings = try admission.prepareUpdate(
+                &object, old: current.object, resource: resource,
+                subresource: subresource, fieldValidation: options.fieldValidation)
             object.resourceVersion = current.object.resourceVersion
             return .object(200, object.serialized(), warnings: warnings)
         }
         let result = try await store.mutate(key) { (current: StoredObject?) throws(APIError) -> Mutation in
             guard let current else { throw APIError.notFound(resource.resource, group: resource.group, name: key.name) }
             var object = try transform(current.object)
-            warnings = try admission.prepareUpdate(&object, old: current.object, resource: resource,
-                                                   subresource: subresource, fieldValidation: options.fieldValidation)
+            warnings = try admission.prepareUpdate(
+                &object, old: current.object, resource: resource,
+                subresource: subresource, fieldValidation: options.fieldValidation)
             var unchanged = object
             unchanged.resourceVersion = current.object.resourceVersion
             if unchanged == current.object { return .unchanged }
@@ -338,9 +363,10 @@ struct ResourceHandler: Sendable {
             throw APIError.notFound("namespaces", group: "", name: namespace)
         }
         if stored.object.deletionTimestamp != nil {
-            throw APIError(code: 403, reason: .forbidden,
-                           message: "unable to create new content in namespace \(namespace) because it is being terminated",
-                           kind: "namespaces", name: namespace)
+            throw APIError(
+                code: 403, reason: .forbidden,
+                message: "unable to create new content in namespace \(namespace) because it is being terminated",
+                kind: "namespaces", name: namespace)
         }
     }
 }
@@ -382,7 +408,7 @@ struct ContinueToken {
 
     init?(encoded: String) {
         guard let data = Data(base64Encoded: encoded), let json = try? JSONValue(parsing: Array(data)),
-              let name = json["start"]?.stringValue
+            let name = json["start"]?.stringValue
         else { return nil }
         self.namespace = json["ns"]?.stringValue ?? ""
         self.name = name

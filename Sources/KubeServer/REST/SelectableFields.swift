@@ -8,13 +8,17 @@ enum SelectableFields {
         guard resource.schema == nil else { return fields }
         switch (resource.group, resource.resource) {
         case ("", "pods"):
-            fields.formUnion(["spec.nodeName", "spec.restartPolicy", "spec.schedulerName", "spec.serviceAccountName",
-                              "spec.hostNetwork", "status.phase", "status.podIP", "status.podIPs",
-                              "status.nominatedNodeName"])
+            fields.formUnion([
+                "spec.nodeName", "spec.restartPolicy", "spec.schedulerName", "spec.serviceAccountName",
+                "spec.hostNetwork", "status.phase", "status.podIP", "status.podIPs",
+                "status.nominatedNodeName",
+            ])
         case ("", "events"):
-            fields.formUnion(["involvedObject.kind", "involvedObject.namespace", "involvedObject.name",
-                              "involvedObject.uid", "involvedObject.apiVersion", "involvedObject.resourceVersion",
-                              "involvedObject.fieldPath", "reason", "reportingComponent", "source", "type"])
+            fields.formUnion([
+                "involvedObject.kind", "involvedObject.namespace", "involvedObject.name",
+                "involvedObject.uid", "involvedObject.apiVersion", "involvedObject.resourceVersion",
+                "involvedObject.fieldPath", "reason", "reportingComponent", "source", "type",
+            ])
         case ("", "namespaces"):
             fields.insert("status.phase")
         case ("", "nodes"):

@@ -35,28 +35,37 @@ struct TablePrinter {
             case "None": break
             case "Object": row["object"] = object
             default:
-                row["object"] = ["kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1",
-                                 "metadata": object.metadata]
+                row["object"] = [
+                    "kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1",
+                    "metadata": object.metadata,
+                ]
             }
             return row
         }
         return [
             "kind": "Table", "apiVersion": "meta.k8s.io/v1", "metadata": metadata,
-            "columnDefinitions": .array(columns.map { column in
-                ["name": .string(column.name), "type": .string(column.type), "format": .string(column.format),
-                 "description": .string(column.description), "priority": .int(column.priority)]
-            }),
+            "columnDefinitions": .array(
+                columns.map { column in
+                    [
+                        "name": .string(column.name), "type": .string(column.type), "format": .string(column.format),
+                        "description": .string(column.description), "priority": .int(column.priority),
+                    ]
+                }),
             "rows": .array(rows),
         ]
     }
 
-    static let nameColumn = Column(name: "Name", type: "string", format: "name",
-                                   description: "Name must be unique within a namespace.") { object, _ in
+    static let nameColumn = Column(
+        name: "Name", type: "string", format: "name",
+        description: "Name must be unique within a namespace."
+    ) { object, _ in
         .string(object.name ?? "")
     }
 
-    static let ageColumn = Column(name: "Age", type: "string",
-                                  description: "CreationTimestamp is a timestamp representing the server time when this object was created.") { object, now in
+    static let ageColumn = Column(
+        name: "Age", type: "string",
+        description: "CreationTimestamp is a timestamp representing the server time when this object was created."
+    ) { object, now in
         .string(age(object[path: ["metadata", "creationTimestamp"]]?.stringValue, now: now))
     }
 
@@ -68,11 +77,14 @@ struct TablePrinter {
         case ("", "events"): return eventColumns
         case ("", "persistentvolumeclaims"): return claimColumns
         case ("", "namespaces"):
-            return [nameColumn, Column(name: "Status", type: "string") { object, _ in
-                object[path: ["status", "phase"]] ?? "Active"
-            }, ageColumn]
+            return [
+                nameColumn,
+                Column(name: "Status", type: "string") { object, _ in
+                    object[path: ["status", "phase"]] ?? "Active"
+                }, ageColumn,
+            ]
         default:
-            return [nameColumn, ageColumn]
+            return builtinColumns(group: resource.group, resource: resource.resource) ?? [nameColumn, ageColumn]
         }
     }
 
@@ -83,18 +95,21 @@ struct TablePrinter {
         for definition in definitions {
             let path = definition["jsonPath"]?.stringValue ?? ""
             let type = definition["type"]?.stringValue ?? "string"
-            columns.append(Column(name: definition["name"]?.stringValue ?? path, type: type,
-                                  format: definition["format"]?.stringValue ?? "",
-                                  description: definition["description"]?.stringValue ?? "",
-                                  priority: definition["priority"]?.intValue ?? 0) { object, now in
-                let values = PrinterColumnPath(path).evaluate(object)
-                guard let first = values.first else { return .null }
-                if type == "date", let text = first.stringValue { return .string(age(text, now: now)) }
-                if values.count > 1 {
-                    return .string(values.map { $0.stringValue ?? $0.serializedString() }.joined(separator: ","))
-                }
-                return first
-            })
+            columns.append(
+                Column(
+                    name: definition["name"]?.stringValue ?? path, type: type,
+                    format: definition["format"]?.stringValue ?? "",
+                    description: definition["description"]?.stringValue ?? "",
+                    priority: definition["priority"]?.intValue ?? 0
+                ) { object, now in
+                    let values = PrinterColumnPath(path).evaluate(object)
+                    guard let first = values.first else { return .null }
+                    if type == "date", let text = first.stringValue { return .string(age(text, now: now)) }
+                    if values.count > 1 {
+                        return .string(values.map { $0.stringValue ?? $0.serializedString() }.joined(separator: ","))
+                    }
+                    return first
+                })
         }
         if !definitions.contains(where: { $0["jsonPath"]?.stringValue == ".metadata.creationTimestamp" }) {
             columns.append(ageColumn)
@@ -112,14 +127,18 @@ struct TablePrinter {
         Column(name: "Status", type: "string", description: "The aggregate status of the containers in this pod.") { pod, _ in
             if pod.deletionTimestamp != nil { return "Terminating" }
             let phase = pod[path: ["status", "phase"]]?.stringValue ?? "Pending"
-            if phase == "Pending", let reason = pod[path: ["status", "conditions"]]?.arrayValue?
-                .first(where: { $0["type"]?.stringValue == "PodScheduled" && $0["status"]?.stringValue == "False" })?["reason"] {
+            if phase == "Pending",
+                let reason = pod[path: ["status", "conditions"]]?.arrayValue?
+                    .first(where: { $0["type"]?.stringValue == "PodScheduled" && $0["status"]?.stringValue == "False" })?["reason"]
+            {
                 return reason == "Unschedulable" ? "Pending" : reason
             }
             return .string(pod[path: ["status", "reason"]]?.stringValue ?? phase)
         },
-        Column(name: "Restarts", type: "string", description: "The number of times the containers in this pod have been restarted.") { pod, _ in
-            let restarts = pod[path: ["status", "containerStatuses"]]?.arrayValue?
+        Column(name: "Restarts", type: "string", description: "The number of times the containers in this pod have been restarted.") {
+            pod, _ in
+            let restarts =
+                pod[path: ["status", "containerStatuses"]]?.arrayValue?
                 .reduce(Int64(0)) { $0 + ($1["restartCount"]?.intValue ?? 0) } ?? 0
             return .string(String(restarts))
         },
@@ -177,15 +196,17 @@ struct TablePrinter {
     /// shown only with `-o wide`).
     static let eventColumns: [Column] = [
         Column(name: "Last Seen", type: "string") { event, now in
-            let last = event["lastTimestamp"]?.stringValue ?? event["eventTime"]?.stringValue
+            let last =
+                event["lastTimestamp"]?.stringValue ?? event["eventTime"]?.stringValue
                 ?? event[path: ["metadata", "creationTimestamp"]]?.stringValue
             return .string(age(last, now: now))
         },
         Column(name: "Type", type: "string") { event, _ in event["type"] ?? "" },
         Column(name: "Reason", type: "string") { event, _ in event["reason"] ?? "" },
         Column(name: "Object", type: "string") { event, _ in
-            .string("\((event[path: ["involvedObject", "kind"]]?.stringValue ?? "").lowercased())/"
-                + (event[path: ["involvedObject", "name"]]?.stringValue ?? ""))
+            .string(
+                "\((event[path: ["involvedObject", "kind"]]?.stringValue ?? "").lowercased())/"
+                    + (event[path: ["involvedObject", "name"]]?.stringValue ?? ""))
         },
         Column(name: "Subobject", type: "string", priority: 1) { event, _ in
             event[path: ["involvedObject", "fieldPath"]] ?? ""

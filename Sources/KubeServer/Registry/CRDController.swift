@@ -53,8 +53,10 @@ final class CRDController: Sendable {
         let previous = crd[path: ["status", "conditions"]]?.arrayValue ?? []
         func condition(_ type: String, _ reason: String, _ message: String) -> JSONValue {
             let since = previous.first { $0["type"]?.stringValue == type && $0["status"]?.stringValue == "True" }?["lastTransitionTime"]
-            return ["type": .string(type), "status": "True", "reason": .string(reason), "message": .string(message),
-                    "lastTransitionTime": since ?? .string(now)]
+            return [
+                "type": .string(type), "status": "True", "reason": .string(reason), "message": .string(message),
+                "lastTransitionTime": since ?? .string(now),
+            ]
         }
         var stored = crd[path: ["status", "storedVersions"]]?.arrayValue ?? []
         for version in storedVersions where !stored.contains(version) { stored.append(version) }

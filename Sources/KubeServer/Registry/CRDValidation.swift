@@ -15,28 +15,32 @@ enum CRDValidation {
         require(!plural.isEmpty, "spec.names.plural", "Required value")
         require(!(spec[path: ["names", "kind"]]?.stringValue ?? "").isEmpty, "spec.names.kind", "Required value")
         let scope = spec["scope"]?.stringValue ?? ""
-        require(scope == "Namespaced" || scope == "Cluster", "spec.scope",
-                "Unsupported value: \"\(scope)\": supported values: \"Cluster\", \"Namespaced\"")
+        require(
+            scope == "Namespaced" || scope == "Cluster", "spec.scope",
+            "Unsupported value: \"\(scope)\": supported values: \"Cluster\", \"Namespaced\"")
         let versions = spec["versions"]?.arrayValue ?? []
         require(!versions.isEmpty, "spec.versions", "Required value: must have exactly one version marked as storage version")
         let storage = versions.filter { $0["storage"]?.boolValue == true }
-        require(versions.isEmpty || storage.count == 1, "spec.versions",
-                "Invalid value: must have exactly one version marked as storage version")
+        require(
+            versions.isEmpty || storage.count == 1, "spec.versions",
+            "Invalid value: must have exactly one version marked as storage version")
         if let name = crd.name, !plural.isEmpty, !group.isEmpty {
-            require(name == "\(plural).\(group)", "metadata.name",
-                    "Invalid value: \"\(name)\": must be spec.names.plural+\".\"+spec.group")
+            require(
+                name == "\(plural).\(group)", "metadata.name",
+                "Invalid value: \"\(name)\": must be spec.names.plural+\".\"+spec.group")
         }
         if !causes.isEmpty {
-            throw APIError.invalid(kind: "CustomResourceDefinition", group: "apiextensions.k8s.io",
-                                   name: crd.name ?? "", causes: causes)
+            throw APIError.invalid(
+                kind: "CustomResourceDefinition", group: "apiextensions.k8s.io",
+                name: crd.name ?? "", causes: causes)
         }
     }
 
     /// One ``APIResource`` per served version.
     static func resources(of crd: JSONValue) -> [APIResource] {
         guard let spec = crd["spec"], let group = spec["group"]?.stringValue,
-              let plural = spec[path: ["names", "plural"]]?.stringValue,
-              let kind = spec[path: ["names", "kind"]]?.stringValue
+            let plural = spec[path: ["names", "plural"]]?.stringValue,
+            let kind = spec[path: ["names", "kind"]]?.stringValue
         else { return [] }
         let names = spec["names"] ?? [:]
         return (spec["versions"]?.arrayValue ?? []).compactMap { version -> APIResource? in

@@ -30,7 +30,9 @@ public final class ResourceRegistry: Sendable {
                 state.byGroupVersion[resource.apiVersion, default: [:]][resource.resource] = resource
             }
             state.owners[owner] = resources
-            state.groupVersions.removeAll { state.byGroupVersion[$0.group.isEmpty ? $0.version : "\($0.group)/\($0.version)"]?.isEmpty ?? true }
+            state.groupVersions.removeAll {
+                state.byGroupVersion[$0.group.isEmpty ? $0.version : "\($0.group)/\($0.version)"]?.isEmpty ?? true
+            }
             for key in state.byGroupVersion.keys where state.byGroupVersion[key]?.isEmpty == true {
                 state.byGroupVersion[key] = nil
             }

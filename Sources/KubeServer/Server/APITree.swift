@@ -11,43 +11,63 @@ final class APITree: Sendable {
     let registry: ResourceRegistry
     let crds: CRDController
     let garbageCollector: GarbageCollector
+    let clusterRoleAggregator: ClusterRoleAggregator
 
-    init(persistence: (any Persistence)?, historyLimit: Int, historyByteLimit: Int = 256 << 20, quota: StoreQuota? = nil,
-         logger: Logger) throws {
-        store = try ObjectStore(persistence: persistence, historyLimit: historyLimit, historyByteLimit: historyByteLimit,
-                                quota: quota)
+    init(
+        persistence: (any Persistence)?, historyLimit: Int, historyByteLimit: Int = 256 << 20, quota: StoreQuota? = nil,
+        logger: Logger
+    ) throws {
+        store = try ObjectStore(
+            persistence: persistence, historyLimit: historyLimit, historyByteLimit: historyByteLimit,
+            quota: quota)
         for record in store.quarantined {
-            logger.error("a stored object could not be read back and was moved to the quarantined_objects table",
-                         metadata: ["key": "\(record.key)", "reason": "\(record.reason)"])
+            logger.error(
+                "a stored object could not be read back and was moved to the quarantined_objects table",
+                metadata: ["key": "\(record.key)", "reason": "\(record.reason)"])
         }
         registry = ResourceRegistry()
         crds = CRDController(store: store, registry: registry, logger: logger)
         crds.registerStored()
         garbageCollector = GarbageCollector(store: store, registry: registry, crds: crds, logger: logger)
+        clusterRoleAggregator = ClusterRoleAggregator(store: store, logger: logger)
     }
 
     /// The REST façade over this tree, admitting the tokens of `authenticator`.
     func responder(authenticator: TokenAuthenticator, logger: Logger) -> KubeAPIResponder {
         let crds = self.crds
         let handler = ResourceHandler(store: store, registry: registry, onCRDWritten: { await crds.sync($0) })
-        return KubeAPIResponder(handler: handler, discovery: Discovery(registry: registry),
-                                openAPI: OpenAPIDocuments(registry: registry), authenticator: authenticator, logger: logger)
+        return KubeAPIResponder(
+            handler: handler, discovery: Discovery(registry: registry),
+            openAPI: OpenAPIDocuments(registry: registry), authenticator: authenticator, logger: logger)
     }
 
     /// The in-server controllers, until cancelled.
     func runControllers() async throws {
-        await garbageCollector.collectOrphans()
-        try await garbageCollector.run()
+        let garbageCollector = self.garbageCollector
+        let clusterRoleAggregator = self.clusterRoleAggregator
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                await garbageCollector.collectOrphans()
+                try await garbageCollector.run()
+            }
+            group.addTask { try await clusterRoleAggregator.run() }
+            try await group.next()
+            group.cancelAll()
+        }
     }
 
+    /// What a new cluster has before anyone writes to it: its namespaces and kube-apiserver's
+    /// bootstrap RBAC policy.
     func ensureDefaultNamespaces() async throws {
+        try await BootstrapPolicy.ensure(in: store)
         let admission = ObjectAdmission()
         for name in KubeAPIServer.defaultNamespaces {
             let key = StorageKey(BuiltinResources.namespaces.groupResource, name: name)
             guard store.get(key) == nil else { continue }
             var namespace: JSONValue = ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(name)]]
-            _ = try admission.prepareCreate(&namespace, resource: BuiltinResources.namespaces, namespace: nil,
-                                            fieldValidation: .strict)
+            _ = try admission.prepareCreate(
+                &namespace, resource: BuiltinResources.namespaces, namespace: nil,
+                fieldValidation: .strict)
             let candidate = namespace
             try await store.mutate(key) { (current: StoredObject?) throws(APIError) -> Mutation in
                 current == nil ? .put(candidate) : .unchanged

@@ -27,7 +27,8 @@ public struct ConnectionLimits: Sendable {
         let nanoseconds = components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000
         return HTTP1Channel.Configuration(
             idleTimeout: .nanoseconds(nanoseconds),
-            httpDecoderConfiguration: .init(maxHeaderFieldSize: maximumHeaderBytes, maxHeaderListSize: maximumHeaderBytes,
-                                            maxHeaderFieldCount: 200))
+            httpDecoderConfiguration: .init(
+                maxHeaderFieldSize: maximumHeaderBytes, maxHeaderListSize: maximumHeaderBytes,
+                maxHeaderFieldCount: 200))
     }
 }

@@ -24,9 +24,11 @@ public final class KubeAPIServer: Service, Sendable {
         /// How often a watch that asked for bookmarks gets one.
         public var watchBookmarkInterval: Duration = .seconds(10)
 
-        public init(host: String = "127.0.0.1", port: Int = 6443, dataDirectory: String? = nil, tokens: Set<String>,
-                    watchHistory: Int = 10_000, fsync: Bool = false, tls: ServingCertificates? = nil,
-                    connections: ConnectionLimits = ConnectionLimits()) {
+        public init(
+            host: String = "127.0.0.1", port: Int = 6443, dataDirectory: String? = nil, tokens: Set<String>,
+            watchHistory: Int = 10_000, fsync: Bool = false, tls: ServingCertificates? = nil,
+            connections: ConnectionLimits = ConnectionLimits()
+        ) {
             self.tls = tls
             self.connections = connections
             self.host = host
@@ -61,8 +63,9 @@ public final class KubeAPIServer: Service, Sendable {
             persistence = nil
         }
         tree = try APITree(persistence: persistence, historyLimit: configuration.watchHistory, logger: logger)
-        virtualClusters = VirtualClusters(historyLimit: configuration.watchHistory,
-                                          directory: configuration.dataDirectory.map { "\($0)/clusters" }, logger: logger)
+        virtualClusters = VirtualClusters(
+            historyLimit: configuration.watchHistory,
+            directory: configuration.dataDirectory.map { "\($0)/clusters" }, logger: logger)
     }
 
     /// The port the server listens on, once it does (useful with port 0).
@@ -75,18 +78,28 @@ public final class KubeAPIServer: Service, Sendable {
     public var currentPort: Int? { bound.current }
 
     public func run() async throws {
-        try await ensureDefaultNamespaces()
-        let responder = makeResponder()
+        do {
+            try await ensureDefaultNamespaces()
+        } catch {
+            // Nothing will bind: whoever waits for the port (`serve` announcing its endpoints)
+            // must hear why, or it waits forever and the process never ends.
+            bound.fail(error)
+            throw error
+        }
+        let responder = ConnectionTrackingResponder(inner: makeResponder())
         let bound = self.bound
-        let http1 = configuration.connections.http1
-        let server: HTTPServerBuilder = try configuration.tls.map {
-            try .tls(.http1(configuration: http1), tlsConfiguration: $0.serverConfiguration())
-        } ?? .http1(configuration: http1)
+        var http1 = configuration.connections.http1
+        http1.additionalChannelHandlers = { [ConnectionCloseObserver()] }
+        let server: HTTPServerBuilder =
+            try configuration.tls.map {
+                try .tls(.http1(configuration: http1), tlsConfiguration: $0.serverConfiguration())
+            } ?? .http1(configuration: http1)
         let application = Application(
             responder: responder,
             server: server,
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port),
-                                 serverName: "virtyard-apiserver"),
+            configuration: .init(
+                address: .hostname(configuration.host, port: configuration.port),
+                serverName: "virtyard-apiserver"),
             onServerRunning: { channel in
                 bound.set(channel.localAddress?.port ?? 0)
             },

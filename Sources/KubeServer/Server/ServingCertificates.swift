@@ -19,20 +19,24 @@ public struct ServingCertificates: Sendable {
     /// Loads `ca.crt`, `serving.crt` and `serving.key` from `directory`, creating them when
     /// absent (or when the serving certificate does not cover `hosts`).
     public static func loadOrCreate(in directory: String, hosts: [String]) throws -> ServingCertificates {
-        let files = (ca: directory + "/ca.crt", caKey: directory + "/ca.key",
-                     certificate: directory + "/serving.crt", key: directory + "/serving.key")
+        let files = (
+            ca: directory + "/ca.crt", caKey: directory + "/ca.key",
+            certificate: directory + "/serving.crt", key: directory + "/serving.key"
+        )
         let manager = FileManager.default
         var caCertificatePEM: String
         var caKey: P256.Signing.PrivateKey
         if let certificate = try? String(contentsOfFile: files.ca, encoding: .utf8),
-           let keyPEM = try? String(contentsOfFile: files.caKey, encoding: .utf8),
-           let key = try? P256.Signing.PrivateKey(pemRepresentation: keyPEM) {
+            let keyPEM = try? String(contentsOfFile: files.caKey, encoding: .utf8),
+            let key = try? P256.Signing.PrivateKey(pemRepresentation: keyPEM)
+        {
             caCertificatePEM = certificate
             caKey = key
         } else if manager.fileExists(atPath: files.ca) || manager.fileExists(atPath: files.caKey) {
             // A new CA would silently invalidate every kubeconfig handed out: only on request.
-            throw Failure(description: "the CA in \(directory) (ca.crt, ca.key) cannot be read; move both files "
-                + "aside to create a new CA (every kubeconfig must then be fetched again)")
+            throw Failure(
+                description: "the CA in \(directory) (ca.crt, ca.key) cannot be read; move both files "
+                    + "aside to create a new CA (every kubeconfig must then be fetched again)")
         } else {
             caKey = P256.Signing.PrivateKey()
             caCertificatePEM = try makeCA(key: caKey)
@@ -41,18 +45,20 @@ public struct ServingCertificates: Sendable {
         }
         let wanted = Set(hosts)
         if let certificate = try? String(contentsOfFile: files.certificate, encoding: .utf8),
-           let key = try? String(contentsOfFile: files.key, encoding: .utf8),
-           let parsed = try? Certificate(pemEncoded: certificate),
-           parsed.notValidAfter > Date().addingTimeInterval(30 * 86_400),
-           wanted.isSubset(of: names(in: parsed)) {
+            let key = try? String(contentsOfFile: files.key, encoding: .utf8),
+            let parsed = try? Certificate(pemEncoded: certificate),
+            parsed.notValidAfter > Date().addingTimeInterval(30 * 86_400),
+            wanted.isSubset(of: names(in: parsed))
+        {
             return ServingCertificates(caCertificatePEM: caCertificatePEM, certificatePEM: certificate, privateKeyPEM: key)
         }
         let servingKey = P256.Signing.PrivateKey()
         let certificate = try makeServing(key: servingKey, hosts: hosts, caKey: caKey, caPEM: caCertificatePEM)
         try writePrivate(servingKey.pemRepresentation, to: files.key)
         try writePublic(certificate, to: files.certificate)
-        return ServingCertificates(caCertificatePEM: caCertificatePEM, certificatePEM: certificate,
-                                   privateKeyPEM: servingKey.pemRepresentation)
+        return ServingCertificates(
+            caCertificatePEM: caCertificatePEM, certificatePEM: certificate,
+            privateKeyPEM: servingKey.pemRepresentation)
     }
 
     /// The NIO server configuration for these certificates (HTTP/1.1 only).
@@ -82,8 +88,10 @@ public struct ServingCertificates: Sendable {
         return try certificate.serializeAsPEM().pemString
     }
 
-    private static func makeServing(key: P256.Signing.PrivateKey, hosts: [String], caKey: P256.Signing.PrivateKey,
-                                    caPEM: String) throws -> String {
+    private static func makeServing(
+        key: P256.Signing.PrivateKey, hosts: [String], caKey: P256.Signing.PrivateKey,
+        caPEM: String
+    ) throws -> String {
         let ca = try Certificate(pemEncoded: caPEM)
         let now = Date()
         let alternativeNames = hosts.map { host -> GeneralName in

@@ -2,7 +2,9 @@ import Foundation
 import KubeModel
 import Synchronization
 
-/// Bearer-token authentication: a request is admitted when it carries one of the tokens.
+/// Bearer-token authentication: a request carrying one of the tokens acts as the cluster's
+/// admin (``UserInfo/admin``, in `system:masters`), as the admin of a kubeadm or k3s
+/// cluster does. ServiceAccount identities come from elsewhere (impersonation today).
 public struct TokenAuthenticator: Sendable {
     private let tokens: TokenSet
 
@@ -15,13 +17,18 @@ public struct TokenAuthenticator: Sendable {
         tokens = tokenSet
     }
 
-    public func authenticate(_ authorization: String?) -> Bool {
-        guard let authorization, authorization.hasPrefix("Bearer ") else { return false }
+    /// Who the `Authorization` header names; nil when it names nobody this server knows.
+    public func user(for authorization: String?) -> UserInfo? {
+        guard let authorization, authorization.hasPrefix("Bearer ") else { return nil }
         let token = authorization.dropFirst("Bearer ".count).trimmingCharacters(in: .whitespaces)
         // Compare every candidate in full so timing does not reveal a prefix match.
         var matched = false
         for candidate in tokens.current where ConstantTime.equals(candidate, token) { matched = true }
-        return matched
+        return matched ? .admin : nil
+    }
+
+    public func authenticate(_ authorization: String?) -> Bool {
+        user(for: authorization) != nil
     }
 
     /// 32 random bytes as hex: an admin token.

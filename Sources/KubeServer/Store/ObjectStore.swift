@@ -66,8 +66,10 @@ public final class ObjectStore: Sendable {
 
     /// Opens a store, loading what `persistence` holds. With no persistence the store lives
     /// in memory only (unit tests).
-    public init(persistence: (any Persistence)?, historyLimit: Int = 10_000, historyByteLimit: Int = 256 << 20,
-                quota: StoreQuota? = nil) throws {
+    public init(
+        persistence: (any Persistence)?, historyLimit: Int = 10_000, historyByteLimit: Int = 256 << 20,
+        quota: StoreQuota? = nil
+    ) throws {
         self.persistence = persistence
         self.historyLimit = max(historyLimit, 1)
         self.historyByteLimit = max(historyByteLimit, 1)
@@ -198,7 +200,9 @@ public final class ObjectStore: Sendable {
     }
 
     /// Applies a mutation in memory, records the event and hands the write to persistence.
-    private func commit(_ key: StorageKey, _ decide: (StoredObject?) throws(APIError) -> Mutation) throws(APIError) -> (MutationResult, Int64?) {
+    private func commit(_ key: StorageKey, _ decide: (StoredObject?) throws(APIError) -> Mutation) throws(APIError) -> (
+        MutationResult, Int64?
+    ) {
         let slot = NamespacedName(namespace: key.namespace, name: key.name)
         // Watchers that fell behind are closed after the lock is released: finishing a stream
         // runs its termination handler at once, and that handler takes this lock.
@@ -213,18 +217,21 @@ public final class ObjectStore: Sendable {
                 // Whatever is stored must parse again at the next start: bounded here, for
                 // every path that writes (requests, patches, defaults, restores).
                 if object.nestingDepthExceeds(JSONValue.maximumNestingDepth) {
-                    throw APIError(code: 422, reason: .invalid,
-                                   message: "\(key): the object nests deeper than \(JSONValue.maximumNestingDepth) levels")
+                    throw APIError(
+                        code: 422, reason: .invalid,
+                        message: "\(key): the object nests deeper than \(JSONValue.maximumNestingDepth) levels")
                 }
                 object.resourceVersion = String(state.resourceVersion + 1)
                 let bytes = object.serialized()
                 guard bytes.count <= Self.maximumObjectBytes else {
-                    throw APIError(code: 422, reason: .invalid,
-                                   message: "\(key): the object is \(bytes.count) bytes; at most \(Self.maximumObjectBytes) may be stored")
+                    throw APIError(
+                        code: 422, reason: .invalid,
+                        message: "\(key): the object is \(bytes.count) bytes; at most \(Self.maximumObjectBytes) may be stored")
                 }
                 if let quota {
-                    try quota.admit(adding: before == nil ? 1 : 0, bytes: bytes.count - (before?.bytes.count ?? 0),
-                                    to: (state.objectCount, state.storedBytes), key: key)
+                    try quota.admit(
+                        adding: before == nil ? 1 : 0, bytes: bytes.count - (before?.bytes.count ?? 0),
+                        to: (state.objectCount, state.storedBytes), key: key)
                 }
                 state.resourceVersion += 1
                 let version = state.resourceVersion
@@ -234,8 +241,9 @@ public final class ObjectStore: Sendable {
                 state.objects[key.resource, default: [:]][slot] = stored
                 if let before { Self.unindex(&state, key: key, object: before.object) }
                 Self.index(&state, key: key, object: object)
-                var event = StoreEvent(kind: before == nil ? .added : .modified, key: key, object: stored,
-                                       previous: before?.object)
+                var event = StoreEvent(
+                    kind: before == nil ? .added : .modified, key: key, object: stored,
+                    previous: before?.object)
                 event.footprint = bytes.count + (before?.bytes.count ?? 0)
                 closing += record(event, in: &state)
                 persistence?.enqueue(.put(key, stored.bytes, version))
@@ -321,7 +329,8 @@ public final class ObjectStore: Sendable {
     /// Starts a watch. Registration and the replay of history happen under one lock, so no
     /// event falls between them. Events after `start` that the history no longer holds
     /// make this throw 410 Gone.
-    public func watch(_ filter: WatchFilter, from start: WatchStart, bufferLimit: Int = 100_000) throws(APIError) -> AsyncStream<WatchEvent> {
+    public func watch(_ filter: WatchFilter, from start: WatchStart, bufferLimit: Int = 100_000) throws(APIError) -> AsyncStream<WatchEvent>
+    {
         try openWatch(filter, from: start, bufferLimit: bufferLimit).events
     }
 
@@ -338,8 +347,10 @@ public final class ObjectStore: Sendable {
         state.withLock { state in
             guard let watcher = state.watchers[registration.id] else { return }
             let version = state.resourceVersion
-            _ = watcher.continuation.yield(WatchEvent(kind: .bookmark, key: nil,
-                                                      object: StoredObject(object: [:], bytes: [], resourceVersion: version)))
+            _ = watcher.continuation.yield(
+                WatchEvent(
+                    kind: .bookmark, key: nil,
+                    object: StoredObject(object: [:], bytes: [], resourceVersion: version)))
         }
     }
 
@@ -361,8 +372,9 @@ public final class ObjectStore: Sendable {
                 }
             case .after(let version):
                 if version < state.historyFloor {
-                    throw APIError(code: 410, reason: .gone,
-                                   message: "too old resource version: \(version) (\(state.historyFloor))")
+                    throw APIError(
+                        code: 410, reason: .gone,
+                        message: "too old resource version: \(version) (\(state.historyFloor))")
                 }
                 for event in state.history where event.resourceVersion > version {
                     if let visible = filter.translate(event) { continuation.yield(visible) }

@@ -35,28 +35,29 @@ public final class SQLitePersistence: Persistence {
         }
         database = try DatabaseQueue(path: path, configuration: configuration)
         try database.write { db in
-            try db.execute(sql: """
-                CREATE TABLE IF NOT EXISTS objects (
-                    resource TEXT NOT NULL,
-                    namespace TEXT NOT NULL,
-                    name TEXT NOT NULL,
-                    resource_version INTEGER NOT NULL,
-                    body BLOB NOT NULL,
-                    PRIMARY KEY (resource, namespace, name)
-                ) WITHOUT ROWID;
-                CREATE TABLE IF NOT EXISTS store_state (
-                    key TEXT PRIMARY KEY NOT NULL,
-                    value INTEGER NOT NULL
-                );
-                CREATE TABLE IF NOT EXISTS quarantined_objects (
-                    resource TEXT NOT NULL,
-                    namespace TEXT NOT NULL,
-                    name TEXT NOT NULL,
-                    body BLOB NOT NULL,
-                    reason TEXT NOT NULL,
-                    quarantined_at TEXT NOT NULL
-                );
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE IF NOT EXISTS objects (
+                        resource TEXT NOT NULL,
+                        namespace TEXT NOT NULL,
+                        name TEXT NOT NULL,
+                        resource_version INTEGER NOT NULL,
+                        body BLOB NOT NULL,
+                        PRIMARY KEY (resource, namespace, name)
+                    ) WITHOUT ROWID;
+                    CREATE TABLE IF NOT EXISTS store_state (
+                        key TEXT PRIMARY KEY NOT NULL,
+                        value INTEGER NOT NULL
+                    );
+                    CREATE TABLE IF NOT EXISTS quarantined_objects (
+                        resource TEXT NOT NULL,
+                        namespace TEXT NOT NULL,
+                        name TEXT NOT NULL,
+                        body BLOB NOT NULL,
+                        reason TEXT NOT NULL,
+                        quarantined_at TEXT NOT NULL
+                    );
+                    """)
         }
     }
 
@@ -67,9 +68,10 @@ public final class SQLitePersistence: Persistence {
             while let row = try rows.next() {
                 let resource: String = row["resource"]
                 let body: Data = row["body"]
-                records.append(PersistedSnapshot.Record(
-                    key: StorageKey(Self.groupResource(from: resource), namespace: row["namespace"], name: row["name"]),
-                    body: Array(body)))
+                records.append(
+                    PersistedSnapshot.Record(
+                        key: StorageKey(Self.groupResource(from: resource), namespace: row["namespace"], name: row["name"]),
+                        body: Array(body)))
             }
             let version = try Int64.fetchOne(db, sql: "SELECT value FROM store_state WHERE key = 'resourceVersion'") ?? 0
             state.withLock { $0.durableVersion = version }
@@ -82,11 +84,12 @@ public final class SQLitePersistence: Persistence {
     public func quarantine(_ key: StorageKey, reason: String) throws {
         try database.write { db in
             let arguments: StatementArguments = [key.resource.description, key.namespace, key.name]
-            try db.execute(sql: """
-                INSERT INTO quarantined_objects (resource, namespace, name, body, reason, quarantined_at)
-                SELECT resource, namespace, name, body, ?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now') FROM objects
-                WHERE resource = ? AND namespace = ? AND name = ?
-                """, arguments: [reason] + arguments)
+            try db.execute(
+                sql: """
+                    INSERT INTO quarantined_objects (resource, namespace, name, body, reason, quarantined_at)
+                    SELECT resource, namespace, name, body, ?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now') FROM objects
+                    WHERE resource = ? AND namespace = ? AND name = ?
+                    """, arguments: [reason] + arguments)
             try db.execute(sql: "DELETE FROM objects WHERE resource = ? AND namespace = ? AND name = ?", arguments: arguments)
         }
     }
@@ -159,18 +162,22 @@ public final class SQLitePersistence: Persistence {
                 state.waiters.removeAll { $0.version <= durable }
                 return ready
             }
-            batchSizes.withLock { $0.batches += 1; $0.operations += batch.count }
+            batchSizes.withLock {
+                $0.batches += 1
+                $0.operations += batch.count
+            }
             for continuation in ready { continuation.resume() }
         }
     }
 
     private func write(_ batch: [PersistedOperation]) async throws {
         try await database.write { db in
-            let upsert = try db.cachedStatement(sql: """
-                INSERT INTO objects (resource, namespace, name, resource_version, body) VALUES (?, ?, ?, ?, ?)
-                ON CONFLICT (resource, namespace, name) DO UPDATE SET
-                    resource_version = excluded.resource_version, body = excluded.body
-                """)
+            let upsert = try db.cachedStatement(
+                sql: """
+                    INSERT INTO objects (resource, namespace, name, resource_version, body) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT (resource, namespace, name) DO UPDATE SET
+                        resource_version = excluded.resource_version, body = excluded.body
+                    """)
             let remove = try db.cachedStatement(sql: "DELETE FROM objects WHERE resource = ? AND namespace = ? AND name = ?")
             var highest: Int64 = 0
             for operation in batch {
@@ -183,10 +190,11 @@ public final class SQLitePersistence: Persistence {
                     highest = max(highest, version)
                 }
             }
-            try db.execute(sql: """
-                INSERT INTO store_state (key, value) VALUES ('resourceVersion', ?)
-                ON CONFLICT (key) DO UPDATE SET value = max(value, excluded.value)
-                """, arguments: [highest])
+            try db.execute(
+                sql: """
+                    INSERT INTO store_state (key, value) VALUES ('resourceVersion', ?)
+                    ON CONFLICT (key) DO UPDATE SET value = max(value, excluded.value)
+                    """, arguments: [highest])
         }
     }
 

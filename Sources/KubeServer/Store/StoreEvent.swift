@@ -43,8 +43,10 @@ public struct WatchFilter: Sendable {
     public var namespace: String?
     public var predicate: (@Sendable (JSONValue) -> Bool)?
 
-    public init(resource: GroupResource?, namespace: String? = nil,
-                predicate: (@Sendable (JSONValue) -> Bool)? = nil) {
+    public init(
+        resource: GroupResource?, namespace: String? = nil,
+        predicate: (@Sendable (JSONValue) -> Bool)? = nil
+    ) {
         self.resource = resource
         self.namespace = namespace
         self.predicate = predicate

@@ -19,14 +19,16 @@ public struct StoreQuota: Sendable, Equatable {
     /// refuses). Writes that shrink the store always pass, so a full store can be cleaned up.
     func admit(adding objects: Int, bytes: Int, to usage: (objects: Int, bytes: Int), key: StorageKey) throws(APIError) {
         if objects > 0, usage.objects + objects > maximumObjects {
-            throw APIError(code: 403, reason: .forbidden,
-                           message: "\(key.resource.resource) \"\(key.name)\" is forbidden: exceeded quota: this cluster holds "
-                               + "\(usage.objects) objects, at most \(maximumObjects) are allowed")
+            throw APIError(
+                code: 403, reason: .forbidden,
+                message: "\(key.resource.resource) \"\(key.name)\" is forbidden: exceeded quota: this cluster holds "
+                    + "\(usage.objects) objects, at most \(maximumObjects) are allowed")
         }
         if bytes > 0, usage.bytes + bytes > maximumBytes {
-            throw APIError(code: 403, reason: .forbidden,
-                           message: "\(key.resource.resource) \"\(key.name)\" is forbidden: exceeded quota: this cluster's objects "
-                               + "take \(usage.bytes) bytes, at most \(maximumBytes) are allowed")
+            throw APIError(
+                code: 403, reason: .forbidden,
+                message: "\(key.resource.resource) \"\(key.name)\" is forbidden: exceeded quota: this cluster's objects "
+                    + "take \(usage.bytes) bytes, at most \(maximumBytes) are allowed")
         }
     }
 }

@@ -20,12 +20,15 @@ public final class VirtualCluster: Sendable {
     /// student's kubectl and a few controllers.
     static let historyByteLimit = 16 << 20
 
-    init(id: String, tokens: TokenSet, persistence: (any Persistence)?, historyLimit: Int, quota: StoreQuota?,
-         logger: Logger) throws {
+    init(
+        id: String, tokens: TokenSet, persistence: (any Persistence)?, historyLimit: Int, quota: StoreQuota?,
+        logger: Logger
+    ) throws {
         self.id = id
         self.tokens = tokens
-        let tree = try APITree(persistence: persistence, historyLimit: historyLimit, historyByteLimit: Self.historyByteLimit,
-                               quota: quota, logger: logger)
+        let tree = try APITree(
+            persistence: persistence, historyLimit: historyLimit, historyByteLimit: Self.historyByteLimit,
+            quota: quota, logger: logger)
         self.tree = tree
         var clusterLogger = logger
         clusterLogger[metadataKey: "cluster"] = "\(id)"
@@ -49,7 +52,7 @@ public final class VirtualCluster: Sendable {
         }
         var candidate = object
         let namespace = type.namespaced ? (object.namespace ?? "default") : nil
-        _ = try ObjectAdmission().prepareCreate(&candidate, resource: type, namespace: namespace, fieldValidation: .ignore)
+        _ = try ObjectAdmission(store: tree.store).prepareCreate(&candidate, resource: type, namespace: namespace, fieldValidation: .ignore)
         let key = StorageKey(type.groupResource, namespace: namespace ?? "", name: candidate.name ?? "")
         let admitted = candidate
         try await tree.store.mutate(key) { (current: StoredObject?) throws(APIError) -> Mutation in
@@ -59,11 +62,12 @@ public final class VirtualCluster: Sendable {
 
     /// Every object of the cluster as it is now: what a restore brings back.
     public func snapshot() -> Snapshot {
-        Snapshot(objects: tree.store.allObjects().map { entry in
-            var object = entry.object
-            object.resourceVersion = nil
-            return Snapshot.Entry(key: entry.key, object: object)
-        })
+        Snapshot(
+            objects: tree.store.allObjects().map { entry in
+                var object = entry.object
+                object.resourceVersion = nil
+                return Snapshot.Entry(key: entry.key, object: object)
+            })
     }
 
     /// Brings the cluster back to `snapshot`: objects written since are deleted, objects
@@ -105,22 +109,28 @@ public final class VirtualCluster: Sendable {
 
         /// `[{"group", "resource", "namespace", "name", "object"}, …]`, to keep on disk.
         public var json: JSONValue {
-            .array(objects.map { entry in
-                ["group": .string(entry.key.resource.group), "resource": .string(entry.key.resource.resource),
-                 "namespace": .string(entry.key.namespace), "name": .string(entry.key.name), "object": entry.object]
-            })
+            .array(
+                objects.map { entry in
+                    [
+                        "group": .string(entry.key.resource.group), "resource": .string(entry.key.resource.resource),
+                        "namespace": .string(entry.key.namespace), "name": .string(entry.key.name), "object": entry.object,
+                    ]
+                })
         }
 
         public init(json: JSONValue) throws {
             guard let items = json.arrayValue else { throw VirtualClusters.Failure(description: "a snapshot is a JSON array") }
             objects = try items.map { item in
                 guard let group = item["group"]?.stringValue, let resource = item["resource"]?.stringValue,
-                      let name = item["name"]?.stringValue, let object = item["object"] else {
+                    let name = item["name"]?.stringValue, let object = item["object"]
+                else {
                     throw VirtualClusters.Failure(description: "a snapshot entry lacks group, resource, name or object")
                 }
-                return Entry(key: StorageKey(GroupResource(group: group, resource: resource),
-                                            namespace: item["namespace"]?.stringValue ?? "", name: name),
-                             object: object)
+                return Entry(
+                    key: StorageKey(
+                        GroupResource(group: group, resource: resource),
+                        namespace: item["namespace"]?.stringValue ?? "", name: name),
+                    object: object)
             }
         }
 

@@ -62,8 +62,9 @@ public final class VirtualClusters: Sendable {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             persistence = try SQLitePersistence(path: "\(directory)/\(id).db")
         }
-        let cluster = try VirtualCluster(id: id, tokens: TokenSet(tokens), persistence: persistence,
-                                         historyLimit: historyLimit, quota: quota, logger: logger)
+        let cluster = try VirtualCluster(
+            id: id, tokens: TokenSet(tokens), persistence: persistence,
+            historyLimit: historyLimit, quota: quota, logger: logger)
         let taken = clusters.withLock { clusters -> Bool in
             guard clusters[id] == nil else { return true }
             clusters[id] = cluster

@@ -2,7 +2,7 @@ import Foundation
 import KubeModel
 
 /// A LabCluster (`virtyard.io/v1alpha1`): one member of a pool, in a namespace of its own
-/// name, and where it is in its life. Schema: `Sources/VirtyardServer/CRDs/virtyard.io_labclusters.yaml`.
+/// name, and where it is in its life. Schema: `Sources/LabPool/CRDs/virtyard.io_labclusters.yaml`.
 ///
 /// Times are read as dates and written in the precision each field has always had on the
 /// wire: `lockTime` and `lastReset` to the microsecond, `errorTime` and `reset.started` to
@@ -15,12 +15,17 @@ public struct LabClusterObject: KubeObjectView {
     public static let kind = "LabCluster"
     public typealias Phase = Lab.Phase
 
-    /// Member `index` of `pool`, named (and namespaced) `id`, owned through `owners`.
-    public init(id: String, pool: String, index: Int, owners: JSONValue) {
-        object = ["apiVersion": .string(Lab.apiVersion), "kind": .string(Self.kind),
-                  "metadata": ["name": .string(id), "namespace": .string(id),
-                               "labels": .object([Lab.poolLabel: .string(pool)]), "ownerReferences": owners],
-                  "spec": ["pool": .string(pool), "index": .int(Int64(index))]]
+    /// Member `index` of `pool`, named (and namespaced) `id`; the caller makes the pool its
+    /// controller (ControllerKit's `OwnerReferences`).
+    public init(id: String, pool: String, index: Int) {
+        object = [
+            "apiVersion": .string(Lab.apiVersion), "kind": .string(Self.kind),
+            "metadata": [
+                "name": .string(id), "namespace": .string(id),
+                "labels": .object([Lab.poolLabel: .string(pool)]),
+            ],
+            "spec": ["pool": .string(pool), "index": .int(Int64(index))],
+        ]
     }
 
     public enum Field {
@@ -39,11 +44,12 @@ public struct LabClusterObject: KubeObjectView {
         public static let reset: FieldPath = "status.reset"
     }
 
-    public static let fieldPaths: [FieldPath] = [
-        Field.pool, Field.index, Field.phase, Field.message, Field.assignedSession, Field.lockTime, Field.lastReset,
-        Field.errorTime, Field.controlPlaneVM, Field.workerNodeVM, Field.snapshots, Field.snapshots.appending("[]"),
-        Field.resetCount, Field.reset,
-    ] + ResetProgress.keys.map { Field.reset.appending(FieldPath([$0])) }
+    public static let fieldPaths: [FieldPath] =
+        [
+            Field.pool, Field.index, Field.phase, Field.message, Field.assignedSession, Field.lockTime, Field.lastReset,
+            Field.errorTime, Field.controlPlaneVM, Field.workerNodeVM, Field.snapshots, Field.snapshots.appending("[]"),
+            Field.resetCount, Field.reset,
+        ] + ResetProgress.keys.map { Field.reset.appending(FieldPath([$0])) }
 
     // MARK: - Spec
 

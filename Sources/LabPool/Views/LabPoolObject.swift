@@ -2,7 +2,7 @@ import KubeModel
 
 /// A LabPool (`virtyard.io/v1alpha1`, cluster-scoped): how many lab clusters to keep, what
 /// their VMs look like, and the times its sessions get. Schema:
-/// `Sources/VirtyardServer/CRDs/virtyard.io_labpools.yaml`.
+/// `Sources/LabPool/CRDs/virtyard.io_labpools.yaml`.
 ///
 /// Named `…Object` because the module's entry point is the enum `LabPool`.
 public struct LabPoolObject: KubeObjectView {
@@ -14,8 +14,10 @@ public struct LabPoolObject: KubeObjectView {
 
     /// A new pool `name` of `size` clusters, everything else defaulted by the CRD.
     public init(name: String, size: Int) {
-        object = ["apiVersion": .string(Lab.apiVersion), "kind": .string(Self.kind), "metadata": ["name": .string(name)],
-                  "spec": ["size": .int(Int64(size))]]
+        object = [
+            "apiVersion": .string(Lab.apiVersion), "kind": .string(Self.kind), "metadata": ["name": .string(name)],
+            "spec": ["size": .int(Int64(size))],
+        ]
     }
 
     public enum Field {
@@ -34,10 +36,11 @@ public struct LabPoolObject: KubeObjectView {
         public static let templateWorker: FieldPath = "worker"
     }
 
-    public static let fieldPaths: [FieldPath] = [
-        Field.size, Field.template, Field.sessionTimeout, Field.maxExtension, Field.resetTimeout, Field.sessionRetention,
-        Field.quotaObjects, Field.quotaBytes, Field.status,
-    ] + [Field.templateImage, Field.templateControlPlane, Field.templateWorker].map(Field.template.appending)
+    public static let fieldPaths: [FieldPath] =
+        [
+            Field.size, Field.template, Field.sessionTimeout, Field.maxExtension, Field.resetTimeout, Field.sessionRetention,
+            Field.quotaObjects, Field.quotaBytes, Field.status,
+        ] + [Field.templateImage, Field.templateControlPlane, Field.templateWorker].map(Field.template.appending)
         + MemberCounts.keys.map { Field.status.appending(FieldPath([$0])) }
 
     // MARK: - Spec

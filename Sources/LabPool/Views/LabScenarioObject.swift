@@ -2,7 +2,7 @@ import KubeModel
 
 /// A LabScenario (`virtyard.io/v1alpha1`, cluster-scoped): objects set up in a session's
 /// cluster and the tasks checked in it, as stored. ``Scenario`` is the same read and checked.
-/// Schema: `Sources/VirtyardServer/CRDs/virtyard.io_labscenarios.yaml`.
+/// Schema: `Sources/LabPool/CRDs/virtyard.io_labscenarios.yaml`.
 public struct LabScenarioObject: KubeObjectView {
     public var object: JSONValue
 
@@ -22,8 +22,11 @@ public struct LabScenarioObject: KubeObjectView {
     static let taskKeys = ["id", "title", "description", "checks"]
     static let checkKeys = ["type", "apiVersion", "kind", "namespace", "name", "path", "value"]
 
-    public static let fieldPaths: [FieldPath] = [Field.spec, Field.title, Field.description, Field.setup, Field.tasks,
-                                                 Field.setup.appending("[]")]
+    public static let fieldPaths: [FieldPath] =
+        [
+            Field.spec, Field.title, Field.description, Field.setup, Field.tasks,
+            Field.setup.appending("[]"),
+        ]
         + taskKeys.map { Field.tasks.appending(FieldPath([FieldPath.items, $0])) }
         + checkKeys.map { Field.tasks.appending(FieldPath([FieldPath.items, "checks", FieldPath.items, $0])) }
 

@@ -2,7 +2,7 @@ import Foundation
 import KubeModel
 
 /// A LabSession (`virtyard.io/v1alpha1`): a user's lease of a lab cluster, from the queue to
-/// its end. Schema: `Sources/VirtyardServer/CRDs/virtyard.io_labsessions.yaml`.
+/// its end. Schema: `Sources/LabPool/CRDs/virtyard.io_labsessions.yaml`.
 ///
 /// Times are read as dates and written to the microsecond, as they have always been;
 /// `startTime` is also readable as its text, since `expiresAt` is computed from the text to
@@ -50,9 +50,11 @@ public struct LabSessionObject: KubeObjectView {
         if let user { spec["user"] = .string(user) }
         object = [
             "apiVersion": .string(Lab.apiVersion), "kind": .string(Self.kind),
-            "metadata": ["name": .string(name), "namespace": .string(namespace),
-                         "finalizers": [.string(Lab.sessionFinalizer)],
-                         "annotations": .object([Lab.requestedAtAnnotation: .string(Timestamp.microString(requestedAt))])],
+            "metadata": [
+                "name": .string(name), "namespace": .string(namespace),
+                "finalizers": [.string(Lab.sessionFinalizer)],
+                "annotations": .object([Lab.requestedAtAnnotation: .string(Timestamp.microString(requestedAt))]),
+            ],
             "spec": spec,
         ]
     }

@@ -48,7 +48,7 @@ enum ImportFailure: Error, Equatable, CustomStringConvertible {
     var description: String {
         switch self {
         case .notFound(let message), .rejected(let message), .transport(let message), .unsupported(let message),
-             .storage(let message):
+            .storage(let message):
             message
         case .checksumMismatch(let expected, let actual):
             "checksum mismatch: expected \(expected), got sha256:\(actual); the data was discarded"
@@ -129,7 +129,10 @@ struct Importer: Sendable {
             } catch {
                 throw .storage("cannot create the blank image: \(error)")
             }
-            progress.withLock { $0.bytesWritten = request.size; $0.totalBytes = request.size }
+            progress.withLock {
+                $0.bytesWritten = request.size
+                $0.totalBytes = request.size
+            }
             return
         case .local(let file, let description):
             let populated: Bool
@@ -140,7 +143,10 @@ struct Importer: Sendable {
             }
             guard populated else { throw .notFound("\(description) has no data (not found)") }
             let size = VolumeStore.size(of: volume)
-            progress.withLock { $0.bytesWritten = size; $0.totalBytes = size }
+            progress.withLock {
+                $0.bytesWritten = size
+                $0.totalBytes = size
+            }
             return
         case .http(let url):
             try await download(request, url: url, credentials: nil, progress: progress)
@@ -149,8 +155,10 @@ struct Importer: Sendable {
         }
     }
 
-    private func download(_ request: ImportRequest, url: URL, credentials: S3Credentials?,
-                          progress: ImportProgressBox) async throws(ImportFailure) {
+    private func download(
+        _ request: ImportRequest, url: URL, credentials: S3Credentials?,
+        progress: ImportProgressBox
+    ) async throws(ImportFailure) {
         let partial = store.partial(namespace: request.namespace, claim: request.claim)
         do {
             try VolumeStore.prepareDirectory(for: partial)
@@ -162,9 +170,10 @@ struct Importer: Sendable {
         if !request.trustedCertificates.isEmpty {
             do {
                 var tls = TLSConfiguration.makeClientConfiguration()
-                tls.trustRoots = .certificates(try request.trustedCertificates.flatMap {
-                    try NIOSSLCertificate.fromPEMBytes(Array($0.utf8))
-                })
+                tls.trustRoots = .certificates(
+                    try request.trustedCertificates.flatMap {
+                        try NIOSSLCertificate.fromPEMBytes(Array($0.utf8))
+                    })
                 ownClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: Self.clientConfiguration(tls: tls))
                 client = ownClient!
             } catch {
@@ -186,8 +195,9 @@ struct Importer: Sendable {
         var delay = retryDelay
         while true {
             let before = VolumeStore.size(of: partial)
-            let outcome = await transfer(url: url, credentials: credentials, partial: partial, client: client,
-                                         progress: progress)
+            let outcome = await transfer(
+                url: url, credentials: credentials, partial: partial, client: client,
+                progress: progress)
             switch outcome {
             case .complete:
                 try finish(request, partial: partial, progress: progress)
@@ -212,7 +222,10 @@ struct Importer: Sendable {
                     progress.withLock { $0.resumes += 1 }
                 } else {
                     try? FileManager.default.removeItem(at: partial)
-                    progress.withLock { $0.restarts += 1; $0.bytesWritten = 0 }
+                    progress.withLock {
+                        $0.restarts += 1
+                        $0.bytesWritten = 0
+                    }
                 }
             }
         }
@@ -225,16 +238,19 @@ struct Importer: Sendable {
     }
 
     /// One request: from the partial file's end when resuming.
-    private func transfer(url: URL, credentials: S3Credentials?, partial: URL, client: HTTPClient,
-                          progress: ImportProgressBox) async -> Outcome {
+    private func transfer(
+        url: URL, credentials: S3Credentials?, partial: URL, client: HTTPClient,
+        progress: ImportProgressBox
+    ) async -> Outcome {
         if Task.isCancelled { return .failed(.transport("cancelled")) }
         var offset = resume ? VolumeStore.size(of: partial) : 0
         var request = HTTPClientRequest(url: url.absoluteString)
         var headers: [(String, String)] = []
         if offset > 0 { headers.append(("Range", "bytes=\(offset)-")) }
         if let credentials {
-            let signer = S3RequestSigner(accessKeyID: credentials.accessKeyID, secretKey: credentials.secretKey,
-                                         region: S3RequestSigner.region(of: url))
+            let signer = S3RequestSigner(
+                accessKeyID: credentials.accessKeyID, secretKey: credentials.secretKey,
+                region: S3RequestSigner.region(of: url))
             headers += signer.sign(url: url, headers: headers)
         }
         for (name, value) in headers { request.headers.add(name: name, value: value) }
@@ -259,22 +275,30 @@ struct Importer: Sendable {
         case 416:
             // Everything is here already (a previous transfer broke after its last byte).
             if let range = Self.unsatisfiedRange(response.headers.first(name: "content-range")), range == offset {
-                progress.withLock { $0.totalBytes = range; $0.bytesWritten = offset }
+                progress.withLock {
+                    $0.totalBytes = range
+                    $0.bytesWritten = offset
+                }
                 return .complete
             }
             try? FileManager.default.removeItem(at: partial)
             return .broken("the server refused the range bytes=\(offset)-")
         case 404:
             let detail = await Self.errorDetail(response)
-            return .failed(.notFound("Unable to connect to \(credentials == nil ? "http" : "s3") data source: "
-                + "expected status code 200, got 404. Status: 404 Not Found\(detail)"))
-        case 400 ..< 500:
+            return .failed(
+                .notFound(
+                    "Unable to connect to \(credentials == nil ? "http" : "s3") data source: "
+                        + "expected status code 200, got 404. Status: 404 Not Found\(detail)"))
+        case 400..<500:
             let detail = await Self.errorDetail(response)
             return .failed(.rejected("\(Self.redacted(url)) answered \(response.status.code) \(response.status.reasonPhrase)\(detail)"))
         default:
             return .broken("\(Self.redacted(url)) answered \(response.status.code) \(response.status.reasonPhrase)")
         }
-        progress.withLock { $0.totalBytes = total; $0.bytesWritten = offset }
+        progress.withLock {
+            $0.totalBytes = total
+            $0.bytesWritten = offset
+        }
 
         let handle: FileHandle
         do {
@@ -296,7 +320,10 @@ struct Importer: Sendable {
                 written += Int64(chunk.readableBytes)
                 let received = Int64(chunk.readableBytes)
                 let now = written
-                progress.withLock { $0.bytesWritten = now; $0.bytesReceived += received }
+                progress.withLock {
+                    $0.bytesWritten = now
+                    $0.bytesReceived += received
+                }
             }
         } catch {
             return .broken("the transfer broke after \(written) bytes: \(error)")
@@ -362,7 +389,7 @@ struct Importer: Sendable {
     static func errorDetail(_ response: HTTPClientResponse) async -> String {
         guard let body = try? await response.body.collect(upTo: 64 << 10) else { return "" }
         let text = String(buffer: body)
-        guard let start = text.range(of: "<Code>"), let end = text.range(of: "</Code>", range: start.upperBound ..< text.endIndex)
+        guard let start = text.range(of: "<Code>"), let end = text.range(of: "</Code>", range: start.upperBound..<text.endIndex)
         else { return "" }
         return " (\(text[start.upperBound ..< end.lowerBound]))"
     }

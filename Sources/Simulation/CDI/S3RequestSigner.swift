@@ -27,8 +27,10 @@ public struct S3RequestSigner: Sendable {
 
     /// The headers to add to a request for `url`: `x-amz-date`, `x-amz-content-sha256` and
     /// `Authorization`. `headers` are the request's other headers (Range …); all of them are signed.
-    public func sign(method: String = "GET", url: URL, headers: [(String, String)] = [], date: Date = Date(),
-                     payloadHash: String = S3RequestSigner.emptyPayloadHash) -> [(String, String)] {
+    public func sign(
+        method: String = "GET", url: URL, headers: [(String, String)] = [], date: Date = Date(),
+        payloadHash: String = S3RequestSigner.emptyPayloadHash
+    ) -> [(String, String)] {
         let timestamp = Self.timestamp(date)
         let day = String(timestamp.prefix(8))
         var signed: [(String, String)] = headers.map { ($0.0.lowercased(), Self.trim($0.1)) }

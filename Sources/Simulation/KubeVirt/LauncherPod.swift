@@ -1,18 +1,6 @@
+import ControllerKit
+import KubeClient
 import KubeModel
-
-/// KubeVirt's label and annotation names, as virt-controller writes them.
-public enum KubeVirtLabels {
-    public static let app = "kubevirt.io"
-    public static let createdBy = "kubevirt.io/created-by"
-    public static let vmName = "vm.kubevirt.io/name"
-    public static let domain = "kubevirt.io/domain"
-    public static let nodeName = "kubevirt.io/nodeName"
-    public static let migrationJobUID = "kubevirt.io/migrationJobUID"
-    public static let defaultContainer = "kubectl.kubernetes.io/default-container"
-    /// Virtyard's hint on a migration: the node the requester would like (a preference the
-    /// scheduler weighs, not a requirement).
-    public static let preferredNode = "virtyard.io/preferred-node"
-}
 
 /// Builds the `virt-launcher` pod of a VirtualMachineInstance the way virt-controller's
 /// template service does, with the resource arithmetic that decides where it fits.
@@ -23,8 +11,10 @@ public struct LauncherPod: Sendable {
     /// written for a real cluster would otherwise fit nowhere.
     public var tolerateSimulatedNodes: Bool
 
-    public init(cpuAllocationRatio: Int = 10, image: String = "quay.io/kubevirt/virt-launcher:v1.5.0",
-                tolerateSimulatedNodes: Bool = true) {
+    public init(
+        cpuAllocationRatio: Int = 10, image: String = "quay.io/kubevirt/virt-launcher:v1.5.0",
+        tolerateSimulatedNodes: Bool = true
+    ) {
         self.cpuAllocationRatio = max(1, cpuAllocationRatio)
         self.image = image
         self.tolerateSimulatedNodes = tolerateSimulatedNodes
@@ -39,7 +29,8 @@ public struct LauncherPod: Sendable {
         let cores = cpu?["cores"]?.intValue ?? 1
         let threads = cpu?["threads"]?.intValue ?? 1
         if cpu?["sockets"] == nil, cpu?["cores"] == nil, cpu?["threads"] == nil,
-           let request = spec.cpuRequest ?? spec.cpuLimit {
+            let request = spec.cpuRequest ?? spec.cpuLimit
+        {
             return max(1, request.value)
         }
         return max(1, sockets * cores * threads)
@@ -76,8 +67,9 @@ public struct LauncherPod: Sendable {
             milliCPU = explicit.milliValue
         }
         if spec.dedicatedCPUPlacement { milliCPU = vcpus * 1000 }
-        return ResourceAmounts(milliCPU: max(1, milliCPU),
-                               memory: Self.guestMemory(vmiSpec) + Self.memoryOverhead(vmiSpec))
+        return ResourceAmounts(
+            milliCPU: max(1, milliCPU),
+            memory: Self.guestMemory(vmiSpec) + Self.memoryOverhead(vmiSpec))
     }
 
     /// The pod for a VMI; `migration` makes it a migration target (labelled with the job,
@@ -87,14 +79,16 @@ public struct LauncherPod: Sendable {
         let spec = VirtualMachineInstance(vmi).spec
         var labels = vmi.labels
         labels.removeValue(forKey: KubeVirtLabels.nodeName)
-        labels[KubeVirtLabels.app] = "virt-launcher"
+        labels[KubeVirtLabels.app] = KubeVirtLabels.launcherApp
         labels[KubeVirtLabels.createdBy] = vmi.uid ?? ""
         labels[KubeVirtLabels.vmName] = name
         if let migration { labels[KubeVirtLabels.migrationJobUID] = migration.uid }
         // KubeVirt copies the VMI's annotations except its own bookkeeping ones.
         var annotations = vmi.annotations.filter {
-            !["kubevirt.io/latest-observed-api-version", "kubevirt.io/storage-observed-api-version",
-              "kubevirt.io/vm-generation"].contains($0.key)
+            ![
+                "kubevirt.io/latest-observed-api-version", "kubevirt.io/storage-observed-api-version",
+                "kubevirt.io/vm-generation",
+            ].contains($0.key)
         }
         annotations[KubeVirtLabels.domain] = name
         annotations[KubeVirtLabels.defaultContainer] = "compute"
@@ -110,18 +104,18 @@ public struct LauncherPod: Sendable {
             resources["limits"] = requestList
         }
         var nodeSelector = JSONValue.stringMap(spec["nodeSelector"])
-        nodeSelector[SimulatedNode.schedulableLabel] = "true"
+        nodeSelector[KubeVirtLabels.schedulable] = "true"
         var tolerations = spec["tolerations"]?.arrayValue ?? []
         if tolerateSimulatedNodes {
-            let taint = SimulatedNode.kwokTaint
-            tolerations.append(["key": .string(taint.key), "operator": "Equal", "value": .string(taint.value),
-                                "effect": .string(taint.effect.rawValue)])
+            tolerations.append(KWOKNode.toleration)
         }
         var podSpec: JSONValue = [
-            "containers": [[
-                "name": "compute", "image": .string(image), "command": ["/usr/bin/virt-launcher-monitor"],
-                "resources": resources,
-            ]],
+            "containers": [
+                [
+                    "name": "compute", "image": .string(image), "command": ["/usr/bin/virt-launcher-monitor"],
+                    "resources": resources,
+                ]
+            ],
             "nodeSelector": .object(nodeSelector.mapValues(JSONValue.string)),
             "tolerations": .array(tolerations),
             "restartPolicy": "Never",
@@ -138,14 +132,14 @@ public struct LauncherPod: Sendable {
         }
         if affinity != .null { podSpec["affinity"] = affinity }
 
-        var pod: JSONValue = ["apiVersion": "v1", "kind": "Pod", "metadata": [
-            "generateName": .string("virt-launcher-\(name)-"),
-            "namespace": .string(vmi.namespace ?? "default"),
-            "ownerReferences": [[
-                "apiVersion": "kubevirt.io/v1", "kind": "VirtualMachineInstance", "name": .string(name),
-                "uid": .string(vmi.uid ?? ""), "controller": true, "blockOwnerDeletion": true,
-            ]],
-        ], "spec": podSpec]
+        var pod: JSONValue = [
+            "apiVersion": "v1", "kind": "Pod",
+            "metadata": [
+                "generateName": .string("virt-launcher-\(name)-"),
+                "namespace": .string(vmi.namespace ?? "default"),
+            ], "spec": podSpec,
+        ]
+        pod.ownerReferences = [OwnerReferences.reference(to: vmi, .virtualMachineInstances)]
         pod.labels = labels
         pod.annotations = annotations
         return pod
@@ -165,9 +159,14 @@ public struct LauncherPod: Sendable {
         affinity[field: Pod.Affinity.requiredNodeSelectorTerms] = .array(terms)
         if let preferredNode {
             var preferred = affinity[field: Pod.Affinity.preferredNodeAffinityTerms]?.arrayValue ?? []
-            preferred.append(["weight": 100, "preference": ["matchExpressions": [
-                ["key": "kubernetes.io/hostname", "operator": "In", "values": [.string(preferredNode)]],
-            ]]])
+            preferred.append([
+                "weight": 100,
+                "preference": [
+                    "matchExpressions": [
+                        ["key": "kubernetes.io/hostname", "operator": "In", "values": [.string(preferredNode)]]
+                    ]
+                ],
+            ])
             affinity[field: Pod.Affinity.preferredNodeAffinityTerms] = .array(preferred)
         }
         return affinity

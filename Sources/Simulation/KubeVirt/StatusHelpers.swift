@@ -8,11 +8,14 @@ import Synchronization
 /// ``StatusConditions``; this keeps the shape KubeVirt and CDI write (`lastProbeTime: null`,
 /// no empty reason or message).
 enum Conditions {
-    static func set(_ conditions: inout [JSONValue], type: String, status: Bool, reason: String = "", message: String = "",
-                    now: String = Timestamp.now(), probeTime: Bool = true) {
-        let condition = Condition(type: type, status: Condition.Status(status), reason: reason.isEmpty ? nil : reason,
-                                  message: message.isEmpty ? nil : message,
-                                  otherFields: probeTime ? ["lastProbeTime": .null] : [:])
+    static func set(
+        _ conditions: inout [JSONValue], type: String, status: Bool, reason: String = "", message: String = "",
+        now: String = Timestamp.now(), probeTime: Bool = true
+    ) {
+        let condition = Condition(
+            type: type, status: Condition.Status(status), reason: reason.isEmpty ? nil : reason,
+            message: message.isEmpty ? nil : message,
+            otherFields: probeTime ? ["lastProbeTime": .null] : [:])
         StatusConditions.set(&conditions, condition, now: now)
     }
 }

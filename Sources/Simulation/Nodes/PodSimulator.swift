@@ -1,4 +1,5 @@
 import ControllerKit
+import Foundation
 import KubeClient
 import KubeModel
 import Logging
@@ -30,25 +31,28 @@ struct PodReconciler: Reconciler {
             }
             if exists == nil {
                 _ = try await tolerating(KubeClientError.notFound) { () async throws(KubeClientError) in
-                    try await api.delete(.pods, namespace: key.namespace, name: key.name,
-                                         options: DeleteOptions(preconditionUID: pod.uid))
+                    try await api.delete(
+                        .pods, namespace: key.namespace, name: key.name,
+                        options: DeleteOptions(preconditionUID: pod.uid))
                 }
             }
             return .done
         }
-        guard SimulatedNode.isSimulated(node) else { return .done }
+        guard KWOKNode.isSimulated(node) else { return .done }
         kubelet.rememberSimulated(nodeName)
         let phase = Pod(pod).phase
-        guard phase != .running, phase?.isFinished != true else { return .done }
+        if phase == .running { return try await finishIfItEnds(pod, key: key) }
+        guard phase?.isFinished != true else { return .done }
         let simulated = Node(node)
         guard let cidr = simulated.podCIDR else { return .requeue }
         let hostIP = simulated.addresses?.first { $0["type"]?.stringValue == "InternalIP" }?["address"]?.stringValue
         guard let hostIP else { return .requeue }
-        let used = Set(pods.byIndex(PodSimulator.nodeIndex, nodeName).compactMap { Pod($0).podIP })
+        let used = Set(pods.podsOnNode(nodeName).compactMap { Pod($0).podIP })
         let podIP = kubelet.allocate(for: key, cidr: cidr, node: nodeName, inUse: used)
-        _ = try await api.patch(.pods, namespace: key.namespace, name: key.name,
-                                patch: ["status": Self.runningStatus(pod, podIP: podIP, hostIP: hostIP)],
-                                type: .merge, subresource: "status", options: .default)
+        _ = try await api.patch(
+            .pods, namespace: key.namespace, name: key.name,
+            patch: ["status": Self.runningStatus(pod, podIP: podIP, hostIP: hostIP)],
+            type: .merge, subresource: "status", options: .default)
         return .done
     }
 
@@ -56,20 +60,88 @@ struct PodReconciler: Reconciler {
         let uid = pod.uid ?? ""
         let containers = Pod(pod).containers
         let statuses: [JSONValue] = containers.map { container in
-            ["name": container["name"] ?? "", "image": container["image"] ?? "", "imageID": "",
-             "containerID": .string("kwok://\(uid)-\(container["name"]?.stringValue ?? "")"),
-             "ready": true, "started": true, "restartCount": 0, "state": ["running": ["startedAt": .string(now)]]]
+            [
+                "name": container["name"] ?? "", "image": container["image"] ?? "", "imageID": "",
+                "containerID": .string("kwok://\(uid)-\(container["name"]?.stringValue ?? "")"),
+                "ready": true, "started": true, "restartCount": 0, "state": ["running": ["startedAt": .string(now)]],
+            ]
         }
         func condition(_ type: String) -> JSONValue {
             ["type": .string(type), "status": "True", "lastProbeTime": .null, "lastTransitionTime": .string(now)]
         }
         return [
             "phase": "Running",
-            "conditions": [condition("Initialized"), condition("Ready"), condition("ContainersReady"),
-                           condition("PodScheduled")],
+            "conditions": [
+                condition("Initialized"), condition("Ready"), condition("ContainersReady"),
+                condition("PodScheduled"),
+            ],
             "hostIP": .string(hostIP), "hostIPs": [["ip": .string(hostIP)]],
             "podIP": .string(podIP), "podIPs": [["ip": .string(podIP)]],
             "startTime": .string(now), "containerStatuses": .array(statuses), "qosClass": .string(qosClass(containers)),
+        ]
+    }
+
+    /// Annotations on a pod (or its workload's pod template) that shape a run that ends.
+    static let runSecondsAnnotation = "virtyard.io/simulated-run-seconds"
+    static let exitCodeAnnotation = "virtyard.io/simulated-exit-code"
+
+    /// A pod whose containers are not restarted (`restartPolicy: Never` or `OnFailure`: a
+    /// Job's) ends after a simulated run time — one second after `startTime`, or
+    /// ``runSecondsAnnotation`` — with exit code 0 (`Succeeded`) or ``exitCodeAnnotation``'s
+    /// (`Failed` when non-zero). Pods restarted `Always` run until deleted, as before.
+    func finishIfItEnds(_ pod: JSONValue, key: ObjectKey) async throws -> ReconcileResult {
+        let view = Pod(pod)
+        guard let policy = pod[path: ["spec", "restartPolicy"]]?.stringValue, policy != "Always" else { return .done }
+        // Only batch work ends by itself: a Job's pods, or a pod that says how long it runs.
+        // Long-running pods that are never restarted (KubeVirt's virt-launcher) run on.
+        let declared = view.annotation(Self.runSecondsAnnotation).flatMap(Double.init).map { max(0, $0) }
+        let ownedByJob = pod.ownerReferences.contains { $0.kind == "Job" && $0.apiVersion.hasPrefix("batch/") }
+        guard declared != nil || ownedByJob else { return .done }
+        let runSeconds = declared ?? 1
+        let started = pod[path: ["status", "startTime"]]?.stringValue.flatMap(Timestamp.date) ?? Date()
+        let remaining = started.addingTimeInterval(runSeconds).timeIntervalSinceNow
+        if remaining > 0 { return .requeueAfter(.milliseconds(Int(remaining * 1000) + 10)) }
+        let exitCode = view.annotation(Self.exitCodeAnnotation).flatMap(Int64.init) ?? 0
+        _ = try await api.patch(
+            .pods, namespace: key.namespace, name: key.name,
+            patch: ["status": Self.finishedStatus(pod, exitCode: exitCode)],
+            type: .merge, subresource: "status", options: .default)
+        return .done
+    }
+
+    /// The status a kubelet writes when every container of a pod that is not restarted has
+    /// exited: `Succeeded` or `Failed`, terminated containers with the exit code, and
+    /// `Ready`/`ContainersReady` false with reason `PodCompleted`.
+    static func finishedStatus(_ pod: JSONValue, exitCode: Int64, now: String = Timestamp.now()) -> JSONValue {
+        let startedAt = pod[path: ["status", "startTime"]] ?? .string(now)
+        let statuses: [JSONValue] = (pod[path: ["status", "containerStatuses"]]?.arrayValue ?? []).map { status in
+            var status = status
+            status["ready"] = false
+            status["started"] = false
+            status["state"] = [
+                "terminated": [
+                    "exitCode": .int(exitCode), "reason": exitCode == 0 ? "Completed" : "Error",
+                    "startedAt": startedAt, "finishedAt": .string(now),
+                    "containerID": status["containerID"] ?? "",
+                ]
+            ]
+            return status
+        }
+        func condition(_ type: String, ready: Bool) -> JSONValue {
+            var entry: JSONValue = [
+                "type": .string(type), "status": ready ? "True" : "False", "lastProbeTime": .null,
+                "lastTransitionTime": .string(now),
+            ]
+            if !ready { entry["reason"] = "PodCompleted" }
+            return entry
+        }
+        return [
+            "phase": exitCode == 0 ? "Succeeded" : "Failed",
+            "conditions": [
+                condition("Initialized", ready: true), condition("Ready", ready: false),
+                condition("ContainersReady", ready: false), condition("PodScheduled", ready: true),
+            ],
+            "containerStatuses": .array(statuses),
         ]
     }
 
@@ -116,7 +188,8 @@ final class KubeletState: Sendable {
         pending.withLock { pending in
             if let existing = pending[key], existing.node == node { return existing.address }
             let reserved = Set(pending.values.filter { $0.node == node }.map(\.address)).union(inUse)
-            let prefix = cidr.split(separator: "/").first.map { $0.split(separator: ".").prefix(3).joined(separator: ".") }
+            let prefix =
+                cidr.split(separator: "/").first.map { $0.split(separator: ".").prefix(3).joined(separator: ".") }
                 ?? "10.128.0"
             let host = (2...254).first { !reserved.contains("\(prefix).\($0)") } ?? 254
             let address = "\(prefix).\(host)"
@@ -132,30 +205,28 @@ final class KubeletState: Sendable {
 
 /// Runs the pod reconciler: the kubelet of every simulated node.
 public struct PodSimulator: Service {
-    /// The pod informer's index of pods by the node they are bound to, shared with the
-    /// capacity exporter.
-    public static let nodeIndex = "spec.nodeName"
-
-    public static func indexPodsByNode(_ pods: Informer) {
-        pods.addIndex(nodeIndex) { pod in Pod(pod).nodeName.map { [$0] } ?? [] }
-    }
-
     let controller: Controller<PodReconciler>
 
-    public init(api: any KubernetesAPI, informers: SharedInformerFactory,
-                logger: Logger = Logger(label: "virtyard.simulation.pods")) {
+    public init(
+        api: any KubernetesAPI, informers: SharedInformerFactory,
+        logger: Logger = Logger(label: "virtyard.simulation.pods")
+    ) {
         let pods = informers.informer(for: .pods)
-        Self.indexPodsByNode(pods)
-        let reconciler = PodReconciler(api: api, pods: pods, nodes: informers.informer(for: .nodes),
-                                       kubelet: KubeletState())
+        pods.indexPodsByNode()
+        let reconciler = PodReconciler(
+            api: api, pods: pods, nodes: informers.informer(for: .nodes),
+            kubelet: KubeletState())
         let nodes = informers.informer(for: .nodes)
-        controller = Controller(name: "simulated-kubelet", reconciler: reconciler, for: pods,
-                                watches: [.mapped(nodes) { node in
-                                    // A node's deletion concerns the pods bound to it.
-                                    guard let name = node.name else { return [] }
-                                    return pods.byIndex(Self.nodeIndex, name).compactMap(ObjectKey.init)
-                                }],
-                                configuration: ControllerConfiguration(workers: 4, rateLimit: nil), logger: logger)
+        controller = Controller(
+            name: "simulated-kubelet", reconciler: reconciler, for: pods,
+            watches: [
+                .mapped(nodes) { node in
+                    // A node's deletion concerns the pods bound to it.
+                    guard let name = node.name else { return [] }
+                    return pods.podsOnNode(name).compactMap(ObjectKey.init)
+                }
+            ],
+            configuration: ControllerConfiguration(workers: 4, rateLimit: nil), logger: logger)
     }
 
     public func run() async throws {

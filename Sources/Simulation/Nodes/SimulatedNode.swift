@@ -1,40 +1,8 @@
 import KubeModel
 
-/// Node objects in KWOK's conventions, and the addresses the simulation hands out.
+/// The addresses the simulation hands its nodes: pod ranges and node IPs. (The node objects
+/// themselves are ``KWOKNode``'s, in KubeModel, which the capacity capability shares.)
 public enum SimulatedNode {
-    /// KWOK's marker annotation: the node belongs to the simulator.
-    public static let kwokAnnotation = "kwok.x-k8s.io/node"
-    public static let kwokTaint = Taint(key: "kwok.x-k8s.io/node", value: "fake", effect: .noSchedule)
-    /// virt-handler's label on nodes that can run VMs; launcher pods select it.
-    public static let schedulableLabel = "kubevirt.io/schedulable"
-
-    /// A new node as KWOK's examples write them: labelled `type=kwok`, tainted so that only
-    /// pods that tolerate the fake node land there. Status is filled in by the simulator.
-    public static func make(name: String, cpu: Quantity, memory: Quantity, pods: Int64 = 110,
-                            labels extra: [String: String] = [:]) -> JSONValue {
-        var node: JSONValue = ["apiVersion": "v1", "kind": "Node", "metadata": [:], "spec": [:]]
-        node.name = name
-        var labels = [
-            "type": "kwok", "kubernetes.io/hostname": name, "kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64",
-            "beta.kubernetes.io/os": "linux", "beta.kubernetes.io/arch": "amd64", "kubernetes.io/role": "agent",
-            "node-role.kubernetes.io/agent": "", schedulableLabel: "true",
-        ]
-        labels.merge(extra) { _, new in new }
-        node.labels = labels
-        node.annotations = [kwokAnnotation: "fake", "node.alpha.kubernetes.io/ttl": "0"]
-        var view = Node(node)
-        view.taints = [kwokTaint.json]
-        let resources: JSONValue = ["cpu": cpu.json, "memory": memory.json, "pods": Quantity(pods).json]
-        view.capacity = resources
-        view.allocatable = resources
-        return view.object
-    }
-
-    /// Whether the simulation plays kubelet for this node.
-    public static func isSimulated(_ node: JSONValue) -> Bool {
-        node.annotations[kwokAnnotation] == "fake" || node.labels["type"] == "kwok"
-    }
-
     /// The `n`-th node's pod range, `10.128.0.0/24` onwards (room for 32,768 nodes).
     public static func podCIDR(index: Int) -> String {
         "10.\(128 + (index / 256) % 128).\(index % 256).0/24"

@@ -11,8 +11,10 @@ public struct NodeInfo: Sendable {
         var taints: [Taint]
         var pods: [String: (requests: ResourceAmounts, nonZero: ResourceAmounts)]
 
-        init(name: String, labels: [String: String], taints: [Taint],
-             pods: [String: (requests: ResourceAmounts, nonZero: ResourceAmounts)]) {
+        init(
+            name: String, labels: [String: String], taints: [Taint],
+            pods: [String: (requests: ResourceAmounts, nonZero: ResourceAmounts)]
+        ) {
             self.name = name
             self.labels = labels
             self.taints = taints
@@ -55,8 +57,10 @@ public struct NodeInfo: Sendable {
         }
     }
 
-    public init(name: String, labels: [String: String] = [:], taints: [Taint] = [], unschedulable: Bool = false,
-                allocatable: ResourceAmounts) {
+    public init(
+        name: String, labels: [String: String] = [:], taints: [Taint] = [], unschedulable: Bool = false,
+        allocatable: ResourceAmounts
+    ) {
         storage = Storage(name: name, labels: labels, taints: taints, pods: [:])
         self.unschedulable = unschedulable
         self.allocatable = allocatable
@@ -64,9 +68,10 @@ public struct NodeInfo: Sendable {
 
     public init(_ node: JSONValue) {
         let view = Node(node)
-        self.init(name: node.name ?? "", labels: node.labels, taints: view.taints.compactMap(Taint.init(json:)),
-                  unschedulable: view.unschedulable,
-                  allocatable: ResourceAmounts(resourceList: view.allocatable ?? view.capacity))
+        self.init(
+            name: node.name ?? "", labels: node.labels, taints: view.taints.compactMap(Taint.init(json:)),
+            unschedulable: view.unschedulable,
+            allocatable: ResourceAmounts(resourceList: view.allocatable ?? view.capacity))
     }
 
     /// Takes the node's own fields from a newer version of it, keeping the pods.

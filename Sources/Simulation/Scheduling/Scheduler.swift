@@ -24,8 +24,10 @@ public final class Scheduler: Service, Sendable {
         public var recordEvents: Bool
         public var schedulerName: String
 
-        public init(strategy: ResourceScoringStrategy = .leastAllocated, percentageOfNodesToScore: Int? = nil,
-                    bindConcurrency: Int = 16, recordEvents: Bool = true, schedulerName: String = "default-scheduler") {
+        public init(
+            strategy: ResourceScoringStrategy = .leastAllocated, percentageOfNodesToScore: Int? = nil,
+            bindConcurrency: Int = 16, recordEvents: Bool = true, schedulerName: String = "default-scheduler"
+        ) {
             self.strategy = strategy
             self.percentageOfNodesToScore = percentageOfNodesToScore
             self.bindConcurrency = bindConcurrency
@@ -60,16 +62,21 @@ public final class Scheduler: Service, Sendable {
         public var nodesEvaluated = 0
     }
 
-    public init(api: any KubernetesAPI, informers: SharedInformerFactory, configuration: Configuration = Configuration(),
-                logger: Logger = Logger(label: "virtyard.scheduler")) {
+    public init(
+        api: any KubernetesAPI, informers: SharedInformerFactory, configuration: Configuration = Configuration(),
+        logger: Logger = Logger(label: "virtyard.scheduler")
+    ) {
         self.api = api
         self.nodes = informers.informer(for: .nodes)
         self.pods = informers.informer(for: .pods)
         self.configuration = configuration
         self.logger = logger
         self.events = EventRecorder(api: api, component: configuration.schedulerName, logger: logger)
-        self.state = Mutex(State(algorithm: SchedulingAlgorithm(strategy: configuration.strategy,
-                                                                 percentageOfNodesToScore: configuration.percentageOfNodesToScore)))
+        self.state = Mutex(
+            State(
+                algorithm: SchedulingAlgorithm(
+                    strategy: configuration.strategy,
+                    percentageOfNodesToScore: configuration.percentageOfNodesToScore)))
     }
 
     public var currentStatistics: Statistics { statistics.withLock { $0 } }
@@ -83,8 +90,10 @@ public final class Scheduler: Service, Sendable {
     }
 
     private func schedule() async throws {
-        let queue = WorkQueue<ObjectKey>(configuration: .init(backoff: FailureBackoff(base: .seconds(1), cap: .seconds(10)),
-                                                              rateLimit: nil))
+        let queue = WorkQueue<ObjectKey>(
+            configuration: .init(
+                backoff: FailureBackoff(base: .seconds(1), cap: .seconds(10)),
+                rateLimit: nil))
         // A new term starts from what the informers hold now.
         state.withLock { state in
             state.cache = SchedulerCache()
@@ -233,17 +242,23 @@ public final class Scheduler: Service, Sendable {
     private func bind(_ pod: JSONValue, _ scheduling: SchedulingPod, to node: String, queue: WorkQueue<ObjectKey>) async {
         let binding: JSONValue = [
             "apiVersion": "v1", "kind": "Binding",
-            "metadata": ["name": .string(scheduling.name), "namespace": .string(scheduling.namespace),
-                         "uid": .string(scheduling.uid)],
+            "metadata": [
+                "name": .string(scheduling.name), "namespace": .string(scheduling.namespace),
+                "uid": .string(scheduling.uid),
+            ],
             "target": ["apiVersion": "v1", "kind": "Node", "name": .string(node)],
         ]
         do {
-            _ = try await api.post(.pods, namespace: scheduling.namespace, name: scheduling.name,
-                                   subresource: "binding", body: binding, options: .default)
-            state.withLock { _ = $0.reportedFailures.removeValue(forKey: ObjectKey(namespace: scheduling.namespace, name: scheduling.name)) }
+            _ = try await api.post(
+                .pods, namespace: scheduling.namespace, name: scheduling.name,
+                subresource: "binding", body: binding, options: .default)
+            state.withLock {
+                _ = $0.reportedFailures.removeValue(forKey: ObjectKey(namespace: scheduling.namespace, name: scheduling.name))
+            }
             if configuration.recordEvents {
-                events.record(pod, type: .normal, reason: "Scheduled",
-                              message: "Successfully assigned \(scheduling.namespace)/\(scheduling.name) to \(node)")
+                events.record(
+                    pod, type: .normal, reason: "Scheduled",
+                    message: "Successfully assigned \(scheduling.namespace)/\(scheduling.name) to \(node)")
             }
         } catch {
             // The assumption was wrong: uncount the pod, and retry unless it is gone or
@@ -251,8 +266,12 @@ public final class Scheduler: Service, Sendable {
             statistics.withLock { $0.bindFailures += 1 }
             state.withLock { $0.cache.removePod(uid: scheduling.uid) }
             if !error.isNotFound && error.code != 409 {
-                logger.warning("binding failed", metadata: ["pod": "\(scheduling.key)", "node": "\(node)",
-                                                            "error": "\(error)"])
+                logger.warning(
+                    "binding failed",
+                    metadata: [
+                        "pod": "\(scheduling.key)", "node": "\(node)",
+                        "error": "\(error)",
+                    ])
                 queue.addRateLimited(ObjectKey(namespace: scheduling.namespace, name: scheduling.name))
             }
         }
@@ -266,13 +285,20 @@ public final class Scheduler: Service, Sendable {
         }
         guard changed else { return }
         logger.debug("pod unschedulable", metadata: ["pod": "\(key)", "reason": "\(message)"])
-        let patch: JSONValue = ["status": ["conditions": [[
-            "type": "PodScheduled", "status": "False", "reason": "Unschedulable", "message": .string(message),
-            "lastProbeTime": .null, "lastTransitionTime": .string(Timestamp.now()),
-        ]]]]
+        let patch: JSONValue = [
+            "status": [
+                "conditions": [
+                    [
+                        "type": "PodScheduled", "status": "False", "reason": "Unschedulable", "message": .string(message),
+                        "lastProbeTime": .null, "lastTransitionTime": .string(Timestamp.now()),
+                    ]
+                ]
+            ]
+        ]
         do {
-            _ = try await api.patch(.pods, namespace: key.namespace, name: key.name, patch: patch, type: .strategic,
-                                    subresource: "status", options: .default)
+            _ = try await api.patch(
+                .pods, namespace: key.namespace, name: key.name, patch: patch, type: .strategic,
+                subresource: "status", options: .default)
         } catch {
             logger.debug("could not mark pod unschedulable", metadata: ["pod": "\(key)", "error": "\(error)"])
         }

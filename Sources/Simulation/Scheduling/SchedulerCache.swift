@@ -37,8 +37,9 @@ public struct SchedulerCache: Sendable {
         for position in index..<nodes.count { indexByName[nodes[position].name] = position }
         // Pods still bound to the node stay counted against its name should it come back.
         for (uid, counted) in removed.pods {
-            orphanPods[name, default: [:]][uid] = SchedulingPod(namespace: "", name: "", uid: uid, requests: counted.requests,
-                                                                 nonZeroRequests: counted.nonZero)
+            orphanPods[name, default: [:]][uid] = SchedulingPod(
+                namespace: "", name: "", uid: uid, requests: counted.requests,
+                nonZeroRequests: counted.nonZero)
         }
         if nextStartNodeIndex >= nodes.count { nextStartNodeIndex = 0 }
     }

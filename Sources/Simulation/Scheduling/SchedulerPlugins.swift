@@ -63,7 +63,8 @@ public struct NodeAffinityFilter: FilterPlugin {
             return FilterFailure("node(s) didn't match Pod's node affinity/selector")
         }
         if let terms = pod.requiredNodeAffinity,
-           !terms.contains(where: { $0.matches(labels: node.labels, nodeName: node.name) }) {
+            !terms.contains(where: { $0.matches(labels: node.labels, nodeName: node.name) })
+        {
             return FilterFailure("node(s) didn't match Pod's node affinity/selector")
         }
         return nil
@@ -117,10 +118,12 @@ public struct ResourcesFitScore: ScorePlugin {
     public init(strategy: ResourceScoringStrategy = .leastAllocated) { self.strategy = strategy }
 
     public func score(_ pod: SchedulingPod, _ node: NodeInfo) -> Int64 {
-        let cpu = resourceScore(requested: node.nonZeroRequested.milliCPU + pod.nonZeroRequests.milliCPU,
-                                capacity: node.allocatable.milliCPU)
-        let memory = resourceScore(requested: node.nonZeroRequested.memory + pod.nonZeroRequests.memory,
-                                   capacity: node.allocatable.memory)
+        let cpu = resourceScore(
+            requested: node.nonZeroRequested.milliCPU + pod.nonZeroRequests.milliCPU,
+            capacity: node.allocatable.milliCPU)
+        let memory = resourceScore(
+            requested: node.nonZeroRequested.memory + pod.nonZeroRequests.memory,
+            capacity: node.allocatable.memory)
         return (cpu + memory) / 2
     }
 
@@ -161,8 +164,10 @@ public struct TaintTolerationScore: ScorePlugin {
 
     public func score(_ pod: SchedulingPod, _ node: NodeInfo) -> Int64 {
         var count: Int64 = 0
-        for taint in node.taints where taint.effect == .preferNoSchedule
-            && !pod.tolerations.contains(where: { $0.tolerates(taint) }) {
+        for taint in node.taints
+        where taint.effect == .preferNoSchedule
+            && !pod.tolerations.contains(where: { $0.tolerates(taint) })
+        {
             count += 1
         }
         return count

@@ -11,12 +11,18 @@ public struct SchedulingAlgorithm: Sendable {
 
     /// kube-scheduler's default profile for the plugins simulated here, with its default
     /// weights (TaintToleration 3, NodeAffinity 2, NodeResourcesFit 1, BalancedAllocation 1).
-    public init(strategy: ResourceScoringStrategy = .leastAllocated, percentageOfNodesToScore: Int? = nil,
-                seed: UInt64 = 0x5eed) {
-        filters = [NodeUnschedulableFilter(), NodeNameFilter(), TaintTolerationFilter(), NodeAffinityFilter(),
-                   ResourcesFitFilter()]
-        scorers = [(TaintTolerationScore(), 3), (NodeAffinityScore(), 2), (ResourcesFitScore(strategy: strategy), 1),
-                   (BalancedAllocationScore(), 1)]
+    public init(
+        strategy: ResourceScoringStrategy = .leastAllocated, percentageOfNodesToScore: Int? = nil,
+        seed: UInt64 = 0x5eed
+    ) {
+        filters = [
+            NodeUnschedulableFilter(), NodeNameFilter(), TaintTolerationFilter(), NodeAffinityFilter(),
+            ResourcesFitFilter(),
+        ]
+        scorers = [
+            (TaintTolerationScore(), 3), (NodeAffinityScore(), 2), (ResourcesFitScore(strategy: strategy), 1),
+            (BalancedAllocationScore(), 1),
+        ]
         self.percentageOfNodesToScore = percentageOfNodesToScore
         random = SplitMix64(seed: seed)
     }
@@ -50,8 +56,10 @@ public struct SchedulingAlgorithm: Sendable {
         return outcome.decision
     }
 
-    private mutating func evaluate(_ pod: SchedulingPod, nodes: UnsafeBufferPointer<NodeInfo>, start: Int,
-                                   wanted: Int) -> (decision: SchedulingDecision, processed: Int) {
+    private mutating func evaluate(
+        _ pod: SchedulingPod, nodes: UnsafeBufferPointer<NodeInfo>, start: Int,
+        wanted: Int
+    ) -> (decision: SchedulingDecision, processed: Int) {
         let nodeCount = nodes.count
         var feasible: [Int] = []
         feasible.reserveCapacity(min(wanted, nodeCount))

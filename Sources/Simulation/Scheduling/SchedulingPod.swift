@@ -23,19 +23,23 @@ public struct SchedulingPod: Sendable {
     public static let defaultMilliCPURequest: Int64 = 100
     public static let defaultMemoryRequest: Int64 = 200 * 1024 * 1024
 
-    public init(namespace: String, name: String, uid: String = "", requests: ResourceAmounts = .zero,
-                nonZeroRequests: ResourceAmounts? = nil, nodeName: String? = nil, nodeSelector: [String: String] = [:],
-                requiredNodeAffinity: [NodeSelectorTerm]? = nil, preferredNodeAffinity: [WeightedNodeSelectorTerm] = [],
-                tolerations: [Toleration] = [], priority: Int64 = 0, schedulerName: String = "default-scheduler") {
+    public init(
+        namespace: String, name: String, uid: String = "", requests: ResourceAmounts = .zero,
+        nonZeroRequests: ResourceAmounts? = nil, nodeName: String? = nil, nodeSelector: [String: String] = [:],
+        requiredNodeAffinity: [NodeSelectorTerm]? = nil, preferredNodeAffinity: [WeightedNodeSelectorTerm] = [],
+        tolerations: [Toleration] = [], priority: Int64 = 0, schedulerName: String = "default-scheduler"
+    ) {
         self.namespace = namespace
         self.name = name
         self.uid = uid
         var requests = requests
         requests.pods = 1
         self.requests = requests
-        self.nonZeroRequests = nonZeroRequests ?? ResourceAmounts(
-            milliCPU: requests.milliCPU == 0 ? Self.defaultMilliCPURequest : requests.milliCPU,
-            memory: requests.memory == 0 ? Self.defaultMemoryRequest : requests.memory, pods: 1)
+        self.nonZeroRequests =
+            nonZeroRequests
+            ?? ResourceAmounts(
+                milliCPU: requests.milliCPU == 0 ? Self.defaultMilliCPURequest : requests.milliCPU,
+                memory: requests.memory == 0 ? Self.defaultMemoryRequest : requests.memory, pods: 1)
         self.nodeName = nodeName
         self.nodeSelector = nodeSelector
         self.requiredNodeAffinity = requiredNodeAffinity
@@ -70,14 +74,15 @@ public struct SchedulingPod: Sendable {
         nonZero.pods = 1
         let required = view.requiredNodeSelectorTerms.map { $0.map(NodeSelectorTerm.init(json:)) }
         let preferred = view.preferredNodeAffinityTerms.compactMap { WeightedNodeSelectorTerm(json: $0) }
-        self.init(namespace: pod.namespace ?? "", name: pod.name ?? "", uid: pod.uid ?? "", requests: requests,
-                  nonZeroRequests: nonZero,
-                  nodeName: spec["nodeName"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 },
-                  nodeSelector: JSONValue.stringMap(spec["nodeSelector"]),
-                  requiredNodeAffinity: required, preferredNodeAffinity: preferred,
-                  tolerations: spec["tolerations"]?.arrayValue?.map(Toleration.init(json:)) ?? [],
-                  priority: spec["priority"]?.intValue ?? 0,
-                  schedulerName: spec["schedulerName"]?.stringValue ?? "default-scheduler")
+        self.init(
+            namespace: pod.namespace ?? "", name: pod.name ?? "", uid: pod.uid ?? "", requests: requests,
+            nonZeroRequests: nonZero,
+            nodeName: spec["nodeName"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 },
+            nodeSelector: JSONValue.stringMap(spec["nodeSelector"]),
+            requiredNodeAffinity: required, preferredNodeAffinity: preferred,
+            tolerations: spec["tolerations"]?.arrayValue?.map(Toleration.init(json:)) ?? [],
+            priority: spec["priority"]?.intValue ?? 0,
+            schedulerName: spec["schedulerName"]?.stringValue ?? "default-scheduler")
     }
 
     /// A container's requests; a limit without a request counts as the request, as the API
@@ -202,8 +207,9 @@ public struct Toleration: Sendable, Hashable {
     }
 
     init(json: JSONValue) {
-        self.init(key: json["key"]?.stringValue ?? "", exists: json["operator"]?.stringValue == "Exists",
-                  value: json["value"]?.stringValue ?? "", effect: json["effect"]?.stringValue.flatMap(Taint.Effect.init))
+        self.init(
+            key: json["key"]?.stringValue ?? "", exists: json["operator"]?.stringValue == "Exists",
+            value: json["value"]?.stringValue ?? "", effect: json["effect"]?.stringValue.flatMap(Taint.Effect.init))
     }
 
     public func tolerates(_ taint: Taint) -> Bool {

@@ -14,8 +14,10 @@ struct PlatformErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     let openAPI: PlatformOpenAPI
     let logger: Logger
 
-    func handle(_ request: Request, context: Context,
-                next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(
+        _ request: Request, context: Context,
+        next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
         if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > Self.maximumBody {
             return Self.tooLarge
         }
@@ -24,20 +26,29 @@ struct PlatformErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let error as HTTPError where error.status == .notFound && [nil, "NotFound"].contains(context.endpointPath) {
             let allowed = openAPI.methods(forPath: request.uri.path)
             guard allowed.isEmpty else {
-                var response = Self.json(status: .methodNotAllowed, code: "MethodNotAllowed",
-                                         message: "\(request.method) is not served on \(request.uri.path); it allows \(allowed.joined(separator: ", "))")
+                var response = Self.json(
+                    status: .methodNotAllowed, code: "MethodNotAllowed",
+                    message: "\(request.method) is not served on \(request.uri.path); it allows \(allowed.joined(separator: ", "))")
                 response.headers[.allow] = allowed.joined(separator: ", ")
                 return response
             }
-            return Self.json(status: .notFound, code: "NotFound",
-                             message: "nothing is served at \(request.uri.path) on the platform address (see /openapi.json)")
+            return Self.json(
+                status: .notFound, code: "NotFound",
+                message: "nothing is served at \(request.uri.path) on the platform address (see /openapi.json)")
         } catch is NIOTooManyBytesError {
             return Self.tooLarge
         } catch let error as HTTPError {
             return Self.json(status: error.status, code: Self.code(error.status), message: error.body ?? error.status.reasonPhrase)
+        } catch let error as any HTTPResponseError {
+            // PlatformError and CapacityError render themselves ({"error", "message"}).
+            return try error.response(from: request, context: context)
         } catch {
-            logger.error("platform request failed", metadata: ["method": "\(request.method)", "path": "\(request.uri.path)",
-                                                              "error": "\(error)"])
+            logger.error(
+                "platform request failed",
+                metadata: [
+                    "method": "\(request.method)", "path": "\(request.uri.path)",
+                    "error": "\(error)",
+                ])
             return Self.json(status: .internalServerError, code: "InternalError", message: "the request failed inside the platform")
         }
     }
@@ -53,7 +64,8 @@ struct PlatformErrorMiddleware<Context: RequestContext>: RouterMiddleware {
 
     static func json(status: HTTPResponse.Status, code: String, message: String) -> Response {
         let body: JSONValue = ["error": .string(code), "message": .string(message)]
-        return Response(status: status, headers: [.contentType: "application/json"],
-                        body: ResponseBody(byteBuffer: ByteBuffer(bytes: body.serialized())))
+        return Response(
+            status: status, headers: [.contentType: "application/json"],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: body.serialized())))
     }
 }

@@ -107,10 +107,12 @@ final class FakeKubernetesAPI: KubernetesAPI {
         state.withLock { state in
             state.resourceVersion += 1
             let version = String(state.resourceVersion)
-            let bookmark = WatchEventObject(type: .bookmark, object: [
-                "kind": .string(resource.kind), "apiVersion": .string(resource.apiVersion),
-                "metadata": ["resourceVersion": .string(version)],
-            ])
+            let bookmark = WatchEventObject(
+                type: .bookmark,
+                object: [
+                    "kind": .string(resource.kind), "apiVersion": .string(resource.apiVersion),
+                    "metadata": ["resourceVersion": .string(version)],
+                ])
             for watcher in state.watchers.values where watcher.resource == resource.description {
                 watcher.continuation.yield(bookmark)
             }
@@ -147,19 +149,25 @@ final class FakeKubernetesAPI: KubernetesAPI {
                 .map(\.value)
             let start = options.continueToken.flatMap { Int($0) } ?? 0
             guard let limit = options.limit, start + limit < all.count else {
-                return ObjectList(items: Array(all[min(start, all.count)...]), resourceVersion: ResourceVersion(String(state.resourceVersion)))
+                return ObjectList(
+                    items: Array(all[min(start, all.count)...]), resourceVersion: ResourceVersion(String(state.resourceVersion)))
             }
-            return ObjectList(items: Array(all[start ..< start + limit]), resourceVersion: ResourceVersion(String(state.resourceVersion)),
-                              continueToken: String(start + limit))
+            return ObjectList(
+                items: Array(all[start..<start + limit]), resourceVersion: ResourceVersion(String(state.resourceVersion)),
+                continueToken: String(start + limit))
         }
     }
 
-    func post(_ resource: ResourceType, namespace: String?, name: String, subresource: String, body: JSONValue,
-              options: WriteOptions) async throws(KubeClientError) -> JSONValue {
+    func post(
+        _ resource: ResourceType, namespace: String?, name: String, subresource: String, body: JSONValue,
+        options: WriteOptions
+    ) async throws(KubeClientError) -> JSONValue {
         throw Self.error(404, "NotFound", "the fake serves no subresource \(subresource)", "POST")
     }
 
-    func create(_ resource: ResourceType, namespace: String?, object: JSONValue, options: WriteOptions) async throws(KubeClientError) -> JSONValue {
+    func create(_ resource: ResourceType, namespace: String?, object: JSONValue, options: WriteOptions) async throws(KubeClientError)
+        -> JSONValue
+    {
         if let failure = await runWriteHook(.create, resource, object) { throw failure }
         return try state.withLock { state throws(KubeClientError) in
             guard let name = object.name else { throw Self.error(422, "Invalid", "name is required", "POST") }
@@ -179,7 +187,9 @@ final class FakeKubernetesAPI: KubernetesAPI {
         }
     }
 
-    func update(_ resource: ResourceType, namespace: String?, object: JSONValue, subresource: String?, options: WriteOptions) async throws(KubeClientError) -> JSONValue {
+    func update(_ resource: ResourceType, namespace: String?, object: JSONValue, subresource: String?, options: WriteOptions)
+        async throws(KubeClientError) -> JSONValue
+    {
         if let failure = await runWriteHook(.update, resource, object) { throw failure }
         return try state.withLock { state throws(KubeClientError) in
             guard let name = object.name else { throw Self.error(422, "Invalid", "name is required", "PUT") }
@@ -189,7 +199,8 @@ final class FakeKubernetesAPI: KubernetesAPI {
             }
             if let expected = object.resourceVersion, !expected.isEmpty, expected != current.resourceVersion {
                 state.conflicts += 1
-                throw Self.error(409, "Conflict", "the object has been modified; please apply your changes to the latest version and try again", "PUT")
+                throw Self.error(
+                    409, "Conflict", "the object has been modified; please apply your changes to the latest version and try again", "PUT")
             }
             var stored = object
             state.resourceVersion += 1
@@ -202,14 +213,19 @@ final class FakeKubernetesAPI: KubernetesAPI {
         }
     }
 
-    func patch(_ resource: ResourceType, namespace: String?, name: String, patch: JSONValue, type: PatchType, subresource: String?, options: WriteOptions) async throws(KubeClientError) -> JSONValue {
+    func patch(
+        _ resource: ResourceType, namespace: String?, name: String, patch: JSONValue, type: PatchType, subresource: String?,
+        options: WriteOptions
+    ) async throws(KubeClientError) -> JSONValue {
         var current = try await get(resource, namespace: namespace, name: name, subresource: subresource)
         current = MergePatch.apply(patch, to: current)
         current.resourceVersion = nil
         return try await update(resource, namespace: namespace, object: current, subresource: subresource, options: options)
     }
 
-    func delete(_ resource: ResourceType, namespace: String?, name: String, options: DeleteOptions) async throws(KubeClientError) -> JSONValue {
+    func delete(_ resource: ResourceType, namespace: String?, name: String, options: DeleteOptions) async throws(KubeClientError)
+        -> JSONValue
+    {
         let key = StoreKey(resource: resource.description, namespace: namespace, name: name)
         if let existing = state.withLock({ $0.objects[key] }), let failure = await runWriteHook(.delete, resource, existing) {
             throw failure
@@ -225,7 +241,9 @@ final class FakeKubernetesAPI: KubernetesAPI {
         }
     }
 
-    func watch(_ resource: ResourceType, namespace: String?, options: ListOptions) async throws(KubeClientError) -> AsyncThrowingStream<WatchEventObject, any Error> {
+    func watch(_ resource: ResourceType, namespace: String?, options: ListOptions) async throws(KubeClientError) -> AsyncThrowingStream<
+        WatchEventObject, any Error
+    > {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let held = state.withLock { state in
                 state.watchCalls += 1
@@ -247,10 +265,13 @@ final class FakeKubernetesAPI: KubernetesAPI {
                 guard state.goneAsErrorEvent else {
                     throw Self.error(410, "Expired", "too old resource version: \(from)", "GET watch")
                 }
-                continuation.yield(WatchEventObject(type: .error, object: [
-                    "kind": "Status", "apiVersion": "v1", "status": "Failure", "reason": "Expired", "code": 410,
-                    "message": .string("too old resource version: \(from)"),
-                ]))
+                continuation.yield(
+                    WatchEventObject(
+                        type: .error,
+                        object: [
+                            "kind": "Status", "apiVersion": "v1", "status": "Failure", "reason": "Expired", "code": 410,
+                            "message": .string("too old resource version: \(from)"),
+                        ]))
                 continuation.finish()
                 return UInt64.max
             }
@@ -261,8 +282,9 @@ final class FakeKubernetesAPI: KubernetesAPI {
             }
             let id = state.nextWatcherID
             state.nextWatcherID += 1
-            state.watchers[id] = Watcher(resource: resource.description, namespace: namespace, selector: selector,
-                                         fieldSelector: fieldSelector, continuation: continuation)
+            state.watchers[id] = Watcher(
+                resource: resource.description, namespace: namespace, selector: selector,
+                fieldSelector: fieldSelector, continuation: continuation)
             return id
         }
         if id != UInt64.max {
@@ -297,8 +319,10 @@ final class FakeKubernetesAPI: KubernetesAPI {
         return await hook(verb, resource, object)
     }
 
-    private static func record(_ type: WatchEventObject.EventType, _ object: JSONValue, resource: ResourceType,
-                               in state: inout State) {
+    private static func record(
+        _ type: WatchEventObject.EventType, _ object: JSONValue, resource: ResourceType,
+        in state: inout State
+    ) {
         let event = WatchEventObject(type: type, object: object)
         state.history.append(HistoryEvent(resourceVersion: state.resourceVersion, resource: resource.description, event: event))
         for watcher in state.watchers.values where watcher.resource == resource.description {
@@ -308,8 +332,10 @@ final class FakeKubernetesAPI: KubernetesAPI {
         }
     }
 
-    private static func matches(_ object: JSONValue, namespace: String?, _ selector: LabelSelector,
-                                _ fieldSelector: FieldSelector) -> Bool {
+    private static func matches(
+        _ object: JSONValue, namespace: String?, _ selector: LabelSelector,
+        _ fieldSelector: FieldSelector
+    ) -> Bool {
         (namespace == nil || object.namespace == namespace) && selector.matches(object.labels) && fieldSelector.matches(object)
     }
 

@@ -5,12 +5,15 @@ import KubeModel
 enum Fixtures {
     static let pods = ResourceType.pods
     static let configMaps = ResourceType.configMaps
-    static let widgets = ResourceType(group: "virtyard.io", version: "v1alpha1", resource: "widgets", kind: "Widget",
-                                      namespaced: true)
+    static let widgets = ResourceType(
+        group: "virtyard.io", version: "v1alpha1", resource: "widgets", kind: "Widget",
+        namespaced: true)
     static let leases = ResourceType.leases
 
-    static func object(_ resource: ResourceType, _ namespace: String, _ name: String, labels: [String: String] = [:],
-                       data: JSONValue? = nil) -> JSONValue {
+    static func object(
+        _ resource: ResourceType, _ namespace: String, _ name: String, labels: [String: String] = [:],
+        data: JSONValue? = nil
+    ) -> JSONValue {
         var object: JSONValue = [
             "apiVersion": .string(resource.apiVersion), "kind": .string(resource.kind),
             "metadata": ["name": .string(name), "namespace": .string(namespace)],
@@ -23,8 +26,11 @@ enum Fixtures {
     /// A pod controlled by a widget.
     static func ownedPod(_ namespace: String, _ name: String, owner: String) -> JSONValue {
         var pod = object(pods, namespace, name)
-        pod.ownerReferences = [OwnerReference(apiVersion: "virtyard.io/v1alpha1", kind: "Widget", name: owner,
-                                              uid: "uid-\(owner)", controller: true)]
+        pod.ownerReferences = [
+            OwnerReference(
+                apiVersion: "virtyard.io/v1alpha1", kind: "Widget", name: owner,
+                uid: "uid-\(owner)", controller: true)
+        ]
         return pod
     }
 }
@@ -32,8 +38,10 @@ enum Fixtures {
 /// Runs `body` while `run` (a service's run loop) runs in a child task, then cancels it and
 /// waits for it to end.
 @discardableResult
-func withRunning<T: Sendable>(_ run: @escaping @Sendable () async throws -> Void,
-                              _ body: () async throws -> T) async throws -> T {
+func withRunning<T: Sendable>(
+    _ run: @escaping @Sendable () async throws -> Void,
+    _ body: () async throws -> T
+) async throws -> T {
     try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { try await run() }
         let result = try await body()
