@@ -1,15 +1,17 @@
 import Foundation
 
 /// node-exporter style counters of one node, integrated over time from its usage at each
-/// scrape, as node-classifier-sim does (busy time split 60/40 between user and system).
+/// scrape, as node-classifier-sim does (busy time split 60/40 between user and system; PSI
+/// waiting time = pressure × elapsed, for CPU and for memory).
 struct NodeCounters: Sendable {
     var last: Date?
     var user = 0.0
     var system = 0.0
     var idle = 0.0
     var pressureWaiting = 0.0
+    var memoryPressureWaiting = 0.0
 
-    mutating func advance(to now: Date, cpuUsage: Double, cpuPressure: Double) {
+    mutating func advance(to now: Date, cpuUsage: Double, cpuPressure: Double, memoryPressure: Double) {
         defer { last = now }
         guard let last else { return }
         let elapsed = max(0, now.timeIntervalSince(last))
@@ -18,6 +20,7 @@ struct NodeCounters: Sendable {
         system += busy * 0.4
         idle += max(0, elapsed - busy)
         pressureWaiting += cpuPressure * elapsed
+        memoryPressureWaiting += memoryPressure * elapsed
     }
 }
 
@@ -59,12 +62,28 @@ enum CapacityMetrics {
             counters[$0.node]?.pressureWaiting ?? 0
         }
         perNode(
+            "node_pressure_memory_waiting_seconds_total", "counter",
+            "Total memory pressure waiting seconds (simulated PSI metric)", label: "instance"
+        ) {
+            counters[$0.node]?.memoryPressureWaiting ?? 0
+        }
+        perNode(
             "node_memory_MemTotal_bytes", "gauge", "Memory of the node in bytes (simulated node-exporter metric)",
             label: "instance", \.memoryBytes)
         perNode(
             "node_memory_MemAvailable_bytes", "gauge", "Memory not used by VMs in bytes (simulated node-exporter metric)",
             label: "instance"
         ) { $0.memoryBytes * (1 - $0.memoryUsage) }
+        // kube-state-metrics' figure, which node-classifier-sim's memory recording rules divide
+        // by (its own exporter leaves it to kube-state-metrics; here there is none to rely on).
+        header(
+            "kube_node_status_allocatable", "gauge",
+            "The allocatable for different resources of a node that are available for scheduling.")
+        for (index, node) in nodes.enumerated() {
+            text += "kube_node_status_allocatable{node=\"\(names[index])\",resource=\"cpu\",unit=\"core\"} \(format(node.cpuCores))\n"
+            text +=
+                "kube_node_status_allocatable{node=\"\(names[index])\",resource=\"memory\",unit=\"byte\"} \(format(node.memoryBytes))\n"
+        }
         header("kube_node_role", "gauge", "Node role label (1 for worker nodes)")
         for name in names {
             text += "kube_node_role{node=\"\(name)\",role=\"worker\",instance=\"\(name)\"} 1\n"
@@ -107,7 +126,7 @@ extension CapacityService {
             for node in nodes {
                 counters[node.node, default: NodeCounters()].advance(
                     to: now, cpuUsage: node.cpuUsage,
-                    cpuPressure: node.cpuPressure)
+                    cpuPressure: node.cpuPressure, memoryPressure: node.memoryPressure)
             }
             let names = Set(nodes.map(\.node))
             counters = counters.filter { names.contains($0.key) }

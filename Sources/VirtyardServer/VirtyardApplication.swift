@@ -238,6 +238,7 @@ private struct ControllerSettings: Sendable {
             services += WorkloadControllers.services(
                 api: api, informers: informers,
                 logger: Logger(label: "virtyard.workloads"))
+            services += ServiceControllers.services(api: api, informers: informers, logger: Logger(label: "virtyard.services"))
         } else if runsKubeVirtOnly {
             services += SimulationControllers.kubeVirtControllers(
                 api: api, informers: informers, configuration: simulation,

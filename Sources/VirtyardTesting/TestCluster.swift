@@ -34,6 +34,8 @@ public final class TestCluster: Sendable {
         var configuration = KubeAPIServer.Configuration(
             host: "127.0.0.1", port: 0, dataDirectory: nil, tokens: ["t"],
             watchHistory: watchHistory, tls: certificates)
+        // Tests count the objects they write; a test of the per-namespace defaults turns them on.
+        configuration.namespaceDefaults = false
         configure(&configuration)
         let server = try KubeAPIServer(configuration: configuration, logger: Self.quietLogger)
         let running = Task { try await server.run() }

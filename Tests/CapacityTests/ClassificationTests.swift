@@ -41,6 +41,27 @@ import Testing
         #expect(Classification(nodes, preset: .low).nodes.map(\.class) == [.appropriate, .appropriate, .appropriate])
     }
 
+    @Test func offsetsAreAbsoluteNotAShareOfTheMean() {
+        // Mean 0.30. Absolute offsets (node-classifier-sim's classifier.py and the descheduler)
+        // put Low's bounds at 0.20 and 0.40; a relative reading (mean × 0.9, mean × 1.1) would
+        // put them at 0.27 and 0.33 and call all three nodes under or over.
+        let nodes = [
+            CapacityFixtures.node("a", usage: 0.20), CapacityFixtures.node("b", usage: 0.34),
+            CapacityFixtures.node("c", usage: 0.36),
+        ]
+        let low = Classification(nodes, preset: .low)
+        #expect(abs(low.mean - 0.30) < 1e-12)
+        #expect(abs(low.lowerThreshold - 0.20) < 1e-12)
+        #expect(abs(low.upperThreshold - 0.40) < 1e-12)
+        #expect(low.nodes.map(\.class) == [.appropriate, .appropriate, .appropriate])
+        // Past the absolute bounds they are under and over.
+        let wide = [
+            CapacityFixtures.node("a", usage: 0.15), CapacityFixtures.node("b", usage: 0.30),
+            CapacityFixtures.node("c", usage: 0.45),
+        ]
+        #expect(Classification(wide, preset: .low).nodes.map(\.class) == [.under, .appropriate, .over])
+    }
+
     @Test func equalNodesAreAllAppropriateAndAnEmptyClusterHasNoSpread() {
         let even = (0..<4).map { CapacityFixtures.node("n\($0)", usage: 0.6) }
         #expect(Classification(even, preset: .asymmetricLow).nodes.allSatisfy { $0.class == .appropriate })

@@ -71,6 +71,14 @@ private func names(_ list: JSONValue) -> [String] {
         try await Application(responder: server.makeResponder()).test(.router) { client in
             let base = "/clusters/lab/api/v1/namespaces/default/configmaps"
             #expect(try await send(client, .post, base, configMap("baseline", ["k": "v"]), token: "t").0 == 201)
+            // The baseline includes what the cluster's own controllers keep (the `default`
+            // ServiceAccount), so nothing of theirs lands between baseline and restore.
+            let account = "/clusters/lab/api/v1/namespaces/default/serviceaccounts/default"
+            var waited = 0
+            while try await send(client, .get, account, token: "t").0 != 200, waited < 500 {
+                try await Task.sleep(for: .milliseconds(10))
+                waited += 1
+            }
             let baseline = cluster.snapshot()
 
             // The user's session: changes the baseline, adds objects and a namespace.
@@ -87,7 +95,9 @@ private func names(_ list: JSONValue) -> [String] {
             #expect(names(list) == ["baseline"])
             #expect(list["items"]?.arrayValue?.first?["data"] == ["k": "v"])
             #expect(try await send(client, .get, "/clusters/lab/api/v1/namespaces/scratch", token: "t").0 == 404)
-            #expect(cluster.snapshot().count == baseline.count)
+            let after = Set(cluster.snapshot().objects.map { "\($0.key)" })
+            let before = Set(baseline.objects.map { "\($0.key)" })
+            #expect(after == before, "added \(after.subtracting(before)), lost \(before.subtracting(after))")
         }
         await server.virtualClusters.stopAll()
     }

@@ -109,6 +109,13 @@ def image_manifest(name: str, ns: str = "default", source: str = "http", url: st
             "metadata": {"name": name, "namespace": ns}, "spec": spec}
 
 
+def snapshot_class_manifest(name: str) -> dict:
+    """A VolumeSnapshotClass for the embedded driver: a snapshot naming a class that does not
+    exist is never readied (as the external-snapshotter does)."""
+    return {"apiVersion": "snapshot.storage.k8s.io/v1", "kind": "VolumeSnapshotClass",
+            "metadata": {"name": name}, "driver": "hostpath.csi.virtyard.io", "deletionPolicy": "Delete"}
+
+
 def policy_manifest(**values: Any) -> dict:
     return {"apiVersion": "v1", "kind": "ConfigMap",
             "metadata": {"name": POLICY_NAME, "namespace": POLICY_NS},
@@ -389,6 +396,7 @@ def test_kubectl_flow_fifo_concurrency_failures_and_resume(isync, tmp_path):
             docs.append(image_manifest(name, ns, url=flaky.url(paths[name]), checksum=checksum,
                                        snapshot_class="csi-hostpath-snapclass" if i % 2 else None))
 
+        apply(srv, tmp_path, snapshot_class_manifest("csi-hostpath-snapclass"))
         apply(srv, tmp_path, policy_manifest(concurrency=cap, retryBackoffDuration="1s", maxRetryBackoff="4s",
                                              retryLimit=retry_limit))
         wait_until(lambda: "concurrency=2" in srv.log_tail(lines=400), timeout=10,
@@ -757,6 +765,51 @@ def vm_using(name: str, ns: str, image: str, claim: bool = False) -> dict:
                          "volumes": [volume]}}}}
 
 
+def test_snapshot_of_a_missing_class_waits_for_the_class(isync, tmp_path):
+    """external-snapshotter's checkAndUpdateSnapshotClass: a VolumeSnapshot naming a class that
+    does not exist gets status.error and a GetSnapshotClassFailed warning, stays
+    readyToUse=false, and proceeds once the class is created."""
+    srv = isync
+    ns, name, klass = "default", "late-class", "created-later"
+    flaky = FlakyHTTPServer().start()
+    try:
+        flaky.add_blob("/late.img", blob(1 * MI, 7))
+        apply(srv, tmp_path, image_manifest(name, ns, url=flaky.url("/late.img"), snapshot_class=klass))
+        expected = (f'Failed to get snapshot class with error volumesnapshotclass.snapshot.storage.k8s.io '
+                    f'"{klass}" not found')
+
+        def errored():
+            vs = get_obj(srv, VS, ns, name) or {}
+            return vs if vs.get("status", {}).get("error", {}).get("message") == expected else None
+
+        vs = wait_until(errored, timeout=45, message="the snapshot's GetSnapshotClassFailed error")
+        assert vs["status"].get("readyToUse") is False, vs["status"]
+        assert "boundVolumeSnapshotContentName" not in vs["status"], vs["status"]
+        assert vs["spec"]["volumeSnapshotClassName"] == klass
+
+        def warned():
+            events = json.loads(srv.kubectl("get", "events", "-n", ns, "-o", "json").stdout)["items"]
+            return [e for e in events if e.get("reason") == "GetSnapshotClassFailed"
+                    and e["involvedObject"].get("kind") == "VolumeSnapshot"
+                    and e["involvedObject"].get("name") == name] or None
+
+        [event] = wait_until(warned, timeout=20, message="a GetSnapshotClassFailed event")[:1]
+        assert event["type"] == "Warning" and event["message"] == expected, event
+        img = get_obj(srv, VMDI, ns, name)
+        assert img["status"].get("phase") != "Ready", img["status"]
+        assert klass in img["status"].get("message", ""), img["status"]
+
+        apply(srv, tmp_path, snapshot_class_manifest(klass))
+        wait_phases(srv, {(ns, name): "Ready"}, timeout=45)
+        vs = get_obj(srv, VS, ns, name)
+        assert vs["status"]["readyToUse"] is True and "error" not in vs["status"], vs["status"]
+        content = get_obj(srv, VSC, None, vs["status"]["boundVolumeSnapshotContentName"])
+        assert content["spec"]["volumeSnapshotClassName"] == klass, content["spec"]
+        assert content["spec"]["driver"] == "hostpath.csi.virtyard.io", content["spec"]
+    finally:
+        flaky.stop()
+
+
 def test_deletion_waits_for_virtual_machines(isync, tmp_path):
     srv = isync
     ns, name = "default", "golden"
@@ -764,6 +817,7 @@ def test_deletion_waits_for_virtual_machines(isync, tmp_path):
     flaky = FlakyHTTPServer().start()
     try:
         flaky.add_blob("/golden.img", body)
+        apply(srv, tmp_path, snapshot_class_manifest("csi-snapclass"))
         apply(srv, tmp_path, image_manifest(name, ns, url=flaky.url("/golden.img"), snapshot_class="csi-snapclass"))
         wait_phases(srv, {(ns, name): "Ready"}, timeout=45)
         vs = get_obj(srv, VS, ns, name)

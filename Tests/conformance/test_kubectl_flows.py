@@ -193,9 +193,10 @@ def test_builtin_kind_round_trip(kubectl, ns, tmp_path, kind):
             assert [p["port"] for p in got["spec"]["ports"]] == [p["port"] for p in value]
         else:
             assert got["spec"][key] == value, (key, got["spec"])
-    assert names(kubectl, kind, "-n", ns) == {"rt"}
+    # Every namespace also holds its `default` ServiceAccount and `kube-root-ca.crt`.
+    assert names(kubectl, kind, "-n", ns) - {"default", "kube-root-ca.crt"} == {"rt"}
     kubectl("delete", kind, "rt", "-n", ns)
-    assert names(kubectl, kind, "-n", ns) == set()
+    assert names(kubectl, kind, "-n", ns) - {"default", "kube-root-ca.crt"} == set()
 
 
 def test_node_cluster_scoped_round_trip(kubectl, tmp_path):

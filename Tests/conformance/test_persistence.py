@@ -25,7 +25,7 @@ def _snapshot(core, ns: str) -> tuple[dict, int]:
     listed = core.list_namespaced_config_map(ns)
     objs = {i.metadata.name: (i.metadata.uid, i.metadata.resource_version, i.data,
                               i.metadata.creation_timestamp)
-            for i in listed.items}
+            for i in listed.items if i.metadata.name != "kube-root-ca.crt"}
     highest = max([int(listed.metadata.resource_version)] +
                   [int(v[1]) for v in objs.values()])
     return objs, highest

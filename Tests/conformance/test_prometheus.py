@@ -5,6 +5,7 @@ query API then holds the node figures /metrics shows."""
 from __future__ import annotations
 
 import math
+import pathlib
 import shutil
 import signal
 import socket
@@ -21,6 +22,9 @@ from test_capacity import MIXED, SimulationServer, expected_utilization, load_sc
 
 JOB = "virtyard"
 PROMETHEUS = shutil.which("prometheus") or "/usr/bin/prometheus"
+# node-classifier-sim's PrometheusRule (16 descheduler recording rules), vendored unchanged.
+NODE_CLASSIFIER_RULES = (pathlib.Path(__file__).resolve().parent.parent / "Fixtures" / "node-classifier-sim"
+                         / "prometheus-rules.yaml")
 
 
 def free_port() -> int:
@@ -39,16 +43,21 @@ def scraped(tmp_path_factory) -> Iterable[SimulationServer]:
 
 
 class Prometheus:
-    def __init__(self, workdir, target: str):
+    def __init__(self, workdir, target: str, honor_labels: bool = False, rule_files: list | None = None):
         self.workdir = workdir
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.config = workdir / "prometheus.yml"
-        self.config.write_text(yaml.safe_dump({
+        scrape = {"job_name": JOB, "metrics_path": "/metrics", "static_configs": [{"targets": [target]}]}
+        if honor_labels:
+            scrape["honor_labels"] = True
+        config = {
             "global": {"scrape_interval": "1s", "scrape_timeout": "1s", "evaluation_interval": "1s"},
-            "scrape_configs": [{"job_name": JOB, "metrics_path": "/metrics",
-                                "static_configs": [{"targets": [target]}]}],
-        }, sort_keys=False))
+            "scrape_configs": [scrape],
+        }
+        if rule_files:
+            config["rule_files"] = [str(f) for f in rule_files]
+        self.config.write_text(yaml.safe_dump(config, sort_keys=False))
         self.log_path = workdir / "prometheus.log"
         self.proc: subprocess.Popen | None = None
 
@@ -145,6 +154,95 @@ def test_prometheus_scrapes_node_metrics(scraped, tmp_path):
             # idle + system + user: one CPU-second per second of wall time.
             assert math.isclose(float(r["value"][1]), 1.0, rel_tol=0.1), r
         assert {r["metric"]["exported_instance"] for r in rates} == set(shown)
+    except BaseException:
+        print(f"--- prometheus log ---\n{prom.log()}")
+        raise
+    finally:
+        prom.stop()
+
+
+def node_classifier_rule_file(workdir) -> tuple[pathlib.Path, list[dict]]:
+    """The PrometheusRule's `spec` as a plain rule file, and its rules in order. Only the
+    group's interval changes (30s to 1s) so the test does not wait half a minute per round;
+    the expressions are the file's."""
+    [rule] = [d for d in yaml.safe_load_all(NODE_CLASSIFIER_RULES.read_text()) if d]
+    assert rule["kind"] == "PrometheusRule", rule.get("kind")
+    groups = rule["spec"]["groups"]
+    for group in groups:
+        group["interval"] = "1s"
+    path = workdir / "node-classifier-rules.yml"
+    path.write_text(yaml.safe_dump({"groups": groups}, sort_keys=False))
+    return path, [r for g in groups for r in g["rules"]]
+
+
+def test_node_classifier_recording_rules_all_yield(scraped, tmp_path):
+    """Every recording rule of node-classifier-sim, evaluated by a real Prometheus against
+    /metrics with a scenario loaded, yields at least one sample (one per node for the per-node
+    rules), and the memory pressure and utilisation rules give the figures /metrics shows."""
+    if not shutil.which("prometheus") and not shutil.which(PROMETHEUS):
+        pytest.fail("prometheus is not installed (scripts/install-test-deps installs it)")
+    load_scenario(scraped, MIXED)
+    expected = expected_utilization(scraped)
+    nodes = set(expected)
+    assert nodes == {"cap-a", "cap-b", "cap-c"}, list(expected)
+    rule_file, rules = node_classifier_rule_file(tmp_path)
+    assert len(rules) == 16, [r["record"] for r in rules]
+    checked = subprocess.run([shutil.which("promtool") or "/usr/bin/promtool", "check", "rules", str(rule_file)],
+                             capture_output=True, text=True, timeout=60)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+    # node-classifier-sim's exporter labels each series with the node as `instance`, and its
+    # rules join on that label: keep the exporter's labels, as its deployment does.
+    target = urllib.parse.urlsplit(scraped.platform).netloc
+    prom = Prometheus(tmp_path, target, honor_labels=True, rule_files=[rule_file]).start()
+    try:
+        names = list(dict.fromkeys(r["record"] for r in rules))
+
+        def recorded():
+            got = {name: prom.query(f"{name}") for name in names}
+            return got if all(got.values()) else None
+
+        try:
+            got = wait_until(recorded, timeout=90, interval=1, message="every recording rule recorded")
+        except BaseException:
+            empty = [name for name in names if not prom.query(name)]
+            print(f"empty recording rules: {empty}")
+            raise
+        # Each rule's own expression, evaluated now, yields samples too (the file records one
+        # name twice; this checks both rules, not just the name).
+        for rule in rules:
+            result = prom.query(rule["expr"])
+            assert result, (rule["record"], rule["expr"])
+        for name, result in got.items():
+            if name.startswith("descheduler:average"):
+                assert len(result) == 1, (name, result)
+            else:
+                assert {r["metric"].get("instance") for r in result} == nodes, (name, result)
+
+        # The health Prometheus reports for each rule.
+        resp = http_request(f"{prom.url}/api/v1/rules?type=record", timeout=10)
+        assert resp.status == 200, resp
+        reported = [r for g in resp.json()["data"]["groups"] for r in g["rules"]]
+        assert len(reported) == 16, reported
+        assert all(r["health"] == "ok" for r in reported), [(r["name"], r.get("lastError")) for r in reported]
+
+        # Memory: rate(node_pressure_memory_waiting_seconds_total) is the memory pressure, and
+        # 1 - MemAvailable / allocatable memory is the memory usage.
+        def per_instance(name):
+            return {r["metric"]["instance"]: float(r["value"][1]) for r in prom.query(name)}
+
+        # rate() over [1m] divides by the whole minute even while Prometheus holds only a few
+        # seconds of samples, so compare each node's share of the total pressure, which does
+        # not depend on how long Prometheus has been scraping.
+        pressure = per_instance("descheduler:nodepressure:memory:avg1m")
+        usage = per_instance("descheduler:nodeutilization:memory:avg1m")
+        total, expected_total = sum(pressure.values()), sum(e["memory_pressure"] for e in expected.values())
+        assert total > 0 and expected_total > 0, (pressure, expected)
+        for node, exp in expected.items():
+            share, expected_share = pressure[node] / total, exp["memory_pressure"] / expected_total
+            assert math.isclose(share, expected_share, rel_tol=0.05, abs_tol=1e-3), (node, share, expected_share)
+            assert math.isclose(usage[node], exp["memory_usage"], rel_tol=1e-6, abs_tol=1e-9), \
+                (node, usage[node], exp["memory_usage"])
     except BaseException:
         print(f"--- prometheus log ---\n{prom.log()}")
         raise

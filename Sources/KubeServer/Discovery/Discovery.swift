@@ -72,6 +72,12 @@ struct Discovery: Sendable {
                     "version": "v1", "verbs": ["get", "patch", "update"],
                 ])
             }
+            if resource.groupResource == ServiceAccountResources.serviceAccounts {
+                entries.append([
+                    "name": "serviceaccounts/token", "singularName": "", "namespaced": true, "kind": "TokenRequest",
+                    "group": "authentication.k8s.io", "version": "v1", "verbs": ["create"],
+                ])
+            }
             if resource.groupResource == BuiltinResources.pods.groupResource {
                 entries.append([
                     "name": "pods/binding", "singularName": "", "namespaced": true, "kind": "Binding",

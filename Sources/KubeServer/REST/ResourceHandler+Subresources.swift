@@ -24,6 +24,8 @@ extension ResourceHandler {
             return try await handleScale(call)
         case ("binding", .post) where resource.groupResource == BuiltinResources.pods.groupResource:
             return try await bind(call)
+        case ("token", .post) where resource.groupResource == ServiceAccountResources.serviceAccounts:
+            return try createToken(call)
         case ("eviction", .post) where resource.groupResource == BuiltinResources.pods.groupResource:
             let options = try DeleteOptions(
                 Call(

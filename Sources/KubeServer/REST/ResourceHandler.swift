@@ -13,6 +13,8 @@ struct ResourceHandler: Sendable {
     /// Called after a CustomResourceDefinition is written, so its resources are served
     /// before the write is acknowledged.
     let onCRDWritten: @Sendable (JSONValue) async -> Void
+    /// Signs `serviceaccounts/<name>/token` (TokenRequest); nil serves no tokens.
+    var serviceAccountTokens: ServiceAccountTokens?
 
     init(store: ObjectStore, registry: ResourceRegistry, onCRDWritten: @escaping @Sendable (JSONValue) async -> Void) {
         self.store = store

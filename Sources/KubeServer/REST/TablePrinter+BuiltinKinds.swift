@@ -17,6 +17,9 @@ extension TablePrinter {
         case ("", "configmaps"): return [nameColumn, count("Data", ["data"], plus: ["binaryData"]), ageColumn]
         case ("", "secrets"):
             return [nameColumn, text("Type", ["type"]), count("Data", ["data"]), ageColumn]
+        case ("", "endpoints"): return [nameColumn, endpointsColumn, ageColumn]
+        case ("discovery.k8s.io", "endpointslices"):
+            return [nameColumn, text("AddressType", ["addressType"]), slicePortsColumn, sliceEndpointsColumn, ageColumn]
         case ("", "serviceaccounts"): return [nameColumn, count("Secrets", ["secrets"]), ageColumn]
         case ("rbac.authorization.k8s.io", "rolebindings"), ("rbac.authorization.k8s.io", "clusterrolebindings"):
             return bindingColumns
@@ -194,6 +197,35 @@ extension TablePrinter {
                         .map { "\($0.key)=\($0.value.stringValue ?? "")" }.joined(separator: ","))
         },
     ]
+
+    /// At most three entries, then how many more, as kubectl's printers shorten address lists.
+    private static func shortList(_ items: [String], empty: String) -> JSONValue {
+        guard !items.isEmpty else { return .string(empty) }
+        let shown = items.prefix(3).joined(separator: ",")
+        return .string(items.count > 3 ? "\(shown) + \(items.count - 3) more..." : shown)
+    }
+
+    static let endpointsColumn = Column(name: "Endpoints", type: "string") { endpoints, _ in
+        var pairs: [String] = []
+        for subset in endpoints["subsets"]?.arrayValue ?? [] {
+            let ports = (subset["ports"]?.arrayValue ?? []).compactMap { $0["port"]?.intValue }
+            for address in subset["addresses"]?.arrayValue ?? [] {
+                guard let ip = address["ip"]?.stringValue else { continue }
+                pairs += ports.isEmpty ? [ip] : ports.map { "\(ip):\($0)" }
+            }
+        }
+        return shortList(pairs, empty: "<none>")
+    }
+
+    static let slicePortsColumn = Column(name: "Ports", type: "string") { slice, _ in
+        let ports = (slice["ports"]?.arrayValue ?? []).compactMap { $0["port"]?.intValue }.map(String.init)
+        return .string(ports.isEmpty ? "<unset>" : ports.joined(separator: ","))
+    }
+
+    static let sliceEndpointsColumn = Column(name: "Endpoints", type: "string") { slice, _ in
+        let addresses = (slice["endpoints"]?.arrayValue ?? []).compactMap { $0["addresses"]?.arrayValue?.first?.stringValue }
+        return shortList(addresses, empty: "<unset>")
+    }
 
     static let bindingColumns: [Column] = [
         nameColumn,

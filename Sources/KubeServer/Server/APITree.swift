@@ -12,9 +12,14 @@ final class APITree: Sendable {
     let crds: CRDController
     let garbageCollector: GarbageCollector
     let clusterRoleAggregator: ClusterRoleAggregator
+    /// Signs and checks the TokenRequest API's tokens for this tree only.
+    let serviceAccountTokens: ServiceAccountTokens
+    /// The `default` ServiceAccount and `kube-root-ca.crt` ConfigMap in every namespace.
+    let perNamespaceObjects: [PerNamespaceObject]
 
     init(
         persistence: (any Persistence)?, historyLimit: Int, historyByteLimit: Int = 256 << 20, quota: StoreQuota? = nil,
+        rootCAPEM: String? = nil, serviceAccountKeyPath: String? = nil, namespaceDefaults: Bool = true,
         logger: Logger
     ) throws {
         store = try ObjectStore(
@@ -30,12 +35,25 @@ final class APITree: Sendable {
         crds.registerStored()
         garbageCollector = GarbageCollector(store: store, registry: registry, crds: crds, logger: logger)
         clusterRoleAggregator = ClusterRoleAggregator(store: store, logger: logger)
+        let store = self.store
+        let registry = self.registry
+        serviceAccountTokens = ServiceAccountTokens(
+            store: store, key: try ServiceAccountTokens.signingKey(at: serviceAccountKeyPath))
+        perNamespaceObjects =
+            namespaceDefaults
+            ? [
+                ServiceAccountController.make(store: store, registry: registry, logger: logger),
+                rootCAPEM.flatMap { RootCAPublisher.make(store: store, registry: registry, caPEM: $0, logger: logger) },
+            ].compactMap { $0 } : []
     }
 
     /// The REST façade over this tree, admitting the tokens of `authenticator`.
     func responder(authenticator: TokenAuthenticator, logger: Logger) -> KubeAPIResponder {
         let crds = self.crds
-        let handler = ResourceHandler(store: store, registry: registry, onCRDWritten: { await crds.sync($0) })
+        var handler = ResourceHandler(store: store, registry: registry, onCRDWritten: { await crds.sync($0) })
+        handler.serviceAccountTokens = serviceAccountTokens
+        var authenticator = authenticator
+        authenticator.serviceAccounts = serviceAccountTokens
         return KubeAPIResponder(
             handler: handler, discovery: Discovery(registry: registry),
             openAPI: OpenAPIDocuments(registry: registry), authenticator: authenticator, logger: logger)
@@ -51,6 +69,7 @@ final class APITree: Sendable {
                 try await garbageCollector.run()
             }
             group.addTask { try await clusterRoleAggregator.run() }
+            for controller in self.perNamespaceObjects { group.addTask { try await controller.run() } }
             try await group.next()
             group.cancelAll()
         }

@@ -23,6 +23,10 @@ public final class KubeAPIServer: Service, Sendable {
         public var connections: ConnectionLimits
         /// How often a watch that asked for bookmarks gets one.
         public var watchBookmarkInterval: Duration = .seconds(10)
+        /// Keep a `default` ServiceAccount and a `kube-root-ca.crt` ConfigMap in every
+        /// namespace of the host, as kube-controller-manager does. Tests that count a
+        /// namespace's objects turn it off; virtual clusters always have them.
+        public var namespaceDefaults = true
 
         public init(
             host: String = "127.0.0.1", port: Int = 6443, dataDirectory: String? = nil, tokens: Set<String>,
@@ -62,10 +66,15 @@ public final class KubeAPIServer: Service, Sendable {
         } else {
             persistence = nil
         }
-        tree = try APITree(persistence: persistence, historyLimit: configuration.watchHistory, logger: logger)
+        tree = try APITree(
+            persistence: persistence, historyLimit: configuration.watchHistory,
+            rootCAPEM: configuration.tls?.caCertificatePEM,
+            serviceAccountKeyPath: configuration.dataDirectory.map { "\($0)/sa-signing.key" },
+            namespaceDefaults: configuration.namespaceDefaults, logger: logger)
         virtualClusters = VirtualClusters(
             historyLimit: configuration.watchHistory,
-            directory: configuration.dataDirectory.map { "\($0)/clusters" }, logger: logger)
+            directory: configuration.dataDirectory.map { "\($0)/clusters" },
+            rootCAPEM: configuration.tls?.caCertificatePEM, logger: logger)
     }
 
     /// The port the server listens on, once it does (useful with port 0).

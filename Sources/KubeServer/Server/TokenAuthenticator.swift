@@ -4,9 +4,11 @@ import Synchronization
 
 /// Bearer-token authentication: a request carrying one of the tokens acts as the cluster's
 /// admin (``UserInfo/admin``, in `system:masters`), as the admin of a kubeadm or k3s
-/// cluster does. ServiceAccount identities come from elsewhere (impersonation today).
+/// cluster does; a token from the TokenRequest API acts as its ServiceAccount.
 public struct TokenAuthenticator: Sendable {
     private let tokens: TokenSet
+    /// The tree's ServiceAccount tokens; nil admits admin tokens only.
+    var serviceAccounts: ServiceAccountTokens?
 
     public init(tokens: Set<String>) {
         self.tokens = TokenSet(tokens)
@@ -24,7 +26,8 @@ public struct TokenAuthenticator: Sendable {
         // Compare every candidate in full so timing does not reveal a prefix match.
         var matched = false
         for candidate in tokens.current where ConstantTime.equals(candidate, token) { matched = true }
-        return matched ? .admin : nil
+        if matched { return .admin }
+        return serviceAccounts?.user(for: token)
     }
 
     public func authenticate(_ authorization: String?) -> Bool {

@@ -22,13 +22,13 @@ public final class VirtualCluster: Sendable {
 
     init(
         id: String, tokens: TokenSet, persistence: (any Persistence)?, historyLimit: Int, quota: StoreQuota?,
-        logger: Logger
+        rootCAPEM: String? = nil, serviceAccountKeyPath: String? = nil, logger: Logger
     ) throws {
         self.id = id
         self.tokens = tokens
         let tree = try APITree(
             persistence: persistence, historyLimit: historyLimit, historyByteLimit: Self.historyByteLimit,
-            quota: quota, logger: logger)
+            quota: quota, rootCAPEM: rootCAPEM, serviceAccountKeyPath: serviceAccountKeyPath, logger: logger)
         self.tree = tree
         var clusterLogger = logger
         clusterLogger[metadataKey: "cluster"] = "\(id)"
@@ -93,6 +93,14 @@ public final class VirtualCluster: Sendable {
                 return stored == object ? .unchanged : .put(object)
             }
             if entry.key.resource == crdResource { await tree.crds.sync(object) }
+        }
+        // The cluster's own controllers (a namespace's `default` ServiceAccount) may have
+        // written into a namespace the first pass was removing; sweep until nothing unwanted is
+        // left. They write nothing into a namespace that is gone, so this ends.
+        for _ in 0..<5 {
+            let strays = tree.store.allObjects().filter { wanted[$0.key] == nil && $0.key.resource != crdResource }
+            if strays.isEmpty { break }
+            for entry in strays { _ = try await tree.store.mutate(entry.key) { _ in .delete } }
         }
     }
 

@@ -13,13 +13,16 @@ public final class VirtualClusters: Sendable {
     /// Where each cluster's `<id>.db` lives; nil keeps them in memory.
     let directory: String?
     let logger: Logger
+    /// The CA the lab kubeconfigs trust: what each cluster's `kube-root-ca.crt` publishes.
+    let rootCAPEM: String?
     private let clusters = Mutex<[String: VirtualCluster]>([:])
     /// Clusters being created, so that concurrent callers of ``ensure(id:quota:)`` share one
     /// creation instead of opening the same database twice.
     private let creating = Mutex<[String: AsyncValue<VirtualCluster>]>([:])
 
-    init(historyLimit: Int, directory: String?, logger: Logger) {
+    init(historyLimit: Int, directory: String?, rootCAPEM: String? = nil, logger: Logger) {
         self.historyLimit = historyLimit
+        self.rootCAPEM = rootCAPEM
         self.directory = directory
         self.logger = logger
     }
@@ -64,7 +67,8 @@ public final class VirtualClusters: Sendable {
         }
         let cluster = try VirtualCluster(
             id: id, tokens: TokenSet(tokens), persistence: persistence,
-            historyLimit: historyLimit, quota: quota, logger: logger)
+            historyLimit: historyLimit, quota: quota, rootCAPEM: rootCAPEM,
+            serviceAccountKeyPath: directory.map { "\($0)/\(id).sa-signing.key" }, logger: logger)
         let taken = clusters.withLock { clusters -> Bool in
             guard clusters[id] == nil else { return true }
             clusters[id] = cluster
@@ -94,6 +98,7 @@ public final class VirtualClusters: Sendable {
         await cluster.stop()
         if let directory {
             for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: "\(directory)/\(id).db\(suffix)") }
+            try? FileManager.default.removeItem(atPath: "\(directory)/\(id).sa-signing.key")
         }
         logger.info("virtual cluster removed", metadata: ["cluster": "\(id)"])
     }

@@ -9,6 +9,11 @@ import Logging
 /// (`snapcontent-<uid>`, as the external-snapshotter names them) and becomes `readyToUse`;
 /// its data is a hard link to the volume's file (see `VolumeStore`). A snapshot that goes away
 /// takes its content (deletion policy Delete) and its data with it.
+///
+/// A snapshot naming a `VolumeSnapshotClass` that does not exist is never readied: as the
+/// external-snapshotter's `checkAndUpdateSnapshotClass` does, it gets `status.error`, a
+/// `GetSnapshotClassFailed` warning event and `readyToUse: false`, and is retried, so creating
+/// the class later lets it proceed.
 struct VolumeSnapshotReconciler: Reconciler {
     /// The driver named on contents when the snapshot's class is not found.
     static let driver = "hostpath.csi.virtyard.io"
@@ -23,6 +28,9 @@ struct VolumeSnapshotReconciler: Reconciler {
 
     static func contentName(snapshotUID uid: String) -> String { "snapcontent-\(uid)" }
 
+    /// The real controller's component name, so `kubectl describe` reads the same.
+    private var events: EventRecorder { EventRecorder(api: api, component: "snapshot-controller", logger: logger) }
+
     func reconcile(_ key: ObjectKey) async throws -> ReconcileResult {
         let namespace = key.namespace ?? "default"
         guard let snapshot = snapshots.get(key), snapshot.deletionTimestamp == nil, let uid = snapshot.uid else {
@@ -32,6 +40,17 @@ struct VolumeSnapshotReconciler: Reconciler {
         }
         let view = VolumeSnapshot(snapshot)
         guard !view.readyToUse else { return .done }
+        if let className = view.volumeSnapshotClassName, classes.get(namespace: nil, name: className) == nil {
+            // The external-snapshotter's wording (its lister's not-found error, wrapped).
+            let message =
+                "Failed to get snapshot class with error volumesnapshotclass.snapshot.storage.k8s.io "
+                + "\"\(className)\" not found"
+            if try await writeError(snapshot, message) {
+                events.record(snapshot, type: .warning, reason: "GetSnapshotClassFailed", message: message)
+            }
+            // Class changes are not watched here: retry until the class appears.
+            return .requeueAfter(.seconds(2))
+        }
         guard let claimName = view.persistentVolumeClaimName else {
             try await writeError(snapshot, "only snapshots of a persistentVolumeClaimName are supported by the embedded driver")
             return .done
@@ -93,11 +112,14 @@ struct VolumeSnapshotReconciler: Reconciler {
         return .done
     }
 
-    private func writeError(_ snapshot: JSONValue, _ message: String) async throws {
-        guard VolumeSnapshot(snapshot).errorMessage != message else { return }
+    /// Writes `message` as the snapshot's error; false when it was already there.
+    @discardableResult
+    private func writeError(_ snapshot: JSONValue, _ message: String) async throws -> Bool {
+        guard VolumeSnapshot(snapshot).errorMessage != message else { return false }
         var updated = VolumeSnapshot(snapshot)
         updated.status = ["readyToUse": false, "error": ["message": .string(message), "time": .string(Timestamp.now())]]
         _ = try await api.updateStatus(.volumeSnapshots, namespace: snapshot.namespace, object: updated.object)
+        return true
     }
 
     private func removeContents(of key: ObjectKey) async throws {
