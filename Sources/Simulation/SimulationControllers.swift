@@ -14,14 +14,23 @@ public enum SimulationControllers {
         configuration: SimulationConfiguration = SimulationConfiguration(),
         logger: Logger = Logger(label: "virtyard.simulation")
     ) -> [any Service] {
-        var services: [any Service] = [
-            NodeSimulator(api: api, informers: informers, configuration: configuration, logger: logger),
-            PodSimulator(api: api, informers: informers, logger: logger),
-            Scheduler(api: api, informers: informers, configuration: configuration.scheduler, logger: logger),
-        ]
+        var services: [any Service] = [NodeSimulator(api: api, informers: informers, configuration: configuration, logger: logger)]
+        services += podControllers(api: api, informers: informers, configuration: configuration, logger: logger)
         services += kubeVirtControllers(api: api, informers: informers, configuration: configuration, logger: logger)
         services += cdiControllers(api: api, informers: informers, configuration: configuration, logger: logger)
         return services
+    }
+
+    /// The scheduler and the kubelet of simulated nodes: what runs pods in a cluster whose
+    /// nodes exist already (a lab's virtual cluster).
+    public static func podControllers(
+        api: any KubernetesAPI, informers: SharedInformerFactory,
+        configuration: SimulationConfiguration, logger: Logger
+    ) -> [any Service] {
+        [
+            PodSimulator(api: api, informers: informers, logger: logger),
+            Scheduler(api: api, informers: informers, configuration: configuration.scheduler, logger: logger),
+        ]
     }
 
     /// CDI's DataVolume import and the CSI snapshot controller, on `configuration.storageDirectory`
@@ -57,7 +66,14 @@ public enum SimulationControllers {
                         let snapshot = VolumeSnapshot($0)
                         return snapshot.persistentVolumeClaimName == dataVolume.name && !snapshot.readyToUse
                     }.compactMap(ObjectKey.init)
-                }
+                },
+                .mapped(classes) { snapshotClass in
+                    // Snapshots that waited for this class go on once it exists.
+                    snapshots.list(namespace: nil).filter {
+                        let snapshot = VolumeSnapshot($0)
+                        return snapshot.volumeSnapshotClassName == snapshotClass.name && !snapshot.readyToUse
+                    }.compactMap(ObjectKey.init)
+                },
             ],
             configuration: ControllerConfiguration(workers: 2), logger: logger)
         return [StopsImports(controller: dataVolumeController, jobs: jobs), snapshotController]

@@ -41,8 +41,12 @@ public final class VirtualClusterGuests: GuestHost {
         if let id = labels[Self.nodeLabel] {
             let cluster = try await ensureCluster(id, labels: labels)
             let controlPlane = labels["virtyard.io/lab-role"] == "control-plane" || labels[Self.label] == id
+            guard cluster.store.get(StorageKey(GroupResource(group: "", resource: "nodes"), namespace: "", name: vm)) == nil
+            else { return }
+            // Each node gets its own pod range and address, by the order nodes join.
+            let index = cluster.store.count(GroupResource(group: "", resource: "nodes"))
             try await cluster.createIfMissing(
-                Self.node(named: vm, controlPlane: controlPlane), group: "", version: "v1",
+                Self.node(named: vm, controlPlane: controlPlane, index: index), group: "", version: "v1",
                 resource: "nodes")
         }
     }
@@ -63,8 +67,11 @@ public final class VirtualClusterGuests: GuestHost {
         return quota
     }
 
-    /// A Ready node as kubeadm leaves one: role label, taint on the control plane.
-    static func node(named name: String, controlPlane: Bool) -> JSONValue {
+    /// A Ready node as kubeadm leaves one: role label, taint on the control plane. The
+    /// simulation's kubelet runs its pods (KWOK's annotation marks it; no KWOK taint, as every
+    /// node of a lab cluster is simulated), from pod range `10.244.<index>.0/24`.
+    static func node(named name: String, controlPlane: Bool, index: Int) -> JSONValue {
+        let octet = index % 250
         var labels: [String: JSONValue] = [
             "kubernetes.io/hostname": .string(name), "kubernetes.io/os": "linux",
             "kubernetes.io/arch": "amd64",
@@ -72,8 +79,11 @@ public final class VirtualClusterGuests: GuestHost {
         if controlPlane { labels["node-role.kubernetes.io/control-plane"] = "" }
         var node: JSONValue = [
             "apiVersion": "v1", "kind": "Node",
-            "metadata": ["name": .string(name), "labels": .object(labels)],
-            "spec": [:],
+            "metadata": [
+                "name": .string(name), "labels": .object(labels),
+                "annotations": [KWOKNode.annotation: "fake", "node.alpha.kubernetes.io/ttl": "0"],
+            ],
+            "spec": ["podCIDR": .string("10.244.\(octet).0/24"), "podCIDRs": [.string("10.244.\(octet).0/24")]],
             "status": [
                 "conditions": [
                     [
@@ -85,6 +95,12 @@ public final class VirtualClusterGuests: GuestHost {
                 "nodeInfo": [
                     "kubeletVersion": "v1.32.4", "osImage": "Ubuntu 22.04.5 LTS", "containerRuntimeVersion": "containerd://1.7.24",
                     "kernelVersion": "5.15.0-130-generic", "operatingSystem": "linux", "architecture": "amd64",
+                    // Required by the API's schema; kubelet fills them from the machine.
+                    "bootID": "", "machineID": "", "systemUUID": "", "kubeProxyVersion": "",
+                ],
+                "addresses": [
+                    ["type": "InternalIP", "address": .string("192.168.122.\(10 + octet)")],
+                    ["type": "Hostname", "address": .string(name)],
                 ],
                 "capacity": ["cpu": "2", "memory": "4Gi", "pods": "110"],
                 "allocatable": ["cpu": "2", "memory": "4Gi", "pods": "110"],
@@ -128,8 +144,8 @@ public final class VirtualClusterGuests: GuestHost {
                 metadata: ["cluster": "\(id)", "content": "\(content)"])
             return
         }
-        let cluster = try await ensureCluster(id, labels: labels)
-        try await cluster.restore(snapshot)
+        _ = try await ensureCluster(id, labels: labels)
+        try await clusters.restore(id, to: snapshot)
         logger.info(
             "virtual cluster restored",
             metadata: [

@@ -140,6 +140,7 @@ public struct VirtyardApplication: Sendable {
         var labPool = configuration.labPool
         let runsSimulation: Bool
         let runsKubeVirtOnly: Bool
+        var virtualClusterControllers: VirtualClusterControllers?
         switch configuration.cluster {
         case .external(let kubeconfig, let simulatedKubeVirt):
             let client = try HTTPKubernetesClient(configuration: kubeconfig, logger: Logger(label: "virtyard.kubeclient"))
@@ -167,9 +168,13 @@ public struct VirtyardApplication: Sendable {
                 dataDirectory: configuration.dataDirectory,
                 logger: Logger(label: "virtyard.simulation"))
             labPool.probe = VirtualClusterProbe(clusters: server.virtualClusters)
-            labPool.access = VirtualClusterAccess(clusters: server.virtualClusters, certificateAuthorityPEM: caPEM) {
+            let access = VirtualClusterAccess(clusters: server.virtualClusters, certificateAuthorityPEM: caPEM) {
                 server.currentPort.map(url)
             }
+            labPool.access = access
+            virtualClusterControllers = VirtualClusterControllers(
+                clusters: server.virtualClusters, connect: { try access.client(clusterID: $0, token: $1) },
+                simulation: simulation, logger: Logger(label: "virtyard.virtualclusters"))
             runsSimulation = true
             runsKubeVirtOnly = false
         }
@@ -179,7 +184,7 @@ public struct VirtyardApplication: Sendable {
             access: labPool.access, logger: Logger(label: "virtyard.labpool"))
         let controllerSettings = ControllerSettings(
             simulation: simulation, runsSimulation: runsSimulation,
-            runsKubeVirtOnly: runsKubeVirtOnly, labPool: labPool,
+            runsKubeVirtOnly: runsKubeVirtOnly, virtualClusterControllers: virtualClusterControllers, labPool: labPool,
             imageSync: configuration.imageSync)
         let controllers = ControllerRuntime(
             leaderElection: configuration.leaderElection, crds: configuration.installCRDs ? try CRDInstaller.bundled() : nil,
@@ -222,6 +227,8 @@ private struct ControllerSettings: Sendable {
     let runsSimulation: Bool
     /// A real cluster without KubeVirt: only the simulated KubeVirt controllers run.
     let runsKubeVirtOnly: Bool
+    /// Embedded mode: each virtual cluster's controllers, scheduler and kubelet.
+    let virtualClusterControllers: VirtualClusterControllers?
     let labPool: LabPoolControllers.Configuration
     let imageSync: ImageSyncControllers.Configuration
 
@@ -239,6 +246,7 @@ private struct ControllerSettings: Sendable {
                 api: api, informers: informers,
                 logger: Logger(label: "virtyard.workloads"))
             services += ServiceControllers.services(api: api, informers: informers, logger: Logger(label: "virtyard.services"))
+            if let virtualClusterControllers { services.append(virtualClusterControllers) }
         } else if runsKubeVirtOnly {
             services += SimulationControllers.kubeVirtControllers(
                 api: api, informers: informers, configuration: simulation,

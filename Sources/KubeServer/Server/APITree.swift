@@ -75,9 +75,9 @@ final class APITree: Sendable {
         }
     }
 
-    /// What a new cluster has before anyone writes to it: its namespaces and kube-apiserver's
-    /// bootstrap RBAC policy.
-    func ensureDefaultNamespaces() async throws {
+    /// What a new cluster has before anyone writes to it: its namespaces, kube-apiserver's
+    /// bootstrap RBAC policy and the `kubernetes` Service.
+    func ensureDefaultNamespaces(apiServerAddress: String = "127.0.0.1") async throws {
         try await BootstrapPolicy.ensure(in: store)
         let admission = ObjectAdmission()
         for name in KubeAPIServer.defaultNamespaces {
@@ -91,6 +91,31 @@ final class APITree: Sendable {
             try await store.mutate(key) { (current: StoredObject?) throws(APIError) -> Mutation in
                 current == nil ? .put(candidate) : .unchanged
             }
+        }
+        try await ensureKubernetesService(apiServerAddress: apiServerAddress)
+    }
+
+    /// `default/kubernetes`, as kube-apiserver keeps it (``KubernetesService``).
+    func ensureKubernetesService(apiServerAddress: String) async throws {
+        for entry in KubernetesService.objects(apiServerAddress: apiServerAddress) {
+            try await createIfMissing(entry.object, group: entry.group, version: entry.version, resource: entry.resource)
+        }
+    }
+
+    /// Creates `object` (of the built-in or CRD resource named), admitted as a client's create
+    /// would be, unless one of that name exists.
+    func createIfMissing(_ object: JSONValue, group: String, version: String, resource: String) async throws {
+        guard let type = registry.lookup(group: group, version: version, resource: resource) else {
+            throw VirtualClusters.Failure(description: "no resource \(resource) in \(group)/\(version)")
+        }
+        var candidate = object
+        let namespace = type.namespaced ? (object.namespace ?? "default") : nil
+        let key = StorageKey(type.groupResource, namespace: namespace ?? "", name: candidate.name ?? "")
+        guard store.get(key) == nil else { return }
+        _ = try ObjectAdmission(store: store).prepareCreate(&candidate, resource: type, namespace: namespace, fieldValidation: .ignore)
+        let admitted = candidate
+        try await store.mutate(key) { (current: StoredObject?) throws(APIError) -> Mutation in
+            current == nil ? .put(admitted) : .unchanged
         }
     }
 }

@@ -47,17 +47,7 @@ public final class VirtualCluster: Sendable {
     /// Creates `object` (of the built-in or CRD resource named) unless one of that name exists:
     /// how the host puts in what a real cluster has from the start (its nodes).
     public func createIfMissing(_ object: JSONValue, group: String, version: String, resource: String) async throws {
-        guard let type = tree.registry.lookup(group: group, version: version, resource: resource) else {
-            throw VirtualClusters.Failure(description: "no resource \(resource) in \(group)/\(version)")
-        }
-        var candidate = object
-        let namespace = type.namespaced ? (object.namespace ?? "default") : nil
-        _ = try ObjectAdmission(store: tree.store).prepareCreate(&candidate, resource: type, namespace: namespace, fieldValidation: .ignore)
-        let key = StorageKey(type.groupResource, namespace: namespace ?? "", name: candidate.name ?? "")
-        let admitted = candidate
-        try await tree.store.mutate(key) { (current: StoredObject?) throws(APIError) -> Mutation in
-            current == nil ? .put(admitted) : .unchanged
-        }
+        try await tree.createIfMissing(object, group: group, version: version, resource: resource)
     }
 
     /// Every object of the cluster as it is now: what a restore brings back.

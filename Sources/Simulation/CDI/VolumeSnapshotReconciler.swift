@@ -12,8 +12,8 @@ import Logging
 ///
 /// A snapshot naming a `VolumeSnapshotClass` that does not exist is never readied: as the
 /// external-snapshotter's `checkAndUpdateSnapshotClass` does, it gets `status.error`, a
-/// `GetSnapshotClassFailed` warning event and `readyToUse: false`, and is retried, so creating
-/// the class later lets it proceed.
+/// `GetSnapshotClassFailed` warning event and `readyToUse: false`; creating the class later
+/// lets it proceed (the controller watches classes).
 struct VolumeSnapshotReconciler: Reconciler {
     /// The driver named on contents when the snapshot's class is not found.
     static let driver = "hostpath.csi.virtyard.io"
@@ -48,8 +48,8 @@ struct VolumeSnapshotReconciler: Reconciler {
             if try await writeError(snapshot, message) {
                 events.record(snapshot, type: .warning, reason: "GetSnapshotClassFailed", message: message)
             }
-            // Class changes are not watched here: retry until the class appears.
-            return .requeueAfter(.seconds(2))
+            // The class's creation enqueues the snapshot again (SimulationControllers).
+            return .done
         }
         guard let claimName = view.persistentVolumeClaimName else {
             try await writeError(snapshot, "only snapshots of a persistentVolumeClaimName are supported by the embedded driver")
