@@ -159,14 +159,64 @@ final class GarbageCollector: Sendable {
 
     private func finishNamespaceIfEmpty(_ namespace: String) async {
         let key = StorageKey(BuiltinResources.namespaces.groupResource, name: namespace)
-        guard let stored = store.get(key), stored.object.deletionTimestamp != nil,
-            store.resources(inNamespace: namespace).isEmpty
-        else { return }
+        guard let stored = store.get(key), stored.object.deletionTimestamp != nil else { return }
+        let remaining = store.resources(inNamespace: namespace)
+        guard remaining.isEmpty else {
+            await reportRemainingContent(remaining, in: namespace, key: key)
+            return
+        }
         _ = try? await store.mutate(key) { (current: StoredObject?) throws(APIError) -> Mutation in
             guard var object = current?.object, object.deletionTimestamp != nil else { return .unchanged }
             let specFinalizers = (object[path: ["spec", "finalizers"]]?.arrayValue ?? []).filter { $0 != "kubernetes" }
             object[path: ["spec", "finalizers"]] = specFinalizers.isEmpty ? nil : .array(specFinalizers)
             if specFinalizers.isEmpty && object.finalizers.isEmpty { return .delete }
+            return .put(object)
+        }
+    }
+
+    /// What the namespace controller writes while content stays behind (`kubectl describe ns`
+    /// shows it): which resources remain, and which finalizers hold them.
+    private func reportRemainingContent(_ resources: [GroupResource], in namespace: String, key: StorageKey) async {
+        var counts: [String] = []
+        var finalizers: [String: Int] = [:]
+        for resource in resources.sorted(by: { "\($0.resource).\($0.group)" < "\($1.resource).\($1.group)" }) {
+            let items = store.list(resource, namespace: namespace).items
+            counts.append("\(resource.resource).\(resource.group) has \(items.count) resource instances")
+            for item in items {
+                for finalizer in Set(item.object.finalizers) { finalizers[finalizer, default: 0] += 1 }
+            }
+        }
+        let held = finalizers.keys.sorted().map { "\($0) in \(finalizers[$0] ?? 0) resource instances" }
+        let conditions: [(type: String, status: String, reason: String, message: String)] = [
+            ("NamespaceDeletionDiscoveryFailure", "False", "ResourcesDiscovered", "All resources successfully discovered"),
+            ("NamespaceDeletionGroupVersionParsingFailure", "False", "ParsedGroupVersions", "All legacy kube types successfully parsed"),
+            (
+                "NamespaceDeletionContentFailure", "False", "ContentDeleted",
+                "All content successfully deleted, may be waiting on finalization"
+            ),
+            ("NamespaceContentRemaining", "True", "SomeResourcesRemain", "Some resources are remaining: " + counts.joined(separator: ", ")),
+            held.isEmpty
+                ? ("NamespaceFinalizersRemaining", "False", "ContentHasNoFinalizers", "All content-preserving finalizers finished")
+                : (
+                    "NamespaceFinalizersRemaining", "True", "SomeFinalizersRemain",
+                    "Some content in the namespace has finalizers remaining: " + held.joined(separator: ", ")
+                ),
+        ]
+        _ = try? await store.mutate(key) { (current: StoredObject?) throws(APIError) -> Mutation in
+            guard var object = current?.object, object.deletionTimestamp != nil else { return .unchanged }
+            let existing = object[path: ["status", "conditions"]]?.arrayValue ?? []
+            let written: [JSONValue] = conditions.map { condition in
+                let previous = existing.first { $0["type"]?.stringValue == condition.type }
+                let unchanged = previous?["status"]?.stringValue == condition.status
+                return [
+                    "type": .string(condition.type), "status": .string(condition.status),
+                    "reason": .string(condition.reason), "message": .string(condition.message),
+                    "lastTransitionTime": unchanged
+                        ? (previous?["lastTransitionTime"] ?? .string(Timestamp.now())) : .string(Timestamp.now()),
+                ]
+            }
+            guard written != existing else { return .unchanged }
+            object[path: ["status", "conditions"]] = .array(written)
             return .put(object)
         }
     }
