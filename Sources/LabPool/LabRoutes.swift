@@ -4,7 +4,7 @@ import NIOCore
 import PlatformHTTP
 
 /// The lab API on the platform address, in cks-backend's shapes (`/api/v1/sessions`,
-/// `/api/v1/pool`, `/api/v1/admin/…`). Starting sessions, the pool and admin calls need the
+/// `/api/v1/scenarios`, `/api/v1/pool`, `/api/v1/admin/…`). Starting sessions, the pool and admin calls need the
 /// admin token (the lab front end holds it); a session's own token reads, extends and ends
 /// that session only. Each route states its ``Access``; the caller comes from the platform's
 /// ``AuthenticationMiddleware``, and ``Access/authorize(_:)`` answers 401 without a valid
@@ -65,6 +65,19 @@ public struct LabRoutes: Sendable {
             try context.require(.adminOrAnySession)
             return JSONResponse(try service.scenarioList())
         }
+        // Before `/api/v1/scenarios/:id`, which would otherwise take "categories" for an id.
+        router.get("/api/v1/scenarios/categories") { _, context in
+            try context.require(.adminOrAnySession)
+            return JSONResponse(try service.categories())
+        }
+        router.get("/api/v1/scenarios/:id") { _, context in
+            try context.require(.adminOrAnySession)
+            let id = context.parameters.get("id") ?? ""
+            guard ScenarioFolder.isObjectName(id) else {
+                throw LabAPIError(.badRequest, "path parameter \"id\": \"\(id.prefix(64))\" is not a scenario name")
+            }
+            return JSONResponse(try service.scenarioDetail(id))
+        }
         router.get("/api/v1/pool") { _, context in
             try context.require(.admin)
             return JSONResponse(try service.pool())
@@ -79,6 +92,19 @@ public struct LabRoutes: Sendable {
             let id = context.parameters.get("id") ?? ""
             _ = try await JSONBody.decode(NoFieldsRequest.self, from: request)
             return JSONResponse(try await service.resetCluster(id))
+        }
+        router.get("/api/v1/admin/clusters") { _, context in
+            try context.require(.admin)
+            return JSONResponse(try service.adminClusters())
+        }
+        router.get("/api/v1/admin/sessions") { _, context in
+            try context.require(.admin)
+            return JSONResponse(try service.adminSessions())
+        }
+        router.post("/api/v1/admin/create-snapshots") { request, context in
+            try context.require(.admin)
+            _ = try await JSONBody.decode(NoFieldsRequest.self, from: request)
+            return JSONResponse(try await service.createSnapshots())
         }
         router.post("/api/v1/admin/release-all-clusters") { request, context in
             try context.require(.admin)

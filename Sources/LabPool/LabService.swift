@@ -36,7 +36,7 @@ public final class LabService: Sendable, SessionTokenLookup {
     let access: any SessionAccess
     let logger: Logger
     /// The cluster, once attached on the leader; 503 with this message until then.
-    private let attachment = LeaderAttachment<Cluster>(
+    let attachment = LeaderAttachment<Cluster>(
         unavailable: "the lab pool is not connected to the cluster yet (or this replica is not the leader)")
 
     public init(configuration: Configuration = Configuration(), access: any SessionAccess, logger: Logger) {
@@ -94,10 +94,15 @@ public final class LabService: Sendable, SessionTokenLookup {
         // A free cluster is leased within milliseconds; wait a little so the answer is usable.
         await settled.wait(upTo: configuration.startWait)
         // Under load the cache may not hold it yet: the session as created, Pending.
-        guard cluster.sessions.get(namespace: configuration.namespace, name: name) != nil else {
-            return Self.render(created, token: nil, access: access)
+        var answer: JSONValue
+        if cluster.sessions.get(namespace: configuration.namespace, name: name) != nil {
+            answer = try sessionJSON(name)
+        } else {
+            answer = Self.render(created, token: nil, access: access)
         }
-        return try sessionJSON(name)
+        // cks-backend's CreateSessionResponse names the session `sessionId`.
+        answer["sessionId"] = .string(name)
+        return answer
     }
 
     func session(_ id: String) throws(LabAPIError) -> JSONValue {
@@ -113,77 +118,6 @@ public final class LabService: Sendable, SessionTokenLookup {
         var json = Self.render(current, token: token(of: current), access: access)
         json["tasks"] = .array(tasks(of: current))
         return json
-    }
-
-    // MARK: - Scenarios
-
-    func scenarioList() throws(LabAPIError) -> JSONValue {
-        let cluster = try attachment.connected()
-        return .array(cluster.scenarios.list().compactMap { try? Scenario($0).json })
-    }
-
-    private func scenario(of session: JSONValue) -> Scenario? {
-        guard let id = LabSessionObject(session).scenario,
-            let object = connected?.scenarios.get(namespace: nil, name: id)
-        else { return nil }
-        return try? Scenario(object)
-    }
-
-    /// The scenario's tasks with how their last validation went (`pending` before any).
-    func tasks(of session: JSONValue) -> [JSONValue] {
-        let results = LabSessionObject(session).taskResults
-        return scenario(of: session)?.tasks.map { task in
-            var json: JSONValue = [
-                "id": .string(task.id), "title": .string(task.title), "description": .string(task.description),
-                "status": "pending",
-            ]
-            if let result = results[task.id] {
-                json["status"] = result.passed ? "completed" : "failed"
-                json["validatedAt"] = result.validatedAt ?? .null
-            }
-            return json
-        } ?? []
-    }
-
-    func tasks(_ id: String) throws(LabAPIError) -> JSONValue {
-        .array(tasks(of: try session(id)))
-    }
-
-    /// Runs the task's checks against the session's cluster and records the outcome.
-    func validate(_ id: String, task taskID: String) async throws(LabAPIError) -> JSONValue {
-        let cluster = try attachment.connected()
-        let current = try session(id)
-        guard let scenario = scenario(of: current), let task = scenario.tasks.first(where: { $0.id == taskID }) else {
-            throw LabAPIError(.notFound, "task \(taskID) not found in the session's scenario")
-        }
-        let view = LabSessionObject(current)
-        guard view.phase == .running, let clusterID = view.cluster, let token = token(of: current) else {
-            throw LabAPIError(.conflict, "the session is not running")
-        }
-        let client: HTTPKubernetesClient?
-        do {
-            client = try access.client(clusterID: clusterID, token: token)
-        } catch {
-            throw LabAPIError(.failed, "cannot reach the session's cluster: \(error)")
-        }
-        guard let client else { throw LabAPIError(.failed, "the session's cluster cannot be reached from here") }
-        let results = await Scenario.run(task, against: client)
-        try? await client.shutdown()
-        let passed = results.allSatisfy(\.passed)
-        _ = try? await cluster.api.patch(
-            .labSessions, namespace: configuration.namespace, name: id,
-            patch: ["status": ["tasks": .object([taskID: LabSessionObject.TaskResult(passed: passed).json])]],
-            type: .merge, subresource: "status", options: .default)
-        return [
-            "taskId": .string(taskID), "passed": .bool(passed), "status": .string(passed ? "completed" : "failed"),
-            "checks": .array(
-                results.map {
-                    [
-                        "description": .string($0.check.description), "passed": .bool($0.passed),
-                        "message": .string($0.message),
-                    ]
-                }),
-        ]
     }
 
     func allSessions() throws(LabAPIError) -> [JSONValue] {
@@ -311,7 +245,7 @@ public final class LabService: Sendable, SessionTokenLookup {
         return nil
     }
 
-    private func token(of session: JSONValue) -> String? {
+    func token(of session: JSONValue) -> String? {
         guard let cluster = connected, let name = session.name else { return nil }
         let secret = cluster.secrets.get(namespace: session.namespace, name: SessionTokens.secretName(session: name))
         return SessionTokens.token(in: secret)

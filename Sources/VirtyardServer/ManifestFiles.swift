@@ -27,7 +27,12 @@ public enum ManifestFiles {
         for file in files where [".yaml", ".yml", ".json"].contains(where: file.hasSuffix) {
             do {
                 let text = try String(contentsOfFile: directory + "/" + file, encoding: .utf8)
-                for (index, node) in try Yams.compose_all(yaml: text).enumerated() {
+                // The sequence ends at a parse error rather than throwing it: ask it afterwards,
+                // or a broken file would read as its documents before the error.
+                var nodes = try Yams.compose_all(yaml: text)
+                var index = -1
+                while let node = nodes.next() {
+                    index += 1
                     // Checked before Yams builds Swift values from the tree: its constructor
                     // force-unwraps mapping keys that are not scalars (found by the fuzzer).
                     var budget = maximumNodes
@@ -40,6 +45,7 @@ public enum ManifestFiles {
                     }
                     documents.append(Document(file: file, object: object))
                 }
+                if let error = nodes.error { throw error }
             } catch {
                 throw Failure(description: "\(file): \(error)")
             }

@@ -101,7 +101,9 @@ struct Serve: AsyncParsableCommand {
 
     @Option(
         name: .customLong("lab-scenarios"),
-        help: "A directory of LabScenario manifests (YAML or JSON), checked at start-up and applied to the cluster.")
+        help:
+            "A directory of scenarios (LabScenario manifests in YAML or JSON, and cks-backend scenario folders), checked at start-up and applied to the cluster."
+    )
     var labScenarios: String?
 
     @Option(name: .customLong("listen"), help: "Address of the platform API, /metrics and /healthz.")
@@ -201,8 +203,7 @@ struct Serve: AsyncParsableCommand {
         var labPool = LabPoolControllers.Configuration(defaultPoolSize: labPoolSize)
         if let labScenarios {
             do {
-                let documents = try ManifestFiles.read(directory: labScenarios)
-                labPool.scenarioFiles = try ScenarioFiles(documents.map { ($0.file, $0.object) })
+                labPool.scenarioFiles = try ScenarioFiles(directory: labScenarios)
             } catch {
                 throw ValidationError("--lab-scenarios \(labScenarios): \(error)")
             }

@@ -12,6 +12,14 @@ struct ViewSchemaTests {
         ("io.k8s.api.apps.v1.ReplicaSet", "ReplicaSet.swift", ReplicaSet.fieldPaths),
         ("io.k8s.api.batch.v1.Job", "Job.swift", Job.fieldPaths),
         ("io.k8s.api.batch.v1.CronJob", "CronJob.swift", CronJob.fieldPaths),
+        ("io.k8s.api.apps.v1.StatefulSet", "StatefulSet.swift", StatefulSet.fieldPaths),
+        ("io.k8s.api.apps.v1.DaemonSet", "DaemonSet.swift", DaemonSet.fieldPaths),
+        ("io.k8s.api.core.v1.ReplicationController", "ReplicaSet.swift", ReplicaSet.fieldPaths),
+        ("io.k8s.api.policy.v1.PodDisruptionBudget", "PodDisruptionBudget.swift", PodDisruptionBudget.fieldPaths),
+        (
+            "io.k8s.api.autoscaling.v2.HorizontalPodAutoscaler", "HorizontalPodAutoscaler.swift",
+            HorizontalPodAutoscaler.fieldPaths
+        ),
     ]
 
     @Test(arguments: views.indices)

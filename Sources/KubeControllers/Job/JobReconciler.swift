@@ -47,7 +47,7 @@ struct JobReconciler: Reconciler {
         }
         let alive = expectations.alive(Set(active.compactMap(\.name)), allCached: Set(owned.compactMap(\.name)), owner: key)
         let restarts =
-            job.template[path: ["spec", "restartPolicy"]]?.stringValue == "OnFailure"
+            job.template.json[path: ["spec", "restartPolicy"]]?.stringValue == "OnFailure"
             ? active.reduce(0) { $0 + Self.restartCount(of: $1) } : 0
         let progress = JobPlan.Progress(
             active: alive.count, succeeded: owned.count { Pod($0).phase == .succeeded },
@@ -146,7 +146,7 @@ struct JobReconciler: Reconciler {
             "controller-uid": job.uid ?? "",
         ]
         let pod = Pod.fromTemplate(
-            job.template, generateName: "\(job.name)-", namespace: job.namespace, owner: owner,
+            job.template.json, generateName: "\(job.name)-", namespace: job.namespace, owner: owner,
             extraLabels: labels)
         for _ in 0..<count {
             let stored: JSONValue

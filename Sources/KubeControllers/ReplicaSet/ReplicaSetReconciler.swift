@@ -10,8 +10,17 @@ import Logging
 /// Pods are found by their controller reference (the index ``ControllerUIDIndex``); pods the
 /// cache does not show yet, or still shows after this controller deleted them, are laid over
 /// it by ``PodExpectations``. Orphaned pods that match the selector are not adopted.
+///
+/// A ReplicationController is the same controller with another kind: `resource` says which
+/// one it reconciles (``WorkloadResources/replicaSets`` or
+/// ``WorkloadResources/replicationControllers``), and owner references, status writes and
+/// events follow it. The two kinds differ only in their selector's shape, which this
+/// controller does not read (it finds pods by owner).
 struct ReplicaSetReconciler: Reconciler {
     let api: any KubernetesAPI
+    /// The kind reconciled: ReplicaSets, or ReplicationControllers.
+    let resource: ResourceType
+    /// The informer of `resource`.
     let replicaSets: Informer
     let pods: Informer
     let expectations: PodExpectations
@@ -45,10 +54,10 @@ struct ReplicaSetReconciler: Reconciler {
         }
         let status = ReplicaSetStatus(
             pods: active, templateLabels: replicaSet.template.json.labels,
-            minReadySeconds: Int(object[field: ReplicaSet.Field.minReadySeconds]?.intValue ?? 0))
+            minReadySeconds: replicaSet.minReadySeconds)
         var updated = object
         updated["status"] = status.applied(to: object["status"], generation: object.generation)
-        try await api.updateStatusIfChanged(WorkloadResources.replicaSets, current: object, updated: updated)
+        try await api.updateStatusIfChanged(resource, current: object, updated: updated)
         if let next = status.nextAvailable {
             return .requeueAfter(.milliseconds(max(100, Int(next.timeIntervalSinceNow * 1000) + 50)))
         }
@@ -56,7 +65,7 @@ struct ReplicaSetReconciler: Reconciler {
     }
 
     private func create(_ count: Int, for replicaSet: ReplicaSet, key: ObjectKey) async throws {
-        let owner = OwnerReferences.reference(to: replicaSet.object, WorkloadResources.replicaSets)
+        let owner = OwnerReferences.reference(to: replicaSet.object, resource)
         let pod = Pod.fromTemplate(
             replicaSet.template.json, generateName: "\(replicaSet.name)-",
             namespace: replicaSet.namespace, owner: owner)
@@ -89,7 +98,7 @@ struct ReplicaSetReconciler: Reconciler {
             }
             if let failure = outcome {
                 events.record(
-                    replicaSet.object.typed(WorkloadResources.replicaSets), type: .warning,
+                    replicaSet.object.typed(resource), type: .warning,
                     reason: "FailedCreate", message: "Error creating: \(failure.message)")
                 throw failure
             }
@@ -97,7 +106,7 @@ struct ReplicaSetReconciler: Reconciler {
             batch = min(batch * 2, Self.maxBatch)
         }
         events.record(
-            replicaSet.object.typed(WorkloadResources.replicaSets), type: .normal, reason: "SuccessfulCreate",
+            replicaSet.object.typed(resource), type: .normal, reason: "SuccessfulCreate",
             message: "Created \(created) pod\(created == 1 ? "" : "s")")
     }
 
@@ -111,7 +120,7 @@ struct ReplicaSetReconciler: Reconciler {
             }
             expectations.deleted(name, by: key)
             events.record(
-                replicaSet.object.typed(WorkloadResources.replicaSets), type: .normal,
+                replicaSet.object.typed(resource), type: .normal,
                 reason: "SuccessfulDelete", message: "Deleted pod: \(name)")
         }
     }

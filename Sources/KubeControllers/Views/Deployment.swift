@@ -2,7 +2,7 @@ import KubeModel
 
 /// An apps/v1 Deployment, the fields the Deployment controller reads and writes. Schema:
 /// `io.k8s.api.apps.v1.Deployment`.
-struct Deployment: KubeObjectView {
+struct Deployment: PodTemplateOwner {
     var object: JSONValue
 
     init(_ object: JSONValue) { self.object = object }
@@ -38,12 +38,10 @@ struct Deployment: KubeObjectView {
     ]
 
     /// `spec.replicas`, 1 when unset (the API server's default).
-    var replicas: Int { object[field: Field.replicas]?.intValue.map(Int.init) ?? 1 }
-    var selector: JSONValue { object[field: Field.selector] ?? .null }
-    var template: PodTemplate { PodTemplate(object[field: Field.template] ?? [:]) }
+    var replicas: Int { int(Field.replicas, default: 1) }
     /// `Recreate` or `RollingUpdate` (the default).
     var isRecreate: Bool { object[field: Field.strategyType]?.stringValue == "Recreate" }
-    var revisionHistoryLimit: Int { object[field: Field.revisionHistoryLimit]?.intValue.map(Int.init) ?? 10 }
+    var revisionHistoryLimit: Int { int(Field.revisionHistoryLimit, default: 10) }
     var isPaused: Bool { object[field: Field.paused]?.boolValue ?? false }
     var collisionCount: Int64? { object[field: Field.collisionCount]?.intValue }
     var conditions: [JSONValue] { object[field: Field.conditions]?.arrayValue ?? [] }

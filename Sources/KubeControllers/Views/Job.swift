@@ -2,7 +2,7 @@ import KubeModel
 
 /// A batch/v1 Job, the fields the Job controller reads and writes. Schema:
 /// `io.k8s.api.batch.v1.Job`.
-struct Job: KubeObjectView {
+struct Job: PodTemplateOwner {
     var object: JSONValue
 
     init(_ object: JSONValue) { self.object = object }
@@ -13,8 +13,6 @@ struct Job: KubeObjectView {
         static let backoffLimit: FieldPath = "spec.backoffLimit"
         static let activeDeadlineSeconds: FieldPath = "spec.activeDeadlineSeconds"
         static let suspend: FieldPath = "spec.suspend"
-        static let template: FieldPath = "spec.template"
-        static let status: FieldPath = "status"
         static let conditions: FieldPath = "status.conditions"
         static let startTime: FieldPath = "status.startTime"
         static let completionTime: FieldPath = "status.completionTime"
@@ -22,19 +20,18 @@ struct Job: KubeObjectView {
 
     static let fieldPaths: [FieldPath] = [
         Field.parallelism, Field.completions, Field.backoffLimit, Field.activeDeadlineSeconds, Field.suspend,
-        Field.template, Field.status, Field.conditions, Field.startTime, Field.completionTime, "status.active",
-        "status.succeeded", "status.failed", "status.ready", "status.terminating",
+        PodTemplateOwnerField.template, "status", Field.conditions, Field.startTime, Field.completionTime,
+        "status.active", "status.succeeded", "status.failed", "status.ready", "status.terminating",
     ]
 
     /// `spec.parallelism`, 1 when unset.
-    var parallelism: Int { object[field: Field.parallelism]?.intValue.map(Int.init) ?? 1 }
+    var parallelism: Int { int(Field.parallelism, default: 1) }
     /// `spec.completions`; nil means "done when any pod succeeds" (a work queue).
-    var completions: Int? { object[field: Field.completions]?.intValue.map(Int.init) }
+    var completions: Int? { optionalInt(Field.completions) }
     /// `spec.backoffLimit`, 6 when unset.
-    var backoffLimit: Int { object[field: Field.backoffLimit]?.intValue.map(Int.init) ?? 6 }
+    var backoffLimit: Int { int(Field.backoffLimit, default: 6) }
     var activeDeadlineSeconds: Int64? { object[field: Field.activeDeadlineSeconds]?.intValue }
     var isSuspended: Bool { object[field: Field.suspend]?.boolValue ?? false }
-    var template: JSONValue { object[field: Field.template] ?? [:] }
     var conditions: [JSONValue] { object[field: Field.conditions]?.arrayValue ?? [] }
     var startTime: String? { object[field: Field.startTime]?.stringValue }
     var completionTime: String? { object[field: Field.completionTime]?.stringValue }

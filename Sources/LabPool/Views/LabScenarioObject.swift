@@ -16,19 +16,24 @@ public struct LabScenarioObject: KubeObjectView {
         public static let description: FieldPath = "spec.description"
         public static let setup: FieldPath = "spec.setup"
         public static let tasks: FieldPath = "spec.tasks"
+        public static let categories: FieldPath = "spec.categories"
     }
 
-    /// The keys ``Scenario`` reads in each task and in each of its checks.
-    static let taskKeys = ["id", "title", "description", "checks"]
+    /// The keys ``Scenario`` reads in each task, in each of its checks (Virtyard's format)
+    /// and in each of its validation rules (cks-backend's format, ``ValidationRule``).
+    static let taskKeys = ["id", "title", "description", "checks", "objective", "steps", "hints", "validation"]
     static let checkKeys = ["type", "apiVersion", "kind", "namespace", "name", "path", "value"]
+    static let ruleKeys = ["id", "type", "description", "resource", "command", "script", "file", "condition", "value", "errorMessage"]
 
     public static let fieldPaths: [FieldPath] =
         [
-            Field.spec, Field.title, Field.description, Field.setup, Field.tasks,
+            Field.spec, Field.title, Field.description, Field.setup, Field.tasks, Field.categories,
             Field.setup.appending("[]"),
         ]
         + taskKeys.map { Field.tasks.appending(FieldPath([FieldPath.items, $0])) }
         + checkKeys.map { Field.tasks.appending(FieldPath([FieldPath.items, "checks", FieldPath.items, $0])) }
+        + ruleKeys.map { Field.tasks.appending(FieldPath([FieldPath.items, "validation", FieldPath.items, $0])) }
+        + Scenario.detailKeys.map { Field.spec.appending(FieldPath([$0])) }
 
     /// `spec` whole: a scenario from a file replaces the stored one's.
     public var spec: JSONValue? {
@@ -42,6 +47,12 @@ public struct LabScenarioObject: KubeObjectView {
     public var setup: [JSONValue] { object[field: Field.setup]?.arrayValue ?? [] }
     /// The tasks as stored; ``Scenario`` reads each.
     public var tasks: [JSONValue] { object[field: Field.tasks]?.arrayValue ?? [] }
+
+    /// The categories of the directory the scenario came from (id → name, description).
+    public var categories: JSONValue? {
+        get { object[field: Field.categories] }
+        set { object[field: Field.categories] = newValue }
+    }
 
     /// The file the scenario came from (`--lab-scenarios`), if it came from one.
     public var sourceFile: String? {
