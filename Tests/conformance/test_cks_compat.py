@@ -11,7 +11,6 @@ One server with a pool of 2 and fast simulated snapshots; every test leaves the 
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -20,12 +19,12 @@ from typing import Iterable
 import pytest
 import yaml
 
-from conftest import KUBECTL, Response, VirtyardServer, _stop_checked, wait_until
+from conftest import Response, _stop_checked, wait_until
+from test_lab_pool import LabServer, session_kubectl
 
 FIXTURE = Path(__file__).resolve().parent.parent / "Fixtures" / "cks-scenarios"
 POOL_SIZE = 2
 SETTLE = 30.0
-ENDED = {"completed", "failed", "expired"}
 SANDBOX = "command checks need the lab terminal's sandbox"
 
 # Virtyard's own format, in the same directory as the cks-backend folder.
@@ -40,44 +39,8 @@ OWN_SCENARIO = {
 }
 
 
-class CKSServer(VirtyardServer):
+class CKSServer(LabServer):
     """`virtyard serve` with a lab pool and a scenario directory."""
-
-    def __init__(self, data_dir: Path, extra: list[str]):
-        super().__init__(data_dir)
-        self.extra = list(extra)
-
-    @property
-    def command(self) -> list[str]:
-        return super().command + self.extra
-
-    def lab(self, method: str, path: str, body=None, token: str | None | bool = True) -> Response:
-        return self.http(method, path, body=body, token=token, platform=True, timeout=60.0)
-
-    def sessions(self) -> list[dict]:
-        resp = self.lab("GET", "/api/v1/sessions")
-        assert resp.status == 200, resp
-        return resp.json()
-
-    def clusters(self) -> dict[str, dict]:
-        resp = self.lab("GET", "/api/v1/pool")
-        assert resp.status == 200, resp
-        return {c["clusterId"]: c for c in resp.json()["clusters"]}
-
-    def wait_idle(self) -> None:
-        wait_until(lambda: len(c := self.clusters()) == POOL_SIZE
-                   and all(x["status"] == "available" and x["assignedSession"] is None for x in c.values()),
-                   timeout=SETTLE, interval=0.1, message=f"all {POOL_SIZE} clusters available")
-
-    def end_all(self) -> None:
-        for s in self.sessions():
-            if s["status"] not in ENDED:
-                assert self.lab("DELETE", f"/api/v1/sessions/{s['id']}").status in (200, 404)
-        wait_until(lambda: all(s["status"] in ENDED for s in self.sessions()), timeout=SETTLE,
-                   message="every session ended")
-        self.kubectl("delete", "labsessions", "-n", "virtyard-system", "--all", "--wait=false")
-        wait_until(lambda: self.sessions() == [], timeout=SETTLE, message="no sessions left")
-        self.wait_idle()
 
     def start_running(self, user: str, scenario: str | None = "pod-hardening") -> dict:
         body = {"userId": user} if scenario is None else {"userId": user, "scenarioId": scenario}
@@ -123,21 +86,6 @@ def pool(lab) -> Iterable[CKSServer]:
     yield lab
     if lab.running:
         lab.end_all()
-
-
-def session_kubectl(session: dict, directory: Path, *args: str, input: str | None = None) -> str:
-    """kubectl with the session's own kubeconfig, as the lab's user."""
-    directory.mkdir(parents=True, exist_ok=True)
-    path = directory / f"{session['id']}.kubeconfig"
-    if not path.exists():
-        path.write_text(session["kubeconfig"])
-        path.chmod(0o600)
-    env = {k: v for k, v in os.environ.items() if k != "KUBECONFIG"}
-    env["KUBECONFIG"] = str(path)
-    proc = subprocess.run([KUBECTL, "--cache-dir", str(directory / "cache"), *args], input=input,
-                          capture_output=True, text=True, timeout=60, env=env)
-    assert proc.returncode == 0, f"kubectl {' '.join(args)}: {proc.stdout}\n{proc.stderr}"
-    return proc.stdout
 
 
 def results_by_rule(answer: dict) -> dict[str, dict]:
@@ -233,9 +181,9 @@ def test_create_session_answers_with_session_id_and_its_own_fields(pool):
 def test_resource_rules_run_against_the_session_cluster_and_command_rules_never_pass(pool, tmp_path):
     s = pool.start_running("erin")
     # The setup's resource step ran in the session's cluster; its command step did not.
-    assert "namespace/team-a" in session_kubectl(s, tmp_path, "get", "namespaces", "-o", "name").split()
+    assert "namespace/team-a" in session_kubectl(s, tmp_path, "get", "namespaces", "-o", "name").stdout.split()
     level = session_kubectl(s, tmp_path, "get", "configmap", "audit-policy", "-n", "team-a",
-                            "-o", "jsonpath={.data.level}")
+                            "-o", "jsonpath={.data.level}").stdout
     assert level == "Metadata", level
 
     # Nothing done: resource rules fail and say why; the command rule is not runnable.

@@ -18,30 +18,20 @@ from typing import Iterable
 
 import pytest
 
-from conftest import KUBECTL, VALIDATE_OBJECTS, VirtyardServer, _stop_checked, wait_until
+from conftest import KUBECTL, VALIDATE_OBJECTS, _stop_checked, wait_until
+from test_lab_pool import LabServer
 
 
-class LabServer(VirtyardServer):
-    @property
-    def command(self) -> list[str]:
-        return super().command + ["--lab-pool-size", "1", "--sim-snapshot-duration", "200ms",
-                                  "--sim-restore-duration", "200ms"]
+LAB_ARGS = ["--lab-pool-size", "1", "--sim-snapshot-duration", "200ms", "--sim-restore-duration", "200ms"]
 
 
 class Session:
     """A running lab session and kubectl with its kubeconfig."""
 
     def __init__(self, server: LabServer, directory: Path):
-        resp = server.http("POST", "/api/v1/sessions", {"userId": "student"}, platform=True)
-        assert resp.status == 201, resp
-        self.id = resp.json()["id"]
         self.server = server
-
-        def running():
-            s = server.http("GET", f"/api/v1/sessions/{self.id}", platform=True).json()
-            return s if s.get("status") == "running" and s.get("kubeconfig") else None
-
-        body = wait_until(running, timeout=60, interval=0.1, message=f"session {self.id} running")
+        body = server.wait_running(server.start_session("student")["id"], timeout=60)
+        self.id = body["id"]
         self.cluster = body["assignedCluster"]
         self.kubeconfig = directory / f"{self.id}.kubeconfig"
         self.kubeconfig.write_text(body["kubeconfig"])
@@ -61,17 +51,18 @@ class Session:
         return json.loads(self.kubectl(*args, "-o", "json").stdout)
 
     def end(self) -> None:
-        resp = self.server.http("DELETE", f"/api/v1/sessions/{self.id}", platform=True)
+        resp = self.server.lab("DELETE", f"/api/v1/sessions/{self.id}")
         assert resp.status in (200, 404), resp
 
 
 @pytest.fixture(scope="module")
 def lab_server(tmp_path_factory) -> Iterable[LabServer]:
-    srv = LabServer(tmp_path_factory.mktemp("virtyard-lab-workloads"))
+    srv = LabServer(tmp_path_factory.mktemp("virtyard-lab-workloads"), LAB_ARGS)
     srv.start()
     try:
-        wait_until(lambda: srv.http("GET", "/api/v1/pool", platform=True).status == 200, timeout=60,
+        wait_until(lambda: srv.lab("GET", "/api/v1/pool").status == 200, timeout=60,
                    message="platform /api/v1/pool answering")
+        srv.wait_idle()
         yield srv
     finally:
         _stop_checked(srv)
@@ -79,11 +70,7 @@ def lab_server(tmp_path_factory) -> Iterable[LabServer]:
 
 @pytest.fixture
 def session(lab_server, tmp_path) -> Iterable[Session]:
-    def available():
-        clusters = lab_server.http("GET", "/api/v1/pool", platform=True).json()["clusters"]
-        return clusters and all(c["status"] == "available" for c in clusters)
-
-    wait_until(available, timeout=60, interval=0.1, message="the pool's cluster available")
+    lab_server.wait_idle()
     s = Session(lab_server, tmp_path)
     yield s
     s.end()
@@ -208,9 +195,7 @@ def test_reset_takes_the_workloads_away(lab_server, tmp_path):
     first.kubectl("create", "deployment", "left-behind", "--image=nginx", "--replicas=5")
     first.kubectl("rollout", "status", "deployment/left-behind", "--timeout=60s")
     first.end()
-    wait_until(lambda: (clusters := lab_server.http("GET", "/api/v1/pool", platform=True).json()["clusters"])
-               and all(c["status"] == "available" for c in clusters),
-               timeout=60, interval=0.1, message="the cluster reset")
+    lab_server.wait_idle()
     second = Session(lab_server, tmp_path)
     try:
         assert second.cluster == first.cluster

@@ -40,6 +40,8 @@ class LabServer(VirtyardServer):
     def __init__(self, data_dir, extra: list[str]):
         super().__init__(data_dir)
         self.extra = list(extra)
+        # The pool's size, as the command line gives it (what "idle" waits for).
+        self.pool_size = int(extra[extra.index("--lab-pool-size") + 1]) if "--lab-pool-size" in extra else POOL_SIZE
 
     @property
     def command(self) -> list[str]:
@@ -97,9 +99,9 @@ class LabServer(VirtyardServer):
         self.wait_idle()
 
     def wait_idle(self) -> None:
-        wait_until(lambda: len(c := self.clusters()) == POOL_SIZE
+        wait_until(lambda: len(c := self.clusters()) == self.pool_size
                    and all(x["status"] == "available" and x["assignedSession"] is None for x in c.values()),
-                   timeout=SETTLE, interval=0.1, message=f"all {POOL_SIZE} clusters available")
+                   timeout=SETTLE, interval=0.1, message=f"all {self.pool_size} clusters available")
 
     def cluster_url(self, cid: str, path: str = "/api/v1/namespaces") -> str:
         return f"/clusters/{cid}{path}"

@@ -21,7 +21,8 @@ from typing import Iterable
 
 import pytest
 
-from conftest import VALIDATE_OBJECTS, VirtyardServer, _stop_checked, wait_until
+from conftest import VALIDATE_OBJECTS, _stop_checked, wait_until
+from test_lab_pool import LabServer
 
 # Beside the schema checker: the workplace's shared/ (see conftest._validate_objects_tool).
 E2E = Path(os.environ.get("VIRTYARD_PEER_E2E", VALIDATE_OBJECTS.parents[1] / "peer" / "python-client-e2e"))
@@ -36,21 +37,13 @@ EXPECTED_FAILURES = {
 }
 
 
-class LabServer(VirtyardServer):
-    """A server with a one-cluster lab pool, for a session's virtual cluster."""
-
-    @property
-    def command(self) -> list[str]:
-        return super().command + ["--lab-pool-size", "1", "--sim-snapshot-duration", "200ms",
-                                  "--sim-restore-duration", "200ms"]
-
-
 @pytest.fixture(scope="module")
 def e2e_server(tmp_path_factory) -> Iterable[LabServer]:
     if not (E2E / "kubernetes" / "e2e_test").is_dir():
         pytest.fail(f"the Python client's e2e suite is missing at {E2E} (set VIRTYARD_PEER_E2E)",
                     pytrace=False)
-    srv = LabServer(tmp_path_factory.mktemp("virtyard-e2e"))
+    srv = LabServer(tmp_path_factory.mktemp("virtyard-e2e"),
+                    ["--lab-pool-size", "1", "--sim-snapshot-duration", "200ms", "--sim-restore-duration", "200ms"])
     srv.start()
     try:
         yield srv
@@ -107,21 +100,10 @@ def test_the_suite_passes_against_the_embedded_api(e2e_server, tmp_path):
 
 
 def test_the_suite_passes_as_a_lab_sessions_user(e2e_server, tmp_path):
-    def pool_available():
-        resp = e2e_server.http("GET", "/api/v1/pool", platform=True)
-        clusters = resp.json()["clusters"] if resp.status == 200 else []
-        return clusters and all(c["status"] == "available" for c in clusters)
-
-    wait_until(pool_available, timeout=60, interval=0.1, message="the lab pool's cluster available")
-    resp = e2e_server.http("POST", "/api/v1/sessions", {"userId": "e2e"}, platform=True)
-    assert resp.status == 201, resp
-    sid = resp.json()["id"]
-
-    def running():
-        s = e2e_server.http("GET", f"/api/v1/sessions/{sid}", platform=True).json()
-        return s if s.get("status") == "running" and s.get("kubeconfig") else None
-
-    session = wait_until(running, timeout=60, interval=0.1, message=f"session {sid} running")
+    wait_until(lambda: e2e_server.lab("GET", "/api/v1/pool").status == 200, timeout=60,
+               message="platform /api/v1/pool answering")
+    e2e_server.wait_idle()
+    session = e2e_server.wait_running(e2e_server.start_session("e2e")["id"], timeout=60)
     kubeconfig = tmp_path / "session.kubeconfig"
     kubeconfig.write_text(session["kubeconfig"])
     kubeconfig.chmod(0o600)
