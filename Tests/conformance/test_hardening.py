@@ -254,18 +254,21 @@ def test_non_json_media_types_get_415(server):
     assert resp.status == 415, resp
 
 
-def test_streaming_subresources_say_they_are_not_served(server, core):
+def test_streaming_subresources_say_why_they_are_not_served(server, core):
+    """exec and port-forward need a process; simulated pods have none (501, saying so).
+    proxy is not served (405). Logs of a pod that does not exist are 404."""
     name = new_name("pod")
     core.create_namespaced_pod("default", k8s.V1Pod(
         metadata=k8s.V1ObjectMeta(name=name),
         spec=k8s.V1PodSpec(containers=[k8s.V1Container(name="c", image="busybox")])))
-    for sub in ("log", "exec", "portforward"):
-        resp = server.http("GET", f"/api/v1/namespaces/default/pods/{name}/{sub}")
-        assert resp.status == 405, (sub, resp)
-        assert "does not serve" in resp.json()["message"]
-    missing = server.http("GET", "/api/v1/namespaces/default/pods/nope/log")
-    assert missing.status == 405
-    assert server.kubectl("logs", name, check=False).returncode != 0
+    for sub in ("exec", "portforward", "attach"):
+        for method in ("GET", "POST"):
+            resp = server.http(method, f"/api/v1/namespaces/default/pods/{name}/{sub}")
+            assert resp.status == 501, (sub, method, resp)
+            assert "runs no processes" in resp.json()["message"], resp
+    resp = server.http("GET", f"/api/v1/namespaces/default/pods/{name}/proxy")
+    assert resp.status == 405 and "does not serve" in resp.json()["message"], resp
+    assert server.http("GET", "/api/v1/namespaces/default/pods/nope/log").status == 404
 
 
 def test_resource_version_edge_cases(server):

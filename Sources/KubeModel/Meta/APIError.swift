@@ -4,6 +4,9 @@ import Foundation
 /// machine-readable reason and a message for people.
 public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
     public enum Reason: String, Sendable {
+        /// No reason (`StatusReasonUnknown`): left out of the body, as kube-apiserver does for
+        /// a status none of its reasons describes.
+        case unknown = ""
         case badRequest = "BadRequest"
         case unauthorized = "Unauthorized"
         case forbidden = "Forbidden"

@@ -164,17 +164,12 @@ struct KubeAPIResponder: HTTPResponder {
     }
 
     /// Media types a body may have: JSON and kubectl's protobuf for writes, the three patch
-    /// types for patches. YAML is answered later with its own message.
+    /// types and server-side apply for patches. YAML is answered later with its own message.
     static func checkMediaType(_ contentType: String, method: HTTPRequest.Method) throws(APIError) {
         let mediaType = PatchKind.mediaType(of: contentType)
         let accepted: [String]
         if method == .patch {
-            accepted = PatchKind.allCases.map(\.rawValue)
-            if mediaType == "application/apply-patch+yaml" {
-                throw APIError(
-                    code: 415, reason: .unsupportedMediaType,
-                    message: "server-side apply is not supported by Virtyard's embedded API; use kubectl apply without --server-side")
-            }
+            accepted = PatchKind.allCases.map(\.rawValue) + [ResourceHandler.applyMediaType]
         } else {
             accepted = ["application/json", "application/yaml", KubernetesProtobuf.mediaType]
         }
@@ -223,8 +218,8 @@ struct KubeAPIResponder: HTTPResponder {
             throw error
         }
         switch outcome {
-        case .object(let code, _, _): Self.record(call, code: code, since: started)
-        case .stream: Self.record(call, code: 200, since: started)
+        case .object(let code, _, _), .text(let code, _): Self.record(call, code: code, since: started)
+        case .stream, .followedText: Self.record(call, code: 200, since: started)
         }
         switch outcome {
         case .object(let code, let bytes, let warnings):
@@ -234,6 +229,12 @@ struct KubeAPIResponder: HTTPResponder {
                     HTTPField(name: HTTPField.Name("Warning")!, value: "299 - \"\(warning.replacingOccurrences(of: "\"", with: "\\\""))\""))
             }
             return response
+        case .text(let code, let bytes):
+            return Response(
+                status: HTTPResponse.Status(code: code), headers: [.contentType: "text/plain"],
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+        case .followedText(let initial, let watch, let ends):
+            return Self.followedTextResponse(initial, watch: watch, ends: ends)
         case .stream(let events, let timeout, let bookmarks, let apiVersion, let table):
             return Self.watchResponse(
                 events, request: request, timeout: timeout,
@@ -271,6 +272,32 @@ struct KubeAPIResponder: HTTPResponder {
         Response(
             status: HTTPResponse.Status(code: code), headers: [.contentType: "application/json"],
             body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
+    /// Writes `initial`, then holds the response open until an event of `watch` ends it or
+    /// the client goes away; always ends with the terminating chunk.
+    static func followedTextResponse(
+        _ initial: [UInt8], watch: ObjectStore.WatchRegistration, ends: @escaping @Sendable (WatchEvent) -> Bool
+    ) -> Response {
+        let events = watch.events
+        let connection = ClientConnection.current
+        let body = ResponseBody { writer in
+            let (signals, input) = AsyncStream<Void>.makeStream()
+            let observer = await connection?.closeObserver()
+            let registration = observer?.onClose { input.yield() }
+            defer { observer?.cancel(registration) }
+            if !initial.isEmpty { try await writer.write(ByteBuffer(bytes: initial)) }
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    for await event in events where event.kind != .bookmark && ends(event) { break }
+                    input.yield()
+                }
+                for await _ in signals { break }
+                group.cancelAll()
+            }
+            try await writer.finish(nil)
+        }
+        return Response(status: .ok, headers: [.contentType: "text/plain", .cacheControl: "no-cache"], body: body)
     }
 
     /// Streams newline-delimited `{"type": …, "object": …}` events until the timeout, the

@@ -20,6 +20,12 @@ struct RequestOptions: Sendable {
     var propagationPolicy: String?
     var gracePeriodSeconds: Int?
     var pretty = false
+    /// `fieldManager`: who makes this write (required by server-side apply).
+    var fieldManager: String?
+    /// `force`: nil when absent; only server-side apply takes it.
+    var force: Bool?
+    /// Every parameter, for the subresources that take their own (`pods/log`).
+    var query: [String: String] = [:]
 
     enum FieldValidation: String, Sendable {
         case ignore = "Ignore"
@@ -48,6 +54,7 @@ struct RequestOptions: Sendable {
     static let maximumSelectorLength = 16 << 10
 
     init(query: [String: String], resource: APIResource? = nil) throws(APIError) {
+        self.query = query
         for name in ["labelSelector", "fieldSelector"] {
             if let text = query[name], text.utf8.count > Self.maximumSelectorLength {
                 throw APIError.badRequest("\(name) is \(text.utf8.count) bytes long; at most \(Self.maximumSelectorLength) are accepted")
@@ -106,6 +113,15 @@ struct RequestOptions: Sendable {
         propagationPolicy = query["propagationPolicy"]
         gracePeriodSeconds = query["gracePeriodSeconds"].flatMap { Int($0) }
         pretty = Self.flag(query["pretty"])
+        fieldManager = query["fieldManager"].flatMap { $0.isEmpty ? nil : $0 }
+        if let text = query["force"] {
+            // Go's `strconv.ParseBool`, which reads this parameter in kube-apiserver.
+            switch text {
+            case "1", "t", "T", "TRUE", "true", "True": force = true
+            case "0", "f", "F", "FALSE", "false", "False": force = false
+            default: throw APIError.badRequest("force: invalid value \"\(text)\": must be true or false")
+            }
+        }
     }
 
     private static func flag(_ value: String?) -> Bool {

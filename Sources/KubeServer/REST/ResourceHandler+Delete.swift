@@ -185,6 +185,8 @@ extension ResourceHandler {
         return .object(200, body)
     }
 
+    /// The `Status` a delete answers with for kinds that do not return the deleted object,
+    /// as kube-apiserver's registry writes it (no `code`: the store leaves it unset).
     static func successStatus(resource: APIResource, name: String, uid: String?) -> [UInt8] {
         var details: JSONValue = ["name": .string(name), "kind": .string(resource.resource)]
         if !resource.group.isEmpty { details["group"] = .string(resource.group) }
@@ -193,6 +195,12 @@ extension ResourceHandler {
             "kind": "Status", "apiVersion": "v1", "metadata": [:], "status": "Success",
             "details": details,
         ]
-        return status.serialized()
+        return StatusEncoding.encode(status)
     }
+
+    /// The bare `Status` of a `create` on a subresource that stores nothing of its own
+    /// (binding, eviction): kube-apiserver's create handler fills in the code, 201.
+    static let createdStatus = StatusEncoding.encode([
+        "kind": "Status", "apiVersion": "v1", "metadata": [:], "status": "Success", "code": 201,
+    ])
 }

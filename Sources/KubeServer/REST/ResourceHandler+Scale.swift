@@ -30,17 +30,7 @@ extension ResourceHandler {
                         + PatchKind.allCases.map(\.rawValue).joined(separator: ", "))
             }
             return try await writeScale(call) { (scale: JSONValue) throws(APIError) -> JSONValue in
-                do {
-                    switch kind {
-                    case .json: return try JSONPatch.apply(patch, to: scale)
-                    case .merge: return MergePatch.apply(patch, to: scale)
-                    case .strategic: return try StrategicMergePatch.apply(patch, to: scale)
-                    }
-                } catch {
-                    throw APIError(
-                        code: 422, reason: .invalid,
-                        message: "the server rejected our request due to an error in our request: \(error)")
-                }
+                try Self.apply(patch, kind: kind, to: scale)
             }
         default:
             throw APIError(
@@ -107,26 +97,24 @@ extension ResourceHandler {
     }
 
     /// A selector as label-selector text: `metav1.LabelSelector` (apps) or a plain map
-    /// (ReplicationController), requirements sorted by key as Go prints them.
+    /// (ReplicationController), as Go prints it — requirements sorted by key, and the values
+    /// of `in`/`notin` sorted as `labels.NewRequirement` sorts them. A selector that does not
+    /// parse prints as nothing (it selects nothing either).
     static func selectorText(_ selector: JSONValue?) -> String {
-        guard let selector, case .object = selector else { return "" }
-        let isLabelSelector = selector["matchLabels"] != nil || selector["matchExpressions"] != nil
-        var requirements: [(key: String, text: String)] = []
-        let labels = isLabelSelector ? selector["matchLabels"] : selector
-        if case .object(let pairs)? = labels {
-            for (key, value) in pairs { requirements.append((key, "\(key)=\(value.stringValue ?? "")")) }
+        guard let selector, case .object(let fields) = selector else { return "" }
+        let parsed: LabelSelector
+        if fields["matchLabels"] != nil || fields["matchExpressions"] != nil {
+            guard let read = try? LabelSelector(json: selector) else { return "" }
+            parsed = read
+        } else {
+            parsed = LabelSelector(matchLabels: fields.compactMapValues(\.stringValue))
         }
-        for expression in selector["matchExpressions"]?.arrayValue ?? [] {
-            let key = expression["key"]?.stringValue ?? ""
-            let values = (expression["values"]?.arrayValue ?? []).compactMap(\.stringValue).sorted().joined(separator: ",")
-            switch expression["operator"]?.stringValue {
-            case "In": requirements.append((key, "\(key) in (\(values))"))
-            case "NotIn": requirements.append((key, "\(key) notin (\(values))"))
-            case "Exists": requirements.append((key, key))
-            case "DoesNotExist": requirements.append((key, "!\(key)"))
-            default: continue
+        return LabelSelector(
+            requirements: parsed.requirements.map { requirement in
+                var sorted = requirement
+                sorted.values.sort()
+                return sorted
             }
-        }
-        return requirements.sorted { $0.key < $1.key }.map(\.text).joined(separator: ",")
+        ).description
     }
 }

@@ -32,7 +32,16 @@ extension ResourceHandler {
                     resource: resource, path: call.path, method: .delete,
                     options: call.options, body: [], contentType: ""))
             _ = try await Self.delete(call.key, resource: resource, options: options, in: store)
-            return .object(201, Self.successStatus(resource: resource, name: call.key.name, uid: nil))
+            return .object(201, Self.createdStatus)
+        case ("log", .get) where resource.groupResource == BuiltinResources.pods.groupResource:
+            return try podLog(call)
+        case ("exec", .get), ("exec", .post), ("attach", .get), ("attach", .post), ("portforward", .get),
+            ("portforward", .post)
+        where resource.groupResource == BuiltinResources.pods.groupResource:
+            guard store.get(call.key) != nil else {
+                throw APIError.notFound(resource.resource, group: resource.group, name: call.key.name)
+            }
+            throw Self.processSubresourceNotImplemented(subresource, resource: resource, name: call.key.name)
         case ("log", _), ("exec", _), ("attach", _), ("portforward", _),
             ("proxy", _)
         where Self.streamingSubresourceOwners.contains(resource.groupResource):
@@ -83,7 +92,6 @@ extension ResourceHandler {
             pod[path: ["status", "conditions"]] = .array(conditions)
             return .put(pod)
         }
-        let status: JSONValue = ["kind": "Status", "apiVersion": "v1", "metadata": [:], "status": "Success", "code": 201]
-        return .object(201, status.serialized())
+        return .object(201, Self.createdStatus)
     }
 }

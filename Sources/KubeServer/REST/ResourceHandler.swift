@@ -255,11 +255,26 @@ struct ResourceHandler: Sendable {
     }
 
     func update(_ call: Call, subresource: String?) async throws(APIError) -> APIResponse {
-        let object = try parseBody(call)
-        return try await write(call, subresource: subresource) { _ throws(APIError) in object }
+        let sent = try parseBody(call)
+        return try await write(call, subresource: subresource) { (current: JSONValue) throws(APIError) -> JSONValue in
+            // As kube-apiserver: an update that leaves `managedFields` out keeps the recorded
+            // owners (clients that build objects from scratch); `[]` clears them.
+            var object = sent
+            if object[path: ["metadata", "managedFields"]] == nil, let owners = current[path: ["metadata", "managedFields"]] {
+                object[path: ["metadata", "managedFields"]] = owners
+            }
+            return object
+        }
     }
 
     func patch(_ call: Call, subresource: String?) async throws(APIError) -> APIResponse {
+        if PatchKind.mediaType(of: call.contentType) == Self.applyMediaType {
+            return try await serverSideApply(call, subresource: subresource)
+        }
+        if call.options.force != nil {
+            throw Self.patchOptionsInvalid(
+                .init(reason: "FieldValueForbidden", message: "Forbidden: may not be specified for non-apply patch", field: "force"))
+        }
         let patch = try parseBody(call)
         let kind = PatchKind(contentType: call.contentType)
         guard let kind else {
@@ -277,18 +292,22 @@ struct ResourceHandler: Sendable {
             )
         }
         return try await write(call, subresource: subresource) { (current: JSONValue) throws(APIError) -> JSONValue in
-            do {
-                switch kind {
-                case .json: return try JSONPatch.apply(patch, to: current)
-                case .merge: return MergePatch.apply(patch, to: current)
-                case .strategic: return try StrategicMergePatch.apply(patch, to: current)
-                }
-            } catch let error as PatchError {
-                throw APIError(
-                    code: 422, reason: .invalid, message: "the server rejected our request due to an error in our request: \(error)")
-            } catch {
-                throw APIError.badRequest("\(error)")
+            try Self.apply(patch, kind: kind, to: current)
+        }
+    }
+
+    /// One JSON, merge or strategic merge patch applied to `current`: the patch and scale
+    /// paths share it, so a bad patch reads the same wherever it is sent.
+    static func apply(_ patch: JSONValue, kind: PatchKind, to current: JSONValue) throws(APIError) -> JSONValue {
+        do {
+            switch kind {
+            case .json: return try JSONPatch.apply(patch, to: current)
+            case .merge: return MergePatch.apply(patch, to: current)
+            case .strategic: return try StrategicMergePatch.apply(patch, to: current)
             }
+        } catch {
+            throw APIError(
+                code: 422, reason: .invalid, message: "the server rejected our request due to an error in our request: \(error)")
         }
     }
 
@@ -376,6 +395,11 @@ struct ResourceHandler: Sendable {
 /// The response a handler produces, turned into HTTP by the responder.
 enum APIResponse {
     case object(Int, [UInt8], warnings: [String] = [])
+    /// `text/plain` (a pod's log).
+    case text(Int, [UInt8])
+    /// `text/plain` that stays open after `initial` until `ends` says an event of `watch`
+    /// ends it, or the client leaves (`kubectl logs -f`).
+    case followedText([UInt8], watch: ObjectStore.WatchRegistration, ends: @Sendable (WatchEvent) -> Bool)
     /// `table`: the events carry one-row Tables of this resource (kubectl get -w).
     case stream(ObjectStore.WatchRegistration, timeout: Duration, bookmarks: Bool, apiVersion: String, table: TableRequest?)
 }

@@ -104,12 +104,7 @@ extension TablePrinter {
             Column(name: "Up-to-date", type: "integer") { object, _ in .int(int(object, ["status", "updatedNumberScheduled"])) },
             Column(name: "Available", type: "integer") { object, _ in .int(int(object, ["status", "numberAvailable"])) },
             Column(name: "Node Selector", type: "string") { object, _ in
-                let selector = object[path: ["spec", "template", "spec", "nodeSelector"]]?.objectValue ?? [:]
-                return .string(
-                    selector.isEmpty
-                        ? "<none>"
-                        : selector.sorted { $0.key < $1.key }
-                            .map { "\($0.key)=\($0.value.stringValue ?? "")" }.joined(separator: ","))
+                .string(pairsText(object[path: ["spec", "template", "spec", "nodeSelector"]]))
             },
             ageColumn,
         ] + templateColumns
@@ -189,12 +184,7 @@ extension TablePrinter {
         },
         ageColumn,
         Column(name: "Selector", type: "string", priority: 1) { service, _ in
-            let selector = service[path: ["spec", "selector"]]?.objectValue ?? [:]
-            return .string(
-                selector.isEmpty
-                    ? "<none>"
-                    : selector.sorted { $0.key < $1.key }
-                        .map { "\($0.key)=\($0.value.stringValue ?? "")" }.joined(separator: ","))
+            .string(pairsText(service[path: ["spec", "selector"]]))
         },
     ]
 
@@ -248,5 +238,13 @@ extension TablePrinter {
                 .compactMap { $0["name"]?.stringValue }
             return .string(names.joined(separator: ", "))
         }
+    }
+
+    /// A string map (a node selector, a Service's selector) as kubectl prints it: sorted
+    /// `key=value` pairs joined by commas, `<none>` when empty.
+    static func pairsText(_ map: JSONValue?) -> String {
+        let pairs = map?.objectValue ?? [:]
+        guard !pairs.isEmpty else { return "<none>" }
+        return pairs.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.stringValue ?? "")" }.joined(separator: ",")
     }
 }

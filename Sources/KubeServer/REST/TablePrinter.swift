@@ -125,15 +125,7 @@ struct TablePrinter {
             return .string("\(statuses.filter { $0["ready"]?.boolValue == true }.count)/\(total)")
         },
         Column(name: "Status", type: "string", description: "The aggregate status of the containers in this pod.") { pod, _ in
-            if pod.deletionTimestamp != nil { return "Terminating" }
-            let phase = pod[path: ["status", "phase"]]?.stringValue ?? "Pending"
-            if phase == "Pending",
-                let reason = pod[path: ["status", "conditions"]]?.arrayValue?
-                    .first(where: { $0["type"]?.stringValue == "PodScheduled" && $0["status"]?.stringValue == "False" })?["reason"]
-            {
-                return reason == "Unschedulable" ? "Pending" : reason
-            }
-            return .string(pod[path: ["status", "reason"]]?.stringValue ?? phase)
+            .string(PodStatusText.of(pod))
         },
         Column(name: "Restarts", type: "string", description: "The number of times the containers in this pod have been restarted.") {
             pod, _ in

@@ -20,7 +20,7 @@ struct ClusterRouter: HTTPResponder {
         let id = String(rest.prefix { $0 != "/" })
         guard let cluster = virtualClusters.cluster(id) else {
             let error = APIError(code: 404, reason: .notFound, message: "virtual cluster \"\(id)\" not found")
-            return KubeAPIResponder.json(error.code, error.status.serialized())
+            return KubeAPIResponder.json(error.code, error.wireBytes)
         }
         var head = request.head
         let remainder = rest.dropFirst(id.count)
