@@ -43,3 +43,25 @@ def test_service_job_cronjob_and_binding_tables(kubectl, ns):
     header, rows = _header_and_rows(kubectl("get", "rolebinding", "viewers", "-n", ns, "-o", "wide").stdout)
     assert header == ["NAME", "ROLE", "AGE", "USERS", "GROUPS", "SERVICEACCOUNTS"]
     assert "ClusterRole/view" in rows[0] and f"{ns}:default" in rows[0]
+
+
+def test_pdb_hpa_and_pod_status_tables(kubectl, ns):
+    kubectl("create", "pdb", "web", "--selector=app=web", "--min-available=1", "-n", ns)
+    header, rows = _header_and_rows(kubectl("get", "pdb", "web", "-n", ns).stdout)
+    assert " ".join(header) == "NAME MIN AVAILABLE MAX UNAVAILABLE ALLOWED DISRUPTIONS AGE"
+    assert rows[0].split()[1:3] == ["1", "N/A"], rows
+
+    hpa = ('{"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler", "metadata": {"name": "web"},'
+           ' "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"},'
+           ' "maxReplicas": 4, "metrics": [{"type": "Resource", "resource": {"name": "cpu",'
+           ' "target": {"type": "Utilization", "averageUtilization": 50}}}]}}')
+    kubectl("apply", "-n", ns, "-f", "-", input=hpa)
+    header, rows = _header_and_rows(kubectl("get", "hpa", "web", "-n", ns).stdout)
+    assert header == ["NAME", "REFERENCE", "TARGETS", "MINPODS", "MAXPODS", "REPLICAS", "AGE"]
+    assert rows[0].split()[1] == "Deployment/web" and "/50%" in rows[0], rows
+
+    # A finished Job's pod reads Completed, as kubectl prints it (not its phase).
+    kubectl("create", "job", "done", "--image=busybox:1.36", "-n", ns, "--", "true")
+    kubectl("wait", "--for=condition=complete", "job/done", "-n", ns, "--timeout=60s")
+    _, rows = _header_and_rows(kubectl("get", "pods", "-l", "job-name=done", "-n", ns).stdout)
+    assert rows and rows[0].split()[2] == "Completed", rows

@@ -14,6 +14,8 @@ extension TablePrinter {
         case ("batch", "jobs"): return jobColumns
         case ("batch", "cronjobs"): return cronJobColumns
         case ("", "services"): return serviceColumns
+        case ("policy", "poddisruptionbudgets"): return podDisruptionBudgetColumns
+        case ("autoscaling", "horizontalpodautoscalers"): return horizontalPodAutoscalerColumns
         case ("", "configmaps"): return [nameColumn, count("Data", ["data"], plus: ["binaryData"]), ageColumn]
         case ("", "secrets"):
             return [nameColumn, text("Type", ["type"]), count("Data", ["data"]), ageColumn]
