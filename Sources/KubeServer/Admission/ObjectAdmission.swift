@@ -60,7 +60,7 @@ struct ObjectAdmission: Sendable {
         }
         metadata["uid"] = .string(UUID().uuidString.lowercased())
         metadata["creationTimestamp"] = .string(Timestamp.now())
-        metadata["generation"] = .int(1)
+        metadata["generation"] = Self.tracksGeneration(resource) ? .int(1) : nil
         object.metadata = metadata
         if resource.hasStatus && resource.schema != nil { object["status"] = nil }
         if resource.schema == nil { BuiltinDefaults.apply(&object, resource: resource, operation: .create) }
@@ -122,7 +122,7 @@ struct ObjectAdmission: Sendable {
             metadata[field] = old.metadata[field]
         }
         metadata["resourceVersion"] = nil
-        metadata["generation"] = old.metadata["generation"] ?? .int(1)
+        metadata["generation"] = old.metadata["generation"] ?? (Self.tracksGeneration(resource) ? .int(1) : nil)
         object.metadata = metadata
 
         if old.deletionTimestamp != nil {
@@ -153,10 +153,28 @@ struct ObjectAdmission: Sendable {
         if resource.groupResource == BuiltinResources.customResourceDefinitions.groupResource, subresource == nil {
             try CRDValidation.validate(object)
         }
-        if Self.specChanged(old, object) {
+        if Self.tracksGeneration(resource), Self.specChanged(old, object) {
             object.generation = (old.generation ?? 1) + 1
         }
         return warnings
+    }
+
+    /// Whether kube-apiserver keeps `metadata.generation` for this resource: custom resources,
+    /// and the built-in kinds whose registry strategy sets it (those a controller reports an
+    /// `observedGeneration` for, and a few more). ConfigMaps, Services, Pods and the rest have none.
+    static func tracksGeneration(_ resource: APIResource) -> Bool {
+        if resource.schema != nil { return true }
+        switch resource.group {
+        case "apps", "batch", "admissionregistration.k8s.io", "flowcontrol.apiserver.k8s.io", "apiextensions.k8s.io":
+            return resource.resource != "controllerrevisions"
+        case "":
+            return ["replicationcontrollers", "podtemplates"].contains(resource.resource)
+        case "policy": return resource.resource == "poddisruptionbudgets"
+        case "autoscaling": return resource.resource == "horizontalpodautoscalers"
+        case "networking.k8s.io": return ["ingresses", "ingressclasses", "networkpolicies"].contains(resource.resource)
+        case "discovery.k8s.io": return resource.resource == "endpointslices"
+        default: return false
+        }
     }
 
     /// Everything but metadata and status is "spec" for generation purposes.

@@ -21,9 +21,6 @@ struct ServiceAddressAllocator: Sendable {
 
     private static let services = GroupResource(group: "", resource: "services")
 
-    /// Addresses handed out but maybe not stored yet, per store.
-    private static let recent = Mutex<[ObjectIdentifier: [String: Date]]>([:])
-
     /// Fills `spec.clusterIP(s)` and node ports of a Service being created. A value the
     /// client chose is kept when it is free and in range; an error names the field otherwise.
     func allocate(_ service: inout JSONValue, dryRun: Bool = false) throws(APIError) {
@@ -144,14 +141,13 @@ struct ServiceAddressAllocator: Sendable {
                 if let number = port["nodePort"]?.intValue { ports.insert(number) }
             }
         }
-        let id = ObjectIdentifier(store)
         let now = Date()
         let stored = ips.union(ports.map { "port:\($0)" })
         // A held address that reached the store is the store's to track from now on (so
         // deleting its Service frees it at once); one that never did is let go after a while.
-        let held = Self.recent.withLock { table in
-            table[id] = table[id]?.filter { now.timeIntervalSince($0.value) < Self.holdSeconds && !stored.contains($0.key) }
-            return table[id].map { Array($0.keys) } ?? []
+        let held = store.addressHolds.entries.withLock { entries in
+            entries = entries.filter { now.timeIntervalSince($0.value) < Self.holdSeconds && !stored.contains($0.key) }
+            return Array(entries.keys)
         }
         for entry in held {
             if entry.hasPrefix("port:"), let number = Int64(entry.dropFirst(5)) {
@@ -164,8 +160,7 @@ struct ServiceAddressAllocator: Sendable {
     }
 
     private func hold(_ entry: String) {
-        let id = ObjectIdentifier(store)
-        Self.recent.withLock { $0[id, default: [:]][entry] = Date() }
+        store.addressHolds.entries.withLock { $0[entry] = Date() }
     }
 
     private func freeIP(used: Set<String>) -> String? {
@@ -212,4 +207,11 @@ struct ServiceAddressAllocator: Sendable {
     static func format(_ value: UInt32) -> String {
         "\(value >> 24).\(value >> 16 & 0xFF).\(value >> 8 & 0xFF).\(value & 0xFF)"
     }
+}
+
+/// Addresses and node ports handed out but maybe not stored yet, kept with the store they
+/// belong to (a table keyed by the store's identity would outlive it, and a new store at the
+/// same address would inherit its holds).
+final class AddressHolds: Sendable {
+    let entries = Mutex<[String: Date]>([:])
 }

@@ -47,6 +47,8 @@ public final class ObjectStore: Sendable {
     /// Watches whose streams ended, to be removed under `state` by the next writer or watch.
     private let endedWatchers = Mutex<[Int]>([])
     private let persistence: (any Persistence)?
+    /// The Service address allocator's short-lived reservations in this store.
+    let addressHolds = AddressHolds()
 
     /// Events kept for resuming watches.
     public let historyLimit: Int
