@@ -208,3 +208,26 @@ def test_reset_takes_the_workloads_away(lab_server, tmp_path):
         assert len(running_pods(second, "app=after")) == 2
     finally:
         second.end()
+
+
+def test_a_pod_goes_pending_container_creating_running(session):
+    import kubernetes
+    from kubernetes import client as k8s, watch
+
+    api = kubernetes.config.new_client_from_config(config_file=str(session.kubeconfig), persist_config=False)
+    core = k8s.CoreV1Api(api)
+    seen: list[str] = []
+    stream = watch.Watch()
+    start = core.list_namespaced_pod("default").metadata.resource_version
+    session.kubectl("run", "lifecycle", "--image=nginx")
+    for event in stream.stream(core.list_namespaced_pod, "default", resource_version=start, timeout_seconds=30,
+                               field_selector="metadata.name=lifecycle"):
+        pod = event["object"]
+        statuses = pod.status.container_statuses or []
+        waiting = statuses and statuses[0].state.waiting
+        state = waiting.reason if waiting else pod.status.phase
+        if not seen or seen[-1] != state:
+            seen.append(state)
+        if pod.status.phase == "Running":
+            stream.stop()
+    assert seen[-3:] == ["Pending", "ContainerCreating", "Running"], seen

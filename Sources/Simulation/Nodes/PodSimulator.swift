@@ -47,6 +47,15 @@ struct PodReconciler: Reconciler {
         guard let cidr = simulated.podCIDR else { return .requeue }
         let hostIP = simulated.addresses?.first { $0["type"]?.stringValue == "InternalIP" }?["address"]?.stringValue
         guard let hostIP else { return .requeue }
+        // First the kubelet reports the containers being created, then running: watchers see
+        // Pending → ContainerCreating → Running as on a real node.
+        if pod[path: ["status", "containerStatuses"]] == nil {
+            _ = try await api.patch(
+                .pods, namespace: key.namespace, name: key.name,
+                patch: ["status": Self.creatingStatus(pod, hostIP: hostIP)],
+                type: .merge, subresource: "status", options: .default)
+            return .requeueAfter(Self.containerCreation)
+        }
         let used = Set(pods.podsOnNode(nodeName).compactMap { Pod($0).podIP })
         let podIP = kubelet.allocate(for: key, cidr: cidr, node: nodeName, inUse: used)
         _ = try await api.patch(
@@ -54,6 +63,43 @@ struct PodReconciler: Reconciler {
             patch: ["status": Self.runningStatus(pod, podIP: podIP, hostIP: hostIP)],
             type: .merge, subresource: "status", options: .default)
         return .done
+    }
+
+    /// How long containers stay `ContainerCreating` (an image already pulled).
+    static let containerCreation = Duration.milliseconds(200)
+
+    /// The status while the containers are created: `Pending`, scheduled and initialized,
+    /// not ready, each container waiting with reason `ContainerCreating`.
+    static func creatingStatus(_ pod: JSONValue, hostIP: String, now: String = Timestamp.now()) -> JSONValue {
+        let containers = Pod(pod).containers
+        let names = containers.compactMap { $0["name"]?.stringValue }
+        let statuses: [JSONValue] = containers.map { container in
+            [
+                "name": container["name"] ?? "", "image": container["image"] ?? "", "imageID": "",
+                "ready": false, "started": false, "restartCount": 0,
+                "state": ["waiting": ["reason": "ContainerCreating"]],
+            ]
+        }
+        func condition(_ type: String, ready: Bool) -> JSONValue {
+            var entry: JSONValue = [
+                "type": .string(type), "status": ready ? "True" : "False", "lastProbeTime": .null,
+                "lastTransitionTime": .string(now),
+            ]
+            if !ready {
+                entry["reason"] = "ContainersNotReady"
+                entry["message"] = .string("containers with unready status: [\(names.joined(separator: " "))]")
+            }
+            return entry
+        }
+        return [
+            "phase": "Pending",
+            "conditions": [
+                condition("Initialized", ready: true), condition("Ready", ready: false),
+                condition("ContainersReady", ready: false), condition("PodScheduled", ready: true),
+            ],
+            "hostIP": .string(hostIP), "hostIPs": [["ip": .string(hostIP)]],
+            "startTime": .string(now), "containerStatuses": .array(statuses), "qosClass": .string(qosClass(containers)),
+        ]
     }
 
     static func runningStatus(_ pod: JSONValue, podIP: String, hostIP: String, now: String = Timestamp.now()) -> JSONValue {
@@ -77,7 +123,8 @@ struct PodReconciler: Reconciler {
             ],
             "hostIP": .string(hostIP), "hostIPs": [["ip": .string(hostIP)]],
             "podIP": .string(podIP), "podIPs": [["ip": .string(podIP)]],
-            "startTime": .string(now), "containerStatuses": .array(statuses), "qosClass": .string(qosClass(containers)),
+            "startTime": pod[path: ["status", "startTime"]] ?? .string(now), "containerStatuses": .array(statuses),
+            "qosClass": .string(qosClass(containers)),
         ]
     }
 
