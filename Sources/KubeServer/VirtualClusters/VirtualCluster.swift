@@ -1,6 +1,7 @@
 import Foundation
 import KubeModel
 import Logging
+import Synchronization
 
 /// An isolated Kubernetes API tree inside the embedded server, served under
 /// `/clusters/<id>/`: its own objects, CRDs, namespaces and garbage collector, and its own
@@ -14,7 +15,9 @@ public final class VirtualCluster: Sendable {
     public let tokens: TokenSet
     let tree: APITree
     let responder: KubeAPIResponder
-    private let controllers: Task<Void, Never>
+    /// The tree's own controllers (garbage collection, namespaces, ServiceAccounts), stopped
+    /// while a restore runs.
+    private let controllers = Mutex<Task<Void, Never>?>(nil)
 
     /// A virtual cluster keeps a shorter watch history than the host: its clients are a lab
     /// student's kubectl and a few controllers.
@@ -33,15 +36,31 @@ public final class VirtualCluster: Sendable {
         var clusterLogger = logger
         clusterLogger[metadataKey: "cluster"] = "\(id)"
         responder = tree.responder(authenticator: TokenAuthenticator(tokenSet: tokens), logger: clusterLogger)
-        controllers = Task { try? await tree.runControllers() }
+        startControllers()
     }
 
     public var store: ObjectStore { tree.store }
 
     func stop() async {
         tree.store.closeAllWatches()
-        controllers.cancel()
-        _ = await controllers.result
+        await stopControllers()
+    }
+
+    private func startControllers() {
+        let tree = self.tree
+        controllers.withLock { task in
+            guard task == nil else { return }
+            task = Task { try? await tree.runControllers() }
+        }
+    }
+
+    private func stopControllers() async {
+        let task = controllers.withLock { task in
+            defer { task = nil }
+            return task
+        }
+        task?.cancel()
+        _ = await task?.result
     }
 
     /// Creates `object` (of the built-in or CRD resource named) unless one of that name exists:
@@ -65,6 +84,10 @@ public final class VirtualCluster: Sendable {
     /// real cluster restored from an etcd backup would not — but clients that keep caches
     /// (informers, kubectl get -w) stay consistent. CRDs come back with their served kinds.
     public func restore(_ snapshot: Snapshot) async throws {
+        // Nothing of the cluster's own may write meanwhile (a namespace's `default`
+        // ServiceAccount into a namespace being removed); they start again on the result.
+        await stopControllers()
+        defer { startControllers() }
         let wanted = Dictionary(snapshot.objects.map { ($0.key, $0.object) }, uniquingKeysWith: { first, _ in first })
         let crdResource = BuiltinResources.customResourceDefinitions.groupResource
         // Custom resources first, their definitions last, so no kind disappears under its objects.
@@ -83,14 +106,6 @@ public final class VirtualCluster: Sendable {
                 return stored == object ? .unchanged : .put(object)
             }
             if entry.key.resource == crdResource { await tree.crds.sync(object) }
-        }
-        // The cluster's own controllers (a namespace's `default` ServiceAccount) may have
-        // written into a namespace the first pass was removing; sweep until nothing unwanted is
-        // left. They write nothing into a namespace that is gone, so this ends.
-        for _ in 0..<5 {
-            let strays = tree.store.allObjects().filter { wanted[$0.key] == nil && $0.key.resource != crdResource }
-            if strays.isEmpty { break }
-            for entry in strays { _ = try await tree.store.mutate(entry.key) { _ in .delete } }
         }
     }
 
