@@ -175,9 +175,4 @@ import Testing
         }
         #expect(throws: APIError.self) { try text(pod([["name": "c"]]), ["tailLines": "-1"]) }
     }
-
-    @Test func shellWordsQuoteAndExpand() {
-        #expect(ShellWords.split(#"echo 'a $X' "b $X" c\ d"#, environment: ["X": "1"]) == ["echo", "a $X", "b 1", "c d"])
-        #expect(ShellWords.splitStatements("a; b && c || d\ne") == ["a", " b ", " c ", " d", "e"])
-    }
 }

@@ -231,3 +231,20 @@ def test_a_pod_goes_pending_container_creating_running(session):
         if pod.status.phase == "Running":
             stream.stop()
     assert seen[-3:] == ["Pending", "ContainerCreating", "Running"], seen
+
+
+def test_a_pod_that_only_echoes_completes_and_logs_its_text(session):
+    session.kubectl("run", "once", "--image=busybox", "--restart=Never", "--", "sh", "-c", "echo hello; exit 0")
+    session.kubectl("run", "fails", "--image=busybox", "--restart=Never", "--", "sh", "-c", "echo oops; exit 3")
+    session.kubectl("run", "server", "--image=nginx", "--restart=Never")
+    wait_until(lambda: session.json("get", "pod", "once")["status"].get("phase") == "Succeeded", timeout=30,
+               message="pod once Succeeded")
+    wait_until(lambda: session.json("get", "pod", "fails")["status"].get("phase") == "Failed", timeout=30,
+               message="pod fails Failed")
+    assert session.kubectl("logs", "once").stdout == "hello\n"
+    terminated = session.json("get", "pod", "fails")["status"]["containerStatuses"][0]["state"]["terminated"]
+    assert terminated["exitCode"] == 3 and terminated["reason"] == "Error", terminated
+    rows = {line.split()[0]: line.split()[2] for line in session.kubectl("get", "pods").stdout.splitlines()[1:]}
+    assert rows["once"] == "Completed" and rows["fails"] == "Error", rows
+    # A server never ends by itself.
+    assert session.json("get", "pod", "server")["status"]["phase"] == "Running"

@@ -171,100 +171,14 @@ enum PodLogs {
 
     // MARK: Simulated output
 
-    static let shells: Set<String> = ["sh", "bash", "ash", "dash", "zsh", "ksh"]
-
     /// The lines the container prints, as far as its command tells.
     static func output(of container: JSONValue, podName: String) -> [String] {
-        var environment: [String: String] = ["HOSTNAME": podName]
-        for variable in container["env"]?.arrayValue ?? [] {
-            if let name = variable["name"]?.stringValue, let value = variable["value"]?.stringValue {
-                environment[name] = value
-            }
-        }
-        // The kubelet expands `$(NAME)` in command and args before the container starts.
-        let argv = ((container["command"]?.arrayValue ?? []) + (container["args"]?.arrayValue ?? []))
-            .compactMap(\.stringValue).map { expandReferences($0, environment) }
-        if let lines = echoedLines(argv, environment: environment), !lines.isEmpty { return lines }
+        if let lines = ContainerScript(container: container, podName: podName).echoedLines, !lines.isEmpty { return lines }
         let name = container["name"]?.stringValue ?? ""
         let image = container["image"]?.stringValue ?? ""
         return [
             "Virtyard simulates container \(name) (image \(image)): no process runs in it, so it has no output. "
                 + "Commands run in the lab terminal's sandbox."
         ]
-    }
-
-    /// `echo a b` → `["a b"]`; `sh -c 'echo one; sleep 5; echo two'` → `["one", "two"]`.
-    /// Nil when the command is anything else.
-    static func echoedLines(_ argv: [String], environment: [String: String]) -> [String]? {
-        guard let program = argv.first.map(basename) else { return nil }
-        if program == "echo" { return echo(Array(argv.dropFirst())).map { [$0] } }
-        guard shells.contains(program), let flag = argv.firstIndex(of: "-c"), flag + 1 < argv.count else { return nil }
-        var lines: [String] = []
-        for statement in statements(argv[flag + 1]) {
-            let words = ShellWords.split(statement, environment: environment)
-            guard words.first == "echo" else { continue }
-            if let line = echo(Array(words.dropFirst())) { lines.append(line) }
-        }
-        return lines
-    }
-
-    /// One `echo`: its arguments joined by spaces, `-n`/`-e` flags dropped; nil when its
-    /// output goes elsewhere (`echo x > file`, `echo x | wc`).
-    private static func echo(_ arguments: [String]) -> String? {
-        var words = arguments
-        while let first = words.first, ["-n", "-e", "-E", "-ne", "-en"].contains(first) { words.removeFirst() }
-        if words.contains(where: { $0 == ">" || $0 == "|" }) { return nil }
-        return words.joined(separator: " ")
-    }
-
-    /// A script's simple statements: split at newlines, `;`, `&&`, `||` (outside quotes), with
-    /// the leading keywords of loops and conditions (`do`, `then`, `else`) taken off.
-    static func statements(_ script: String) -> [String] {
-        var result: [String] = []
-        for piece in ShellWords.splitStatements(script) {
-            var words = piece.trimmingCharactersInSpaces()
-            for keyword in ["do ", "then ", "else ", "{ "] where words.hasPrefix(keyword) {
-                words = String(words.dropFirst(keyword.count)).trimmingCharactersInSpaces()
-            }
-            if !words.isEmpty { result.append(words) }
-        }
-        return result
-    }
-
-    /// `$(NAME)` replaced by the variable's value when it is known; `$$(NAME)` escapes.
-    static func expandReferences(_ text: String, _ environment: [String: String]) -> String {
-        guard text.contains("$(") else { return text }
-        var result = ""
-        var rest = Substring(text)
-        while let start = rest.range(of: "$(") {
-            result += rest[..<start.lowerBound]
-            if result.hasSuffix("$") {
-                result.removeLast()
-                result += "$("
-                rest = rest[start.upperBound...]
-                continue
-            }
-            guard let close = rest[start.upperBound...].firstIndex(of: ")") else {
-                result += rest[start.lowerBound...]
-                return result
-            }
-            let name = String(rest[start.upperBound..<close])
-            result += environment[name] ?? "$(\(name))"
-            rest = rest[rest.index(after: close)...]
-        }
-        return result + rest
-    }
-
-    private static func basename(_ path: String) -> String {
-        path.split(separator: "/").last.map(String.init) ?? path
-    }
-}
-
-extension String {
-    fileprivate func trimmingCharactersInSpaces() -> String {
-        var text = Substring(self)
-        while let first = text.first, first == " " || first == "\t" { text = text.dropFirst() }
-        while let last = text.last, last == " " || last == "\t" { text = text.dropLast() }
-        return String(text)
     }
 }

@@ -139,21 +139,36 @@ struct PodReconciler: Reconciler {
     func finishIfItEnds(_ pod: JSONValue, key: ObjectKey) async throws -> ReconcileResult {
         let view = Pod(pod)
         guard let policy = pod[path: ["spec", "restartPolicy"]]?.stringValue, policy != "Always" else { return .done }
-        // Only batch work ends by itself: a Job's pods, or a pod that says how long it runs.
+        // Only batch work ends by itself: a Job's pods, a pod that says how long it runs, or
+        // one whose every container runs a command that ends (`echo hi`, `sh -c 'date; exit 3'`).
         // Long-running pods that are never restarted (KubeVirt's virt-launcher) run on.
         let declared = view.annotation(Self.runSecondsAnnotation).flatMap(Double.init).map { max(0, $0) }
         let ownedByJob = pod.ownerReferences.contains { $0.kind == "Job" && $0.apiVersion.hasPrefix("batch/") }
-        guard declared != nil || ownedByJob else { return .done }
+        let scripted = Self.scriptedExitCode(pod, name: key.name)
+        guard declared != nil || ownedByJob || scripted != nil else { return .done }
         let runSeconds = declared ?? 1
         let started = pod[path: ["status", "startTime"]]?.stringValue.flatMap(Timestamp.date) ?? Date()
         let remaining = started.addingTimeInterval(runSeconds).timeIntervalSinceNow
         if remaining > 0 { return .requeueAfter(.milliseconds(Int(remaining * 1000) + 10)) }
-        let exitCode = view.annotation(Self.exitCodeAnnotation).flatMap(Int64.init) ?? 0
+        let exitCode = view.annotation(Self.exitCodeAnnotation).flatMap(Int64.init) ?? scripted ?? 0
         _ = try await api.patch(
             .pods, namespace: key.namespace, name: key.name,
             patch: ["status": Self.finishedStatus(pod, exitCode: exitCode)],
             type: .merge, subresource: "status", options: .default)
         return .done
+    }
+
+    /// The exit code of a pod whose every container runs a command that ends by itself
+    /// (``ContainerScript/exitCode``): the first non-zero one, else 0. Nil if any may run on.
+    static func scriptedExitCode(_ pod: JSONValue, name: String) -> Int64? {
+        let containers = Pod(pod).containers
+        guard !containers.isEmpty else { return nil }
+        var codes: [Int64] = []
+        for container in containers {
+            guard let code = ContainerScript(container: container, podName: name).exitCode else { return nil }
+            codes.append(code)
+        }
+        return codes.first { $0 != 0 } ?? 0
     }
 
     /// The status a kubelet writes when every container of a pod that is not restarted has

@@ -1,5 +1,5 @@
 /// Just enough of the POSIX shell's quoting to read the `echo` statements of a container's
-/// `sh -c` script (``PodLogs``): statements, words, quotes, `$NAME` expansion. Nothing is
+/// `sh -c` script (``ContainerScript``): statements, words, quotes, `$NAME` expansion. Nothing is
 /// run; anything more complex than that is simply not recognised as output.
 enum ShellWords {
     /// Splits a script at newlines, `;`, `&&` and `||` outside quotes.
