@@ -136,9 +136,26 @@ let package = Package(
             ]
         ),
         .target(
+            name: "Tenancy",
+            dependencies: [
+                "KubeModel", "KubeClient",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            resources: [.copy("CRDs")]
+        ),
+        .target(
             name: "VirtyardServer",
             dependencies: [
-                "KubeModel", "KubeServer", "KubeClient", "ControllerKit", "Simulation", "Capacity", "ImageSync", "LabPool", "PlatformHTTP", "KubeControllers",
+                "KubeModel", "KubeServer", "KubeClient", "ControllerKit", "Simulation", "Capacity", "ImageSync", "LabPool", "PlatformHTTP", "KubeControllers", "Tenancy",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -183,6 +200,11 @@ let package = Package(
             "KubeControllers", "ControllerKit", "KubeClient", "KubeModel", "KubeServer", "VirtyardTesting",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+        .testTarget(name: "TenancyTests", dependencies: [
+            "Tenancy", "KubeModel", "KubeClient", "VirtyardTesting",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         .testTarget(name: "CapacityTests", dependencies: ["Capacity", "KubeModel", "KubeClient", "ControllerKit"]),
         .testTarget(name: "PlatformHTTPTests", dependencies: [

@@ -5,6 +5,7 @@ import KubeModel
 import LabPool
 import Logging
 import Simulation
+import Tenancy
 
 /// Installs Virtyard's CustomResourceDefinitions into the cluster it drives when they are
 /// missing, from the manifests carried in the binary (the same files as `deploy/crds/`).
@@ -29,7 +30,7 @@ public struct CRDInstaller: Sendable {
 
     /// The CRD files bundled with this build, from every module that owns kinds.
     public static var bundledFiles: [URL] {
-        SimulationCRDs.files + ImageSyncCRDs.files + LabPoolCRDs.files
+        SimulationCRDs.files + ImageSyncCRDs.files + LabPoolCRDs.files + TenancyCRDs.files
     }
 
     /// The CRDs bundled with this build.

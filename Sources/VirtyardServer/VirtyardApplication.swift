@@ -10,6 +10,7 @@ import Logging
 import Prometheus
 import ServiceLifecycle
 import Simulation
+import Tenancy
 
 /// Everything `virtyard serve` runs, wired together: the embedded Kubernetes API (or a real
 /// cluster's), the controllers of every capability on the replica that leads, and the
@@ -39,6 +40,8 @@ public struct VirtyardApplication: Sendable {
         public var capacity: CapacityService.Configuration
         public var labPool: LabPoolControllers.Configuration
         public var imageSync: ImageSyncControllers.Configuration
+        /// Where the Cloud Director compatible API listens; nil does not serve it.
+        public var vcd: ListenAddress?
         public var shutdown: ShutdownBudget
 
         public init(
@@ -46,7 +49,7 @@ public struct VirtyardApplication: Sendable {
             connections: ConnectionLimits = ConnectionLimits(), leaderElection: LeaderElectionConfiguration,
             installCRDs: Bool = true, simulation: SimulationConfiguration, capacity: CapacityService.Configuration,
             labPool: LabPoolControllers.Configuration, imageSync: ImageSyncControllers.Configuration,
-            shutdown: ShutdownBudget = ShutdownBudget()
+            vcd: ListenAddress? = nil, shutdown: ShutdownBudget = ShutdownBudget()
         ) {
             self.cluster = cluster
             self.dataDirectory = dataDirectory
@@ -59,6 +62,7 @@ public struct VirtyardApplication: Sendable {
             self.capacity = capacity
             self.labPool = labPool
             self.imageSync = imageSync
+            self.vcd = vcd
             self.shutdown = shutdown
         }
     }
@@ -70,6 +74,8 @@ public struct VirtyardApplication: Sendable {
         public var platform: String
         /// The CA of the embedded API's serving certificate (for kubeconfigs).
         public var certificateAuthorityPEM: String?
+        /// The Cloud Director API's URL, when it is served.
+        public var vcd: String?
     }
 
     public let configuration: Configuration
@@ -91,11 +97,15 @@ public struct VirtyardApplication: Sendable {
         whenListeningFailed: @escaping @Sendable (any Error) -> Void = { _ in }
     ) async throws {
         let logger = Logger(label: "virtyard")
+        if let openFiles = FileDescriptorLimit.raiseToHardLimit() {
+            logger.debug("open file limit", metadata: ["limit": "\(openFiles)"])
+        }
         let parts = try assemble()
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if let apiServer = parts.apiServer { services.append(.init(service: apiServer)) }
         services.append(.init(service: parts.platform))
         services.append(.init(service: parts.controllers))
+        if let tenancy = parts.tenancy { services.append(.init(service: tenancy)) }
         // Last, so that it is told first.
         services.append(.init(service: ShutdownWatchdog(limit: configuration.shutdown.watchdog, logger: logger)))
         var group = ServiceGroupConfiguration(
@@ -128,6 +138,7 @@ public struct VirtyardApplication: Sendable {
         let apiServer: KubeAPIServer?
         let platform: PlatformServer
         let controllers: ControllerRuntime
+        let tenancy: TenancyServer?
         let endpoints: @Sendable () async throws -> Endpoints
     }
 
@@ -198,6 +209,10 @@ public struct VirtyardApplication: Sendable {
             metrics: metrics, apiServer: apiServer, controllers: controllers, capacity: capacity,
             lab: lab, adminToken: token, connections: configuration.connections,
             logger: Logger(label: "virtyard.platform"))
+        let tenancy = try configuration.vcd.map {
+            try TenancyListener.make(
+                address: $0, configuration: configuration, embeddedTLS: apiServer?.configuration.tls, connect: connect)
+        }
         let platformHost = configuration.platform.host
         let kubeURL = apiServer.map { Self.urlMaker(for: $0.configuration) }
         let endpoints: @Sendable () async throws -> Endpoints = {
@@ -206,9 +221,10 @@ public struct VirtyardApplication: Sendable {
             if let apiServer, let kubeURL { kubeAPI = kubeURL(try await apiServer.boundPort()) }
             return Endpoints(
                 kubeAPI: kubeAPI, platform: platformURL,
-                certificateAuthorityPEM: apiServer?.configuration.tls?.caCertificatePEM)
+                certificateAuthorityPEM: apiServer?.configuration.tls?.caCertificatePEM,
+                vcd: try await tenancy?.boundURL())
         }
-        return Parts(apiServer: apiServer, platform: platform, controllers: controllers, endpoints: endpoints)
+        return Parts(apiServer: apiServer, platform: platform, controllers: controllers, tenancy: tenancy, endpoints: endpoints)
     }
 
     /// The embedded API's URL for a bound port.

@@ -86,10 +86,12 @@ struct DataDirectory {
         try writePrivate(text, to: kubeconfigPath)
     }
 
-    func writeEndpoints(kubeAPI: String?, platform: String?) throws {
+    /// - Parameter vcd: the Cloud Director API's URL; the key is left out when it is not served.
+    func writeEndpoints(kubeAPI: String?, platform: String?, vcd: String? = nil) throws {
         var fields: [String] = []
         fields.append("\"kubeAPI\": " + (kubeAPI.map { "\"\($0)\"" } ?? "null"))
         fields.append("\"platform\": " + (platform.map { "\"\($0)\"" } ?? "null"))
+        if let vcd { fields.append("\"vcd\": \"\(vcd)\"") }
         let text = "{" + fields.joined(separator: ", ") + "}\n"
         let temporary = endpointsPath + ".tmp"
         try text.write(toFile: temporary, atomically: false, encoding: .utf8)

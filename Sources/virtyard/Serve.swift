@@ -69,9 +69,14 @@ struct EmbeddedAPIOptions: ParsableArguments {
     }
 
     /// The API server configuration, with TLS material from the data directory.
-    func apiConfiguration(data: DataDirectory, token: String) throws -> KubeAPIServer.Configuration {
+    /// - Parameter otherListeners: addresses that share the serving certificate (`--vcd-listen`).
+    func apiConfiguration(data: DataDirectory, token: String, otherListeners: [ListenAddress] = []) throws
+        -> KubeAPIServer.Configuration
+    {
         var hosts = ["localhost", "127.0.0.1", "::1"]
-        if !["0.0.0.0", "::", ""].contains(kubeListen.host), !hosts.contains(kubeListen.host) { hosts.append(kubeListen.host) }
+        for listener in [kubeListen] + otherListeners where !["0.0.0.0", "::", ""].contains(listener.host) {
+            if !hosts.contains(listener.host) { hosts.append(listener.host) }
+        }
         let hostname = ProcessInfo.processInfo.hostName
         if !hostname.isEmpty, !hosts.contains(hostname) { hosts.append(hostname) }
         let tls = insecureHTTP ? nil : try ServingCertificates.loadOrCreate(in: data.path, hosts: hosts)
@@ -126,6 +131,11 @@ struct Serve: AsyncParsableCommand {
     @Flag(name: .customLong("skip-crd-install"), help: "Do not install Virtyard's CRDs into the cluster when missing.")
     var skipCRDInstall = false
 
+    @Option(
+        name: .customLong("vcd-listen"),
+        help: "Serve the VMware Cloud Director compatible API (HTTPS) at this address (:0 picks a port; docs/tenancy.md).")
+    var vcdListen: ListenAddress?
+
     mutating func validate() throws {
         try embedded.validate()
         if kubeconfig == nil { kubeconfig = ProcessInfo.processInfo.environment["VIRTYARD_KUBECONFIG"] }
@@ -161,7 +171,10 @@ struct Serve: AsyncParsableCommand {
                 if let kubeAPI = endpoints.kubeAPI {
                     try data.writeKubeconfig(server: kubeAPI, token: token, certificateAuthority: endpoints.certificateAuthorityPEM)
                 }
-                try data.writeEndpoints(kubeAPI: endpoints.kubeAPI, platform: endpoints.platform)
+                try data.writeEndpoints(kubeAPI: endpoints.kubeAPI, platform: endpoints.platform, vcd: endpoints.vcd)
+                let vcdLine =
+                    endpoints.vcd.map { "\n  Cloud Director  \($0)  (administrator@System, password in \(data.path)/vcd-admin-password)" }
+                    ?? ""
                 let kubeLines =
                     endpoints.kubeAPI.map {
                         """
@@ -175,7 +188,7 @@ struct Serve: AsyncParsableCommand {
                 Console.say(
                     """
                     Virtyard is running.
-                      Platform API    \(endpoints.platform)  (/healthz, /readyz, /metrics)
+                      Platform API    \(endpoints.platform)  (/healthz, /readyz, /metrics)\(vcdLine)
                       Data directory  \(data.path)
                     \(kubeLines)
                     """)
@@ -198,7 +211,7 @@ struct Serve: AsyncParsableCommand {
                 throw ValidationError("cannot use the cluster: \(error)")
             }
         } else {
-            cluster = .embedded(try embedded.apiConfiguration(data: data, token: token))
+            cluster = .embedded(try embedded.apiConfiguration(data: data, token: token, otherListeners: vcdListen.map { [$0] } ?? []))
         }
         var labPool = LabPoolControllers.Configuration(defaultPoolSize: labPoolSize)
         if let labScenarios {
@@ -220,7 +233,7 @@ struct Serve: AsyncParsableCommand {
             simulation: try simulation.simulation(
                 storageDirectory: URL(fileURLWithPath: data.path).appendingPathComponent("storage"),
                 labPoolSize: labPoolSize),
-            capacity: try simulation.capacity(embedded: !external), labPool: labPool, imageSync: imageSync)
+            capacity: try simulation.capacity(embedded: !external), labPool: labPool, imageSync: imageSync, vcd: vcdListen)
     }
 }
 

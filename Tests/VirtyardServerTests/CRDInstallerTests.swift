@@ -81,7 +81,7 @@ import VirtyardTesting
             #expect(names.contains(name), "\(name) (from \(module)) is not bundled")
         }
         let modules = Set(CRDInstaller.bundledFiles.map { $0.deletingLastPathComponent().deletingLastPathComponent().lastPathComponent })
-        #expect(modules.count == 3, "\(modules)")
+        #expect(modules.count == 4, "\(modules)")
     }
 
     /// `deploy/crds/` is where `kubectl apply -f` finds every CRD: relative links to the files the

@@ -1,0 +1,97 @@
+import Foundation
+import KubeClient
+import KubeModel
+import Logging
+
+/// Makes sure the provider organisation `System` and its `administrator` exist, with the
+/// password of ``AdminPasswordFile``; retried until the API and the CRDs are there.
+struct ProviderBootstrap: Sendable {
+    let directory: KubeTenantDirectory
+    let adminPassword: AdminPasswordFile
+
+    /// Runs until the provider exists (then marks the directory ready) or the task is cancelled.
+    func run() async throws {
+        var delay = 0.1
+        var attempts = 0
+        while true {
+            do {
+                try await ensureProvider(api: try await directory.api())
+                directory.markReady()
+                directory.logger.info("tenancy ready: organisation System and its administrator exist")
+                return
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                attempts += 1
+                // The CRDs arrive with the leader's first term: a few misses are expected.
+                let level: Logger.Level = attempts % 20 == 0 ? .warning : .debug
+                directory.logger.log(level: level, "tenancy not ready yet", metadata: ["error": "\(error)"])
+            }
+            try await Task.sleep(for: .seconds(delay))
+            delay = min(delay * 2, 2)
+        }
+    }
+
+    func ensureProvider(api: any KubernetesAPI) async throws {
+        let namespace = directory.namespace
+        try await createIfMissing(
+            api, .namespaces, nil,
+            ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(namespace)]])
+        guard let organizationName = TenancyNames.organization(TenancyNames.providerOrganization),
+            let userName = TenancyNames.user(TenancyNames.administrator, organization: TenancyNames.providerOrganization)
+        else { return }
+        try await createIfMissing(
+            api, .organizations, nil,
+            [
+                "apiVersion": "virtyard.io/v1alpha1", "kind": "Organization",
+                "metadata": ["name": .string(organizationName), "labels": Self.labels],
+                "spec": [
+                    "id": .string(UUID().uuidString.lowercased()), "name": .string(TenancyNames.providerOrganization),
+                    "fullName": "Provider", "description": "The provider organisation", "enabled": true, "provider": true,
+                ],
+            ])
+        let secretName = TenancyNames.passwordSecret(user: userName)
+        try await createIfMissing(
+            api, .tenantUsers, nil,
+            [
+                "apiVersion": "virtyard.io/v1alpha1", "kind": "User",
+                "metadata": ["name": .string(userName), "labels": Self.labels],
+                "spec": [
+                    "id": .string(UUID().uuidString.lowercased()), "name": .string(TenancyNames.administrator),
+                    "organization": .string(organizationName), "role": .string(Role.systemAdministrator.rawValue),
+                    "fullName": "System administrator", "enabled": true, "passwordSecret": .string(secretName),
+                ],
+            ])
+        let hash = try PasswordHash(hashing: adminPassword.password)
+        let secret: JSONValue = [
+            "apiVersion": "v1", "kind": "Secret", "type": "virtyard.io/password-hash",
+            "metadata": ["name": .string(secretName), "namespace": .string(namespace), "labels": Self.labels],
+            "data": ["passwordHash": .string(Data(hash.description.utf8).base64EncodedString())],
+        ]
+        let created = try await createIfMissing(api, .secrets, namespace, secret)
+        if !created && adminPassword.generated {
+            // A new password file (first start on an old cluster, or the operator deleted it):
+            // the stored hash follows it.
+            _ = try await api.patch(
+                .secrets, namespace: namespace, name: secretName,
+                patch: ["data": ["passwordHash": .string(Data(hash.description.utf8).base64EncodedString())]])
+            directory.logger.notice("the System administrator's password was reset from \(adminPassword.path)")
+        }
+    }
+
+    static let labels: JSONValue = ["app.kubernetes.io/managed-by": .string(TenancyNames.managedBy)]
+
+    /// True when this call created the object.
+    @discardableResult
+    private func createIfMissing(_ api: any KubernetesAPI, _ resource: ResourceType, _ namespace: String?, _ object: JSONValue)
+        async throws -> Bool
+    {
+        do {
+            _ = try await api.create(resource, namespace: namespace, object: object)
+            return true
+        } catch {
+            if error.isAlreadyExists { return false }
+            throw error
+        }
+    }
+}
