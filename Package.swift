@@ -205,6 +205,8 @@ let package = Package(
             "Tenancy", "KubeModel", "KubeClient", "VirtyardTesting",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "CapacityTests", dependencies: ["Capacity", "KubeModel", "KubeClient", "ControllerKit"]),
         .testTarget(name: "PlatformHTTPTests", dependencies: [
