@@ -136,6 +136,15 @@ let package = Package(
             ]
         ),
         .target(
+            name: "Templates",
+            dependencies: [
+                "KubeModel", "KubeClient", "ControllerKit",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            resources: [.copy("CRDs")]
+        ),
+        .target(
             name: "Tenancy",
             dependencies: [
                 "KubeModel", "KubeClient",
@@ -155,7 +164,7 @@ let package = Package(
         .target(
             name: "VirtyardServer",
             dependencies: [
-                "KubeModel", "KubeServer", "KubeClient", "ControllerKit", "Simulation", "Capacity", "ImageSync", "LabPool", "PlatformHTTP", "KubeControllers", "Tenancy",
+                "KubeModel", "KubeServer", "KubeClient", "ControllerKit", "Simulation", "Capacity", "ImageSync", "LabPool", "PlatformHTTP", "KubeControllers", "Tenancy", "Templates",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -200,6 +209,10 @@ let package = Package(
             "KubeControllers", "ControllerKit", "KubeClient", "KubeModel", "KubeServer", "VirtyardTesting",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+        .testTarget(name: "TemplatesTests", dependencies: [
+            "Templates", "ControllerKit", "KubeModel", "KubeClient", "VirtyardTesting",
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "TenancyTests", dependencies: [
             "Tenancy", "KubeModel", "KubeClient", "VirtyardTesting",

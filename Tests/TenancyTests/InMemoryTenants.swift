@@ -46,7 +46,12 @@ struct InMemoryTenants: TenantDirectory {
 
     func organization(id: String) async throws(VCDError) -> OrganizationRecord? { organizationList.first { $0.id == id } }
 
+    static let acmeVDC = VDCRecord(
+        id: "00000000-0000-4000-8000-0000000000d1", name: "acme-vdc", organizationID: acme.id, namespace: "vdc-acme-acme-vdc")
+
     func vdcs(of organization: OrganizationRecord) async throws(VCDError) -> [VDCRecord] {
-        organization.id == Self.acme.id ? [VDCRecord(id: "00000000-0000-4000-8000-0000000000d1", name: "acme-vdc")] : []
+        organization.id == Self.acme.id ? [Self.acmeVDC] : []
     }
+
+    func vdc(id: String) async throws(VCDError) -> VDCRecord? { id == Self.acmeVDC.id ? Self.acmeVDC : nil }
 }

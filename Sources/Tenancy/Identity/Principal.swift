@@ -48,12 +48,18 @@ public struct VDCRecord: Sendable, Equatable {
     /// The UUID shared by `urn:vcloud:vdc:<id>` and `/api/vdc/<id>`.
     public var id: String
     public var name: String
+    /// The UUID of the organisation it belongs to.
+    public var organizationID: String
+    /// Where its workloads live (``TenancyNames/vdcNamespace(organization:vdc:)``).
+    public var namespace: String
     public var description: String
     public var enabled: Bool
 
-    public init(id: String, name: String, description: String = "", enabled: Bool = true) {
+    public init(id: String, name: String, organizationID: String, namespace: String, description: String = "", enabled: Bool = true) {
         self.id = id
         self.name = name
+        self.organizationID = organizationID
+        self.namespace = namespace
         self.description = description
         self.enabled = enabled
     }

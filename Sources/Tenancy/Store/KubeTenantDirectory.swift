@@ -119,17 +119,32 @@ public final class KubeTenantDirectory: TenantDirectory, Sendable {
     }
 
     public func vdcs(of organization: OrganizationRecord) async throws(VCDError) -> [VDCRecord] {
+        try await allVDCs().filter { $0.organizationID == organization.id }
+    }
+
+    public func vdc(id: String) async throws(VCDError) -> VDCRecord? {
+        guard TenancyNames.isUUID(id) else { return nil }
+        return try await allVDCs().first { $0.id == id }
+    }
+
+    /// Every VDC whose organisation exists, in name order.
+    private func allVDCs() async throws(VCDError) -> [VDCRecord] {
+        let organizations = try await self.organizations()
+        let byObjectName = Dictionary(
+            organizations.compactMap { organization in TenancyNames.organization(organization.name).map { ($0, organization) } },
+            uniquingKeysWith: { first, _ in first })
         let api = try await readyAPI()
-        let owner = TenancyNames.organization(organization.name)
         do {
             let list = try await api.list(.vdcs)
             return list.items.compactMap { object -> VDCRecord? in
-                guard let spec = object["spec"], spec["organization"]?.stringValue == owner,
-                    let id = spec["id"]?.stringValue, let name = spec["name"]?.stringValue
+                guard let spec = object["spec"], let owner = spec["organization"]?.stringValue,
+                    let organization = byObjectName[owner],
+                    let id = spec["id"]?.stringValue, let name = spec["name"]?.stringValue,
+                    let namespace = TenancyNames.vdcNamespace(organization: organization.name, vdc: name)
                 else { return nil }
                 return VDCRecord(
-                    id: id, name: name, description: spec["description"]?.stringValue ?? "",
-                    enabled: spec["enabled"]?.boolValue ?? true)
+                    id: id, name: name, organizationID: organization.id, namespace: namespace,
+                    description: spec["description"]?.stringValue ?? "", enabled: spec["enabled"]?.boolValue ?? true)
             }.sorted { $0.name.lowercased() < $1.name.lowercased() }
         } catch {
             logger.error("cannot list VDCs", metadata: ["error": "\(error)"])

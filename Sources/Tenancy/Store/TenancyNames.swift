@@ -25,6 +25,13 @@ public enum TenancyNames {
         return "\(organization).\(lowered)"
     }
 
+    /// The namespace of a VDC's workloads: `vdc-<organisation>-<vdc>` in lower case (as
+    /// ssvirt names it); nil when that is not a DNS label (too long, or a bad character).
+    public static func vdcNamespace(organization: String, vdc: String) -> String? {
+        let name = "vdc-\(organization.lowercased())-\(vdc.lowercased())"
+        return isDNSLabel(name) ? name : nil
+    }
+
     /// The Secret that holds a user's password hash (in Virtyard's namespace).
     public static func passwordSecret(user objectName: String) -> String {
         "vcd-user-\(objectName)"

@@ -17,6 +17,9 @@ public protocol TenantDirectory: Sendable {
     /// The VDCs of an organisation, in name order.
     func vdcs(of organization: OrganizationRecord) async throws(VCDError) -> [VDCRecord]
 
+    /// The VDC with this UUID, if any (whatever its organisation: callers check visibility).
+    func vdc(id: String) async throws(VCDError) -> VDCRecord?
+
     /// Keeps a new session so that it outlives a restart (`digest`: ``SessionStore/digest(_:)``).
     func saveSession(_ session: SessionStore.Session, digest: String) async
 
