@@ -34,7 +34,7 @@ class Server:
         os.makedirs(data_dir, exist_ok=True)
         self.log = open(os.path.join(data_dir, "serve.log"), "w")
         self.process = subprocess.Popen(
-            [binary, "serve", "--data-dir", data_dir, "--kube-listen", "127.0.0.1:0", "--listen", "127.0.0.1:0",
+            [binary, "serve", "--data-dir", data_dir, "--kube-listen", "127.0.0.1:0", "--listen", "127.0.0.1:0", "--vcd-listen", "off",
              "--log-level", "warning"],
             stdout=self.log, stderr=subprocess.STDOUT)
         endpoints = os.path.join(data_dir, "endpoints.json")

@@ -133,8 +133,10 @@ struct Serve: AsyncParsableCommand {
 
     @Option(
         name: .customLong("vcd-listen"),
-        help: "Serve the VMware Cloud Director compatible API (HTTPS) at this address (:0 picks a port; docs/tenancy.md).")
-    var vcdListen: ListenAddress?
+        help: "Address of the VMware Cloud Director compatible API (HTTPS; :0 picks a port, `off` serves none; docs/tenancy.md).")
+    var vcdListenOption = OptionalListenAddress.address(ListenAddress(host: "127.0.0.1", port: 8443))
+
+    var vcdListen: ListenAddress? { vcdListenOption.address }
 
     mutating func validate() throws {
         try embedded.validate()

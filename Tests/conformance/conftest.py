@@ -275,7 +275,7 @@ class VirtyardServer:
     @property
     def command(self) -> list[str]:
         return [str(virtyard_bin()), "serve", "--data-dir", str(self.data_dir),
-                "--kube-listen", "127.0.0.1:0", "--listen", "127.0.0.1:0"]
+                "--kube-listen", "127.0.0.1:0", "--listen", "127.0.0.1:0", "--vcd-listen", "127.0.0.1:0"]
 
     def start(self) -> "VirtyardServer":
         binary = virtyard_bin()

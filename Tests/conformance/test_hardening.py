@@ -112,7 +112,8 @@ def test_bodies_over_3_mib_get_413_and_objects_over_1_5_mib_get_422(server):
 def test_second_process_on_one_data_directory_exits_at_once_naming_the_holder(server):
     started = time.monotonic()
     proc = subprocess.run([str(virtyard_bin()), "serve", "--data-dir", str(server.data_dir),
-                           "--kube-listen", "127.0.0.1:0", "--listen", "127.0.0.1:0"],
+                           "--kube-listen", "127.0.0.1:0", "--listen", "127.0.0.1:0",
+                           "--vcd-listen", "127.0.0.1:0"],
                           capture_output=True, text=True, timeout=30)
     assert proc.returncode != 0
     assert f"in use by process {server.proc.pid}" in proc.stderr, proc.stderr
@@ -127,7 +128,8 @@ def test_a_busy_port_fails_start_up_with_a_message(server, tmp_path):
     data = tmp_path / "second"
     data.mkdir(mode=0o700)
     proc = subprocess.Popen([str(virtyard_bin()), "serve", "--data-dir", str(data),
-                             "--kube-listen", "127.0.0.1:0", "--listen", f"127.0.0.1:{port}"],
+                             "--kube-listen", "127.0.0.1:0", "--listen", f"127.0.0.1:{port}",
+                             "--vcd-listen", "127.0.0.1:0"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         out, err = proc.communicate(timeout=30)
@@ -143,7 +145,8 @@ def test_sigterm_during_start_up_ends_the_process(tmp_path):
     data = tmp_path / "early"
     data.mkdir(mode=0o700)
     proc = subprocess.Popen([str(virtyard_bin()), "serve", "--data-dir", str(data),
-                             "--kube-listen", "127.0.0.1:0", "--listen", "127.0.0.1:0"],
+                             "--kube-listen", "127.0.0.1:0", "--listen", "127.0.0.1:0",
+                           "--vcd-listen", "127.0.0.1:0"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(0.3)
     proc.send_signal(signal.SIGTERM)

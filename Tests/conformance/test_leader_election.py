@@ -91,7 +91,7 @@ def test_two_replicas_one_leader_and_takeover_after_kill(cluster, tmp_path):
     replicas = {}
     for identity in ("replica-1", "replica-2"):
         replica = cluster(["serve", "--kubeconfig", str(kubeconfig), "--listen", "127.0.0.1:0",
-                           "--identity", identity], identity)
+                           "--vcd-listen", "127.0.0.1:0", "--identity", identity], identity)
         replicas[identity] = replica
     endpoints = {identity: replica.endpoints() for identity, replica in replicas.items()}
     # External mode: no embedded API of their own.
@@ -131,6 +131,6 @@ def test_serve_with_a_bad_kubeconfig_fails_with_one_line(tmp_path):
     bad = tmp_path / "kubeconfig"
     bad.write_text("apiVersion: v1\nkind: Config\ncurrent-context: nowhere\ncontexts: []\n")
     out = subprocess.run([str(virtyard_bin()), "serve", "--kubeconfig", str(bad), "--data-dir", str(tmp_path / "d"),
-                          "--listen", "127.0.0.1:0"], capture_output=True, text=True, timeout=60)
+                          "--listen", "127.0.0.1:0", "--vcd-listen", "off"], capture_output=True, text=True, timeout=60)
     assert out.returncode != 0
     assert "nowhere" in out.stderr, out.stderr
