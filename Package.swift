@@ -145,6 +145,18 @@ let package = Package(
             resources: [.copy("CRDs")]
         ),
         .target(
+            name: "Provisioning",
+            dependencies: [
+                "KubeModel", "KubeClient", "ControllerKit",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("CRDs")]
+        ),
+        .target(
             name: "Tenancy",
             dependencies: [
                 "KubeModel", "KubeClient",
@@ -164,7 +176,7 @@ let package = Package(
         .target(
             name: "VirtyardServer",
             dependencies: [
-                "KubeModel", "KubeServer", "KubeClient", "ControllerKit", "Simulation", "Capacity", "ImageSync", "LabPool", "PlatformHTTP", "KubeControllers", "Tenancy", "Templates",
+                "KubeModel", "KubeServer", "KubeClient", "ControllerKit", "Simulation", "Capacity", "ImageSync", "LabPool", "PlatformHTTP", "KubeControllers", "Tenancy", "Templates", "Provisioning",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -210,12 +222,17 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
+        .testTarget(name: "ProvisioningTests", dependencies: [
+            "Provisioning", "KubeModel", "VirtyardTesting",
+            .product(name: "Yams", package: "Yams"),
+        ]),
         .testTarget(name: "TemplatesTests", dependencies: [
             "Templates", "ControllerKit", "KubeModel", "KubeClient", "VirtyardTesting",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "TenancyTests", dependencies: [
             "Tenancy", "KubeModel", "KubeClient", "VirtyardTesting",
+            .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),

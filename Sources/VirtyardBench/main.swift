@@ -1,6 +1,7 @@
-// VirtyardBench: `--suite informer|scheduler|all` (default all). Each suite prints a table and
+// VirtyardBench: `--suite informer|scheduler|namespace|all` (default all). Each suite prints a table and
 // merges its numbers into bench/results.json, every figure beside a baseline of the same run.
 
 let suite = arguments.firstIndex(of: "--suite").map { arguments[$0 + 1] } ?? "all"
 if suite == "informer" || suite == "all" { try await informerBenchmark() }
 if suite == "scheduler" || suite == "all" { try await schedulerBenchmark() }
+if suite == "namespace" || suite == "all" { try await namespaceBenchmark() }

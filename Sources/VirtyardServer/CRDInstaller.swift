@@ -4,7 +4,9 @@ import KubeClient
 import KubeModel
 import LabPool
 import Logging
+import Provisioning
 import Simulation
+import Templates
 import Tenancy
 
 /// Installs Virtyard's CustomResourceDefinitions into the cluster it drives when they are
@@ -30,7 +32,8 @@ public struct CRDInstaller: Sendable {
 
     /// The CRD files bundled with this build, from every module that owns kinds.
     public static var bundledFiles: [URL] {
-        SimulationCRDs.files + ImageSyncCRDs.files + LabPoolCRDs.files + TenancyCRDs.files
+        SimulationCRDs.files + ImageSyncCRDs.files + LabPoolCRDs.files + TenancyCRDs.files + TemplateCRDs.files
+            + ProvisioningCRDs.files
     }
 
     /// The CRDs bundled with this build.

@@ -70,47 +70,24 @@ public final class VirtualClusterGuests: GuestHost {
     /// A Ready node as kubeadm leaves one: role label, taint on the control plane. The
     /// simulation's kubelet runs its pods (KWOK's annotation marks it; no KWOK taint, as every
     /// node of a lab cluster is simulated), from pod range `10.244.<index>.0/24`.
-    static func node(named name: String, controlPlane: Bool, index: Int) -> JSONValue {
+    static func node(named name: String, controlPlane: Bool, index: Int, heartbeat: String = Timestamp.now()) -> JSONValue {
         let octet = index % 250
-        var labels: [String: JSONValue] = [
-            "kubernetes.io/hostname": .string(name), "kubernetes.io/os": "linux",
-            "kubernetes.io/arch": "amd64",
-        ]
-        if controlPlane { labels["node-role.kubernetes.io/control-plane"] = "" }
-        var node: JSONValue = [
-            "apiVersion": "v1", "kind": "Node",
-            "metadata": [
-                "name": .string(name), "labels": .object(labels),
-                "annotations": [KWOKNode.annotation: "fake", "node.alpha.kubernetes.io/ttl": "0"],
-            ],
-            "spec": ["podCIDR": .string("10.244.\(octet).0/24"), "podCIDRs": [.string("10.244.\(octet).0/24")]],
-            "status": [
-                "conditions": [
-                    [
-                        "type": "Ready", "status": "True", "reason": "KubeletReady",
-                        "message": "kubelet is posting ready status", "lastHeartbeatTime": .string(Timestamp.now()),
-                        "lastTransitionTime": .string(Timestamp.now()),
-                    ]
-                ],
-                "nodeInfo": [
-                    "kubeletVersion": "v1.32.4", "osImage": "Ubuntu 22.04.5 LTS", "containerRuntimeVersion": "containerd://1.7.24",
-                    "kernelVersion": "5.15.0-130-generic", "operatingSystem": "linux", "architecture": "amd64",
-                    // Required by the API's schema; kubelet fills them from the machine.
-                    "bootID": "", "machineID": "", "systemUUID": "", "kubeProxyVersion": "",
-                ],
-                "addresses": [
-                    ["type": "InternalIP", "address": .string("192.168.122.\(10 + octet)")],
-                    ["type": "Hostname", "address": .string(name)],
-                ],
-                "capacity": ["cpu": "2", "memory": "4Gi", "pods": "110"],
-                "allocatable": ["cpu": "2", "memory": "4Gi", "pods": "110"],
-            ],
-        ]
-        if controlPlane {
-            node[path: ["spec", "taints"]] = [["key": "node-role.kubernetes.io/control-plane", "effect": "NoSchedule"]]
-        }
-        return node
+        return KWOKNode.make(
+            name: name, cpu: Quantity(2), memory: Quantity(4 << 30), tainted: false,
+            role: .kubeadm(controlPlane: controlPlane),
+            registered: KWOKNode.Registration(
+                podCIDR: "10.244.\(octet).0/24", internalIP: "192.168.122.\(10 + octet)", nodeInfo: kubeletInfo,
+                heartbeat: heartbeat))
     }
+
+    /// What the kubelet of a lab cluster's node reports: a kubeadm machine of the Kubernetes
+    /// version the embedded API serves.
+    static let kubeletInfo = [
+        "kubeletVersion": "v1.32.4", "osImage": "Ubuntu 22.04.5 LTS", "containerRuntimeVersion": "containerd://1.7.24",
+        "kernelVersion": "5.15.0-130-generic", "operatingSystem": "linux", "architecture": "amd64",
+        // Required by the API's schema; kubelet fills them from the machine.
+        "bootID": "", "machineID": "", "systemUUID": "", "kubeProxyVersion": "",
+    ]
 
     public func capture(namespace: String, vm: String, labels: [String: String], content: String) async throws {
         guard let id = labels[Self.label] ?? hosted.withLock({ $0["\(namespace)/\(vm)"] }),

@@ -10,6 +10,7 @@ import Logging
 import Prometheus
 import ServiceLifecycle
 import Simulation
+import Templates
 import Tenancy
 
 /// Everything `virtyard serve` runs, wired together: the embedded Kubernetes API (or a real
@@ -275,6 +276,9 @@ private struct ControllerSettings: Sendable {
         services += ImageSyncControllers.services(
             api: api, informers: informers, configuration: imageSync,
             logger: Logger(label: "virtyard.imagesync"))
+        // Always, embedded or not: a real cluster with OpenShift's own controller would see
+        // its TemplateInstances processed twice (docs/templates.md).
+        services += TemplateControllers.services(api: api, informers: informers, logger: Logger(label: "virtyard.templates"))
         return services + capacity.attach(api: api, informers: informers)
     }
 }

@@ -77,11 +77,16 @@ import VirtyardTesting
             ("ImageSync", "vmdiskimages.crd.pelotech.ot"),
             ("Simulation", "virtualmachines.kubevirt.io"), ("Simulation", "datavolumes.cdi.kubevirt.io"),
             ("Simulation", "volumesnapshots.snapshot.storage.k8s.io"),
+            ("Tenancy", "organizations.virtyard.io"), ("Templates", "templates.template.openshift.io"),
+            ("Templates", "templateinstances.template.openshift.io"),
+            ("Provisioning", "clusterdefinitions.virtyard.io"),
         ] {
             #expect(names.contains(name), "\(name) (from \(module)) is not bundled")
         }
         let modules = Set(CRDInstaller.bundledFiles.map { $0.deletingLastPathComponent().deletingLastPathComponent().lastPathComponent })
-        #expect(modules.count == 4, "\(modules)")
+        // A module's resources are its bundle, `<package>_<module>.resources`.
+        let owners = ["ImageSync", "LabPool", "Provisioning", "Simulation", "Templates", "Tenancy"]
+        #expect(modules == Set(owners.map { "virtyard_\($0).resources" }), "\(modules)")
     }
 
     /// `deploy/crds/` is where `kubectl apply -f` finds every CRD: relative links to the files the

@@ -31,9 +31,10 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator, TypeVar
 
 import pytest
 import yaml
@@ -558,26 +559,34 @@ def _stop_checked(srv: VirtyardServer) -> None:
                        f"--- server log tail ---\n{srv.log_tail(lines=40)}")
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory) -> Iterable[VirtyardServer]:
-    """The server most tests share. Tests stay independent through their own namespaces."""
-    srv = VirtyardServer(tmp_path_factory.mktemp("virtyard-session"))
+Server = TypeVar("Server", bound=VirtyardServer)
+
+
+@contextmanager
+def serving(srv: Server, ready: Callable[[Server], Any] | None = None) -> Iterator[Server]:
+    """A fixture's server for the `with` block: started, then `ready(srv)` (a wait until
+    what the tests need answers), and stopped at the end, which must exit 0."""
     srv.start()
     try:
+        if ready is not None:
+            ready(srv)
         yield srv
     finally:
         _stop_checked(srv)
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory) -> Iterable[VirtyardServer]:
+    """The server most tests share. Tests stay independent through their own namespaces."""
+    with serving(VirtyardServer(tmp_path_factory.mktemp("virtyard-session"))) as srv:
+        yield srv
 
 
 @pytest.fixture
 def fresh_server(tmp_path) -> Iterable[VirtyardServer]:
     """A server of the test's own, for restart and kill -9."""
-    srv = VirtyardServer(tmp_path / "data")
-    srv.start()
-    try:
+    with serving(VirtyardServer(tmp_path / "data")) as srv:
         yield srv
-    finally:
-        _stop_checked(srv)
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from typing import Iterable
 import pytest
 import yaml
 
-from conftest import Response, _stop_checked, wait_until
+from conftest import Response, wait_until
 from test_lab_pool import LabServer, session_kubectl
 
 FIXTURE = Path(__file__).resolve().parent.parent / "Fixtures" / "cks-scenarios"
@@ -70,14 +70,8 @@ def lab(tmp_path_factory) -> Iterable[CKSServer]:
     srv = CKSServer(tmp_path_factory.mktemp("virtyard-cks"),
                     ["--lab-pool-size", str(POOL_SIZE), "--lab-scenarios", str(scenarios),
                      "--sim-snapshot-duration", "200ms", "--sim-restore-duration", "200ms"])
-    srv.start()
-    try:
-        wait_until(lambda: srv.lab("GET", "/api/v1/pool").status == 200, timeout=60,
-                   message="platform /api/v1/pool answering")
-        srv.wait_idle()
+    with srv.serving():
         yield srv
-    finally:
-        _stop_checked(srv)
 
 
 @pytest.fixture

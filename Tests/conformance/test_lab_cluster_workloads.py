@@ -18,7 +18,7 @@ from typing import Iterable
 
 import pytest
 
-from conftest import KUBECTL, VALIDATE_OBJECTS, _stop_checked, wait_until
+from conftest import KUBECTL, VALIDATE_OBJECTS, wait_until
 from test_lab_pool import LabServer
 
 
@@ -57,15 +57,8 @@ class Session:
 
 @pytest.fixture(scope="module")
 def lab_server(tmp_path_factory) -> Iterable[LabServer]:
-    srv = LabServer(tmp_path_factory.mktemp("virtyard-lab-workloads"), LAB_ARGS)
-    srv.start()
-    try:
-        wait_until(lambda: srv.lab("GET", "/api/v1/pool").status == 200, timeout=60,
-                   message="platform /api/v1/pool answering")
-        srv.wait_idle()
+    with LabServer(tmp_path_factory.mktemp("virtyard-lab-workloads"), LAB_ARGS).serving() as srv:
         yield srv
-    finally:
-        _stop_checked(srv)
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import threading
 import time
+from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Iterable
@@ -23,7 +24,7 @@ from typing import Iterable
 import pytest
 import yaml
 
-from conftest import (KUBECTL, VALIDATE_OBJECTS, Response, VirtyardServer, _stop_checked,
+from conftest import (KUBECTL, VALIDATE_OBJECTS, Response, VirtyardServer, _stop_checked, serving,
                       wait_until, write_manifest)
 
 POOL_SIZE = 10
@@ -103,6 +104,17 @@ class LabServer(VirtyardServer):
                    and all(x["status"] == "available" and x["assignedSession"] is None for x in c.values()),
                    timeout=SETTLE, interval=0.1, message=f"all {self.pool_size} clusters available")
 
+    def wait_pool_idle(self) -> None:
+        """After a start: the platform API answers and the whole pool is available."""
+        wait_until(lambda: self.lab("GET", "/api/v1/pool").status == 200, timeout=60,
+                   message="platform /api/v1/pool answering")
+        self.wait_idle()
+
+    def serving(self, wait_idle: bool = True) -> AbstractContextManager["LabServer"]:
+        """Started (with, by default, its pool answering and idle) for the `with` block,
+        stopped at its end (which must exit 0)."""
+        return serving(self, LabServer.wait_pool_idle if wait_idle else None)
+
     def cluster_url(self, cid: str, path: str = "/api/v1/namespaces") -> str:
         return f"/clusters/{cid}{path}"
 
@@ -143,14 +155,8 @@ def lab(tmp_path_factory) -> Iterable[LabServer]:
     srv = LabServer(tmp_path_factory.mktemp("virtyard-lab"),
                     ["--lab-pool-size", str(POOL_SIZE), "--lab-scenarios", str(scenarios),
                      "--sim-snapshot-duration", "200ms", "--sim-restore-duration", "200ms"])
-    srv.start()
-    try:
-        wait_until(lambda: srv.lab("GET", "/api/v1/pool").status == 200, timeout=60,
-                   message="platform /api/v1/pool answering")
-        srv.wait_idle()
+    with srv.serving():
         yield srv
-    finally:
-        _stop_checked(srv)
 
 
 @pytest.fixture
@@ -714,11 +720,8 @@ def test_a_large_pool_gets_enough_simulated_nodes_by_default(tmp_path):
     for extra, wanted in ((["--lab-pool-size", "13"], 4), (["--lab-pool-size", "13", "--sim-nodes", "2"], 2)):
         srv = LabServer(tmp_path / f"data-{wanted}", extra + ["--sim-node-memory", "32Gi",
                                                              "--sim-snapshot-duration", "100ms"])
-        srv.start()
-        try:
+        with srv.serving(wait_idle=False):
             wait_until(lambda: len(srv.core().list_node().items) >= wanted, timeout=60, message=f"{wanted} nodes")
             time.sleep(0.5)
             names = sorted(n.metadata.name for n in srv.core().list_node().items)
             assert names == [f"kwok-node-{i}" for i in range(1, wanted + 1)], names
-        finally:
-            _stop_checked(srv)

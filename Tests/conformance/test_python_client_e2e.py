@@ -21,7 +21,7 @@ from typing import Iterable
 
 import pytest
 
-from conftest import VALIDATE_OBJECTS, _stop_checked, wait_until
+from conftest import VALIDATE_OBJECTS, wait_until
 from test_lab_pool import LabServer
 
 # Beside the schema checker: the workplace's shared/ (see conftest._validate_objects_tool).
@@ -44,11 +44,9 @@ def e2e_server(tmp_path_factory) -> Iterable[LabServer]:
                     pytrace=False)
     srv = LabServer(tmp_path_factory.mktemp("virtyard-e2e"),
                     ["--lab-pool-size", "1", "--sim-snapshot-duration", "200ms", "--sim-restore-duration", "200ms"])
-    srv.start()
-    try:
+    # The first test needs only the API; the second waits for the pool itself.
+    with srv.serving(wait_idle=False):
         yield srv
-    finally:
-        _stop_checked(srv)
 
 
 def run_suite(kubeconfig: Path, scratch: Path) -> dict[str, tuple[str, str]]:

@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import stat
+import tempfile
 import uuid
 from pathlib import Path
 from typing import Iterable
@@ -19,9 +20,17 @@ from typing import Iterable
 import pytest
 import requests
 import yaml
-from pyvcloud.vcd.client import BasicLoginCredentials, Client
-from pyvcloud.vcd.exceptions import UnauthorizedException
-from pyvcloud.vcd.org import Org
+
+# pyvcloud opens `vcd_sdk.log` in the working directory when its vApp module is imported:
+# import it from a scratch directory so no run leaves that file in the repository.
+_cwd = os.getcwd()
+os.chdir(tempfile.gettempdir())
+try:
+    from pyvcloud.vcd.client import BasicLoginCredentials, Client
+    from pyvcloud.vcd.exceptions import UnauthorizedException
+    from pyvcloud.vcd.org import Org
+finally:
+    os.chdir(_cwd)
 
 from conftest import VirtyardServer, _stop_checked, wait_until
 

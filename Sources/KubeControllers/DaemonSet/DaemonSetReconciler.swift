@@ -31,19 +31,10 @@ struct DaemonSetReconciler: Reconciler {
         let set = DaemonSet(object)
         guard !set.isDeleting else { return .done }
 
-        var revisions = history.revisions(of: object)
         guard
-            let update = try await history.revision(
-                for: set.template.json, of: object, WorkloadResources.daemonSets, existing: revisions,
-                collisionCount: set.collisionCount)
-        else {
-            var bumped = object
-            bumped[path: ["status", "collisionCount"]] = .int((set.collisionCount ?? 0) + 1)
-            _ = try await api.updateStatus(WorkloadResources.daemonSets, namespace: set.namespace, object: bumped)
-            return .requeue
-        }
-        revisions.removeAll { $0.name == update.name }
-        revisions.append(update)
+            case (let update, let revisions)? = try await history.currentRevisions(
+                of: object, WorkloadResources.daemonSets, template: set.template.json, collisionCount: set.collisionCount)
+        else { return .requeue }
         let hash = update.labels[ControllerRevisions.hashLabel] ?? ""
 
         let now = Date()

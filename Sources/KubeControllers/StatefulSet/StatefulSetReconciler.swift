@@ -26,19 +26,10 @@ struct StatefulSetReconciler: Reconciler {
         let set = StatefulSet(object)
         guard !set.isDeleting else { return .done }
 
-        var revisions = history.revisions(of: object)
         guard
-            let update = try await history.revision(
-                for: set.template.json, of: object, WorkloadResources.statefulSets, existing: revisions,
-                collisionCount: set.collisionCount)
-        else {
-            var bumped = object
-            bumped[path: ["status", "collisionCount"]] = .int((set.collisionCount ?? 0) + 1)
-            _ = try await api.updateStatus(WorkloadResources.statefulSets, namespace: set.namespace, object: bumped)
-            return .requeue
-        }
-        revisions.removeAll { $0.name == update.name }
-        revisions.append(update)
+            case (let update, let revisions)? = try await history.currentRevisions(
+                of: object, WorkloadResources.statefulSets, template: set.template.json, collisionCount: set.collisionCount)
+        else { return .requeue }
         let updateRevision = update.name ?? ""
         let currentRevision =
             set.currentRevision.flatMap { name in revisions.contains { $0.name == name } ? name : nil }

@@ -64,6 +64,29 @@ struct RevisionHistory: Sendable {
         return revisions.controlled(by: uid).sorted { ControllerRevisions.number(of: $0) < ControllerRevisions.number(of: $1) }
     }
 
+    /// The owner's revisions with the one of its current `template` among them, last
+    /// (``revision(for:of:_:existing:collisionCount:)``), as the DaemonSet and StatefulSet
+    /// controllers begin every pass.
+    /// - Returns: nil after a hash collision: the owner's `status.collisionCount` has been
+    ///   raised (which changes the hash of the next try), and the caller requeues.
+    func currentRevisions(
+        of owner: JSONValue, _ ownerType: ResourceType, template: JSONValue, collisionCount: Int64?
+    ) async throws -> (current: JSONValue, all: [JSONValue])? {
+        var all = revisions(of: owner)
+        guard
+            let current = try await revision(
+                for: template, of: owner, ownerType, existing: all, collisionCount: collisionCount)
+        else {
+            var bumped = owner
+            bumped[path: ["status", "collisionCount"]] = .int((collisionCount ?? 0) + 1)
+            _ = try await api.updateStatus(ownerType, namespace: owner.namespace ?? "default", object: bumped)
+            return nil
+        }
+        all.removeAll { $0.name == current.name }
+        all.append(current)
+        return (current, all)
+    }
+
     /// The revision of `template`: an existing one with the same template (renumbered as the
     /// newest when it is an older one, as a rollback does), or a new one.
     /// - Returns: nil when a revision of the wanted name holds another template (a hash

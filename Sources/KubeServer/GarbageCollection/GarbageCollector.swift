@@ -148,10 +148,15 @@ final class GarbageCollector: Sendable {
 
     // MARK: Namespaces
 
+    /// Deletes the namespace's content. Every event of a terminating namespace comes here (its
+    /// own condition writes among them), so the content is listed only while some of it has
+    /// not been deleted yet: after that, each event costs a count.
     private func terminateNamespace(_ namespace: String) async {
-        for resource in store.resources(inNamespace: namespace) {
-            for item in store.list(resource, namespace: namespace).items where item.object.deletionTimestamp == nil {
-                await deleteQuietly(StorageKey(resource, namespace: namespace, name: item.object.name ?? ""))
+        if store.content(ofNamespace: namespace).notDeleting > 0 {
+            for resource in store.resources(inNamespace: namespace) {
+                for item in store.list(resource, namespace: namespace).items where item.object.deletionTimestamp == nil {
+                    await deleteQuietly(StorageKey(resource, namespace: namespace, name: item.object.name ?? ""))
+                }
             }
         }
         await finishNamespaceIfEmpty(namespace)
@@ -160,9 +165,9 @@ final class GarbageCollector: Sendable {
     private func finishNamespaceIfEmpty(_ namespace: String) async {
         let key = StorageKey(BuiltinResources.namespaces.groupResource, name: namespace)
         guard let stored = store.get(key), stored.object.deletionTimestamp != nil else { return }
-        let remaining = store.resources(inNamespace: namespace)
+        let remaining = store.content(ofNamespace: namespace)
         guard remaining.isEmpty else {
-            await reportRemainingContent(remaining, in: namespace, key: key)
+            await reportRemainingContent(remaining, key: key)
             return
         }
         _ = try? await store.mutate(key) { (current: StoredObject?) throws(APIError) -> Mutation in
@@ -175,18 +180,12 @@ final class GarbageCollector: Sendable {
     }
 
     /// What the namespace controller writes while content stays behind (`kubectl describe ns`
-    /// shows it): which resources remain, and which finalizers hold them.
-    private func reportRemainingContent(_ resources: [GroupResource], in namespace: String, key: StorageKey) async {
-        var counts: [String] = []
-        var finalizers: [String: Int] = [:]
-        for resource in resources.sorted(by: { "\($0.resource).\($0.group)" < "\($1.resource).\($1.group)" }) {
-            let items = store.list(resource, namespace: namespace).items
-            counts.append("\(resource.resource).\(resource.group) has \(items.count) resource instances")
-            for item in items {
-                for finalizer in Set(item.object.finalizers) { finalizers[finalizer, default: 0] += 1 }
-            }
-        }
-        let held = finalizers.keys.sorted().map { "\($0) in \(finalizers[$0] ?? 0) resource instances" }
+    /// shows it): which resources remain, and which finalizers hold them. From the store's
+    /// counts: it runs on every event in the namespace.
+    private func reportRemainingContent(_ content: NamespaceContent, key: StorageKey) async {
+        let counts = content.objects.map { (name: "\($0.key.resource).\($0.key.group)", count: $0.value) }
+            .sorted { $0.name < $1.name }.map { "\($0.name) has \($0.count) resource instances" }
+        let held = content.finalizers.keys.sorted().map { "\($0) in \(content.finalizers[$0] ?? 0) resource instances" }
         let conditions: [(type: String, status: String, reason: String, message: String)] = [
             ("NamespaceDeletionDiscoveryFailure", "False", "ResourcesDiscovered", "All resources successfully discovered"),
             ("NamespaceDeletionGroupVersionParsingFailure", "False", "ParsedGroupVersions", "All legacy kube types successfully parsed"),

@@ -283,9 +283,9 @@ struct PrinterColumnPath {
         while !rest.isEmpty {
             if rest.hasPrefix(".") {
                 rest = rest.dropFirst()
-                let name = rest.prefix { $0 != "." && $0 != "[" }
-                if !name.isEmpty { steps.append(.field(String(name))) }
-                rest = rest.dropFirst(name.count)
+                let (name, length) = Self.fieldName(rest)
+                if !name.isEmpty { steps.append(.field(name)) }
+                rest = rest.dropFirst(length)
             } else if rest.hasPrefix("[") {
                 guard let close = Self.closingBracket(rest) else { break }
                 let inner = rest[rest.index(after: rest.startIndex)..<close].trimmingCharacters(in: .whitespaces)
@@ -308,6 +308,28 @@ struct PrinterColumnPath {
             }
         }
         self.steps = steps
+    }
+
+    /// A field name up to the next unescaped `.` or `[`, and how many characters it took:
+    /// `template\.kubevirt\.io/version` names one label key, as kubectl's JSONPath reads it.
+    static func fieldName(_ text: Substring) -> (name: String, length: Int) {
+        var name = ""
+        var length = 0
+        var escaped = false
+        for character in text {
+            if escaped {
+                name.append(character)
+                escaped = false
+            } else if character == "\\" {
+                escaped = true
+            } else if character == "." || character == "[" {
+                break
+            } else {
+                name.append(character)
+            }
+            length += 1
+        }
+        return (name, length)
     }
 
     private static func closingBracket(_ text: Substring) -> Substring.Index? {

@@ -23,6 +23,8 @@ public final class ObjectStore: Sendable {
         var dependents: [String: Set<StorageKey>] = [:]
         /// Objects with a deletionTimestamp: what garbage collection revisits.
         var terminating: Set<StorageKey> = []
+        /// Per namespace (absent when empty): what namespace termination reads.
+        var namespaceContent: [String: NamespaceContent] = [:]
         var objectCount = 0
         /// Encoded size of every stored object.
         var storedBytes = 0
@@ -148,19 +150,24 @@ public final class ObjectStore: Sendable {
     /// Number of objects of a resource, optionally in one namespace.
     public func count(_ resource: GroupResource, namespace: String? = nil) -> Int {
         state.withLock { state in
-            guard let objects = state.objects[resource] else { return 0 }
-            guard let namespace, !namespace.isEmpty else { return objects.count }
-            return objects.keys.filter { $0.namespace == namespace }.count
+            guard let namespace, !namespace.isEmpty else { return state.objects[resource]?.count ?? 0 }
+            return state.namespaceContent[namespace]?.objects[resource] ?? 0
         }
     }
 
     /// Resources that have at least one object in `namespace`.
     public func resources(inNamespace namespace: String) -> [GroupResource] {
-        state.withLock { state in
-            state.objects.compactMap { resource, objects in
-                objects.keys.contains { $0.namespace == namespace } ? resource : nil
+        guard !namespace.isEmpty else {
+            return state.withLock { state in
+                state.objects.compactMap { resource, objects in objects.keys.contains { $0.namespace.isEmpty } ? resource : nil }
             }
         }
+        return Array(content(ofNamespace: namespace).objects.keys)
+    }
+
+    /// What `namespace` holds, counted (empty for a namespace with no objects).
+    func content(ofNamespace namespace: String) -> NamespaceContent {
+        state.withLock { $0.namespaceContent[namespace] ?? NamespaceContent() }
     }
 
     /// The key of the object with this uid, if it exists.
@@ -307,6 +314,7 @@ public final class ObjectStore: Sendable {
         if let uid = object.uid { state.uidIndex[uid] = key }
         if object.deletionTimestamp != nil { state.terminating.insert(key) }
         for owner in object.ownerReferences { state.dependents[owner.uid, default: []].insert(key) }
+        if !key.namespace.isEmpty { state.namespaceContent[key.namespace, default: NamespaceContent()].add(key.resource, object) }
     }
 
     private static func unindex(_ state: inout State, key: StorageKey, object: JSONValue) {
@@ -315,6 +323,10 @@ public final class ObjectStore: Sendable {
         for owner in object.ownerReferences {
             state.dependents[owner.uid]?.remove(key)
             if state.dependents[owner.uid]?.isEmpty == true { state.dependents[owner.uid] = nil }
+        }
+        if !key.namespace.isEmpty, var content = state.namespaceContent.removeValue(forKey: key.namespace) {
+            content.remove(key.resource, object)
+            if !content.isEmpty { state.namespaceContent[key.namespace] = content }
         }
     }
 

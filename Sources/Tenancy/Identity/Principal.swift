@@ -16,7 +16,7 @@ public struct Principal: Sendable, Equatable {
     public var isSystemAdministrator: Bool { role == .systemAdministrator && organization.isProvider }
 
     public func maySee(_ organization: OrganizationRecord) -> Bool {
-        isSystemAdministrator || organization.id == self.organization.id
+        mayUse(organizationID: organization.id)
     }
 }
 
@@ -54,14 +54,20 @@ public struct VDCRecord: Sendable, Equatable {
     public var namespace: String
     public var description: String
     public var enabled: Bool
+    /// Allocation model, capacity and quotas, as ssvirt's VDC JSON has them.
+    public var settings: VDCSettings
 
-    public init(id: String, name: String, organizationID: String, namespace: String, description: String = "", enabled: Bool = true) {
+    public init(
+        id: String, name: String, organizationID: String, namespace: String, description: String = "", enabled: Bool = true,
+        settings: VDCSettings = VDCSettings()
+    ) {
         self.id = id
         self.name = name
         self.organizationID = organizationID
         self.namespace = namespace
         self.description = description
         self.enabled = enabled
+        self.settings = settings
     }
 
     public var urn: String { "urn:vcloud:vdc:\(id)" }

@@ -98,6 +98,25 @@ public final class SessionStore: Sendable {
         sessions.withLock { sessions in sessions = sessions.filter { $0.value.principal.userID != userID } }
     }
 
+    /// Ends every session of an organisation's users (the organisation was disabled or deleted).
+    public func revokeAll(organizationID: String) {
+        sessions.withLock { sessions in sessions = sessions.filter { $0.value.principal.organization.id != organizationID } }
+    }
+
+    /// Ends every session whose principal matches; returns the user ids whose sessions ended.
+    @discardableResult
+    public func revokeAll(where matches: (Principal) -> Bool) -> Set<String> {
+        sessions.withLock { sessions in
+            var ended: Set<String> = []
+            sessions = sessions.filter { _, session in
+                guard matches(session.principal) else { return true }
+                ended.insert(session.principal.userID)
+                return false
+            }
+            return ended
+        }
+    }
+
     public var count: Int { sessions.withLock { $0.count } }
 
     private func isExpired(_ session: Session, now: Date) -> Bool {

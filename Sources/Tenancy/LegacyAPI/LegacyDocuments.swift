@@ -5,8 +5,9 @@ enum LegacyDocuments {
     static func session(_ session: SessionStore.Session, address: PublicAddress) -> XMLNode {
         let principal = session.principal
         let organization = principal.organization
-        let links = [
+        var links = [
             XMLNode("Link", [("rel", "down"), ("type", MediaType.orgList), ("href", address.href("/api/org"))]),
+            XMLNode("Link", [("rel", "down"), ("type", MediaType.queryList), ("href", address.href("/api/query"))]),
             XMLNode("Link", [("rel", "remove"), ("href", address.href("/api/session"))]),
             XMLNode(
                 "Link",
@@ -15,6 +16,10 @@ enum LegacyDocuments {
                     ("href", address.href("/api/org/\(organization.id)")),
                 ]),
         ]
+        // pyvcloud's `System` starts from this link (`client.get_admin()`).
+        if principal.role != .vAppUser {
+            links.append(XMLNode("Link", [("rel", "down"), ("type", MediaType.admin), ("href", address.href("/api/admin"))]))
+        }
         return XMLNode(
             "Session",
             [
@@ -52,6 +57,17 @@ enum LegacyDocuments {
                 XMLNode(
                     "Link",
                     [("rel", "down"), ("type", MediaType.records), ("href", address.href("/api/org/\(organization.id)/vdcs/query"))]),
+                // pyvcloud finds a catalog by name through the records link whose href contains "catalog".
+                XMLNode(
+                    "Link",
+                    [("rel", "down"), ("type", MediaType.records), ("href", address.href("/api/org/\(organization.id)/catalogs/query"))]),
+                // `Org.create_catalog` and `vcd catalog create` post here (the route checks the role).
+                XMLNode(
+                    "Link",
+                    [
+                        ("rel", "add"), ("type", MediaType.adminCatalog),
+                        ("href", address.href("/api/admin/org/\(organization.id)/catalogs")),
+                    ]),
                 XMLNode("Description", text: organization.description),
                 XMLNode("FullName", text: organization.fullName),
             ])

@@ -36,6 +36,8 @@ public struct VCDError: HTTPResponseError, Equatable, CustomStringConvertible {
     public static func unavailable(_ message: String) -> VCDError {
         VCDError(.serviceUnavailable, "SERVICE_UNAVAILABLE", message, retryAfter: 1)
     }
+    public static func duplicateName(_ message: String) -> VCDError { VCDError(.badRequest, "DUPLICATE_NAME", message) }
+    public static func conflict(_ message: String) -> VCDError { VCDError(.conflict, "BUSY_ENTITY", message) }
     public static let internalFailure = VCDError(
         .internalServerError, "INTERNAL_SERVER_ERROR", "Internal server error; see the server log.")
 
@@ -45,7 +47,7 @@ public struct VCDError: HTTPResponseError, Equatable, CustomStringConvertible {
         if let retryAfter { headers[.retryAfter] = String(retryAfter) }
         if status == .unauthorized { headers[.wwwAuthenticate] = "Basic realm=\"vcloud\"" }
         let body: String
-        if request.uri.path.hasPrefix("/cloudapi") {
+        if Self.answersInJSON(request) {
             headers[.contentType] = MediaType.json
             body = JSONValue.object([
                 "minorErrorCode": .string(minorErrorCode), "message": .string(message),
@@ -56,6 +58,16 @@ public struct VCDError: HTTPResponseError, Equatable, CustomStringConvertible {
             body = xml.document()
         }
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
+    }
+
+    /// The cloudapi, ssvirt's JSON VDC routes under `/api/admin/org/{id}/vdcs`, and any
+    /// request that accepts JSON but not XML answer in JSON; the rest of `/api` in XML.
+    static func answersInJSON(_ request: Request) -> Bool {
+        let path = request.uri.path
+        if path.hasPrefix("/cloudapi") { return true }
+        if path.hasPrefix("/api/admin/org/"), path.contains("/vdcs") { return true }
+        let accept = request.headers[.accept]?.lowercased() ?? ""
+        return accept.contains("json") && !accept.contains("xml")
     }
 
     /// The legacy API's `<Error>` element.

@@ -12,17 +12,15 @@ struct CloudAPIRoutes: Sendable {
             let visible = try await directory.organizations().filter { session.principal.maySee($0) }
             return SessionRoutes.json(paging.page(of: visible.map(OrgJSON.make)))
         }
-        router.get("/cloudapi/1.0.0/orgs/{urn}") { _, context in
+        router.get("/cloudapi/1.0.0/orgs/{id}") { _, context in
             let session = try context.requireSession()
-            let urn = context.parameters.get("urn") ?? ""
+            let urn = context.parameters.get("id") ?? ""
             let prefix = "urn:vcloud:org:"
             guard urn.hasPrefix(prefix), TenancyNames.isUUID(String(urn.dropFirst(prefix.count))) else {
                 throw VCDError.badRequest("\(urn.prefix(80)) is not an organisation id (urn:vcloud:org:<uuid>).")
             }
             let id = String(urn.dropFirst(prefix.count))
-            guard session.principal.isSystemAdministrator || id == session.principal.organization.id else {
-                throw VCDError.forbidden("Access to organisation \(urn) is forbidden.")
-            }
+            try session.principal.requireUse(of: id)
             guard let organization = try await directory.organization(id: id) else {
                 throw VCDError.notFound("No organisation \(urn).")
             }

@@ -32,9 +32,7 @@ struct OrgRoutes: Sendable {
         let session = try context.requireSession()
         let id = context.parameters.get("id") ?? ""
         // A tenant learns nothing about other organisations, not even whether they exist.
-        guard session.principal.isSystemAdministrator || id == session.principal.organization.id else {
-            throw VCDError.forbidden("Access to organisation \(id.prefix(64)) is forbidden.")
-        }
+        try session.principal.requireUse(of: id)
         guard let organization = try await directory.organization(id: id) else {
             throw VCDError.notFound("No organisation \(id.prefix(64)).")
         }

@@ -80,10 +80,13 @@ public final class TenancyServer: Service, Sendable {
             logger: logger)
         let bootstrap = ProviderBootstrap(directory: directory, adminPassword: configuration.adminPassword)
         let directory = self.directory
+        let sessions = self.sessions
         do {
             try await withThrowingTaskGroup(of: Void.self) { tasks in
                 // Retried in the background until the store answers; requests get 503 meanwhile.
                 tasks.addTask { try await bootstrap.run() }
+                tasks.addTask { try await VDCReconciler(directory: directory).run() }
+                tasks.addTask { try await SessionSweeper(directory: directory, sessions: sessions).run() }
                 defer { tasks.cancelAll() }
                 try await application.run()
             }

@@ -7,6 +7,10 @@ import KubeModel
 /// restored session takes its user's current role, and dies with a disabled user.
 extension KubeTenantDirectory {
     static let sessionLabel = "virtyard.io/vcd-session"
+    /// The user's and organisation's UUIDs, so that disabling or deleting them can find
+    /// their kept sessions.
+    static let sessionUserLabel = "virtyard.io/vcd-session-user-id"
+    static let sessionOrganizationLabel = "virtyard.io/vcd-session-org-id"
 
     static func sessionSecretName(_ digest: String) -> String { "vcd-session-\(digest)" }
 
@@ -17,7 +21,10 @@ extension KubeTenantDirectory {
             "apiVersion": "v1", "kind": "Secret", "type": "virtyard.io/vcd-session",
             "metadata": [
                 "name": .string(Self.sessionSecretName(digest)), "namespace": .string(namespace),
-                "labels": .object([Self.sessionLabel: "true", "app.kubernetes.io/managed-by": "virtyard"]),
+                "labels": .object([
+                    Self.sessionLabel: "true", "app.kubernetes.io/managed-by": "virtyard",
+                    Self.sessionUserLabel: .string(principal.userID), Self.sessionOrganizationLabel: .string(principal.organization.id),
+                ]),
             ],
             "stringData": [
                 "user": .string(user), "session": .string(session.id),

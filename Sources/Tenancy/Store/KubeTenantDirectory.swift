@@ -54,7 +54,7 @@ public final class KubeTenantDirectory: TenantDirectory, Sendable {
     }
 
     /// The client for a request: 503 until the provider organisation exists.
-    private func readyAPI() async throws(VCDError) -> any KubernetesAPI {
+    func readyAPI() async throws(VCDError) -> any KubernetesAPI {
         guard isReady else { throw .unavailable("The tenancy store is starting; retry in a moment.") }
         do {
             return try await api()
@@ -128,7 +128,7 @@ public final class KubeTenantDirectory: TenantDirectory, Sendable {
     }
 
     /// Every VDC whose organisation exists, in name order.
-    private func allVDCs() async throws(VCDError) -> [VDCRecord] {
+    func allVDCs() async throws(VCDError) -> [VDCRecord] {
         let organizations = try await self.organizations()
         let byObjectName = Dictionary(
             organizations.compactMap { organization in TenancyNames.organization(organization.name).map { ($0, organization) } },
@@ -144,7 +144,8 @@ public final class KubeTenantDirectory: TenantDirectory, Sendable {
                 else { return nil }
                 return VDCRecord(
                     id: id, name: name, organizationID: organization.id, namespace: namespace,
-                    description: spec["description"]?.stringValue ?? "", enabled: spec["enabled"]?.boolValue ?? true)
+                    description: spec["description"]?.stringValue ?? "", enabled: spec["enabled"]?.boolValue ?? true,
+                    settings: VDCSpec.settings(spec))
             }.sorted { $0.name.lowercased() < $1.name.lowercased() }
         } catch {
             logger.error("cannot list VDCs", metadata: ["error": "\(error)"])
@@ -153,7 +154,7 @@ public final class KubeTenantDirectory: TenantDirectory, Sendable {
     }
 
     /// One object, nil when absent; other failures are 503s.
-    private func object(_ api: any KubernetesAPI, _ resource: ResourceType, _ namespace: String?, _ name: String)
+    func object(_ api: any KubernetesAPI, _ resource: ResourceType, _ namespace: String?, _ name: String)
         async throws(VCDError) -> JSONValue?
     {
         do {

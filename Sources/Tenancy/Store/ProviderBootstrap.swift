@@ -37,6 +37,18 @@ struct ProviderBootstrap: Sendable {
         try await createIfMissing(
             api, .namespaces, nil,
             ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(namespace)]])
+        for role in Role.allCases {
+            try await createIfMissing(
+                api, .tenantRoles, nil,
+                [
+                    "apiVersion": "virtyard.io/v1alpha1", "kind": "Role",
+                    "metadata": ["name": .string(Self.objectName(of: role)), "labels": Self.labels],
+                    "spec": [
+                        "id": .string(UUID().uuidString.lowercased()), "name": .string(role.rawValue),
+                        "description": .string(Self.description(of: role)), "readOnly": true,
+                    ],
+                ])
+        }
         guard let organizationName = TenancyNames.organization(TenancyNames.providerOrganization),
             let userName = TenancyNames.user(TenancyNames.administrator, organization: TenancyNames.providerOrganization)
         else { return }
@@ -76,6 +88,19 @@ struct ProviderBootstrap: Sendable {
                 .secrets, namespace: namespace, name: secretName,
                 patch: ["data": ["passwordHash": .string(Data(hash.description.utf8).base64EncodedString())]])
             directory.logger.notice("the System administrator's password was reset from \(adminPassword.path)")
+        }
+    }
+
+    /// `system-administrator`, `organization-administrator`, `vapp-user`.
+    static func objectName(of role: Role) -> String {
+        role.rawValue.lowercased().replacingOccurrences(of: " ", with: "-")
+    }
+
+    static func description(of role: Role) -> String {
+        switch role {
+        case .systemAdministrator: "Administers the whole installation: organisations, VDCs, every tenant."
+        case .organizationAdministrator: "Administers one organisation: its users and catalogs, and everything in it."
+        case .vAppUser: "Uses one organisation: its catalogs, and creates and operates vApps."
         }
     }
 
