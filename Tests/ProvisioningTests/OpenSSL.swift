@@ -7,17 +7,8 @@ enum OpenSSL {
     static func shell(_ script: String, files: [String: String]) throws -> String {
         let directory = try TemporaryDirectory()
         for (name, text) in files { try directory.write(name, text) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", script]
-        process.currentDirectoryURL = URL(fileURLWithPath: directory.path)
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let outcome = try SharedTools.runProcess("/bin/sh", ["-c", script], in: directory.path)
+        return outcome.output.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// kubeadm's documented way to compute `--discovery-token-ca-cert-hash` from `ca.crt`.

@@ -29,9 +29,16 @@ enum SharedTools {
     }
 
     static func run(_ executable: String, _ arguments: [String]) throws -> Outcome {
+        try runProcess("/usr/bin/env", ["python3", executable] + arguments)
+    }
+
+    /// Runs a program to its end with standard output and error in one pipe (the tests
+    /// show both when a check fails).
+    static func runProcess(_ path: String, _ arguments: [String], in directory: String? = nil) throws -> Outcome {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", executable] + arguments
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe

@@ -11,70 +11,32 @@ from __future__ import annotations
 
 import base64
 import json
-import os
-import subprocess
-import tempfile
 import uuid
 from pathlib import Path
-from typing import Iterable
 
 import pytest
 
-# pyvcloud opens `vcd_sdk.log` in the working directory when its vApp module is imported:
-# import it from a scratch directory so no run leaves that file in the repository.
-_cwd = os.getcwd()
-os.chdir(tempfile.gettempdir())
-try:
-    from pyvcloud.vcd.client import BasicLoginCredentials, Client, QueryResultFormat
-    from pyvcloud.vcd.org import Org
-    from pyvcloud.vcd.system import System
-finally:
-    os.chdir(_cwd)
+# A plugin (the shared `vcd` server, `scratch`) that these files also import from.
+pytest.register_assert_rewrite("vcd_support")
+from conftest import serving, wait_until
+from vcd_support import XML36, Org, QueryResultFormat, System, VCDServer, vcd_cli
 
-from conftest import _stop_checked, wait_until
-from test_vcd_api import JSON36, TOKEN_HEADER, XML36, VCDServer
-
-
-@pytest.fixture(scope="module")
-def vcd(tmp_path_factory) -> Iterable[VCDServer]:
-    srv = VCDServer(tmp_path_factory.mktemp("virtyard-vcd-admin"))
-    srv.start()
-    try:
-        yield srv
-    finally:
-        _stop_checked(srv)
-
-
-@pytest.fixture
-def scratch(tmp_path, monkeypatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("HOME", str(tmp_path))
-    return tmp_path
+pytest_plugins = ["vcd_support"]
 
 
 def unique(prefix: str) -> str:
     return f"{prefix}{uuid.uuid4().hex[:6]}"
 
 
-def bearer(vcd: VCDServer, user: str, org: str, password: str, accept: str = JSON36) -> dict:
-    resp = vcd.login(user, org, password, provider=org == "System")
-    assert resp.status_code == 200, resp.text
-    return {"Authorization": f"Bearer {resp.headers[TOKEN_HEADER]}", "Accept": accept}
-
-
-def admin_headers(vcd: VCDServer, accept: str = JSON36) -> dict:
-    return bearer(vcd, "administrator", "System", vcd.admin_password, accept)
-
-
 def make_org(vcd: VCDServer, name: str) -> dict:
-    resp = vcd.request("POST", "/cloudapi/1.0.0/orgs", headers=admin_headers(vcd),
+    resp = vcd.request("POST", "/cloudapi/1.0.0/orgs", headers=vcd.admin_headers(),
                        json={"name": name, "displayName": f"{name} Inc.", "isEnabled": True})
     assert resp.status_code == 201, resp.text
     return resp.json()
 
 
 def make_user(vcd: VCDServer, org: dict, name: str, role: str, password: str) -> dict:
-    resp = vcd.request("POST", "/cloudapi/1.0.0/users", headers=admin_headers(vcd),
+    resp = vcd.request("POST", "/cloudapi/1.0.0/users", headers=vcd.admin_headers(),
                        json={"username": name, "password": password, "orgEntityRef": {"id": org["id"]},
                              "roleEntityRefs": [{"name": role}], "enabled": True})
     assert resp.status_code == 201, resp.text
@@ -86,15 +48,9 @@ def make_vdc(vcd: VCDServer, org: dict, name: str, headers: dict | None = None) 
             "computeCapacity": {"cpu": {"allocated": 2000, "limit": 4000, "units": "MHz"},
                                 "memory": {"allocated": 2048, "limit": 4096, "units": "MB"}},
             "nicQuota": 10, "networkQuota": 5, "isEnabled": True}
-    resp = vcd.request("POST", f"/api/admin/org/{org['id']}/vdcs", headers=headers or admin_headers(vcd), json=body)
+    resp = vcd.request("POST", f"/api/admin/org/{org['id']}/vdcs", headers=headers or vcd.admin_headers(), json=body)
     assert resp.status_code == 201, resp.text
     return resp.json()
-
-
-def pyvcloud(vcd: VCDServer, user: str, org: str, password: str, api_version: str | None = None) -> Client:
-    client = Client(vcd.vcd, api_version=api_version, verify_ssl_certs=vcd.ca, log_file="pyvcloud.log")
-    client.set_credentials(BasicLoginCredentials(user, org, password))
-    return client
 
 
 # -- pyvcloud ------------------------------------------------------------------------------
@@ -104,7 +60,7 @@ def pyvcloud(vcd: VCDServer, user: str, org: str, password: str, api_version: st
 def test_pyvcloud_creates_an_organisation_and_its_users(vcd, scratch, api_version):
     """33.0 makes pyvcloud encode query filters twice (`filterEncoded=true`)."""
     name = unique("Wayne")
-    client = pyvcloud(vcd, "administrator", "System", vcd.admin_password, api_version)
+    client = vcd.client("administrator", "System", vcd.admin_password, api_version)
     try:
         system = System(client, admin_resource=client.get_admin())
         created = system.create_org(name, "Wayne Enterprises", True)
@@ -124,7 +80,7 @@ def test_pyvcloud_creates_an_organisation_and_its_users(vcd, scratch, api_versio
             system.create_org(name.upper(), "again", True)
     finally:
         client.logout()
-    bruce = pyvcloud(vcd, "bruce", name, "bruce-pass-1", api_version)
+    bruce = vcd.client("bruce", name, "bruce-pass-1", api_version)
     try:
         assert [o.get("name") for o in bruce.get_org_list()] == [name]
         org = Org(bruce, resource=bruce.get_org())
@@ -139,7 +95,7 @@ def test_pyvcloud_creates_an_organisation_and_its_users(vcd, scratch, api_versio
 def test_pyvcloud_reads_a_vdc_with_its_instantiate_link(vcd, scratch):
     org = make_org(vcd, unique("gotham"))
     vdc = make_vdc(vcd, org, "dev")
-    client = pyvcloud(vcd, "administrator", "System", vcd.admin_password)
+    client = vcd.client("administrator", "System", vcd.admin_password)
     try:
         resource = client.get_resource(f"{vcd.vcd}/api/vdc/{vdc['id'].split(':')[-1]}")
         links = {(link.get("rel"), link.get("type")): link.get("href") for link in resource.Link}
@@ -156,38 +112,34 @@ def test_pyvcloud_reads_a_vdc_with_its_instantiate_link(vcd, scratch):
 # -- vcd-cli -------------------------------------------------------------------------------
 
 
-def vcd_cli(vcd: VCDServer, home: Path, *args: str, ok: bool = True) -> str:
-    env = {**os.environ, "HOME": str(home), "REQUESTS_CA_BUNDLE": vcd.ca}
-    done = subprocess.run(["vcd", *args], cwd=home, env=env, capture_output=True, text=True, timeout=120)
-    output = done.stdout + done.stderr
-    if ok:
-        assert done.returncode == 0 and "Error" not in output, output
-    return output
+def cli(vcd: VCDServer, home: Path, *args: str, ok: bool = True) -> str:
+    """vcd-cli trusting the server's CA."""
+    return vcd_cli(home, *args, check=ok, ca=vcd.ca)
 
 
 def test_vcd_cli_creates_an_organisation_and_a_user_and_lists_vdcs(vcd, scratch):
     host = vcd.vcd.removeprefix("https://")
     name = unique("Metro")
-    out = vcd_cli(vcd, scratch, "login", host, "System", "administrator", "--password", vcd.admin_password)
+    out = cli(vcd, scratch, "login", host, "System", "administrator", "--password", vcd.admin_password)
     assert "administrator logged in, org: 'System'" in out
-    assert f"Org '{name}' is successfully created." in vcd_cli(vcd, scratch, "org", "create", name, "Metropolis", "--enabled")
-    listed = vcd_cli(vcd, scratch, "org", "list")
+    assert f"Org '{name}' is successfully created." in cli(vcd, scratch, "org", "create", name, "Metropolis", "--enabled")
+    listed = cli(vcd, scratch, "org", "list")
     assert name in listed and "System" in listed
-    org = next(o for o in vcd.request("GET", "/cloudapi/1.0.0/orgs?pageSize=128", headers=admin_headers(vcd)).json()["values"]
+    org = next(o for o in vcd.request("GET", "/cloudapi/1.0.0/orgs?pageSize=128", headers=vcd.admin_headers()).json()["values"]
                if o["name"] == name)
     make_vdc(vcd, org, "prod")
-    vcd_cli(vcd, scratch, "org", "use", name)
-    out = vcd_cli(vcd, scratch, "user", "create", "clark", "clark-pass-1", "vApp User", "--enabled")
+    cli(vcd, scratch, "org", "use", name)
+    out = cli(vcd, scratch, "user", "create", "clark", "clark-pass-1", "vApp User", "--enabled")
     assert "clark" in out
-    assert "prod" in vcd_cli(vcd, scratch, "vdc", "list")
-    assert "logged out" in vcd_cli(vcd, scratch, "logout")
+    assert "prod" in cli(vcd, scratch, "vdc", "list")
+    assert "logged out" in cli(vcd, scratch, "logout")
     # The new user logs in with vcd-cli and sees their organisation and VDC.
     home = scratch / "clark"
     home.mkdir()
-    assert "clark logged in" in vcd_cli(vcd, home, "login", host, name, "clark", "--password", "clark-pass-1")
-    assert "prod" in vcd_cli(vcd, home, "vdc", "list")
-    assert "System" not in vcd_cli(vcd, home, "org", "list")
-    denied = vcd_cli(vcd, home, "org", "create", unique("nope"), "Nope", "--enabled", ok=False)
+    assert "clark logged in" in cli(vcd, home, "login", host, name, "clark", "--password", "clark-pass-1")
+    assert "prod" in cli(vcd, home, "vdc", "list")
+    assert "System" not in cli(vcd, home, "org", "list")
+    denied = cli(vcd, home, "org", "create", unique("nope"), "Nope", "--enabled", ok=False)
     assert "Error" in denied
 
 
@@ -206,7 +158,7 @@ def two_tenants(vcd) -> dict:
 
 def test_vapp_user_may_create_no_organisation_vdc_or_user(vcd, two_tenants):
     a = two_tenants["a"]
-    user = bearer(vcd, "user-a", a["name"], "user-a-pass")
+    user = vcd.headers("user-a", a["name"], "user-a-pass")
     assert vcd.request("POST", "/cloudapi/1.0.0/orgs", headers=user, json={"name": unique("x")}).status_code == 403
     assert vcd.request("POST", f"/api/admin/org/{a['id']}/vdcs", headers=user,
                        json={"name": "x", "allocationModel": "Flex"}).status_code == 403
@@ -219,7 +171,7 @@ def test_vapp_user_may_create_no_organisation_vdc_or_user(vcd, two_tenants):
 
 def test_org_admin_of_one_organisation_cannot_touch_another(vcd, two_tenants):
     a, b = two_tenants["a"], two_tenants["b"]
-    admin_a = bearer(vcd, "admin-a", a["name"], "admin-a-pass")
+    admin_a = vcd.headers("admin-a", a["name"], "admin-a-pass")
     created = vcd.request("POST", "/cloudapi/1.0.0/users", headers=admin_a,
                           json={"username": "user-a2", "password": "user-a2-pass"})
     assert created.status_code == 201, created.text
@@ -241,9 +193,9 @@ def test_org_admin_of_one_organisation_cannot_touch_another(vcd, two_tenants):
 def test_disabling_a_user_kills_their_existing_token(vcd, two_tenants):
     a = two_tenants["a"]
     user = make_user(vcd, a, unique("temp"), "vApp User", "temp-pass-1")
-    headers = bearer(vcd, user["username"], a["name"], "temp-pass-1")
+    headers = vcd.headers(user["username"], a["name"], "temp-pass-1")
     assert vcd.request("GET", "/cloudapi/1.0.0/orgs", headers=headers).status_code == 200
-    admin_a = bearer(vcd, "admin-a", a["name"], "admin-a-pass")
+    admin_a = vcd.headers("admin-a", a["name"], "admin-a-pass")
     resp = vcd.request("PUT", f"/cloudapi/1.0.0/users/{user['id']}", headers=admin_a, json={"enabled": False})
     assert resp.status_code == 200, resp.text
     assert vcd.request("GET", "/cloudapi/1.0.0/orgs", headers=headers).status_code == 401
@@ -254,13 +206,13 @@ def test_disabling_a_user_kills_their_existing_token(vcd, two_tenants):
 
 
 def test_hostile_bodies_are_400_and_create_nothing(vcd):
-    headers = admin_headers(vcd)
+    headers = vcd.admin_headers()
     before = vcd.request("GET", "/cloudapi/1.0.0/orgs?pageSize=128", headers=headers).json()["resultTotal"]
     for body in ["{", "[]", '{"name": "has space"}', '{"name": "' + "a" * 64 + '"}', '{"name": 7}']:
         resp = vcd.request("POST", "/cloudapi/1.0.0/orgs", headers={**headers, "Content-Type": "application/json"}, data=body)
         assert resp.status_code == 400, (body, resp.text)
         assert "message" in resp.json()
-    xml = {**admin_headers(vcd, XML36), "Content-Type": "application/vnd.vmware.admin.organization+xml"}
+    xml = {**vcd.admin_headers(XML36), "Content-Type": "application/vnd.vmware.admin.organization+xml"}
     for body in ["<AdminOrg name='x'><FullName>", "<Nope/>", "<!DOCTYPE a [<!ENTITY b 'c'>]><AdminOrg name='y'/>"]:
         resp = vcd.request("POST", "/api/admin/orgs", headers=xml, data=body)
         assert resp.status_code == 400 and "<Error" in resp.text and "message=" in resp.text, (body, resp.text)
@@ -298,14 +250,14 @@ def test_vdc_namespace_quota_and_network_policy(vcd, two_tenants):
     wait_until(lambda: kube_json(vcd, "networkpolicy", "vdc-isolation", "-n", namespace)["spec"]["ingress"]
                == [{"from": [{"podSelector": {}}]}], timeout=30, message="the policy to be put back")
     # A change through the API reaches the quota.
-    resp = vcd.request("PUT", f"/api/admin/org/{b['id']}/vdcs/{vdc['id']}", headers=admin_headers(vcd),
+    resp = vcd.request("PUT", f"/api/admin/org/{b['id']}/vdcs/{vdc['id']}", headers=vcd.admin_headers(),
                        json={"computeCapacity": {"memory": {"limit": 8192, "allocated": 1024}}})
     assert resp.status_code == 200, resp.text
     assert kube_json(vcd, "resourcequota", "vdc-quota", "-n", namespace)["spec"]["hard"]["limits.memory"] == "8192Mi"
 
 
 def test_vdc_names_that_make_too_long_a_namespace_are_refused(vcd, two_tenants):
-    resp = vcd.request("POST", f"/api/admin/org/{two_tenants['a']['id']}/vdcs", headers=admin_headers(vcd),
+    resp = vcd.request("POST", f"/api/admin/org/{two_tenants['a']['id']}/vdcs", headers=vcd.admin_headers(),
                        json={"name": "v" * 60, "allocationModel": "Flex"})
     assert resp.status_code == 400 and "63" in resp.json()["message"]
 
@@ -318,11 +270,11 @@ def test_deleting_a_vdc_with_virtual_machines_needs_force(vcd, two_tenants):
           "spec": {"runStrategy": "Halted", "template": {"spec": {"domain": {"devices": {}, "memory": {"guest": "64Mi"}}}}}}
     vcd.kubectl("apply", "-f", "-", input=json.dumps(vm))
     path = f"/api/admin/org/{a['id']}/vdcs/{vdc['id']}"
-    refused = vcd.request("DELETE", path, headers=admin_headers(vcd))
+    refused = vcd.request("DELETE", path, headers=vcd.admin_headers())
     assert refused.status_code == 409 and "VirtualMachine" in refused.json()["message"], refused.text
-    assert vcd.request("GET", path, headers=admin_headers(vcd)).status_code == 200
-    assert vcd.request("DELETE", path + "?force=true", headers=admin_headers(vcd)).status_code == 204
-    assert vcd.request("GET", path, headers=admin_headers(vcd)).status_code == 404
+    assert vcd.request("GET", path, headers=vcd.admin_headers()).status_code == 200
+    assert vcd.request("DELETE", path + "?force=true", headers=vcd.admin_headers()).status_code == 204
+    assert vcd.request("GET", path, headers=vcd.admin_headers()).status_code == 404
     wait_until(lambda: vcd.kubectl("get", "namespace", namespace, check=False).returncode != 0, timeout=60,
                message="the VDC's namespace to go")
 
@@ -330,7 +282,7 @@ def test_deleting_a_vdc_with_virtual_machines_needs_force(vcd, two_tenants):
 def test_deleting_an_organisation_with_users_needs_force(vcd):
     org = make_org(vcd, unique("gone"))
     make_user(vcd, org, "u", "vApp User", "u-pass-12")
-    headers = admin_headers(vcd)
+    headers = vcd.admin_headers()
     refused = vcd.request("DELETE", f"/cloudapi/1.0.0/orgs/{org['id']}", headers=headers)
     assert refused.status_code == 409, refused.text
     assert vcd.request("DELETE", f"/cloudapi/1.0.0/orgs/{org['id']}?force=true", headers=headers).status_code == 204
@@ -351,13 +303,11 @@ def test_passwords_are_stored_hashed_only(vcd, two_tenants):
 
 
 def test_orgs_users_vdcs_and_tokens_survive_kill_9(tmp_path_factory):
-    srv = VCDServer(tmp_path_factory.mktemp("virtyard-vcd-admin-restart"))
-    srv.start()
-    try:
+    with serving(VCDServer(tmp_path_factory.mktemp("virtyard-vcd-admin-restart"))) as srv:
         org = make_org(srv, "durable")
         make_user(srv, org, "dora", "Organization Administrator", "dora-pass-1")
         vdc = make_vdc(srv, org, "keep")
-        token = bearer(srv, "dora", "durable", "dora-pass-1")
+        token = srv.headers("dora", "durable", "dora-pass-1")
         srv.kill9()
         srv.restart()
         wait_until(lambda: srv.login("dora", "durable", "dora-pass-1").status_code == 200, timeout=60,
@@ -366,14 +316,12 @@ def test_orgs_users_vdcs_and_tokens_survive_kill_9(tmp_path_factory):
         users = srv.request("GET", "/cloudapi/1.0.0/users", headers=token).json()["values"]
         assert [u["username"] for u in users] == ["dora"]
         assert srv.kubectl("get", "resourcequota", "vdc-quota", "-n", "vdc-durable-keep", check=False).returncode == 0
-    finally:
-        _stop_checked(srv)
 
 
 def test_a_user_disabled_with_kubectl_loses_their_live_token(vcd, two_tenants):
     a = two_tenants["a"]
     user = make_user(vcd, a, unique("kube"), "vApp User", "kube-pass-1")
-    headers = bearer(vcd, user["username"], a["name"], "kube-pass-1")
+    headers = vcd.headers(user["username"], a["name"], "kube-pass-1")
     assert vcd.request("GET", "/cloudapi/1.0.0/orgs", headers=headers).status_code == 200
     vcd.kubectl("patch", "users.virtyard.io", f"{a['name'].lower()}.{user['username']}", "--type=merge", "-p",
                 '{"spec":{"enabled":false}}')

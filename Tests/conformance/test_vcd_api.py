@@ -8,119 +8,26 @@ into the working directory.
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
-import os
 import stat
-import tempfile
-import uuid
-from pathlib import Path
-from typing import Iterable
 
 import pytest
-import requests
 import yaml
 
-# pyvcloud opens `vcd_sdk.log` in the working directory when its vApp module is imported:
-# import it from a scratch directory so no run leaves that file in the repository.
-_cwd = os.getcwd()
-os.chdir(tempfile.gettempdir())
-try:
-    from pyvcloud.vcd.client import BasicLoginCredentials, Client
-    from pyvcloud.vcd.exceptions import UnauthorizedException
-    from pyvcloud.vcd.org import Org
-finally:
-    os.chdir(_cwd)
+# A plugin (the shared `vcd` server, `scratch`) that these files also import from.
+pytest.register_assert_rewrite("vcd_support")
+from conftest import serving
+from vcd_support import JSON36, TOKEN_HEADER, VERSIONS, XML36, Org, Tenant, UnauthorizedException, VCDServer
 
-from conftest import VirtyardServer, _stop_checked, wait_until
-
-VERSIONS = ["33.0", "34.0", "35.0", "36.0", "37.0", "37.1", "37.2"]
-XML36 = "application/*+xml;version=36.0"
-JSON36 = "application/json;version=36.0"
-TOKEN_HEADER = "X-VMWARE-VCLOUD-ACCESS-TOKEN"
-
-
-class VCDServer(VirtyardServer):
-    """`virtyard serve` with the Cloud Director API on a free port."""
-
-    vcd: str = ""
-
-    @property
-    def command(self) -> list[str]:
-        return super().command + ["--vcd-listen", "127.0.0.1:0"]
-
-    def start(self) -> "VCDServer":
-        super().start()
-        self.vcd = json.loads(self.endpoints_path.read_text())["vcd"].rstrip("/")
-        assert self.vcd.startswith("https://127.0.0.1:"), self.vcd
-        # The provider organisation is made once the CRDs are installed; until then 503.
-        wait_until(lambda: self.login("administrator", "System", self.admin_password, provider=True).status_code != 503,
-                   timeout=60, message="the tenancy store to be ready")
-        return self
-
-    @property
-    def ca(self) -> str:
-        return str(self.data_dir / "ca.crt")
-
-    @property
-    def admin_password(self) -> str:
-        return (self.data_dir / "vcd-admin-password").read_text().strip()
-
-    def request(self, method: str, path: str, **kwargs) -> requests.Response:
-        return requests.request(method, self.vcd + path, verify=self.ca, timeout=30, **kwargs)
-
-    def login(self, user: str, org: str, password: str, provider: bool = False) -> requests.Response:
-        path = "/cloudapi/1.0.0/sessions/provider" if provider else "/cloudapi/1.0.0/sessions"
-        return self.request("POST", path, auth=(f"{user}@{org}", password), headers={"Accept": JSON36})
-
-    def client(self, user: str, org: str, password: str) -> Client:
-        client = Client(self.vcd, verify_ssl_certs=self.ca, log_file="pyvcloud.log")
-        client.set_credentials(BasicLoginCredentials(user, org, password))
-        return client
+pytest_plugins = ["vcd_support"]
 
 
 @pytest.fixture(scope="module")
-def vcd(tmp_path_factory) -> Iterable[VCDServer]:
-    srv = VCDServer(tmp_path_factory.mktemp("virtyard-vcd"))
-    srv.start()
-    try:
-        yield srv
-    finally:
-        _stop_checked(srv)
-
-
-@pytest.fixture
-def scratch(tmp_path, monkeypatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("HOME", str(tmp_path))
-    return tmp_path
-
-
-def scrypt_hash(password: str) -> str:
-    """Virtyard's stored form (scrypt$logN$r$p$salt$key), made here as an operator would."""
-    salt = os.urandom(16)
-    key = hashlib.scrypt(password.encode(), salt=salt, n=2**15, r=8, p=1, maxmem=64 * 1024 * 1024, dklen=32)
-    return f"scrypt$15$8$1${base64.b64encode(salt).decode()}${base64.b64encode(key).decode()}"
-
-
-@pytest.fixture(scope="module")
-def tenant(vcd) -> dict:
-    """An organisation `acme` with a vApp user and a VDC, created with kubectl."""
-    org_id, user_id, vdc_id = (str(uuid.uuid4()) for _ in range(3))
-    password = "ann-" + uuid.uuid4().hex
-    objects = [
-        {"apiVersion": "virtyard.io/v1alpha1", "kind": "Organization", "metadata": {"name": "acme"},
-         "spec": {"id": org_id, "name": "Acme", "fullName": "Acme Inc.", "enabled": True}},
-        {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "vcd-user-acme.ann", "namespace": "virtyard-system"},
-         "stringData": {"passwordHash": scrypt_hash(password)}},
-        {"apiVersion": "virtyard.io/v1alpha1", "kind": "User", "metadata": {"name": "acme.ann"},
-         "spec": {"id": user_id, "name": "ann", "organization": "acme", "role": "vApp User",
-                  "passwordSecret": "vcd-user-acme.ann"}},
-        {"apiVersion": "virtyard.io/v1alpha1", "kind": "VDC", "metadata": {"name": "acme.dev"},
-         "spec": {"id": vdc_id, "name": "dev", "organization": "acme"}},
-    ]
-    vcd.kubectl("apply", "-f", "-", input=yaml.safe_dump_all(objects))
-    return {"org_id": org_id, "vdc_id": vdc_id, "password": password}
+def tenant(vcd) -> Tenant:
+    """An organisation with a vApp user `ann` and a VDC `dev`, created with kubectl."""
+    acme = Tenant("acme", "ann", "dev")
+    vcd.kubectl("apply", "-f", "-", input=yaml.safe_dump_all(acme.objects()))
+    return acme
 
 
 # -- what a real client does -----------------------------------------------------------
@@ -152,20 +59,20 @@ def test_pyvcloud_logs_in_as_system_administrator_and_lists_organisations(vcd, s
 
 
 def test_tenant_sees_its_own_organisation_and_vdcs_only(vcd, tenant, scratch):
-    client = vcd.client("ann", "Acme", tenant["password"])
+    client = vcd.client(tenant.user, tenant.org, tenant.password)
     try:
         assert not client.is_sysadmin()
-        assert [org.get("name") for org in client.get_org_list()] == ["Acme"]
+        assert [org.get("name") for org in client.get_org_list()] == [tenant.org]
         org = Org(client, resource=client.get_org())
-        assert org.get_name() == "Acme"
+        assert org.get_name() == tenant.org
         vdcs = org.list_vdcs()
         assert [vdc["name"] for vdc in vdcs] == ["dev"]
-        assert vdcs[0]["href"] == f"{vcd.vcd}/api/vdc/{tenant['vdc_id']}"
+        assert vdcs[0]["href"] == f"{vcd.vcd}/api/vdc/{tenant.vdc_id}"
     finally:
         client.logout()
     admin = vcd.client("administrator", "System", vcd.admin_password)
     try:
-        assert {"System", "Acme"} <= {org.get("name") for org in admin.get_org_list()}
+        assert {"System", tenant.org} <= {org.get("name") for org in admin.get_org_list()}
     finally:
         admin.logout()
 
@@ -187,13 +94,13 @@ def test_cloudapi_orgs_are_paged_as_ssvirt_and_cloud_director_page_them(vcd, ten
     assert first["resultTotal"] >= 2 and first["pageSize"] == 1 and first["pageCount"] == first["resultTotal"]
     names = {org["name"] for page in range(1, first["pageCount"] + 1)
              for org in vcd.request("GET", f"/cloudapi/1.0.0/orgs?pageSize=1&page={page}", headers=headers).json()["values"]}
-    assert {"System", "Acme"} <= names
-    acme = vcd.request("GET", f"/cloudapi/1.0.0/orgs/urn:vcloud:org:{tenant['org_id']}", headers=headers)
+    assert {"System", tenant.org} <= names
+    acme = vcd.request("GET", f"/cloudapi/1.0.0/orgs/urn:vcloud:org:{tenant.org_id}", headers=headers)
     assert acme.status_code == 200, acme.text
-    assert acme.json()["displayName"] == "Acme Inc."
-    ann = vcd.login("ann", "Acme", tenant["password"]).headers[TOKEN_HEADER]
+    assert acme.json()["displayName"] == f"{tenant.org} Inc."
+    ann = vcd.login(tenant.user, tenant.org, tenant.password).headers[TOKEN_HEADER]
     own = vcd.request("GET", "/cloudapi/1.0.0/orgs", headers={"Authorization": f"Bearer {ann}", "Accept": JSON36}).json()
-    assert [org["name"] for org in own["values"]] == ["Acme"]
+    assert [org["name"] for org in own["values"]] == [tenant.org]
 
 
 # -- hostile input ------------------------------------------------------------------------
@@ -227,8 +134,8 @@ def test_malformed_basic_header_is_400(vcd, header):
 
 def test_each_login_door_admits_its_own_organisations(vcd, tenant):
     assert vcd.login("administrator", "System", vcd.admin_password, provider=False).status_code == 401
-    assert vcd.login("ann", "Acme", tenant["password"], provider=True).status_code == 401
-    assert vcd.login("ann", "Acme", tenant["password"], provider=False).status_code == 200
+    assert vcd.login(tenant.user, tenant.org, tenant.password, provider=True).status_code == 401
+    assert vcd.login(tenant.user, tenant.org, tenant.password, provider=False).status_code == 200
 
 
 def test_revoked_token_is_refused_at_once(vcd):
@@ -259,7 +166,7 @@ def test_unsupported_version_is_406_with_an_error_document(vcd):
 
 
 def test_tenant_cannot_read_another_organisation(vcd, tenant):
-    token = vcd.login("ann", "Acme", tenant["password"]).headers[TOKEN_HEADER]
+    token = vcd.login(tenant.user, tenant.org, tenant.password).headers[TOKEN_HEADER]
     headers = {"Authorization": f"Bearer {token}", "Accept": XML36}
     admin = vcd.login("administrator", "System", vcd.admin_password, provider=True).headers[TOKEN_HEADER]
     orgs = vcd.request("GET", "/api/org", headers={"Authorization": f"Bearer {admin}", "Accept": XML36}).text
@@ -269,25 +176,24 @@ def test_tenant_cannot_read_another_organisation(vcd, tenant):
     assert resp.status_code == 403, resp.text
 
 
-@pytest.mark.parametrize("kind,name", [("users.virtyard.io", "acme.ann"), ("organizations.virtyard.io", "acme")])
-def test_disabled_users_and_organisations_cannot_log_in(vcd, tenant, kind, name):
+@pytest.mark.parametrize("kind", ["users.virtyard.io", "organizations.virtyard.io"])
+def test_disabled_users_and_organisations_cannot_log_in(vcd, tenant, kind):
+    name = f"{tenant.object_name}.{tenant.user}" if kind.startswith("users.") else tenant.object_name
     vcd.kubectl("patch", kind, name, "--type=merge", "-p", '{"spec":{"enabled":false}}')
     try:
-        resp = vcd.login("ann", "Acme", tenant["password"])
+        resp = vcd.login(tenant.user, tenant.org, tenant.password)
         assert resp.status_code == 401, resp.text
         assert TOKEN_HEADER not in resp.headers
     finally:
         vcd.kubectl("patch", kind, name, "--type=merge", "-p", '{"spec":{"enabled":true}}')
-    assert vcd.login("ann", "Acme", tenant["password"]).status_code == 200
+    assert vcd.login(tenant.user, tenant.org, tenant.password).status_code == 200
 
 
 # -- restarts ---------------------------------------------------------------------------
 
 
 def test_admin_password_survives_kill_9_and_a_deleted_file_sets_a_new_one(tmp_path_factory):
-    srv = VCDServer(tmp_path_factory.mktemp("virtyard-vcd-restart"))
-    srv.start()
-    try:
+    with serving(VCDServer(tmp_path_factory.mktemp("virtyard-vcd-restart"))) as srv:
         first = srv.admin_password
         kept = srv.login("administrator", "System", first, provider=True).headers[TOKEN_HEADER]
         revoked = srv.login("administrator", "System", first, provider=True).headers[TOKEN_HEADER]
@@ -311,5 +217,3 @@ def test_admin_password_survives_kill_9_and_a_deleted_file_sets_a_new_one(tmp_pa
         assert second != first
         assert srv.login("administrator", "System", second, provider=True).status_code == 200
         assert srv.login("administrator", "System", first, provider=True).status_code == 401
-    finally:
-        _stop_checked(srv)

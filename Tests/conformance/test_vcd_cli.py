@@ -10,23 +10,17 @@ directory's CA, which vcd-cli is not told about here.
 
 from __future__ import annotations
 
-import os
-import subprocess
 from pathlib import Path
 
 import pytest
 
+# A plugin (the shared `vcd` server, `scratch`) that these files also import from.
+pytest.register_assert_rewrite("vcd_support")
 from conftest import new_name
-from test_vcd_vapps import Env, env, needs_org_catalog_links  # noqa: F401  (the module's server, tenants, catalog and template)
+from test_vcd_vapps import Env, env, needs_org_catalog_links  # noqa: F401  (the module's tenants, catalog and template)
+from vcd_support import vcd_cli
 
-
-def vcd_cli(home: Path, *args: str, check: bool = True) -> str:
-    proc = subprocess.run(["vcd", *args], cwd=home, env={**os.environ, "HOME": str(home)}, capture_output=True,
-                          text=True, timeout=300)
-    output = proc.stdout + proc.stderr
-    if check:
-        assert proc.returncode == 0 and "Error" not in output, f"vcd {' '.join(args)}:\n{output}"
-    return output
+pytest_plugins = ["vcd_support"]
 
 
 @pytest.fixture

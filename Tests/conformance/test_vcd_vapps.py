@@ -15,19 +15,19 @@ import json
 import subprocess
 import sys
 import uuid
-from pathlib import Path
-from typing import Iterable
+from contextlib import contextmanager
+from typing import Iterator
 
 import pytest
 import yaml
-from pyvcloud.vcd.client import TaskStatus
-from pyvcloud.vcd.org import Org
 
-from conftest import VALIDATE_OBJECTS, _stop_checked, new_name, wait_until
-from test_vcd_api import JSON36, TOKEN_HEADER, XML36, VCDServer, scrypt_hash
+# A plugin (the shared `vcd` server, `scratch`) that these files also import from.
+pytest.register_assert_rewrite("vcd_support")
+from conftest import VALIDATE_OBJECTS, new_name, wait_until
+from vcd_support import JSON36, XML36, VDC, Client, Org, TaskStatus, Tenant, VApp, VCDServer
 
-# pyvcloud's `vapp` module (imported by `vdc`) opens `vcd_sdk.log` in the working directory
-# when it is imported: the tests import it inside the scratch directory, not at collection.
+pytest_plugins = ["vcd_support"]
+
 SETTLE = 60.0
 POLL = 0.5
 
@@ -67,44 +67,18 @@ def template(name: str, catalog: str | None = None) -> dict:
     }
 
 
-class Tenant:
-    def __init__(self, org: str, user: str, vdc: str):
-        self.org, self.user, self.vdc = org, user, vdc
-        self.org_id, self.user_id, self.vdc_id = (str(uuid.uuid4()) for _ in range(3))
-        self.password = f"{user}-" + uuid.uuid4().hex
-
-    @property
-    def namespace(self) -> str:
-        return f"vdc-{self.org.lower()}-{self.vdc.lower()}"
-
-    def objects(self) -> list[dict]:
-        lower = self.org.lower()
-        return [
-            {"apiVersion": "virtyard.io/v1alpha1", "kind": "Organization", "metadata": {"name": lower},
-             "spec": {"id": self.org_id, "name": self.org, "fullName": self.org, "enabled": True}},
-            {"apiVersion": "v1", "kind": "Secret",
-             "metadata": {"name": f"vcd-user-{lower}.{self.user}", "namespace": "virtyard-system"},
-             "stringData": {"passwordHash": scrypt_hash(self.password)}},
-            {"apiVersion": "virtyard.io/v1alpha1", "kind": "User", "metadata": {"name": f"{lower}.{self.user}"},
-             "spec": {"id": self.user_id, "name": self.user, "organization": lower, "role": "vApp User",
-                      "passwordSecret": f"vcd-user-{lower}.{self.user}"}},
-            {"apiVersion": "virtyard.io/v1alpha1", "kind": "VDC", "metadata": {"name": f"{lower}.{self.vdc}"},
-             "spec": {"id": self.vdc_id, "name": self.vdc, "organization": lower}},
-        ]
-
-
 class Env:
     def __init__(self, vcd: VCDServer):
         self.vcd = vcd
-        self.acme = Tenant("Acme", "ann", "dev")
-        self.globex = Tenant("Globex", "gus", "prod")
+        self.acme = Tenant("acme", "ann", "dev")
+        self.globex = Tenant("globex", "gus", "prod")
         self.template = new_name("fedora")
         self.catalog_id = ""
 
     def token(self, tenant: Tenant | None) -> str:
         if tenant is None:
-            return self.vcd.login("administrator", "System", self.vcd.admin_password, provider=True).headers[TOKEN_HEADER]
-        return self.vcd.login(tenant.user, tenant.org, tenant.password).headers[TOKEN_HEADER]
+            return self.vcd.session_token("administrator", "System", self.vcd.admin_password)
+        return self.vcd.session_token(tenant.user, tenant.org, tenant.password)
 
     def xml(self, method: str, path: str, tenant: Tenant | None, body: str | None = None, media: str | None = None):
         headers = {"Authorization": f"Bearer {self.token(tenant)}", "Accept": XML36}
@@ -126,36 +100,25 @@ class Env:
 
 
 @pytest.fixture(scope="module")
-def env(tmp_path_factory) -> Iterable[Env]:
-    srv = VCDServer(tmp_path_factory.mktemp("virtyard-vcd-vapps"))
-    srv.start()
-    try:
-        env = Env(srv)
-        srv.kubectl("apply", "-f", "-", input=yaml.safe_dump_all(env.acme.objects() + env.globex.objects()))
-        for tenant in (env.acme, env.globex):
-            # The VDC's namespace (made by the tenancy when the VDC is; made here if it is not yet).
-            if srv.kubectl("get", "namespace", tenant.namespace, check=False).returncode != 0:
-                created = srv.kubectl("create", "namespace", tenant.namespace, check=False)
-                assert created.returncode == 0 or "AlreadyExists" in created.stderr, created.stderr
-        if srv.kubectl("get", "namespace", "openshift", check=False).returncode != 0:
-            srv.kubectl("create", "namespace", "openshift", check=False)
-        srv.kubectl("apply", "-f", "-", input=yaml.safe_dump(template(env.template)))
-        created = env.xml("POST", f"/api/admin/org/{env.acme.org_id}/catalogs", None,
-                          '<AdminCatalog xmlns="http://www.vmware.com/vcloud/v1.5" name="lab">'
-                          "<Description>Lab images</Description></AdminCatalog>",
-                          "application/vnd.vmware.admin.catalog+xml")
-        assert created.status_code == 201, created.text
-        env.catalog_id = created.text.split('id="urn:vcloud:catalog:')[1].split('"')[0]
-        yield env
-    finally:
-        _stop_checked(srv)
-
-
-@pytest.fixture
-def scratch(tmp_path, monkeypatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("HOME", str(tmp_path))
-    return tmp_path
+def env(vcd) -> Env:
+    """Two tenants on the shared VCD server, a Template and, in the first's organisation, the catalog `lab`."""
+    env = Env(vcd)
+    vcd.kubectl("apply", "-f", "-", input=yaml.safe_dump_all(env.acme.objects() + env.globex.objects()))
+    for tenant in (env.acme, env.globex):
+        # The VDC's namespace (made by the tenancy when the VDC is; made here if it is not yet).
+        if vcd.kubectl("get", "namespace", tenant.namespace, check=False).returncode != 0:
+            created = vcd.kubectl("create", "namespace", tenant.namespace, check=False)
+            assert created.returncode == 0 or "AlreadyExists" in created.stderr, created.stderr
+    if vcd.kubectl("get", "namespace", "openshift", check=False).returncode != 0:
+        vcd.kubectl("create", "namespace", "openshift", check=False)
+    vcd.kubectl("apply", "-f", "-", input=yaml.safe_dump(template(env.template)))
+    created = env.xml("POST", f"/api/admin/org/{env.acme.org_id}/catalogs", None,
+                      '<AdminCatalog xmlns="http://www.vmware.com/vcloud/v1.5" name="lab">'
+                      "<Description>Lab images</Description></AdminCatalog>",
+                      "application/vnd.vmware.admin.catalog+xml")
+    assert created.status_code == 201, created.text
+    env.catalog_id = created.text.split('id="urn:vcloud:catalog:')[1].split('"')[0]
+    return env
 
 
 def needs_org_catalog_links(env: Env) -> None:
@@ -175,6 +138,25 @@ def validate(env: Env, kind: str, namespace: str, *names: str) -> None:
     proc = subprocess.run([sys.executable, str(VALIDATE_OBJECTS), "-"], input=yaml.safe_dump_all(items),
                           capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+@contextmanager
+def pyvcloud_vapp(env: Env, prefix: str) -> Iterator[tuple[Client, VDC, object, str]]:
+    """The first tenant's pyvcloud client, its VDC and a vApp instantiated there from the
+    catalog's Template, powered off (the instantiate task's success awaited): (client, vdc,
+    the VApp document, its name). The client logs out at the end."""
+    needs_org_catalog_links(env)
+    name = new_name(prefix)
+    client = env.vcd.client(env.acme.user, env.acme.org, env.acme.password)
+    try:
+        vdc = VDC(client, href=f"{env.vcd.vcd}/api/vdc/{env.acme.vdc_id}")
+        made = vdc.instantiate_vapp(name, "lab", env.template, power_on=False)
+        assert made.get("name") == name
+        task = client.get_task_monitor().wait_for_success(made.Tasks.Task[0], timeout=SETTLE, poll_frequency=POLL)
+        assert task.get("status") == TaskStatus.SUCCESS.value
+        yield client, vdc, made, name
+    finally:
+        client.logout()
 
 
 # -- catalogs -------------------------------------------------------------------------------
@@ -252,19 +234,8 @@ def test_ssvirt_catalog_routes(env):
 
 
 def test_pyvcloud_instantiates_powers_and_deletes_a_vapp(env, scratch):
-    needs_org_catalog_links(env)
-    from pyvcloud.vcd.vapp import VApp
-    from pyvcloud.vcd.vdc import VDC
-
-    name = new_name("web")
-    client = env.vcd.client(env.acme.user, env.acme.org, env.acme.password)
-    try:
-        vdc = VDC(client, href=f"{env.vcd.vcd}/api/vdc/{env.acme.vdc_id}")
-        made = vdc.instantiate_vapp(name, "lab", env.template, power_on=False)
-        assert made.get("name") == name
+    with pyvcloud_vapp(env, "web") as (client, vdc, made, name):
         monitor = client.get_task_monitor()
-        task = monitor.wait_for_success(made.Tasks.Task[0], timeout=SETTLE, poll_frequency=POLL)
-        assert task.get("status") == TaskStatus.SUCCESS.value
         vms = env.vms(env.acme, name)
         assert len(vms) == 1 and vms[0]["metadata"]["name"] == name.lower()
         assert vms[0]["spec"]["runStrategy"] == "Halted"
@@ -296,30 +267,18 @@ def test_pyvcloud_instantiates_powers_and_deletes_a_vapp(env, scratch):
         assert env.vms(env.acme, name) == []
         gone = env.vcd.kubectl("get", "templateinstance", "-n", env.acme.namespace, name.lower(), check=False)
         assert gone.returncode != 0
-    finally:
-        client.logout()
 
 
 def test_metadata_and_access_of_a_vapp(env, scratch):
-    needs_org_catalog_links(env)
-    from pyvcloud.vcd.vapp import VApp
-    from pyvcloud.vcd.vdc import VDC
-
-    name = new_name("meta")
-    client = env.vcd.client(env.acme.user, env.acme.org, env.acme.password)
-    try:
-        vdc = VDC(client, href=f"{env.vcd.vcd}/api/vdc/{env.acme.vdc_id}")
-        made = vdc.instantiate_vapp(name, "lab", env.template, power_on=False)
-        client.get_task_monitor().wait_for_success(made.Tasks.Task[0], timeout=SETTLE, poll_frequency=POLL)
+    with pyvcloud_vapp(env, "meta") as (client, vdc, made, name):
+        monitor = client.get_task_monitor()
         vapp = VApp(client, href=made.get("href"))
-        client.get_task_monitor().wait_for_success(vapp.set_metadata("GENERAL", "READWRITE", "owner", "team-a"),
-                                                   timeout=SETTLE, poll_frequency=POLL)
+        monitor.wait_for_success(vapp.set_metadata("GENERAL", "READWRITE", "owner", "team-a"), timeout=SETTLE,
+                                 poll_frequency=POLL)
         entries = {e.Key.text: e.TypedValue.Value.text for e in vapp.get_metadata().MetadataEntry}
         assert entries == {"owner": "team-a"}
         assert vapp.get_access_settings().IsSharedToEveryone.text == "false"
-        client.get_task_monitor().wait_for_success(vdc.delete_vapp(name), timeout=SETTLE, poll_frequency=POLL)
-    finally:
-        client.logout()
+        monitor.wait_for_success(vdc.delete_vapp(name), timeout=SETTLE, poll_frequency=POLL)
 
 
 # -- vApps with ssvirt's JSON --------------------------------------------------------------

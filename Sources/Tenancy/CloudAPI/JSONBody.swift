@@ -7,13 +7,7 @@ enum JSONBody {
     static let maximumBytes = 1 << 20
 
     static func read(_ request: Request) async throws -> JSONValue {
-        var request = request
-        let buffer: ByteBuffer
-        do {
-            buffer = try await request.collectBody(upTo: maximumBytes)
-        } catch {
-            throw VCDError(.contentTooLarge, "BAD_REQUEST", "The request body is larger than \(maximumBytes) bytes.")
-        }
+        let buffer = try await BoundedBody.collect(request, upTo: maximumBytes)
         let value: JSONValue
         do {
             value = try JSONValue(parsing: buffer.readableBytesView, maximumDepth: 16)

@@ -17,27 +17,23 @@ extension LegacyDocuments {
                 link("down", MediaType.queryList, address.href("/api/query")),
                 link("down", MediaType.orgList, address.href("/api/org")),
                 XMLNode("Description", text: "Virtyard"),
-                XMLNode(
-                    "OrganizationReferences",
-                    children: organizations.map { organization in
-                        XMLNode(
-                            "OrganizationReference",
-                            [
-                                ("href", address.href("/api/org/\(organization.id)")), ("name", organization.name),
-                                ("type", MediaType.org),
-                            ])
-                    }),
+                references(
+                    "OrganizationReferences", "OrganizationReference", type: MediaType.org,
+                    organizations.map { (address.href("/api/org/\($0.id)"), $0.name) }),
                 XMLNode("ProviderVdcReferences"),
                 XMLNode("RightReferences"),
-                XMLNode(
-                    "RoleReferences",
-                    children: roles.map { role in
-                        XMLNode(
-                            "RoleReference",
-                            [("href", address.href("/api/admin/role/\(role.id)")), ("name", role.name), ("type", MediaType.role)])
-                    }),
+                references(
+                    "RoleReferences", "RoleReference", type: MediaType.role,
+                    roles.map { (address.href("/api/admin/role/\($0.id)"), $0.name) }),
                 XMLNode("Networks"),
             ])
+    }
+
+    /// `<container>` with one `<element href name type>` reference an item.
+    static func references(_ container: String, _ element: String, type: String, _ items: [(href: String, name: String)])
+        -> XMLNode
+    {
+        XMLNode(container, children: items.map { XMLNode(element, [("href", $0.href), ("name", $0.name), ("type", type)]) })
     }
 
     /// `GET /api/admin/org/{id}`: the `AdminOrg`, with `add` links for users and catalogs.
@@ -62,20 +58,10 @@ extension LegacyDocuments {
                 XMLNode("FullName", text: organization.fullName),
                 XMLNode("IsEnabled", text: bool(organization.enabled)),
                 XMLNode("Settings", [("type", "application/vnd.vmware.admin.orgSettings+xml")]),
-                XMLNode(
-                    "Users",
-                    children: users.map { user in
-                        XMLNode(
-                            "UserReference",
-                            [("href", address.href("/api/admin/user/\(user.id)")), ("name", user.name), ("type", MediaType.user)])
-                    }),
+                references(
+                    "Users", "UserReference", type: MediaType.user, users.map { (address.href("/api/admin/user/\($0.id)"), $0.name) }),
                 XMLNode("Catalogs"),
-                XMLNode(
-                    "Vdcs",
-                    children: vdcs.map { vdc in
-                        XMLNode(
-                            "Vdc", [("href", address.href("/api/admin/vdc/\(vdc.id)")), ("name", vdc.name), ("type", MediaType.adminVDC)])
-                    }),
+                references("Vdcs", "Vdc", type: MediaType.adminVDC, vdcs.map { (address.href("/api/admin/vdc/\($0.id)"), $0.name) }),
             ])
     }
 

@@ -22,6 +22,20 @@ enum TenancyQueries {
         try await directory.organizations().filter { principal.mayUse(organizationID: $0.id) }
     }
 
+    /// The organisations a query of `type` lists: 403 for an `admin…` type asked by anyone but
+    /// the System Administrator, else those the caller may use.
+    static func organizations(_ directory: any TenantDirectory, _ principal: Principal, asking type: String)
+        async throws(VCDError) -> [OrganizationRecord]
+    {
+        try requireAdminType(type, principal)
+        return try await visibleOrganizations(directory, principal)
+    }
+
+    /// The fields naming a record's organisation (`org==<href>` filters on them).
+    static func organizationFields(_ organization: OrganizationRecord, _ address: PublicAddress) -> [QueryRecord.Field] {
+        [.init("org", address.href("/api/org/\(organization.id)")), .init("orgName", organization.name)]
+    }
+
     static func bool(_ value: Bool) -> String { value ? "true" : "false" }
 }
 
@@ -50,9 +64,8 @@ struct RoleQuery: RecordQuery {
     var types: [String] { ["adminRole", "role"] }
 
     func records(type: String, for principal: Principal) async throws(VCDError) -> [QueryRecord] {
-        try TenancyQueries.requireAdminType(type, principal)
+        let organizations = try await TenancyQueries.organizations(directory, principal, asking: type)
         let roles = try await directory.roles()
-        let organizations = try await TenancyQueries.visibleOrganizations(directory, principal)
         return organizations.flatMap { organization in
             roles.filter { $0.applies(to: organization) }.map { role in
                 QueryRecord(
@@ -60,8 +73,7 @@ struct RoleQuery: RecordQuery {
                     id: role.urn, name: role.name, mediaType: MediaType.role,
                     fields: [
                         .init("description", role.description), .init("isReadOnly", "true"),
-                        .init("org", address.href("/api/org/\(organization.id)")), .init("orgName", organization.name),
-                    ])
+                    ] + TenancyQueries.organizationFields(organization, address))
             }
         }
     }
@@ -73,8 +85,7 @@ struct UserQuery: RecordQuery {
     var types: [String] { ["adminUser", "user"] }
 
     func records(type: String, for principal: Principal) async throws(VCDError) -> [QueryRecord] {
-        try TenancyQueries.requireAdminType(type, principal)
-        let organizations = try await TenancyQueries.visibleOrganizations(directory, principal)
+        let organizations = try await TenancyQueries.organizations(directory, principal, asking: type)
         let byID = Dictionary(organizations.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let users = try await directory.users(organizationID: principal.isSystemAdministrator ? nil : principal.organization.id)
         return users.compactMap { user in
@@ -85,8 +96,7 @@ struct UserQuery: RecordQuery {
                 fields: [
                     .init("fullName", user.fullName), .init("email", user.email), .init("isEnabled", TenancyQueries.bool(user.enabled)),
                     .init("isLdapUser", "false"), .init("roleNames", user.role.rawValue),
-                    .init("org", address.href("/api/org/\(organization.id)")), .init("orgName", organization.name),
-                ])
+                ] + TenancyQueries.organizationFields(organization, address))
         }
     }
 }
@@ -97,9 +107,8 @@ struct VDCQuery: RecordQuery {
     var types: [String] { ["adminOrgVdc", "orgVdc"] }
 
     func records(type: String, for principal: Principal) async throws(VCDError) -> [QueryRecord] {
-        try TenancyQueries.requireAdminType(type, principal)
         var records: [QueryRecord] = []
-        for organization in try await TenancyQueries.visibleOrganizations(directory, principal) {
+        for organization in try await TenancyQueries.organizations(directory, principal, asking: type) {
             for vdc in try await directory.vdcs(of: organization) {
                 let admin = type == "adminOrgVdc"
                 records.append(
@@ -112,7 +121,7 @@ struct VDCQuery: RecordQuery {
                             .init("allocationModel", vdc.settings.allocationModel.rawValue),
                             .init("cpuLimitMhz", String(vdc.settings.cpu.limit)),
                             .init("memoryLimitMB", String(vdc.settings.memory.limit)),
-                            .init("org", address.href("/api/org/\(organization.id)")), .init("orgName", organization.name),
+                        ] + TenancyQueries.organizationFields(organization, address) + [
                             .init("providerVdcName", vdc.settings.providerVDCName), .init("status", "READY"),
                         ]))
             }

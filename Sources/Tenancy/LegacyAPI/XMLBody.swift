@@ -17,13 +17,7 @@ enum XMLBody {
 
     /// Reads the request's body (at most ``maximumBytes``) and parses it.
     static func read(_ request: Request, context: VCDRequestContext, expecting root: String) async throws -> XMLNode {
-        var request = request
-        let buffer: ByteBuffer
-        do {
-            buffer = try await request.collectBody(upTo: maximumBytes)
-        } catch {
-            throw VCDError(.contentTooLarge, "BAD_REQUEST", "The request body is larger than \(maximumBytes) bytes.")
-        }
+        let buffer = try await BoundedBody.collect(request, upTo: maximumBytes)
         let node = try parse(Data(buffer.readableBytesView))
         guard node.name == root else {
             throw VCDError.badRequest("Expected a <\(root)> document, not <\(node.name.prefix(64))>.")

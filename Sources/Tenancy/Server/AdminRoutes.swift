@@ -153,11 +153,7 @@ struct AdminRoutes: Sendable {
     /// The `{id}` organisation (UUID or URN), when the caller administers it; 403 otherwise
     /// (whether or not it exists, so tenants learn nothing of others).
     func administeredOrganization(_ context: VCDRequestContext) async throws -> OrganizationRecord {
-        let principal = try context.requireSession().principal
-        let id = try EntityID.uuid(context.parameters.get("id") ?? "", kind: "org")
-        try principal.requireAdministration(of: id)
-        guard let organization = try await directory.organization(id: id) else { throw VCDError.notFound("No organisation \(id).") }
-        return organization
+        try await directory.organization(ofPath: context, for: .administration)
     }
 
     /// The `{id}` user: visible to administrators of their organisation and to themselves;

@@ -3,11 +3,9 @@ import Hummingbird
 /// The legacy API's catalogs: `/api/org/{id}/catalogs/query`, `/api/catalog/{id}` (+
 /// `controlAccess`), `/api/admin/catalog/{id}`, `POST /api/admin/org/{id}/catalogs`,
 /// `/api/catalogItem/{id}` and `/api/vAppTemplate/vappTemplate-{id}`.
-struct CatalogRoutes: Sendable {
+struct CatalogRoutes: VAppRouteGroup {
     let access: VAppAccess
     let address: PublicAddress
-
-    var store: VAppStore { access.store }
 
     func register(on router: Router<VCDRequestContext>) {
         router.get("/api/org/{id}/catalogs/query") { _, context in
@@ -106,25 +104,15 @@ struct CatalogRoutes: Sendable {
         let principal = try context.requireSession().principal
         var catalog = try await access.catalog(context.parameters.get("id") ?? "", for: principal)
         try principal.requireAdministration(of: catalog.organizationID)
-        let body = try await XMLBody.read(request, context: context, expecting: "ControlAccessParams")
-        guard let shared = try body.bool(of: "IsSharedToEveryone") else {
-            throw VCDError.badRequest("<ControlAccessParams> needs <IsSharedToEveryone>.")
-        }
-        let level = body.text(of: "EveryoneAccessLevel") ?? "ReadOnly"
-        guard ["ReadOnly", "Change", "FullControl"].contains(level) else {
-            throw VCDError.badRequest("<EveryoneAccessLevel> must be ReadOnly, Change or FullControl.")
-        }
-        catalog.sharedToEveryone = shared
-        catalog.everyoneAccessLevel = level
+        let params = try await ControlAccessParams.read(request, context: context)
+        catalog.sharedToEveryone = params.sharedToEveryone
+        catalog.everyoneAccessLevel = params.everyoneAccessLevel
         guard let updated = try await store.updateCatalog(catalog) else { throw VCDError.notFound("No catalog \(catalog.id).") }
         return accessDocument(updated, context)
     }
 
     func accessDocument(_ catalog: CatalogRecord, _ context: VCDRequestContext) -> Response {
-        XMLResponse.make(
-            VAppDocuments.controlAccess(
-                sharedToEveryone: catalog.sharedToEveryone, level: catalog.everyoneAccessLevel,
-                href: address.href(VAppHrefs.catalog(catalog.id) + "/controlAccess/")),
-            mediaType: MediaType.controlAccess, version: context.apiVersion)
+        accessDocument(
+            sharedToEveryone: catalog.sharedToEveryone, level: catalog.everyoneAccessLevel, of: VAppHrefs.catalog(catalog.id), context)
     }
 }

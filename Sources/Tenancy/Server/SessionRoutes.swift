@@ -6,8 +6,8 @@ import Logging
 import NIOCore
 
 /// Logging in and out: `POST /cloudapi/1.0.0/sessions` (tenants), `…/sessions/provider`
-/// (the System organisation), the old `POST /api/sessions`, `GET`/`DELETE /api/session` and
-/// `/cloudapi/1.0.0/sessions/current`.
+/// (the System organisation), the old `POST /api/sessions`, `GET`/`DELETE /api/session`,
+/// `/cloudapi/1.0.0/sessions/current` and ssvirt's `/cloudapi/1.0.0/sessions/{id}`.
 struct SessionRoutes: Sendable {
     let directory: any TenantDirectory
     let sessions: SessionStore
@@ -31,6 +31,15 @@ struct SessionRoutes: Sendable {
             Self.json(Self.sessionJSON(try context.requireSession()))
         }
         router.delete("/cloudapi/1.0.0/sessions/current") { _, context in try await logout(context) }
+        // ssvirt's clients name the session by its id; a caller reaches only their own (any
+        // other id is 404, so ids cannot be probed).
+        router.get("/cloudapi/1.0.0/sessions/{id}") { _, context in
+            Self.json(Self.sessionJSON(try ownSession(context)))
+        }
+        router.delete("/cloudapi/1.0.0/sessions/{id}") { _, context in
+            _ = try ownSession(context)
+            return try await logout(context)
+        }
         router.get("/api/session") { _, context in
             XMLResponse.make(
                 LegacyDocuments.session(try context.requireSession(), address: address), mediaType: MediaType.session,
@@ -75,6 +84,16 @@ struct SessionRoutes: Sendable {
                 headers: headers)
         }
         return Self.json(Self.sessionJSON(session), headers: headers)
+    }
+
+    /// The caller's session when `{id}` names it (`urn:vcloud:session:<id>` or the bare id).
+    func ownSession(_ context: VCDRequestContext) throws -> SessionStore.Session {
+        let session = try context.requireSession()
+        let named = context.parameters.get("id") ?? ""
+        guard named == "urn:vcloud:session:\(session.id)" || named == session.id else {
+            throw VCDError.notFound("No session \(named.prefix(80)).")
+        }
+        return session
     }
 
     func logout(_ context: VCDRequestContext) async throws -> Response {

@@ -4,11 +4,9 @@ import KubeModel
 
 /// ssvirt's cloudapi routes of catalogs, catalog items, instantiation, vApps and VMs, with
 /// the legacy API's visibility and roles.
-struct VAppCloudAPIRoutes: Sendable {
+struct VAppCloudAPIRoutes: VAppRouteGroup {
     let access: VAppAccess
     let address: PublicAddress
-
-    var store: VAppStore { access.store }
     static let base = "/cloudapi/1.0.0"
 
     func register(on router: Router<VCDRequestContext>) {
@@ -49,29 +47,20 @@ struct VAppCloudAPIRoutes: Sendable {
             return SessionRoutes.json(VAppJSON.catalog(catalog, organization: organization, items: 0), status: .created)
         }
         router.get("\(Self.base)/catalogs/{id}") { _, context in
-            let catalog = try await catalogOfPath(context)
-            let organization = try await access.directory.organization(id: catalog.organizationID)
-            return SessionRoutes.json(
-                VAppJSON.catalog(catalog, organization: organization, items: try await store.items(of: catalog).count))
+            try await catalogJSON(try await catalogOfPath(context))
         }
         router.put("\(Self.base)/catalogs/{id}") { request, context in
-            let principal = try context.requireSession().principal
-            var catalog = try await catalogOfPath(context)
-            try principal.requireAdministration(of: catalog.organizationID)
+            var catalog = try await administeredCatalogOfPath(context)
             let body = try await JSONBody.read(request)
             if let name = try JSONBody.string(body, "name"), name != catalog.name {
                 throw VCDError.badRequest("A catalog cannot be renamed.")
             }
             if let description = try JSONBody.string(body, "description") { catalog.description = description }
             guard let updated = try await store.updateCatalog(catalog) else { throw VCDError.notFound("No catalog \(catalog.urn).") }
-            let organization = try await access.directory.organization(id: updated.organizationID)
-            return SessionRoutes.json(
-                VAppJSON.catalog(updated, organization: organization, items: try await store.items(of: updated).count))
+            return try await catalogJSON(updated)
         }
         router.delete("\(Self.base)/catalogs/{id}") { _, context in
-            let principal = try context.requireSession().principal
-            let catalog = try await catalogOfPath(context)
-            try principal.requireAdministration(of: catalog.organizationID)
+            let catalog = try await administeredCatalogOfPath(context)
             guard try await store.deleteCatalog(id: catalog.id) else { throw VCDError.notFound("No catalog \(catalog.urn).") }
             return Response(status: .noContent)
         }
@@ -132,6 +121,19 @@ struct VAppCloudAPIRoutes: Sendable {
         }
         router.post("\(Self.base)/vms/{id}/actions/powerOn") { _, context in try await power(context, on: true) }
         router.post("\(Self.base)/vms/{id}/actions/powerOff") { _, context in try await power(context, on: false) }
+    }
+
+    /// The path's catalog, for a change: 403 unless the caller administers its organisation.
+    func administeredCatalogOfPath(_ context: VCDRequestContext) async throws -> CatalogRecord {
+        let catalog = try await catalogOfPath(context)
+        try context.requireSession().principal.requireAdministration(of: catalog.organizationID)
+        return catalog
+    }
+
+    /// A catalog as ssvirt's JSON, with its organisation and how many items it has.
+    func catalogJSON(_ catalog: CatalogRecord) async throws -> Response {
+        let organization = try await access.directory.organization(id: catalog.organizationID)
+        return SessionRoutes.json(VAppJSON.catalog(catalog, organization: organization, items: try await store.items(of: catalog).count))
     }
 
     func catalogOfPath(_ context: VCDRequestContext) async throws -> CatalogRecord {

@@ -3,11 +3,9 @@ import Hummingbird
 /// The legacy API's vApps: `POST /api/vdc/{id}/action/instantiateVAppTemplate`,
 /// `/api/vApp/vapp-{id}` (GET, DELETE, `power/action/powerOn|powerOff`, `metadata`,
 /// `controlAccess`) and `/api/vApp/vm-{id}` (GET, power actions).
-struct VAppRoutes: Sendable {
+struct VAppRoutes: VAppRouteGroup {
     let access: VAppAccess
     let address: PublicAddress
-
-    var store: VAppStore { access.store }
 
     func register(on router: Router<VCDRequestContext>) {
         router.post("/api/vdc/{id}/action/instantiateVAppTemplate") { request, context in
@@ -78,15 +76,9 @@ struct VAppRoutes: Sendable {
         }
         router.post("/api/vApp/{id}/action/controlAccess") { request, context in
             let vApp = try await vAppOfPath(context)
-            let body = try await XMLBody.read(request, context: context, expecting: "ControlAccessParams")
-            guard let shared = try body.bool(of: "IsSharedToEveryone") else {
-                throw VCDError.badRequest("<ControlAccessParams> needs <IsSharedToEveryone>.")
-            }
-            let level = body.text(of: "EveryoneAccessLevel") ?? "ReadOnly"
-            guard ["ReadOnly", "Change", "FullControl"].contains(level) else {
-                throw VCDError.badRequest("<EveryoneAccessLevel> must be ReadOnly, Change or FullControl.")
-            }
-            return accessDocument(try await store.setSharing(of: vApp, toEveryone: shared, level: level), context)
+            let params = try await ControlAccessParams.read(request, context: context)
+            return accessDocument(
+                try await store.setSharing(of: vApp, toEveryone: params.sharedToEveryone, level: params.everyoneAccessLevel), context)
         }
     }
 
@@ -139,10 +131,6 @@ struct VAppRoutes: Sendable {
     }
 
     func accessDocument(_ vApp: VAppRecord, _ context: VCDRequestContext) -> Response {
-        XMLResponse.make(
-            VAppDocuments.controlAccess(
-                sharedToEveryone: vApp.sharedToEveryone, level: vApp.everyoneAccessLevel,
-                href: address.href(VAppHrefs.vApp(vApp.id) + "/controlAccess/")),
-            mediaType: MediaType.controlAccess, version: context.apiVersion)
+        accessDocument(sharedToEveryone: vApp.sharedToEveryone, level: vApp.everyoneAccessLevel, of: VAppHrefs.vApp(vApp.id), context)
     }
 }

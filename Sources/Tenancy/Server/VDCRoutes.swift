@@ -102,11 +102,7 @@ struct VDCRoutes: Sendable {
 
     /// The `{id}` organisation of ssvirt's routes, when the caller may use it (403 otherwise).
     func usedOrganization(_ context: VCDRequestContext) async throws -> OrganizationRecord {
-        let principal = try context.requireSession().principal
-        let id = try EntityID.uuid(context.parameters.get("id") ?? "", kind: "org")
-        try principal.requireUse(of: id)
-        guard let organization = try await directory.organization(id: id) else { throw VCDError.notFound("No organisation \(id).") }
-        return organization
+        try await directory.organization(ofPath: context, for: .use)
     }
 
     /// `…/org/{id}/vdcs/{vdc}`: the VDC must belong to that organisation.

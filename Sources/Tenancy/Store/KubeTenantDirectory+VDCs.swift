@@ -82,7 +82,7 @@ extension KubeTenantDirectory {
         let api = try await readyAPI()
         if !force {
             let machines = try await count(api, .virtualMachines, in: vdc.namespace)
-            let instances = try await count(api, .templateInstances, in: vdc.namespace)
+            let instances = try await count(api, .openShiftTemplateInstances, in: vdc.namespace)
             if machines + instances > 0 {
                 throw .conflict(
                     "VDC \(vdc.name) still holds \(machines) VirtualMachine(s) and \(instances) TemplateInstance(s) in namespace \(vdc.namespace): delete its vApps first, or use force=true."

@@ -10,13 +10,12 @@ extension ResourceType {
         group: "virtyard.io", version: "v1alpha1", resource: "vdcs", kind: "VDC", namespaced: false)
 }
 
-/// The tenancy's Role kind, and the built-in and foreign kinds a VDC's namespace holds.
+/// The tenancy's Role kind, and the built-in kinds a VDC's namespace holds (OpenShift's are
+/// in VAppResources.swift).
 extension ResourceType {
     public static let tenantRoles = ResourceType(
         group: "virtyard.io", version: "v1alpha1", resource: "roles", kind: "Role", namespaced: false)
     static let resourceQuotas = ResourceType(group: "", version: "v1", resource: "resourcequotas", kind: "ResourceQuota", namespaced: true)
     static let networkPolicies = ResourceType(
         group: "networking.k8s.io", version: "v1", resource: "networkpolicies", kind: "NetworkPolicy", namespaced: true)
-    static let templateInstances = ResourceType(
-        group: "template.openshift.io", version: "v1", resource: "templateinstances", kind: "TemplateInstance", namespaced: true)
 }
