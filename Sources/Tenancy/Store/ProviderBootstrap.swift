@@ -41,7 +41,7 @@ struct ProviderBootstrap: Sendable {
             try await createIfMissing(
                 api, .tenantRoles, nil,
                 [
-                    "apiVersion": "virtyard.io/v1alpha1", "kind": "Role",
+                    "apiVersion": "virtyard.io/v1alpha1", "kind": "VCDRole",
                     "metadata": ["name": .string(Self.objectName(of: role)), "labels": Self.labels],
                     "spec": [
                         "id": .string(UUID().uuidString.lowercased()), "name": .string(role.rawValue),

@@ -14,7 +14,7 @@ extension ResourceType {
 /// in VAppResources.swift).
 extension ResourceType {
     public static let tenantRoles = ResourceType(
-        group: "virtyard.io", version: "v1alpha1", resource: "roles", kind: "Role", namespaced: false)
+        group: "virtyard.io", version: "v1alpha1", resource: "vcdroles", kind: "VCDRole", namespaced: false)
     static let resourceQuotas = ResourceType(group: "", version: "v1", resource: "resourcequotas", kind: "ResourceQuota", namespaced: true)
     static let networkPolicies = ResourceType(
         group: "networking.k8s.io", version: "v1", resource: "networkpolicies", kind: "NetworkPolicy", namespaced: true)
