@@ -147,7 +147,10 @@ let package = Package(
         .target(
             name: "Provisioning",
             dependencies: [
-                "KubeModel", "KubeClient", "ControllerKit",
+                "KubeModel", "KubeClient", "ControllerKit", "PlatformHTTP",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
@@ -159,7 +162,7 @@ let package = Package(
         .target(
             name: "Tenancy",
             dependencies: [
-                "KubeModel", "KubeClient",
+                "KubeModel", "KubeClient", "ControllerKit",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -210,7 +213,7 @@ let package = Package(
         .testTarget(name: "ImageSyncTests", dependencies: ["ImageSync", "ControllerKit", "KubeClient", "KubeModel", "VirtyardTesting"]),
         .testTarget(name: "ControllerKitTests", dependencies: ["ControllerKit", "KubeClient", "KubeModel"]),
         .testTarget(name: "SimulationTests", dependencies: [
-            "Simulation", "LabPool", "KubeModel", "KubeClient", "ControllerKit", "VirtyardTesting", "VirtyardServer",
+            "Simulation", "LabPool", "Provisioning", "KubeModel", "KubeClient", "ControllerKit", "VirtyardTesting", "VirtyardServer",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
@@ -223,7 +226,12 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .testTarget(name: "ProvisioningTests", dependencies: [
-            "Provisioning", "KubeModel", "VirtyardTesting",
+            "Provisioning", "KubeModel", "KubeClient", "ControllerKit", "PlatformHTTP", "VirtyardTesting",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "Yams", package: "Yams"),
         ]),
         .testTarget(name: "TemplatesTests", dependencies: [
@@ -231,7 +239,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "TenancyTests", dependencies: [
-            "Tenancy", "KubeModel", "KubeClient", "VirtyardTesting",
+            "Tenancy", "KubeModel", "KubeClient", "ControllerKit", "VirtyardTesting",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),

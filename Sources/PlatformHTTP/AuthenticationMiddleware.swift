@@ -1,7 +1,9 @@
+import HTTPTypes
 import Hummingbird
 import KubeModel
 
-/// The one authentication step of the platform API: reads the request's bearer token, finds
+/// The one authentication step of the platform API: reads the request's bearer token (or,
+/// when there is none, the same token in `X-API-Key`, as moxxie's clients send it), finds
 /// who it belongs to — the admin (compared in constant time), a lab session (through
 /// ``SessionTokenLookup``), or nobody — and stores that ``Caller`` in the context.
 ///
@@ -25,16 +27,29 @@ public struct AuthenticationMiddleware<Context: AuthenticatedRequestContext>: Ro
         next: (Request, Context) async throws -> Response
     ) async throws -> Response {
         var context = context
-        context.caller = caller(authorization: request.headers[.authorization])
+        context.caller = caller(authorization: request.headers[.authorization], apiKey: request.headers[Self.apiKey])
         return try await next(request, context)
     }
 
-    /// Who an `Authorization` header value belongs to.
-    public func caller(authorization: String?) -> Caller {
+    /// `X-API-Key`: the token itself, no scheme. (A generic type cannot hold a `static let`;
+    /// the name is made once, in ``HTTPField/Name/apiKey``.)
+    public static var apiKey: HTTPField.Name { .apiKey }
+
+    /// Who an `Authorization` header value (or, without a bearer token there, an `X-API-Key`
+    /// value) belongs to.
+    public func caller(authorization: String?, apiKey: String? = nil) -> Caller {
         guard let adminToken else { return .admin }
-        guard let token = BearerToken.parse(authorization: authorization) else { return .anonymous(.noToken) }
+        // HTTP strips the whitespace around a field value; an empty one is no key.
+        let key = apiKey.flatMap { $0.isEmpty ? nil : $0 }
+        guard let token = BearerToken.parse(authorization: authorization) ?? key else { return .anonymous(.noToken) }
         if ConstantTime.equals(token, adminToken) { return .admin }
         if let session = sessions?.session(forToken: token) { return .session(session) }
         return .anonymous(.unknownToken)
     }
+}
+
+extension HTTPField.Name {
+    /// `X-API-Key`, the header moxxie's clients send the token in. A valid field name, so the
+    /// unwrap cannot fail; it runs once.
+    public static let apiKey = HTTPField.Name("X-API-Key")!
 }

@@ -1,3 +1,5 @@
+import KubeModel
+
 /// `host:port`, `:port` (loopback) or `[::1]:port`; port 0 picks a free port.
 public struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
     public var host: String
@@ -20,10 +22,9 @@ public struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
 
     public var description: String { "\(host):\(port)" }
 
-    /// The URL clients use for this host once `port` is bound (a wildcard host is reached
-    /// on loopback).
+    /// The URL clients use for this host once `port` is bound (a wildcard host — `0.0.0.0`,
+    /// `::` or empty — is reached on loopback): ``ListenURL``, shared with the Tenancy module.
     public static func url(scheme: String, host: String, port: Int) -> String {
-        let shown = host == "0.0.0.0" ? "127.0.0.1" : (host.contains(":") ? "[\(host)]" : host)
-        return "\(scheme)://\(shown):\(port)"
+        ListenURL.url(scheme: scheme, host: host, port: port)
     }
 }

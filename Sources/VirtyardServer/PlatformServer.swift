@@ -9,6 +9,7 @@ import Metrics
 import NIOCore
 import PlatformHTTP
 import Prometheus
+import Provisioning
 import ServiceLifecycle
 
 /// The platform address: health, Prometheus metrics, and (as capabilities arrive) the
@@ -21,6 +22,7 @@ public final class PlatformServer: Service, Sendable {
     let controllers: ControllerRuntime?
     let capacity: CapacityService?
     let lab: LabService?
+    let provisioning: ProvisioningService?
     let adminToken: String?
     let connections: ConnectionLimits
     let logger: Logger
@@ -31,6 +33,7 @@ public final class PlatformServer: Service, Sendable {
     public init(
         host: String, port: Int, metrics: PrometheusCollectorRegistry, apiServer: KubeAPIServer?,
         controllers: ControllerRuntime?, capacity: CapacityService? = nil, lab: LabService? = nil,
+        provisioning: ProvisioningService? = nil,
         adminToken: String? = nil, connections: ConnectionLimits = ConnectionLimits(),
         logger: Logger = Logger(label: "virtyard.platform")
     ) {
@@ -38,6 +41,7 @@ public final class PlatformServer: Service, Sendable {
         self.controllers = controllers
         self.capacity = capacity
         self.lab = lab
+        self.provisioning = provisioning
         self.adminToken = adminToken
         self.host = host
         self.port = port
@@ -92,6 +96,7 @@ public final class PlatformServer: Service, Sendable {
         }
         if let capacity { CapacityRoutes(service: capacity).register(on: router) }
         if let lab { LabRoutes(service: lab).register(on: router) }
+        if let provisioning { ProvisioningRoutes(service: provisioning).register(on: router) }
         let bound = self.bound
         let application = Application(
             router: router,

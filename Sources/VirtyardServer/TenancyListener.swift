@@ -1,5 +1,6 @@
 import Foundation
 import KubeClient
+import KubeModel
 import KubeServer
 import Logging
 import Tenancy
@@ -13,7 +14,7 @@ enum TenancyListener {
         connect: @escaping ControllerRuntime.Connect
     ) throws -> TenancyServer {
         var hosts = ["localhost", "127.0.0.1", "::1"]
-        if !["0.0.0.0", "::", ""].contains(address.host), !hosts.contains(address.host) { hosts.append(address.host) }
+        if !ListenURL.isWildcard(address.host), !hosts.contains(address.host) { hosts.append(address.host) }
         let certificates = try embeddedTLS ?? ServingCertificates.loadOrCreate(in: configuration.dataDirectory, hosts: hosts)
         let adminPassword = try AdminPasswordFile.loadOrCreate(dataDirectory: configuration.dataDirectory)
         return TenancyServer(

@@ -8,6 +8,7 @@ import KubeServer
 import LabPool
 import Logging
 import Prometheus
+import Provisioning
 import ServiceLifecycle
 import Simulation
 import Templates
@@ -153,6 +154,8 @@ public struct VirtyardApplication: Sendable {
         let runsSimulation: Bool
         let runsKubeVirtOnly: Bool
         var virtualClusterControllers: VirtualClusterControllers?
+        var provisionedClusters: (any ProvisionedClusterAccess)?
+        var provisionedGuests: ProvisionedClusterGuests?
         switch configuration.cluster {
         case .external(let kubeconfig, let simulatedKubeVirt):
             let client = try HTTPKubernetesClient(configuration: kubeconfig, logger: Logger(label: "virtyard.kubeclient"))
@@ -174,16 +177,26 @@ public struct VirtyardApplication: Sendable {
                     tls: .init(certificateAuthorityPEM: caPEM), credentials: .init(token: token))
                 return try HTTPKubernetesClient(configuration: config, logger: Logger(label: "virtyard.kubeclient"))
             }
-            // A VM labelled virtyard.io/virtual-cluster hosts a virtual cluster of this server.
-            simulation.guests = VirtualClusterGuests(
-                clusters: server.virtualClusters,
-                dataDirectory: configuration.dataDirectory,
-                logger: Logger(label: "virtyard.simulation"))
+            // A VM labelled virtyard.io/virtual-cluster hosts a virtual cluster of this server;
+            // one labelled virtyard.io/managed-by=provisioning boots its rendered configuration.
+            let guests = ProvisionedClusterGuests(
+                clusters: server.virtualClusters, logger: Logger(label: "virtyard.provisioning.guests"))
+            provisionedGuests = guests
+            simulation.guests = GuestHosts([
+                VirtualClusterGuests(
+                    clusters: server.virtualClusters,
+                    dataDirectory: configuration.dataDirectory,
+                    logger: Logger(label: "virtyard.simulation")),
+                guests,
+            ])
             labPool.probe = VirtualClusterProbe(clusters: server.virtualClusters)
             let access = VirtualClusterAccess(clusters: server.virtualClusters, certificateAuthorityPEM: caPEM) {
                 server.currentPort.map(url)
             }
             labPool.access = access
+            provisionedClusters = EmbeddedProvisionedClusterAccess(guests: guests, certificateAuthorityPEM: caPEM) {
+                server.currentPort.map(url)
+            }
             virtualClusterControllers = VirtualClusterControllers(
                 clusters: server.virtualClusters, connect: { try access.client(clusterID: $0, token: $1) },
                 simulation: simulation, logger: Logger(label: "virtyard.virtualclusters"))
@@ -194,21 +207,26 @@ public struct VirtyardApplication: Sendable {
         let lab = LabService(
             configuration: LabService.Configuration(namespace: configuration.leaderElection.namespace),
             access: labPool.access, logger: Logger(label: "virtyard.labpool"))
+        let provisioning = ProvisioningService(
+            configuration: ProvisioningService.Configuration(access: provisionedClusters),
+            logger: Logger(label: "virtyard.provisioning"))
         let controllerSettings = ControllerSettings(
             simulation: simulation, runsSimulation: runsSimulation,
-            runsKubeVirtOnly: runsKubeVirtOnly, virtualClusterControllers: virtualClusterControllers, labPool: labPool,
-            imageSync: configuration.imageSync)
+            runsKubeVirtOnly: runsKubeVirtOnly, virtualClusterControllers: virtualClusterControllers,
+            provisionedGuests: provisionedGuests, labPool: labPool,
+            imageSync: configuration.imageSync, provisioning: ProvisioningControllers.Configuration(access: provisionedClusters))
         let controllers = ControllerRuntime(
             leaderElection: configuration.leaderElection, crds: configuration.installCRDs ? try CRDInstaller.bundled() : nil,
             stopDeadline: configuration.shutdown.controllers, logger: Logger(label: "virtyard.controllers"),
             controllers: { informers, api in
-                controllerSettings.services(api: api, informers: informers, lab: lab, capacity: capacity)
+                controllerSettings.services(
+                    api: api, informers: informers, lab: lab, capacity: capacity, provisioning: provisioning)
             },
             connect: connect)
         let platform = PlatformServer(
             host: configuration.platform.host, port: configuration.platform.port,
             metrics: metrics, apiServer: apiServer, controllers: controllers, capacity: capacity,
-            lab: lab, adminToken: token, connections: configuration.connections,
+            lab: lab, provisioning: provisioning, adminToken: token, connections: configuration.connections,
             logger: Logger(label: "virtyard.platform"))
         let tenancy = try configuration.vcd.map {
             try TenancyListener.make(
@@ -246,12 +264,16 @@ private struct ControllerSettings: Sendable {
     let runsKubeVirtOnly: Bool
     /// Embedded mode: each virtual cluster's controllers, scheduler and kubelet.
     let virtualClusterControllers: VirtualClusterControllers?
+    /// Embedded mode: the guests of provisioned clusters' VMs, which read their user data
+    /// Secrets and record Events through this term's client.
+    let provisionedGuests: ProvisionedClusterGuests?
     let labPool: LabPoolControllers.Configuration
     let imageSync: ImageSyncControllers.Configuration
+    let provisioning: ProvisioningControllers.Configuration
 
     func services(
         api: any KubernetesAPI, informers: SharedInformerFactory, lab: LabService,
-        capacity: CapacityService
+        capacity: CapacityService, provisioning provisioningService: ProvisioningService
     ) -> [any Service] {
         // The simulated infrastructure runs only where nothing real does the job.
         var services: [any Service] = []
@@ -264,6 +286,7 @@ private struct ControllerSettings: Sendable {
                 logger: Logger(label: "virtyard.workloads"))
             services += ServiceControllers.services(api: api, informers: informers, logger: Logger(label: "virtyard.services"))
             if let virtualClusterControllers { services.append(virtualClusterControllers) }
+            provisionedGuests?.attach(api: api)
         } else if runsKubeVirtOnly {
             services += SimulationControllers.kubeVirtControllers(
                 api: api, informers: informers, configuration: simulation,
@@ -279,6 +302,9 @@ private struct ControllerSettings: Sendable {
         // Always, embedded or not: a real cluster with OpenShift's own controller would see
         // its TemplateInstances processed twice (docs/templates.md).
         services += TemplateControllers.services(api: api, informers: informers, logger: Logger(label: "virtyard.templates"))
+        services += ProvisioningControllers.services(
+            api: api, informers: informers, configuration: provisioning, logger: Logger(label: "virtyard.provisioning"))
+        provisioningService.attach(api: api, informers: informers)
         return services + capacity.attach(api: api, informers: informers)
     }
 }

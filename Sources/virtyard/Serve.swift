@@ -4,6 +4,7 @@ import ControllerKit
 import Foundation
 import ImageSync
 import KubeClient
+import KubeModel
 import KubeServer
 import LabPool
 import Logging
@@ -74,7 +75,7 @@ struct EmbeddedAPIOptions: ParsableArguments {
         -> KubeAPIServer.Configuration
     {
         var hosts = ["localhost", "127.0.0.1", "::1"]
-        for listener in [kubeListen] + otherListeners where !["0.0.0.0", "::", ""].contains(listener.host) {
+        for listener in [kubeListen] + otherListeners where !ListenURL.isWildcard(listener.host) {
             if !hosts.contains(listener.host) { hosts.append(listener.host) }
         }
         let hostname = ProcessInfo.processInfo.hostName

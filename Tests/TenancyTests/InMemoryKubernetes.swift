@@ -17,6 +17,8 @@ final class InMemoryKubernetes: KubernetesAPI, VAppBackend {
 
     private let objects = Mutex<[Key: JSONValue]>([:])
     private let revision = Mutex(0)
+    /// Objects handed out by lists, by resource name: what a listing cost.
+    let listedObjects = Mutex<[String: Int]>([:])
     /// The next create of this resource fails with this error (hostile cluster answers).
     let failNextCreate = Mutex<(resource: String, error: KubeClientError)?>(nil)
 
@@ -52,6 +54,7 @@ final class InMemoryKubernetes: KubernetesAPI, VAppBackend {
                     && selector.matches(VAppStore.labels(object))
             }.sorted { ($0.key.namespace, $0.key.name) < ($1.key.namespace, $1.key.name) }.map(\.value)
         }
+        listedObjects.withLock { $0[resource.resource, default: 0] += items.count }
         return ObjectList(items: items, resourceVersion: ResourceVersion(String(revision.withLock { $0 })))
     }
 

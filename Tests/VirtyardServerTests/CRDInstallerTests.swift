@@ -79,7 +79,7 @@ import VirtyardTesting
             ("Simulation", "volumesnapshots.snapshot.storage.k8s.io"),
             ("Tenancy", "organizations.virtyard.io"), ("Templates", "templates.template.openshift.io"),
             ("Templates", "templateinstances.template.openshift.io"),
-            ("Provisioning", "clusterdefinitions.virtyard.io"),
+            ("Provisioning", "clusterdefinitions.virtyard.io"), ("Provisioning", "auditentries.virtyard.io"),
         ] {
             #expect(names.contains(name), "\(name) (from \(module)) is not bundled")
         }

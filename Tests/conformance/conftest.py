@@ -450,6 +450,14 @@ class VirtyardServer:
                             context=self.ssl_context if base.startswith("https://") else None)
 
 
+def provisioner_attached(srv: VirtyardServer) -> VirtyardServer:
+    """Waits until the provisioning API is connected: its routes answer 503 until the
+    controllers start on the leader."""
+    wait_until(lambda: srv.http("GET", "/api/v1/clusters", platform=True).status == 200, timeout=60,
+               message="the provisioning API attached")
+    return srv
+
+
 def kubectl_command(server: VirtyardServer, *args: str) -> list[str]:
     return [KUBECTL, "--kubeconfig", str(server.kubeconfig),
             "--cache-dir", str(server.cache_dir), *args]

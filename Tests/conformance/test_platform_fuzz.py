@@ -33,7 +33,7 @@ EXAMPLES = int(os.environ.get("VIRTYARD_FUZZ_EXAMPLES", "15"))
 # An ended session stays readable (completed) for its pool's sessionRetention, by design, so
 # "a deleted resource answers 404" is not checked either.
 EXCLUDED_CHECKS = "positive_data_acceptance,use_after_free"
-WORLD_BUILDERS = ["bootstrapPool", "capacityLoadScenario", "capacityLoadScenarioV1"]
+WORLD_BUILDERS = ["bootstrapPool", "capacityLoadScenario", "capacityLoadScenarioV1", "provisionCluster"]
 
 
 @pytest.fixture(scope="module")

@@ -1,15 +1,26 @@
 import KubeModel
+import Synchronization
 
 /// The discovery documents: `/version`, `/api`, `/apis`, `/apis/<group>` and the resource
 /// lists of each group version, built from the registry as it is now.
 struct Discovery: Sendable {
     let registry: ResourceRegistry
+    /// What `/version` reports instead of the server's own version, when set.
+    var servedVersion: ServedVersion?
     static let kubernetesVersion = (major: "1", minor: "32", git: "v1.32.0-virtyard")
 
     func version() -> JSONValue {
-        [
-            "major": .string(Self.kubernetesVersion.major), "minor": .string(Self.kubernetesVersion.minor),
-            "gitVersion": .string(Self.kubernetesVersion.git), "gitCommit": "virtyard", "gitTreeState": "clean",
+        var reported = Self.kubernetesVersion
+        if let git = servedVersion?.gitVersion {
+            let numbers = git.drop { $0 == "v" }.split(separator: ".", maxSplits: 2)
+            reported = (
+                major: numbers.first.map(String.init) ?? reported.major,
+                minor: numbers.count > 1 ? String(numbers[1].prefix { $0.isNumber }) : reported.minor, git: git
+            )
+        }
+        return [
+            "major": .string(reported.major), "minor": .string(reported.minor),
+            "gitVersion": .string(reported.git), "gitCommit": "virtyard", "gitTreeState": "clean",
             "buildDate": "2026-11-23T00:00:00Z", "goVersion": "swift6.3", "compiler": "swiftc",
             "platform": "linux/amd64",
         ]
@@ -93,5 +104,20 @@ struct Discovery: Sendable {
             "kind": "APIResourceList", "apiVersion": "v1", "groupVersion": .string(apiVersion),
             "resources": .array(entries),
         ]
+    }
+}
+
+/// The Kubernetes version one API tree reports at `/version`, when it is not the server's
+/// own: a provisioned cluster's virtual cluster reports the version its nodes were asked to
+/// run (`v1.32.0+k3s1`), as that cluster's API server would. Changing it changes the next
+/// answer; nil goes back to the server's version.
+public final class ServedVersion: Sendable {
+    private let text = Mutex<String?>(nil)
+
+    public init() {}
+
+    public var gitVersion: String? {
+        get { text.withLock { $0 } }
+        set { text.withLock { $0 = newValue } }
     }
 }

@@ -17,7 +17,7 @@ enum ApplyBody {
         }
         // Yams composes recursively: a document nested thousands of levels deep is refused
         // before it is parsed, not after.
-        if nestsTooDeep(body) {
+        if YAMLNesting.exceeds(in: body) {
             throw APIError.badRequest("error decoding YAML: nested deeper than \(JSONValue.maximumNestingDepth) levels")
         }
         let node: Yams.Node?
@@ -29,35 +29,6 @@ enum ApplyBody {
         guard let node else { throw APIError.badRequest("error decoding YAML: the document is empty") }
         var budget = maximumNodes
         return try value(of: node, depth: 0, budget: &budget)
-    }
-
-    /// A cheap upper bound on the nesting of a YAML text: open flow brackets, or block
-    /// indentation past two columns a level. May refuse a pathological valid document (a
-    /// string of hundreds of unmatched brackets), never lets a deep one through.
-    static func nestsTooDeep(_ body: [UInt8]) -> Bool {
-        let limit = JSONValue.maximumNestingDepth
-        var brackets = 0
-        var indentation = 0
-        var atLineStart = true
-        for byte in body {
-            switch byte {
-            case UInt8(ascii: "\n"):
-                atLineStart = true
-                indentation = 0
-            case UInt8(ascii: " ") where atLineStart, UInt8(ascii: "-") where atLineStart:
-                indentation += 1
-                if indentation > 2 * limit { return true }
-            default:
-                atLineStart = false
-                if byte == UInt8(ascii: "[") || byte == UInt8(ascii: "{") {
-                    brackets += 1
-                    if brackets > limit { return true }
-                } else if byte == UInt8(ascii: "]") || byte == UInt8(ascii: "}") {
-                    brackets = max(0, brackets - 1)
-                }
-            }
-        }
-        return false
     }
 
     private static func value(of node: Yams.Node, depth: Int, budget: inout Int) throws(APIError) -> JSONValue {

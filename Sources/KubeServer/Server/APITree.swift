@@ -48,14 +48,14 @@ final class APITree: Sendable {
     }
 
     /// The REST façade over this tree, admitting the tokens of `authenticator`.
-    func responder(authenticator: TokenAuthenticator, logger: Logger) -> KubeAPIResponder {
+    func responder(authenticator: TokenAuthenticator, servedVersion: ServedVersion? = nil, logger: Logger) -> KubeAPIResponder {
         let crds = self.crds
         var handler = ResourceHandler(store: store, registry: registry, onCRDWritten: { await crds.sync($0) })
         handler.serviceAccountTokens = serviceAccountTokens
         var authenticator = authenticator
         authenticator.serviceAccounts = serviceAccountTokens
         return KubeAPIResponder(
-            handler: handler, discovery: Discovery(registry: registry),
+            handler: handler, discovery: Discovery(registry: registry, servedVersion: servedVersion),
             openAPI: OpenAPIDocuments(registry: registry), authenticator: authenticator, logger: logger)
     }
 

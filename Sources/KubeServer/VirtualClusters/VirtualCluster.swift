@@ -13,6 +13,8 @@ public final class VirtualCluster: Sendable {
     public let id: String
     /// Who may call this cluster; nothing else reaches it (the server's admin token neither).
     public let tokens: TokenSet
+    /// The version `/version` reports; the server's own until set.
+    public let servedVersion = ServedVersion()
     let tree: APITree
     let responder: KubeAPIResponder
     /// The tree's own controllers (garbage collection, namespaces, ServiceAccounts), stopped
@@ -35,7 +37,8 @@ public final class VirtualCluster: Sendable {
         self.tree = tree
         var clusterLogger = logger
         clusterLogger[metadataKey: "cluster"] = "\(id)"
-        responder = tree.responder(authenticator: TokenAuthenticator(tokenSet: tokens), logger: clusterLogger)
+        responder = tree.responder(
+            authenticator: TokenAuthenticator(tokenSet: tokens), servedVersion: servedVersion, logger: clusterLogger)
         startControllers()
     }
 

@@ -91,6 +91,14 @@ public final class VirtualClusters: Sendable {
         clusters.withLock { $0.byID[id] }
     }
 
+    /// Whether cluster `id` is served, or kept in the data directory by an earlier run
+    /// (``ensure(id:quota:)`` then loads it rather than making an empty one).
+    public func exists(_ id: String) -> Bool {
+        if cluster(id) != nil { return true }
+        guard let directory, NameValidation.dnsLabel(id) == nil else { return false }
+        return FileManager.default.fileExists(atPath: "\(directory)/\(id).db")
+    }
+
     public var ids: [String] {
         clusters.withLock { Array($0.byID.keys) }.sorted()
     }

@@ -95,18 +95,7 @@ struct PlanObjects {
             format.volumeSource: ["secretRef": ["name": .string("\(node.vmName)-userdata")]],
         ]
         var templateSpec: [String: JSONValue] = [
-            "domain": [
-                "cpu": ["cores": .int(Int64(group.cores))],
-                "memory": ["guest": .string(memory)],
-                "resources": ["requests": ["memory": .string(memory)]],
-                "devices": [
-                    "disks": [
-                        ["name": "rootdisk", "disk": ["bus": "virtio"]],
-                        ["name": "userdata", "disk": ["bus": "virtio"]],
-                    ],
-                    "interfaces": [["name": "default", "masquerade": [:]]],
-                ],
-            ],
+            "domain": Self.domain(cores: group.cores, memory: memory),
             "networks": [["name": "default", "pod": [:]]],
             "volumes": [rootVolume, userData],
         ]
@@ -163,5 +152,24 @@ struct PlanObjects {
         default:
             return nil
         }
+    }
+}
+
+extension PlanObjects {
+    /// A provisioned VM's domain: its cores and memory, a root disk and a user data disk, one
+    /// masquerade interface on the pod network (nodes and service VMs alike).
+    static func domain(cores: Int, memory: String) -> JSONValue {
+        [
+            "cpu": ["cores": .int(Int64(cores))],
+            "memory": ["guest": .string(memory)],
+            "resources": ["requests": ["memory": .string(memory)]],
+            "devices": [
+                "disks": [
+                    ["name": "rootdisk", "disk": ["bus": "virtio"]],
+                    ["name": "userdata", "disk": ["bus": "virtio"]],
+                ],
+                "interfaces": [["name": "default", "masquerade": [:]]],
+            ],
+        ]
     }
 }

@@ -13,4 +13,13 @@ public protocol GuestHost: Sendable {
     func restore(namespace: String, vm: String, labels: [String: String], content: String) async throws
     /// The VM is being deleted.
     func discard(namespace: String, vm: String, labels: [String: String]) async
+    /// The VM's instance stopped or went away (halted, stopped, failed) while the VM may
+    /// remain: its guest is down until ``running(namespace:vm:labels:)`` is called again.
+    /// `labels` are empty when the instance is already gone.
+    func stopped(namespace: String, vm: String, labels: [String: String]) async
+}
+
+extension GuestHost {
+    /// Hosts whose guest's state survives a power-off need do nothing.
+    public func stopped(namespace: String, vm: String, labels: [String: String]) async {}
 }

@@ -21,12 +21,17 @@ struct VirtualMachineInstanceReconciler: Reconciler {
     let logger: Logger
 
     func reconcile(_ key: ObjectKey) async throws -> ReconcileResult {
-        guard let cached = vmis.get(key), cached.deletionTimestamp == nil, let uid = cached.uid else { return .done }
+        guard let cached = vmis.get(key), cached.deletionTimestamp == nil, let uid = cached.uid else {
+            // The instance is going or gone (the VM halted, stopped or deleted): so is its guest.
+            await guests?.stopped(namespace: key.namespace ?? "default", vm: key.name, labels: vmis.get(key)?.labels ?? [:])
+            return .done
+        }
         var vmi = VirtualMachineInstance(cached)
         let phase = vmi.phaseText ?? ""
         let owned = pods.byIndex(Self.podsByVMI, uid).filter { $0.deletionTimestamp == nil }
         if vmi.phase?.isFinished == true {
             // The guest is gone; so is its launcher.
+            await guests?.stopped(namespace: key.namespace ?? "default", vm: key.name, labels: cached.labels)
             for pod in owned { try await deletePod(pod) }
             return .done
         }

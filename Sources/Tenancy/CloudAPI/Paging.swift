@@ -34,10 +34,18 @@ public struct Paging: Sendable, Equatable {
 
     /// The page of `items` this request selects, in the paged shape.
     public func page(of items: [JSONValue]) -> JSONValue {
-        let total = items.count
+        page(values: Array(items[range(total: items.count)]), total: items.count)
+    }
+
+    /// The positions this request selects among `total` items (empty past the last page).
+    public func range(total: Int) -> Range<Int> {
         let start = min((page - 1).multipliedReportingOverflow(by: pageSize).overflow ? total : (page - 1) * pageSize, total)
-        let values = Array(items[start..<min(start + pageSize, total)])
-        return [
+        return start..<min(start + pageSize, total)
+    }
+
+    /// A page already selected (``range(total:)``) from `total` items, in the paged shape.
+    public func page(values: [JSONValue], total: Int) -> JSONValue {
+        [
             "resultTotal": .int(Int64(total)), "pageCount": .int(Int64((total + pageSize - 1) / pageSize)),
             "page": .int(Int64(page)), "pageSize": .int(Int64(pageSize)), "associations": [], "values": .array(values),
         ]

@@ -78,7 +78,7 @@ public final class SessionStore: Sendable {
 
     /// The SHA-256 of a token in hex: how a kept session is named, never the token itself.
     public static func digest(_ token: String) -> String {
-        key(token).map { String(format: "%02x", $0) }.joined()
+        hex(key(token))
     }
 
     /// Whether a session created at `created` is past its maximum lifetime.
@@ -119,8 +119,45 @@ public final class SessionStore: Sendable {
 
     public var count: Int { sessions.withLock { $0.count } }
 
+    /// The principals of the live sessions, one per user.
+    public var principals: [Principal] {
+        sessions.withLock { sessions in
+            var seen: Set<String> = []
+            return sessions.values.map(\.principal).filter { seen.insert($0.userID).inserted }
+        }
+    }
+
+    /// Ends the sessions that expired by `now`: returns their digests (``digest(_:)``, how
+    /// their kept copies are named) and when the next live session can expire at the earliest.
+    /// A session opened later expires no sooner than `now` plus the idle timeout, so that
+    /// bounds the answer even with no session left.
+    public func removeExpired(now: Date = Date()) -> (ended: [String], nextExpiry: Date) {
+        sessions.withLock { sessions in
+            var ended: [String] = []
+            var next = now.addingTimeInterval(idleTimeout)
+            for (key, session) in sessions {
+                if isExpired(session, now: now) {
+                    sessions[key] = nil
+                    ended.append(Self.hex(key))
+                } else {
+                    next = min(next, expiry(of: session))
+                }
+            }
+            return (ended, next)
+        }
+    }
+
+    /// When a session expires unless it is used again.
+    private func expiry(of session: Session) -> Date {
+        min(session.lastUsed.addingTimeInterval(idleTimeout), session.created.addingTimeInterval(maximumLifetime))
+    }
+
     private func isExpired(_ session: Session, now: Date) -> Bool {
         now.timeIntervalSince(session.lastUsed) > idleTimeout || now.timeIntervalSince(session.created) > maximumLifetime
+    }
+
+    private static func hex(_ key: Data) -> String {
+        key.map { String(format: "%02x", $0) }.joined()
     }
 
     private static func key(_ token: String) -> Data {

@@ -1,3 +1,5 @@
+import KubeModel
+
 /// The `/api/query` types of catalogs, catalog items, vApp templates and vApps: what
 /// pyvcloud's `Org.list_catalogs`, `VDC.get_vapp` and vcd-cli's `catalog list` / `vapp list`
 /// ask. The `admin…` types are the System Administrator's; the others show the caller's
@@ -91,32 +93,80 @@ struct CatalogItemQuery: RecordQuery {
 }
 
 /// vApps (`vApp`, `adminVApp`): `vdc==<href>` and `name==` filters are what `VDC.get_vapp` sends.
-struct VAppQuery: RecordQuery {
+/// Filters and sorts on the VApp object's own fields page before the VMs are read.
+struct VAppQuery: TwoStepRecordQuery {
     let access: VAppAccess
     let address: PublicAddress
     var types: [String] { ["vApp", "adminVApp"] }
+
+    /// A vApp before its VMs are read, with the names its record shows.
+    struct Draft: Sendable {
+        var object: JSONValue
+        var organizationName: String
+        var vdcName: String
+    }
+
+    /// Every field but those counted from the VMs and the instantiation state.
+    var draftFields: Set<String> {
+        [
+            "name", "href", "id", "vdc", "vdcName", "org", "orgName", "ownerName", "isEnabled", "isExpired",
+            "isInMaintenanceMode", "isBusy", "creationDate", "description",
+        ]
+    }
 
     func records(type: String, for principal: Principal) async throws(VCDError) -> [QueryRecord] {
         try TenancyQueries.requireAdminType(type, principal)
         let vApps = try await access.vApps(for: principal)
         let names = try await VAppQueries.organizationNames(access)
-        var vdcNames: [String: String] = [:]
-        for id in Set(vApps.map(\.vdcID)) { vdcNames[id] = try await access.directory.vdc(id: id)?.name ?? "" }
-        let admin = type == "adminVApp"
-        return vApps.map { vApp in
-            QueryRecord(
-                element: admin ? "AdminVAppRecord" : "VAppRecord", href: address.href(VAppHrefs.vApp(vApp.id)), id: vApp.urn,
-                name: vApp.name, mediaType: MediaType.vApp,
-                fields: [
-                    .init("vdc", address.href(VAppHrefs.vdc(vApp.vdcID))), .init("vdcName", vdcNames[vApp.vdcID] ?? ""),
-                    .init("org", address.href(VAppHrefs.org(vApp.organizationID))), .init("orgName", names[vApp.organizationID] ?? ""),
-                    .init("ownerName", vApp.ownerName), .init("status", vApp.statusName),
-                    .init("numberOfVMs", String(vApp.vms.count)), .init("numberOfCpus", String(vApp.vms.reduce(0) { $0 + $1.cpus })),
-                    .init("memoryAllocationMB", String(vApp.vms.reduce(0) { $0 + $1.memoryMB })),
-                    .init("isDeployed", VAppQueries.bool(vApp.vcdStatus == 4)), .init("isEnabled", "true"),
-                    .init("isExpired", "false"), .init("isInMaintenanceMode", "false"), .init("isBusy", "false"),
-                    .init("creationDate", vApp.created), .init("description", vApp.description),
-                ])
+        let vdcNames = try await self.vdcNames(Set(vApps.map(\.vdcID)))
+        return vApps.map { record($0, type: type, organizationName: names[$0.organizationID] ?? "", vdcName: vdcNames[$0.vdcID] ?? "") }
+    }
+
+    func drafts(type: String, for principal: Principal) async throws(VCDError) -> [(record: QueryRecord, draft: Draft)] {
+        try TenancyQueries.requireAdminType(type, principal)
+        let vApps = try await access.store.vAppObjects { principal.mayUse(organizationID: $0.organizationID) }
+        let names = try await VAppQueries.organizationNames(access)
+        let vdcNames = try await self.vdcNames(Set(vApps.map(\.record.vdcID)))
+        return vApps.map { object, vApp in
+            let draft = Draft(object: object, organizationName: names[vApp.organizationID] ?? "", vdcName: vdcNames[vApp.vdcID] ?? "")
+            return (record(vApp, type: type, organizationName: draft.organizationName, vdcName: draft.vdcName), draft)
         }
+    }
+
+    func complete(_ drafts: [Draft], type: String) async throws(VCDError) -> [QueryRecord] {
+        let vApps = try await access.store.joined(drafts.map(\.object), namespace: nil)
+        // Matched by object, not by position: `joined` drops objects it cannot read.
+        func key(_ draft: Draft) -> String {
+            let metadata = draft.object["metadata"]
+            return "\(metadata?["namespace"]?.stringValue ?? "")/\(metadata?["name"]?.stringValue ?? "")"
+        }
+        let draftsByObject = Dictionary(drafts.map { (key($0), $0) }, uniquingKeysWith: { first, _ in first })
+        return vApps.compactMap { vApp in
+            guard let draft = draftsByObject["\(vApp.namespace)/\(vApp.objectName)"] else { return nil }
+            return record(vApp, type: type, organizationName: draft.organizationName, vdcName: draft.vdcName)
+        }
+    }
+
+    private func vdcNames(_ ids: Set<String>) async throws(VCDError) -> [String: String] {
+        var names: [String: String] = [:]
+        for id in ids { names[id] = try await access.directory.vdc(id: id)?.name ?? "" }
+        return names
+    }
+
+    private func record(_ vApp: VAppRecord, type: String, organizationName: String, vdcName: String) -> QueryRecord {
+        let admin = type == "adminVApp"
+        return QueryRecord(
+            element: admin ? "AdminVAppRecord" : "VAppRecord", href: address.href(VAppHrefs.vApp(vApp.id)), id: vApp.urn,
+            name: vApp.name, mediaType: MediaType.vApp,
+            fields: [
+                .init("vdc", address.href(VAppHrefs.vdc(vApp.vdcID))), .init("vdcName", vdcName),
+                .init("org", address.href(VAppHrefs.org(vApp.organizationID))), .init("orgName", organizationName),
+                .init("ownerName", vApp.ownerName), .init("status", vApp.statusName),
+                .init("numberOfVMs", String(vApp.vms.count)), .init("numberOfCpus", String(vApp.vms.reduce(0) { $0 + $1.cpus })),
+                .init("memoryAllocationMB", String(vApp.vms.reduce(0) { $0 + $1.memoryMB })),
+                .init("isDeployed", VAppQueries.bool(vApp.vcdStatus == 4)), .init("isEnabled", "true"),
+                .init("isExpired", "false"), .init("isInMaintenanceMode", "false"), .init("isBusy", "false"),
+                .init("creationDate", vApp.created), .init("description", vApp.description),
+            ])
     }
 }

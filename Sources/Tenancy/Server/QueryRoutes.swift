@@ -19,8 +19,12 @@ struct QueryRoutes: Sendable {
                 throw VCDError.badRequest("Unknown query type \"\(type.prefix(64))\".")
             }
             let request = try QueryRequest(parameters)
-            let records = try await query.records(type: type, for: session.principal)
-            let page = request.select(records)
+            let page: (records: [QueryRecord], total: Int)
+            if let twoStep = query as? any TwoStepRecordQuery, twoStep.canSelectDrafts(request) {
+                page = try await twoStep.select(request, type: type, for: session.principal)
+            } else {
+                page = request.select(try await query.records(type: type, for: session.principal))
+            }
             return XMLResponse.make(
                 QueryDocuments.result(page, request: request, parameters: parameters, address: address),
                 mediaType: request.format.mediaType, version: context.apiVersion)

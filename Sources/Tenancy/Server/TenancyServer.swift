@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
 import KubeClient
+import KubeModel
 import Logging
 import NIOSSL
 import ServiceLifecycle
@@ -74,19 +75,22 @@ public final class TenancyServer: Service, Sendable {
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "virtyard-vcd"),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
-                address.set(Self.url(scheme: configuration.scheme, host: configuration.host, port: port))
+                address.set(ListenURL.url(scheme: configuration.scheme, host: configuration.host, port: port))
                 bound.set(port)
             },
             logger: logger)
         let bootstrap = ProviderBootstrap(directory: directory, adminPassword: configuration.adminPassword)
         let directory = self.directory
         let sessions = self.sessions
+        let logger = self.logger
         do {
             try await withThrowingTaskGroup(of: Void.self) { tasks in
                 // Retried in the background until the store answers; requests get 503 meanwhile.
-                tasks.addTask { try await bootstrap.run() }
-                tasks.addTask { try await VDCReconciler(directory: directory).run() }
-                tasks.addTask { try await SessionSweeper(directory: directory, sessions: sessions).run() }
+                // The controllers start once the provider exists, so the tenancy CRDs are served.
+                tasks.addTask {
+                    try await bootstrap.run()
+                    try await TenancyControllers(directory: directory, sessions: sessions, logger: logger).run()
+                }
                 defer { tasks.cancelAll() }
                 try await application.run()
             }
@@ -97,11 +101,5 @@ public final class TenancyServer: Service, Sendable {
         }
         bound.fail(ListenerStopped(address: "\(configuration.host):\(configuration.port)"))
         await directory.close()
-    }
-
-    /// `scheme://host:port`, with a wildcard host reached on loopback and IPv6 in brackets.
-    static func url(scheme: String, host: String, port: Int) -> String {
-        let shown = ["0.0.0.0", "::", ""].contains(host) ? "127.0.0.1" : (host.contains(":") ? "[\(host)]" : host)
-        return "\(scheme)://\(shown):\(port)"
     }
 }

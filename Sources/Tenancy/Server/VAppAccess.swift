@@ -63,6 +63,11 @@ struct VAppAccess: Sendable {
         try await store.vApps().filter { principal.mayUse(organizationID: $0.organizationID) }
     }
 
+    /// One page of the vApps the caller may see, and how many they may see in all.
+    func vAppPage(for principal: Principal, paging: Paging) async throws(VCDError) -> (vApps: [VAppRecord], total: Int) {
+        try await store.vAppPage(paging: paging) { principal.mayUse(organizationID: $0.organizationID) }
+    }
+
     func task(_ id: String, for principal: Principal) async throws(VCDError) -> TaskRecord {
         guard let task = try await store.task(id: id), principal.mayUse(organizationID: task.organizationID) else {
             throw .notFound("No task \(id.prefix(80)).")
@@ -97,7 +102,7 @@ extension VAppAccess {
     func vdcEntities(address: PublicAddress) -> VDCEntities {
         let store = self.store
         return { vdc throws(VCDError) in
-            try await store.vApps(in: vdc).map {
+            try await store.vAppSummaries(in: vdc).map {
                 VDCResourceEntity(name: $0.name, href: address.href(VAppHrefs.vApp($0.id)), mediaType: MediaType.vApp)
             }
         }

@@ -100,12 +100,14 @@ struct VAppCloudAPIRoutes: VAppRouteGroup {
             let principal = try context.requireSession().principal
             let paging = try paging(request)
             let vdc = try await access.vdc(try EntityID.uuid(context.parameters.get("id") ?? "", kind: "vdc"), for: principal)
-            return SessionRoutes.json(paging.page(of: try await store.vApps(in: vdc).map { VAppJSON.vApp($0, address: address) }))
+            let (vApps, total) = try await store.vAppPage(namespace: vdc.namespace, paging: paging) { $0.vdcID == vdc.id }
+            return SessionRoutes.json(paging.page(values: vApps.map { VAppJSON.vApp($0, address: address) }, total: total))
         }
         router.get("\(Self.base)/vapps") { request, context in
             let principal = try context.requireSession().principal
             let paging = try paging(request)
-            return SessionRoutes.json(paging.page(of: try await access.vApps(for: principal).map { VAppJSON.vApp($0, address: address) }))
+            let (vApps, total) = try await access.vAppPage(for: principal, paging: paging)
+            return SessionRoutes.json(paging.page(values: vApps.map { VAppJSON.vApp($0, address: address) }, total: total))
         }
         router.get("\(Self.base)/vapps/{id}") { _, context in
             SessionRoutes.json(VAppJSON.vApp(try await vAppOfPath(context), address: address))

@@ -74,6 +74,24 @@ extension KubeTenantDirectory {
         return Principal(userID: id, userName: userName, organization: organization, role: effectiveRole)
     }
 
+    /// Whether `principal` may still hold sessions, asked of the API: false when the user or
+    /// its organisation is gone, disabled, or made again under a new id. Throws when the API
+    /// cannot tell (the sessions are then kept, rather than everyone logged out).
+    func mayKeepSessions(of principal: Principal, api: any KubernetesAPI) async throws(KubeClientError) -> Bool {
+        guard let userName = TenancyNames.user(principal.userName, organization: principal.organization.name),
+            let organizationName = TenancyNames.organization(principal.organization.name)
+        else { return false }
+        let reader = APIObjectReader(api: api)
+        guard let user = try await reader.current(.tenantUsers, nil, userName), let spec = user["spec"],
+            spec["organization"]?.stringValue == organizationName,
+            let organizationObject = try await reader.current(.organizations, nil, organizationName),
+            let organization = Self.organizationRecord(organizationObject),
+            organization.enabled, organization.id == principal.organization.id,
+            let record = Self.userRecord(spec, organization: organization)
+        else { return false }
+        return record.enabled && record.id == principal.userID
+    }
+
     static func decoded(_ secret: JSONValue, _ key: String) -> String? {
         guard let encoded = secret["data"]?[key]?.stringValue, let data = Data(base64Encoded: encoded) else { return nil }
         return String(data: data, encoding: .utf8)

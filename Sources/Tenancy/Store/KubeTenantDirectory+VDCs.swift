@@ -3,8 +3,8 @@ import KubeClient
 import KubeModel
 
 /// VDCs and what they own on Kubernetes: the `VDC` object is the truth, and its namespace,
-/// quota and network policy follow it (``ensureNamespaceObjects(of:in:)``, also run by
-/// ``VDCReconciler``).
+/// quota and network policy follow it (``ensureNamespaceObjects(of:in:)`` on the request
+/// path, and ``VDCReconciler`` whenever any of them changes).
 extension KubeTenantDirectory {
     static let maximumVDCsPerOrganization = 100
 
@@ -45,8 +45,9 @@ extension KubeTenantDirectory {
             try await ensureNamespaceObjects(of: record, in: organization)
         } catch {
             // Nothing half-made: the VDC goes with whatever part of its namespace was made.
-            _ = try? await api.delete(.namespaces, name: namespace)
+            // The VDC first: while it exists, the reconciler would make its namespace again.
             _ = try? await api.delete(.vdcs, name: objectName)
+            _ = try? await api.delete(.namespaces, name: namespace)
             throw failure("create the VDC's namespace", error)
         }
         logger.info("VDC created", metadata: ["vdc": "\(record.name)", "org": "\(organization.name)", "namespace": "\(namespace)"])
@@ -112,54 +113,92 @@ extension KubeTenantDirectory {
         }
     }
 
-    /// Makes the namespace, quota and network policy match the VDC: creates what is missing,
-    /// puts back labels and specs changed by hand. Idempotent.
+    /// Makes the namespace, quota and network policy match the VDC, reading what exists from
+    /// the API (the request path); ``VDCReconciler`` does the same from its caches.
     func ensureNamespaceObjects(of vdc: VDCRecord, in organization: OrganizationRecord) async throws(KubeClientError) {
         let api = try await connectedAPI()
+        try await ensureNamespaceObjects(of: vdc, in: organization, api: api, reader: APIObjectReader(api: api))
+    }
+
+    /// Makes the namespace, quota and network policy match the VDC: creates what is missing,
+    /// puts back labels and specs changed by hand, and writes nothing when all is as wanted
+    /// (so that the reconciler's own writes do not wake it forever). A namespace being deleted
+    /// (a VDC deleted and made again at once) is a conflict the caller retries.
+    func ensureNamespaceObjects(
+        of vdc: VDCRecord, in organization: OrganizationRecord, api: any KubernetesAPI, reader: some VDCObjectReader
+    ) async throws(KubeClientError) {
         let objects = VDCNamespaceObjects(vdc: vdc, organization: organization)
-        try await ensure(api, .namespaces, nil, objects.namespace, patch: ["metadata": ["labels": .object(objects.labels)]])
-        try await ensure(
-            api, .resourceQuotas, vdc.namespace, objects.quota,
-            patch: ["metadata": ["labels": .object(objects.labels)], "spec": ["hard": .object(objects.quotaHard)]],
-            replaceSpec: true)
-        try await ensure(
-            api, .networkPolicies, vdc.namespace, objects.networkPolicy,
-            patch: ["metadata": ["labels": .object(objects.labels)], "spec": objects.networkPolicy["spec"] ?? [:]],
-            replaceSpec: true)
-        if let name = TenancyNames.organization(organization.name) {
+        let namespace = try await reader.current(.namespaces, nil, vdc.namespace)
+        if namespace == nil, let name = TenancyNames.organization(organization.name) {
+            // A cache can still hold a VDC just deleted: only a VDC the API confirms, and that
+            // is not being deleted, gets its namespace (again).
+            let live: JSONValue
+            do {
+                live = try await api.get(.vdcs, namespace: nil, name: "\(name).\(vdc.name.lowercased())")
+            } catch {
+                if error.isNotFound { return }
+                throw error
+            }
+            guard live["metadata"]?["deletionTimestamp"] == nil else { return }
+        }
+        if namespace?["metadata"]?["deletionTimestamp"] != nil {
+            throw KubeClientError(
+                code: 409, reason: "Conflict", message: "namespace \(vdc.namespace) is being deleted",
+                request: "reconcile VDC \(vdc.name)")
+        }
+        try await apply(.namespaces, nil, wanted: objects.namespace, current: namespace, replacesSpec: false, api)
+        try await apply(
+            .resourceQuotas, vdc.namespace, wanted: objects.quota,
+            current: try await reader.current(.resourceQuotas, vdc.namespace, VDCNamespaceObjects.quotaName), replacesSpec: true,
+            api)
+        try await apply(
+            .networkPolicies, vdc.namespace, wanted: objects.networkPolicy,
+            current: try await reader.current(.networkPolicies, vdc.namespace, VDCNamespaceObjects.policyName),
+            replacesSpec: true, api)
+        guard let name = TenancyNames.organization(organization.name) else { return }
+        let objectName = "\(name).\(vdc.name.lowercased())"
+        let recorded = try? await reader.current(.vdcs, nil, objectName)?["status"]?["namespace"]?.stringValue
+        if recorded != vdc.namespace {
             _ = try? await api.patch(
-                .vdcs, namespace: nil, name: "\(name).\(vdc.name.lowercased())", patch: ["status": ["namespace": .string(vdc.namespace)]],
+                .vdcs, namespace: nil, name: objectName, patch: ["status": ["namespace": .string(vdc.namespace)]],
                 type: .merge, subresource: "status", options: .default)
         }
     }
 
-    /// Creates `object`, or when it exists brings it back to the wanted state. A namespace
-    /// being deleted (a VDC deleted and made again at once) is a conflict the caller retries.
-    private func ensure(
-        _ api: any KubernetesAPI, _ resource: ResourceType, _ namespace: String?, _ object: JSONValue, patch: JSONValue,
-        replaceSpec: Bool = false
+    /// Creates `wanted`, or brings the existing object back to it (``VDCNamespaceObjects/write(wanted:current:replacesSpec:)``).
+    private func apply(
+        _ resource: ResourceType, _ namespace: String?, wanted: JSONValue, current: JSONValue?, replacesSpec: Bool,
+        _ api: any KubernetesAPI
     ) async throws(KubeClientError) {
-        do {
-            _ = try await api.create(resource, namespace: namespace, object: object)
-        } catch {
-            guard error.isAlreadyExists, let name = object["metadata"]?["name"]?.stringValue else { throw error }
-            guard replaceSpec else {
-                _ = try await api.patch(resource, namespace: namespace, name: name, patch: patch)
-                return
+        switch VDCNamespaceObjects.write(wanted: wanted, current: current, replacesSpec: replacesSpec) {
+        case nil:
+            return
+        case .create(let object):
+            do {
+                _ = try await api.create(resource, namespace: namespace, object: object)
+            } catch {
+                // Made meanwhile (the request path and the reconciler race): fix what the API holds.
+                guard error.isAlreadyExists, let name = wanted["metadata"]?["name"]?.stringValue else { throw error }
+                let existing = try await api.get(resource, namespace: namespace, name: name)
+                if case .update(let object)? = VDCNamespaceObjects.write(wanted: wanted, current: existing, replacesSpec: replacesSpec) {
+                    try await update(resource, namespace, object, replacesSpec: replacesSpec, api)
+                }
             }
-            // A merge patch cannot remove keys added by hand: replace the spec whole.
-            var current = try await api.get(resource, namespace: namespace, name: name)
-            guard case .object(var fields) = current, case .object(var metadata)? = fields["metadata"] else { return }
-            let wantedSpec = object["spec"] ?? [:]
-            let wantedLabels = object["metadata"]?["labels"]?.objectValue ?? [:]
-            var labels = metadata["labels"]?.objectValue ?? [:]
-            labels.merge(wantedLabels) { _, new in new }
-            if fields["spec"] == wantedSpec && metadata["labels"]?.objectValue == labels { return }
-            metadata["labels"] = .object(labels)
-            fields["metadata"] = .object(metadata)
-            fields["spec"] = wantedSpec
-            current = .object(fields)
-            _ = try await api.update(resource, namespace: namespace, object: current)
+        case .update(let object):
+            try await update(resource, namespace, object, replacesSpec: replacesSpec, api)
+        }
+    }
+
+    /// Labels alone go as a merge patch (no conflict with other writers); a spec is replaced
+    /// whole, since a merge patch cannot remove keys added by hand.
+    private func update(
+        _ resource: ResourceType, _ namespace: String?, _ object: JSONValue, replacesSpec: Bool, _ api: any KubernetesAPI
+    ) async throws(KubeClientError) {
+        if replacesSpec {
+            _ = try await api.update(resource, namespace: namespace, object: object)
+        } else if let name = object["metadata"]?["name"]?.stringValue {
+            _ = try await api.patch(
+                resource, namespace: namespace, name: name, patch: ["metadata": ["labels": object["metadata"]?["labels"] ?? [:]]])
         }
     }
 

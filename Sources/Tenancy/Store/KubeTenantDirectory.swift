@@ -137,15 +137,10 @@ public final class KubeTenantDirectory: TenantDirectory, Sendable {
         do {
             let list = try await api.list(.vdcs)
             return list.items.compactMap { object -> VDCRecord? in
-                guard let spec = object["spec"], let owner = spec["organization"]?.stringValue,
-                    let organization = byObjectName[owner],
-                    let id = spec["id"]?.stringValue, let name = spec["name"]?.stringValue,
-                    let namespace = TenancyNames.vdcNamespace(organization: organization.name, vdc: name)
-                else { return nil }
-                return VDCRecord(
-                    id: id, name: name, organizationID: organization.id, namespace: namespace,
-                    description: spec["description"]?.stringValue ?? "", enabled: spec["enabled"]?.boolValue ?? true,
-                    settings: VDCSpec.settings(spec))
+                guard let owner = object["spec"]?["organization"]?.stringValue, let organization = byObjectName[owner] else {
+                    return nil
+                }
+                return Self.vdcRecord(object, organization: organization)
             }.sorted { $0.name.lowercased() < $1.name.lowercased() }
         } catch {
             logger.error("cannot list VDCs", metadata: ["error": "\(error)"])
@@ -164,6 +159,18 @@ public final class KubeTenantDirectory: TenantDirectory, Sendable {
             logger.error("cannot read \(resource)", metadata: ["name": "\(name)", "error": "\(error)"])
             throw .unavailable("The tenancy store cannot read \(resource.resource).")
         }
+    }
+
+    /// A `VDC` object of `organization` as a record; nil when it lacks its id or name, or
+    /// they cannot name a namespace.
+    static func vdcRecord(_ object: JSONValue, organization: OrganizationRecord) -> VDCRecord? {
+        guard let spec = object["spec"], let id = spec["id"]?.stringValue, let name = spec["name"]?.stringValue,
+            let namespace = TenancyNames.vdcNamespace(organization: organization.name, vdc: name)
+        else { return nil }
+        return VDCRecord(
+            id: id, name: name, organizationID: organization.id, namespace: namespace,
+            description: spec["description"]?.stringValue ?? "", enabled: spec["enabled"]?.boolValue ?? true,
+            settings: VDCSpec.settings(spec))
     }
 
     static func organizationRecord(_ object: JSONValue) -> OrganizationRecord? {

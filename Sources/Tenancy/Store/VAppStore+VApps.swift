@@ -21,12 +21,44 @@ extension VAppStore {
     /// The vApps of a namespace (nil: every namespace), with their VMs and instantiation state.
     func vApps(namespace: String? = nil) async throws(VCDError) -> [VAppRecord] {
         let objects = try await list(.vApps, namespace, selector: Self.vAppIDLabel)
-        return try await records(objects, namespace: namespace)
+        return try await joined(objects, namespace: namespace, onlyThese: false).sorted(by: Self.nameOrder)
     }
 
-    /// The vApps of a VDC, in name order (what `GET /api/vdc/{id}` lists as its ResourceEntities).
+    /// The vApps of a VDC, in name order.
     func vApps(in vdc: VDCRecord) async throws(VCDError) -> [VAppRecord] {
         try await vApps(namespace: vdc.namespace).filter { $0.vdcID == vdc.id }
+    }
+
+    /// One page of the vApps of a namespace (nil: every namespace) that `includes` admits, in
+    /// name order, and how many it admits in all. Filtering, sorting and paging need only the
+    /// VApp objects, so they come first and only the page's VMs and TemplateInstances are
+    /// read: a page costs the same with ten vApps or ten thousand. `includes` sees the
+    /// records before the join (no VMs, no instantiation state).
+    func vAppPage(namespace: String? = nil, paging: Paging, where includes: (VAppRecord) -> Bool) async throws(VCDError)
+        -> (vApps: [VAppRecord], total: Int)
+    {
+        let admitted = try await vAppObjects(namespace: namespace, where: includes)
+        let page = Array(admitted[paging.range(total: admitted.count)]).map(\.object)
+        return (try await joined(page, namespace: namespace), admitted.count)
+    }
+
+    /// The VApp objects of a namespace (nil: every namespace) that `includes` admits, in name
+    /// order, each with its record before the join (no VMs, no instantiation state): what
+    /// filtering, sorting and paging need, before ``joined(_:namespace:onlyThese:)`` completes a page.
+    func vAppObjects(namespace: String? = nil, where includes: (VAppRecord) -> Bool) async throws(VCDError)
+        -> [(object: JSONValue, record: VAppRecord)]
+    {
+        try await list(.vApps, namespace, selector: Self.vAppIDLabel).compactMap { object in
+            VAppObjects.record(object, vms: [], instance: nil).flatMap { includes($0) ? (object, $0) : nil }
+        }.sorted { Self.nameOrder($0.record, $1.record) }
+    }
+
+    /// The vApps of a VDC in name order, as their VApp objects alone say (no VMs, no
+    /// instantiation state): for listings that show names and ids only.
+    func vAppSummaries(in vdc: VDCRecord) async throws(VCDError) -> [VAppRecord] {
+        try await list(.vApps, vdc.namespace, selector: Self.vAppIDLabel)
+            .compactMap { VAppObjects.record($0, vms: [], instance: nil) }
+            .filter { $0.vdcID == vdc.id }.sorted(by: Self.nameOrder)
     }
 
     /// The vApp with this UUID, whatever its organisation (callers check visibility).
@@ -34,24 +66,52 @@ extension VAppStore {
         guard TenancyNames.isUUID(id) else { return nil }
         let objects = try await list(.vApps, nil, selector: "\(Self.vAppIDLabel)=\(id)")
         guard let object = objects.first, let namespace = object["metadata"]?["namespace"]?.stringValue else { return nil }
-        return try await records([object], namespace: namespace).first
+        return try await joined([object], namespace: namespace).first
     }
 
-    /// The vApp of a VM (by the VM's `metadata.uid`), and that VM.
+    /// The vApp of a VM (by the VM's `metadata.uid`), and that VM: the VM's `vapp.ssvirt`
+    /// label names its vApp, so only that vApp is read and joined.
     func vApp(ofVM id: String) async throws(VCDError) -> (vApp: VAppRecord, vm: VAppVM)? {
         guard TenancyNames.isUUID(id) else { return nil }
-        for vApp in try await vApps() {
-            if let vm = vApp.vms.first(where: { $0.id == id }) { return (vApp, vm) }
-        }
-        return nil
+        let machine = try await list(.virtualMachines, nil, selector: Self.vAppLabel).first { $0["metadata"]?["uid"]?.stringValue == id }
+        guard let machine, let namespace = machine["metadata"]?["namespace"]?.stringValue,
+            let owner = Self.labels(machine)[Self.vAppLabel], let object = try await get(.vApps, namespace, owner),
+            Self.labels(object)[Self.vAppIDLabel] != nil,
+            let vApp = try await joined([object], namespace: namespace).first,
+            let vm = vApp.vms.first(where: { $0.id == id })
+        else { return nil }
+        return (vApp, vm)
     }
 
-    private func records(_ objects: [JSONValue], namespace: String?) async throws(VCDError) -> [VAppRecord] {
+    /// Cloud Director lists by name, regardless of case; the namespace and object name make
+    /// the order total (the same name in two VDCs).
+    static func nameOrder(_ left: VAppRecord, _ right: VAppRecord) -> Bool {
+        (left.name.lowercased(), left.namespace, left.objectName) < (right.name.lowercased(), right.namespace, right.objectName)
+    }
+
+    /// Joins VApp objects with their VMs (labelled `vapp.ssvirt=<object name>`) and their
+    /// TemplateInstances (named as the VApp), in the objects' order. `onlyThese` reads only
+    /// these vApps' VMs and instances (by a set-based label selector, in the one namespace
+    /// they share when they do); otherwise every vApp VM and instance of `namespace`.
+    func joined(_ objects: [JSONValue], namespace: String?, onlyThese: Bool = true) async throws(VCDError) -> [VAppRecord] {
         guard !objects.isEmpty else { return [] }
-        let vms = try await list(.virtualMachines, namespace, selector: Self.vAppLabel)
-        let instances = try await list(.openShiftTemplateInstances, namespace, selector: Self.vAppIDLabel)
         func key(_ object: JSONValue) -> String {
             "\(object["metadata"]?["namespace"]?.stringValue ?? "")/\(object["metadata"]?["name"]?.stringValue ?? "")"
+        }
+        var vms: [JSONValue] = []
+        var instances: [JSONValue] = []
+        if onlyThese {
+            let namespaces = Set(objects.compactMap { $0["metadata"]?["namespace"]?.stringValue })
+            let scope = namespace ?? (namespaces.count == 1 ? namespaces.first : nil)
+            let names = Array(Set(objects.compactMap { $0["metadata"]?["name"]?.stringValue })).sorted()
+            for chunk in Self.selectorChunks(names) {
+                let chosen = "\(Self.vAppLabel) in (\(chunk.joined(separator: ",")))"
+                vms += try await list(.virtualMachines, scope, selector: chosen)
+                instances += try await list(.openShiftTemplateInstances, scope, selector: "\(Self.vAppIDLabel),\(chosen)")
+            }
+        } else {
+            vms = try await list(.virtualMachines, namespace, selector: Self.vAppLabel)
+            instances = try await list(.openShiftTemplateInstances, namespace, selector: Self.vAppIDLabel)
         }
         var vmsByVApp: [String: [VAppVM]] = [:]
         for vm in vms {
@@ -63,7 +123,30 @@ extension VAppStore {
             let objectKey = key(object)
             return VAppObjects.record(
                 object, vms: (vmsByVApp[objectKey] ?? []).sorted { $0.name < $1.name }, instance: instancesByName[objectKey])
-        }.sorted { $0.name.lowercased() < $1.name.lowercased() }
+        }
+    }
+
+    /// Names per set-based selector (`vapp.ssvirt in (…)`) are bounded by their bytes, so a
+    /// request line stays near 4 KiB: a whole page in one list with usual names, a few lists
+    /// with 63-byte ones.
+    static let selectorBytes = 4096
+
+    /// `names` cut into runs whose joined length stays within ``selectorBytes``.
+    static func selectorChunks(_ names: [String]) -> [[String]] {
+        var chunks: [[String]] = []
+        var current: [String] = []
+        var bytes = 0
+        for name in names {
+            if !current.isEmpty && bytes + name.utf8.count + 1 > selectorBytes {
+                chunks.append(current)
+                current = []
+                bytes = 0
+            }
+            current.append(name)
+            bytes += name.utf8.count + 1
+        }
+        if !current.isEmpty { chunks.append(current) }
+        return chunks
     }
 
     /// Starts making a vApp: VApp, params Secret and TemplateInstance, and the task that

@@ -52,7 +52,9 @@ public struct PlatformOpenAPI: Sendable {
     /// matches it. A literal segment wins over a parameter (`/scenario` is not `/nodes/{name}`).
     func methods(forPath path: String) -> [String] {
         let parts = path.split(separator: "/").map(String.init)
-        var found: [String] = []
+        // The route with the most literal segments wins (`/clusters/operations` over
+        // `/clusters/{name}`); routes tied on that share their methods.
+        var best: (literals: Int, methods: [String]) = (-1, [])
         for route in routes where route.segments.count == parts.count {
             let matches = zip(route.segments, parts).allSatisfy { segment, part in
                 switch segment {
@@ -60,9 +62,15 @@ public struct PlatformOpenAPI: Sendable {
                 case .parameter: !part.isEmpty
                 }
             }
-            if matches { found += route.methods.filter { !found.contains($0) } }
+            guard matches else { continue }
+            let literals = route.segments.filter { if case .literal = $0 { true } else { false } }.count
+            if literals > best.literals {
+                best = (literals, route.methods)
+            } else if literals == best.literals {
+                best.methods += route.methods.filter { !best.methods.contains($0) }
+            }
         }
-        return found
+        return best.methods
     }
 }
 
