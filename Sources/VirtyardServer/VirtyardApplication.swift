@@ -161,6 +161,8 @@ public struct VirtyardApplication: Sendable {
             let client = try HTTPKubernetesClient(configuration: kubeconfig, logger: Logger(label: "virtyard.kubeclient"))
             apiServer = nil
             connect = { client }
+            // Readiness of provisioned clusters comes from their own APIs (docs/provisioning.md).
+            provisionedClusters = NestedAPIClusterAccess(host: client, logger: Logger(label: "virtyard.provisioning"))
             runsSimulation = false
             runsKubeVirtOnly = simulatedKubeVirt
             Logger(label: "virtyard").info("driving an external cluster", metadata: ["server": "\(kubeconfig.server)"])
