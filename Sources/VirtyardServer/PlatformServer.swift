@@ -11,6 +11,7 @@ import PlatformHTTP
 import Prometheus
 import Provisioning
 import ServiceLifecycle
+import WebConsole
 
 /// The platform address: health, Prometheus metrics, and (as capabilities arrive) the
 /// platform API and web console.
@@ -23,6 +24,7 @@ public final class PlatformServer: Service, Sendable {
     let capacity: CapacityService?
     let lab: LabService?
     let provisioning: ProvisioningService?
+    let console: WebConsole?
     let adminToken: String?
     let connections: ConnectionLimits
     let logger: Logger
@@ -33,7 +35,7 @@ public final class PlatformServer: Service, Sendable {
     public init(
         host: String, port: Int, metrics: PrometheusCollectorRegistry, apiServer: KubeAPIServer?,
         controllers: ControllerRuntime?, capacity: CapacityService? = nil, lab: LabService? = nil,
-        provisioning: ProvisioningService? = nil,
+        provisioning: ProvisioningService? = nil, console: WebConsole? = nil,
         adminToken: String? = nil, connections: ConnectionLimits = ConnectionLimits(),
         logger: Logger = Logger(label: "virtyard.platform")
     ) {
@@ -42,6 +44,7 @@ public final class PlatformServer: Service, Sendable {
         self.capacity = capacity
         self.lab = lab
         self.provisioning = provisioning
+        self.console = console
         self.adminToken = adminToken
         self.host = host
         self.port = port
@@ -97,10 +100,19 @@ public final class PlatformServer: Service, Sendable {
         if let capacity { CapacityRoutes(service: capacity).register(on: router) }
         if let lab { LabRoutes(service: lab).register(on: router) }
         if let provisioning { ProvisioningRoutes(service: provisioning).register(on: router) }
+        if let console {
+            do {
+                try await console.register(on: router)
+            } catch {
+                bound.fail(error)
+                throw error
+            }
+        }
         let bound = self.bound
         let application = Application(
             router: router,
-            server: .http1(configuration: connections.http1),
+            // With lab terminals on, the console's WebSocket upgrade too.
+            server: console?.httpServer(http1: connections.http1) ?? .http1(configuration: connections.http1),
             configuration: .init(address: .hostname(host, port: port), serverName: "virtyard"),
             onServerRunning: { channel in bound.set(channel.localAddress?.port ?? 0) },
             logger: logger)

@@ -34,9 +34,15 @@ public struct EmbeddedProvisionedClusterAccess: ProvisionedClusterAccess {
         guests.failures(namespace: namespace, cluster: cluster)
     }
 
-    /// Deletes the Node (its pods are left to the cluster's pod garbage collection, as after
-    /// a drain the node has none that matter). The VM's guest does not register it again
-    /// unless the VM starts anew.
+    /// Cordons the Node and deletes its pods (``ProvisionedClusterNodes/drain(_:in:now:)``).
+    public func drainNode(namespace: String, cluster: String, node: String) async throws -> [String] {
+        guard let virtualCluster = try await guests.load(Self.id(namespace, cluster)) else { return [] }
+        return try await ProvisionedClusterNodes.drain(node, in: virtualCluster)
+    }
+
+    /// Deletes the Node, drained first by the controller (pods it left behind after a drain
+    /// timed out go to the cluster's pod garbage collection). The VM's guest does not
+    /// register it again unless the VM starts anew.
     public func removeNode(namespace: String, cluster: String, node: String) async throws {
         guard let virtualCluster = try await guests.load(Self.id(namespace, cluster)) else { return }
         try await ProvisionedClusterNodes.delete(node, in: virtualCluster)

@@ -13,6 +13,7 @@ import ServiceLifecycle
 import Simulation
 import Templates
 import Tenancy
+import WebConsole
 
 /// Everything `virtyard serve` runs, wired together: the embedded Kubernetes API (or a real
 /// cluster's), the controllers of every capability on the replica that leads, and the
@@ -44,6 +45,8 @@ public struct VirtyardApplication: Sendable {
         public var imageSync: ImageSyncControllers.Configuration
         /// Where the Cloud Director compatible API listens; nil does not serve it.
         public var vcd: ListenAddress?
+        /// Browser terminals for lab sessions (`serve --lab-terminals`); nil: off.
+        public var labTerminals: LabTerminals.Configuration?
         public var shutdown: ShutdownBudget
 
         public init(
@@ -51,7 +54,8 @@ public struct VirtyardApplication: Sendable {
             connections: ConnectionLimits = ConnectionLimits(), leaderElection: LeaderElectionConfiguration,
             installCRDs: Bool = true, simulation: SimulationConfiguration, capacity: CapacityService.Configuration,
             labPool: LabPoolControllers.Configuration, imageSync: ImageSyncControllers.Configuration,
-            vcd: ListenAddress? = nil, shutdown: ShutdownBudget = ShutdownBudget()
+            vcd: ListenAddress? = nil, labTerminals: LabTerminals.Configuration? = nil,
+            shutdown: ShutdownBudget = ShutdownBudget()
         ) {
             self.cluster = cluster
             self.dataDirectory = dataDirectory
@@ -65,6 +69,7 @@ public struct VirtyardApplication: Sendable {
             self.labPool = labPool
             self.imageSync = imageSync
             self.vcd = vcd
+            self.labTerminals = labTerminals
             self.shutdown = shutdown
         }
     }
@@ -108,6 +113,7 @@ public struct VirtyardApplication: Sendable {
         services.append(.init(service: parts.platform))
         services.append(.init(service: parts.controllers))
         if let tenancy = parts.tenancy { services.append(.init(service: tenancy)) }
+        if let terminals = parts.terminals { services.append(.init(service: TerminalSweep(terminals: terminals))) }
         // Last, so that it is told first.
         services.append(.init(service: ShutdownWatchdog(limit: configuration.shutdown.watchdog, logger: logger)))
         var group = ServiceGroupConfiguration(
@@ -141,6 +147,7 @@ public struct VirtyardApplication: Sendable {
         let platform: PlatformServer
         let controllers: ControllerRuntime
         let tenancy: TenancyServer?
+        let terminals: LabTerminals?
         let endpoints: @Sendable () async throws -> Endpoints
     }
 
@@ -212,6 +219,13 @@ public struct VirtyardApplication: Sendable {
         let provisioning = ProvisioningService(
             configuration: ProvisioningService.Configuration(access: provisionedClusters),
             logger: Logger(label: "virtyard.provisioning"))
+        let terminals = configuration.labTerminals.map {
+            LabTerminals(configuration: $0, lab: lab, logger: Logger(label: "virtyard.console.terminals"))
+        }
+        let console = WebConsole(
+            services: ConsoleServices(lab: lab, capacity: capacity, provisioning: provisioning, terminals: terminals),
+            adminToken: token,
+            logger: Logger(label: "virtyard.console"))
         let controllerSettings = ControllerSettings(
             simulation: simulation, runsSimulation: runsSimulation,
             runsKubeVirtOnly: runsKubeVirtOnly, virtualClusterControllers: virtualClusterControllers,
@@ -222,13 +236,13 @@ public struct VirtyardApplication: Sendable {
             stopDeadline: configuration.shutdown.controllers, logger: Logger(label: "virtyard.controllers"),
             controllers: { informers, api in
                 controllerSettings.services(
-                    api: api, informers: informers, lab: lab, capacity: capacity, provisioning: provisioning)
+                    api: api, informers: informers, lab: lab, capacity: capacity, provisioning: provisioning, console: console)
             },
             connect: connect)
         let platform = PlatformServer(
             host: configuration.platform.host, port: configuration.platform.port,
             metrics: metrics, apiServer: apiServer, controllers: controllers, capacity: capacity,
-            lab: lab, provisioning: provisioning, adminToken: token, connections: configuration.connections,
+            lab: lab, provisioning: provisioning, console: console, adminToken: token, connections: configuration.connections,
             logger: Logger(label: "virtyard.platform"))
         let tenancy = try configuration.vcd.map {
             try TenancyListener.make(
@@ -245,7 +259,9 @@ public struct VirtyardApplication: Sendable {
                 certificateAuthorityPEM: apiServer?.configuration.tls?.caCertificatePEM,
                 vcd: try await tenancy?.boundURL())
         }
-        return Parts(apiServer: apiServer, platform: platform, controllers: controllers, tenancy: tenancy, endpoints: endpoints)
+        return Parts(
+            apiServer: apiServer, platform: platform, controllers: controllers, tenancy: tenancy, terminals: terminals,
+            endpoints: endpoints)
     }
 
     /// The embedded API's URL for a bound port.
@@ -275,7 +291,7 @@ private struct ControllerSettings: Sendable {
 
     func services(
         api: any KubernetesAPI, informers: SharedInformerFactory, lab: LabService,
-        capacity: CapacityService, provisioning provisioningService: ProvisioningService
+        capacity: CapacityService, provisioning provisioningService: ProvisioningService, console: WebConsole
     ) -> [any Service] {
         // The simulated infrastructure runs only where nothing real does the job.
         var services: [any Service] = []
@@ -307,6 +323,24 @@ private struct ControllerSettings: Sendable {
         services += ProvisioningControllers.services(
             api: api, informers: informers, configuration: provisioning, logger: Logger(label: "virtyard.provisioning"))
         provisioningService.attach(api: api, informers: informers)
+        console.attach(api: api, informers: informers)
         return services + capacity.attach(api: api, informers: informers)
+    }
+}
+
+extension VirtyardApplication.Configuration {
+    /// Turns on browser terminals for lab sessions, after checking that their sandbox works
+    /// on this host; throws what is missing otherwise (`serve` refuses to start).
+    public mutating func enableLabTerminals() throws {
+        labTerminals = try LabTerminals.Configuration.checkedOnThisHost()
+    }
+}
+
+/// The lab terminals' sweep as a service: on shutdown it stops, and every shell is killed.
+private struct TerminalSweep: Service {
+    let terminals: LabTerminals
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown { await terminals.run() }
     }
 }

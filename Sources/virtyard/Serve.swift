@@ -139,6 +139,13 @@ struct Serve: AsyncParsableCommand {
 
     var vcdListen: ListenAddress? { vcdListenOption.address }
 
+    @Flag(
+        name: .customLong("lab-terminals"),
+        help:
+            "Give each running lab session a browser terminal: a sandboxed shell (bubblewrap) with kubectl for its cluster. Needs bwrap on PATH and root (docs/console.md)."
+    )
+    var labTerminals = false
+
     mutating func validate() throws {
         try embedded.validate()
         if kubeconfig == nil { kubeconfig = ProcessInfo.processInfo.environment["VIRTYARD_KUBECONFIG"] }
@@ -230,13 +237,25 @@ struct Serve: AsyncParsableCommand {
         } catch {
             throw ValidationError("invalid image sync setting in the environment: \(error)")
         }
-        return VirtyardApplication.Configuration(
+        var configuration = VirtyardApplication.Configuration(
             cluster: cluster, dataDirectory: data.path, adminToken: token, platform: listen,
             connections: embedded.connections, leaderElection: election, installCRDs: !skipCRDInstall,
             simulation: try simulation.simulation(
                 storageDirectory: URL(fileURLWithPath: data.path).appendingPathComponent("storage"),
                 labPoolSize: labPoolSize),
             capacity: try simulation.capacity(embedded: !external), labPool: labPool, imageSync: imageSync, vcd: vcdListen)
+        if labTerminals {
+            guard !external else {
+                throw ValidationError(
+                    "--lab-terminals works with the embedded API only (a real cluster's VM consoles are not attached yet)")
+            }
+            do {
+                try configuration.enableLabTerminals()
+            } catch {
+                throw ValidationError("\(error)")
+            }
+        }
+        return configuration
     }
 }
 

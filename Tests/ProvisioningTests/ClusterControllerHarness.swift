@@ -17,6 +17,11 @@ final class FakeClusterAccess: ProvisionedClusterAccess {
         var failures: [String: String] = [:]
         var removedNodes: [String] = []
         var removedClusters: [String] = []
+        /// Pods bound to each node that a drain does not get rid of (until ``podsLeave(_:)``).
+        var pods: [String: [String]] = [:]
+        var cordoned: [String] = []
+        /// Every drain and removal, in order: `drain <node>`, `remove <node>`.
+        var calls: [String] = []
     }
 
     let state = Mutex(State())
@@ -30,6 +35,17 @@ final class FakeClusterAccess: ProvisionedClusterAccess {
         state.withLock { $0.failures[name] = message }
     }
 
+    /// `pods` stay on `node` through every drain until ``podsLeave(_:)``.
+    func place(_ pods: [String], on node: String) {
+        state.withLock { $0.pods[node] = pods }
+    }
+
+    func podsLeave(_ node: String) {
+        state.withLock { $0.pods[node] = nil }
+    }
+
+    var cordoned: [String] { state.withLock { $0.cordoned } }
+    var calls: [String] { state.withLock { $0.calls } }
     var removedNodes: [String] { state.withLock { $0.removedNodes } }
     var removedClusters: [String] { state.withLock { $0.removedClusters } }
 
@@ -41,8 +57,17 @@ final class FakeClusterAccess: ProvisionedClusterAccess {
         state.withLock { $0.failures }
     }
 
+    func drainNode(namespace: String, cluster: String, node: String) async throws -> [String] {
+        state.withLock {
+            $0.calls.append("drain \(node)")
+            if $0.nodes[node] != nil, !$0.cordoned.contains(node) { $0.cordoned.append(node) }
+            return $0.pods[node] ?? []
+        }
+    }
+
     func removeNode(namespace: String, cluster: String, node: String) async throws {
         state.withLock {
+            $0.calls.append("remove \(node)")
             $0.removedNodes.append(node)
             $0.nodes[node] = nil
         }
@@ -65,6 +90,7 @@ struct ClusterControllerHarness {
     let informers: SharedInformerFactory
     let vms: Informer
     let vmis: Informer
+    let operations: Informer
     let access: FakeClusterAccess?
     let logger: Logger
 
@@ -87,12 +113,14 @@ struct ClusterControllerHarness {
             let informers = SharedInformerFactory(api: api, logger: quiet)
             let vms = informers.informer(for: .virtualMachines)
             let vmis = informers.informer(for: .virtualMachineInstances)
+            let operations = informers.informer(for: .clusterOperations)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await informers.run() }
                 defer { group.cancelAll() }
                 try await informers.waitForSync()
                 try await body(
-                    ClusterControllerHarness(api: api, informers: informers, vms: vms, vmis: vmis, access: access, logger: quiet))
+                    ClusterControllerHarness(
+                        api: api, informers: informers, vms: vms, vmis: vmis, operations: operations, access: access, logger: quiet))
             }
         }
     }

@@ -226,6 +226,7 @@ struct StubClusterAccess: ProvisionedClusterAccess {
 
     func nodes(namespace: String, cluster: String) async -> [ProvisionedNode]? { registered }
     func bootFailures(namespace: String, cluster: String) async -> [String: String] { failures }
+    func drainNode(namespace: String, cluster: String, node: String) async throws -> [String] { [] }
     func removeNode(namespace: String, cluster: String, node: String) async throws {}
     func removeCluster(namespace: String, cluster: String) async {}
     func kubeconfig(namespace: String, cluster: String) async -> String? { kubeconfigText }

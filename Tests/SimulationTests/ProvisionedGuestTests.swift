@@ -35,25 +35,12 @@ import VirtyardTesting
             _ = try await CRDInstaller.bundled().installMissing(into: client, logger: quiet)
             let informers = SharedInformerFactory(api: client, logger: quiet)
             let services = SimulationControllers.services(api: client, informers: informers, configuration: configuration, logger: quiet)
-            let running = Task {
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    group.addTask { try await informers.run() }
-                    for service in services { group.addTask { try await service.run() } }
-                    try await group.waitForAll()
-                }
-            }
             let access = EmbeddedProvisionedClusterAccess(guests: guests, certificateAuthorityPEM: cluster.certificates.caCertificatePEM) {
                 [url = cluster.url] in url
             }
-            do {
+            try await withRunningServices(informers: informers, services: services) {
                 try await body(Harness(client: client, cluster: cluster, access: access))
-            } catch {
-                running.cancel()
-                _ = await running.result
-                throw error
             }
-            running.cancel()
-            _ = await running.result
         }
     }
 
@@ -90,6 +77,48 @@ import VirtyardTesting
 
     static func nodes(_ access: EmbeddedProvisionedClusterAccess) async -> [ProvisionedNode] {
         await access.nodes(namespace: "lab", cluster: "demo") ?? []
+    }
+
+    /// Scale down's drain inside the virtual cluster: the Node is cordoned, its pods deleted
+    /// (a pod with a finalizer is marked and stays until it is released), mirror pods and pods
+    /// on other nodes are left alone.
+    @Test func drainCordonsTheNodeAndEvictsItsPods() async throws {
+        try await Self.withGuests { harness in
+            let access = harness.access
+            try await Self.apply(try Self.plan(), to: harness.client)
+            #expect(await eventually(timeout: .seconds(20)) { await Self.nodes(access).filter(\.ready).count == 2 })
+            let kubeconfig = try #require(await access.kubeconfig(namespace: "lab", cluster: "demo"))
+            let nested = try harness.cluster.client(kubeconfig: kubeconfig)
+            func pod(_ name: String, on node: String, finalizers: [String] = [], annotations: [String: String] = [:]) -> JSONValue {
+                var pod: JSONValue = [
+                    "apiVersion": "v1", "kind": "Pod", "metadata": ["name": .string(name), "namespace": "default"],
+                    "spec": ["nodeName": .string(node), "containers": [["name": "app", "image": "registry.k8s.io/pause:3.10"]]],
+                ]
+                pod.annotations = annotations
+                if !finalizers.isEmpty { pod[path: ["metadata", "finalizers"]] = .array(finalizers.map { .string($0) }) }
+                return pod
+            }
+            for object in [
+                pod("web", on: "demo-work-01"), pod("held", on: "demo-work-01", finalizers: ["example.com/hold"]),
+                pod("static", on: "demo-work-01", annotations: [NodeDrain.mirrorAnnotation: "x"]), pod("other", on: "demo-cp-01"),
+            ] {
+                _ = try await nested.create(.pods, namespace: "default", object: object)
+            }
+
+            let left = try await access.drainNode(namespace: "lab", cluster: "demo", node: "demo-work-01")
+            #expect(left == ["default/held"])
+            #expect(NodeDrain.isCordoned(try await nested.get(.nodes, name: "demo-work-01")))
+            #expect(!NodeDrain.isCordoned(try await nested.get(.nodes, name: "demo-cp-01")))
+            let names = Set(try await nested.list(.pods, namespace: "default").items.compactMap(\.name))
+            #expect(names == ["held", "static", "other"])
+            #expect(try await nested.get(.pods, namespace: "default", name: "held").deletionTimestamp != nil)
+            #expect(try await nested.get(.pods, namespace: "default", name: "static").deletionTimestamp == nil)
+
+            _ = try await nested.patch(.pods, namespace: "default", name: "held", patch: ["metadata": ["finalizers": nil]])
+            #expect(try await access.drainNode(namespace: "lab", cluster: "demo", node: "demo-work-01").isEmpty)
+            try await access.removeNode(namespace: "lab", cluster: "demo", node: "demo-work-01")
+            #expect(await Self.nodes(access).map(\.name) == ["demo-cp-01"])
+        }
     }
 
     @Test func theNodesJoinAVirtualClusterAtTheRequestedVersion() async throws {

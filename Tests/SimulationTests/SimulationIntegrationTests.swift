@@ -53,23 +53,9 @@ import VirtyardTesting
                         ) { [url = cluster.url] in url }),
                     logger: quiet)
             }
-            let running = Task {
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    group.addTask { try await informers.run() }
-                    for service in services { group.addTask { try await service.run() } }
-                    try await group.waitForAll()
-                }
-            }
-            defer { running.cancel() }
-            do {
+            try await withRunningServices(informers: informers, services: services) {
                 try await body(client, cluster)
-            } catch {
-                running.cancel()
-                _ = await running.result
-                throw error
             }
-            running.cancel()
-            _ = await running.result
         }
     }
 

@@ -42,6 +42,9 @@ import yaml
 import kubernetes
 from kubernetes import client as k8s
 
+# The web console's browser fixtures (Playwright with Debian's chromium).
+pytest_plugins = ["console_support"]
+
 HERE = Path(__file__).resolve().parent
 REPO_ROOT = HERE.parents[1]
 

@@ -110,12 +110,18 @@ def test_a_bad_spec_lists_every_violation_and_creates_nothing(server):
     name = new_name("bad")
     body = spec(name, workers=0, version="1.32")
     body["nodeGroups"][0]["template"]["memoryMB"] = 256
+    body["nodeGroups"][1]["template"]["cores"] = 1000
+    body["services"] = [{"name": "a", "type": "DNS", "dependsOn": ["b"]},
+                        {"name": "b", "type": "DNS", "dependsOn": ["a"]},
+                        {"name": "lb", "type": "LOAD_BALANCER", "configuration": {"implementation": "nginx"}}]
     resp = api(server, "POST", "/api/v1/clusters/provision", body)
     assert resp.status == 400, resp
     answer = resp.json()
     assert answer["title"] == "Constraint Violation" and answer["status"] == 400
     fields = {v["field"] for v in answer["violations"]}
-    assert {"version", "nodeGroups[1].count", "nodeGroups[0].template.memoryMB"} <= fields, answer
+    assert {"version", "nodeGroups[1].count", "nodeGroups[0].template.memoryMB", "nodeGroups[1].template.cores",
+            "services[2].configuration.implementation"} <= fields, answer
+    assert any("cycle" in v["message"] for v in answer["violations"] if v["field"].startswith("services[")), answer
     assert_moxxie_error(api(server, "GET", f"/api/v1/clusters/{name}"), 404, "RESOURCE_NOT_FOUND")
     vms = server.kubectl("get", "vm", "-n", NAMESPACE, "-l", f"virtyard.io/cluster={name}", "-o", "name", check=False)
     assert vms.stdout.strip() == ""

@@ -128,6 +128,7 @@ struct ClusterOperationObject: KubeObjectView {
         static let nodeStates: FieldPath = "status.nodeStates"
         static let statusOperationID: FieldPath = "status.operationId"
         static let statusClusterName: FieldPath = "status.clusterName"
+        static let conditions: FieldPath = "status.conditions"
     }
 
     static let fieldPaths: [FieldPath] = [
@@ -135,7 +136,7 @@ struct ClusterOperationObject: KubeObjectView {
         Field.state, Field.progress, Field.currentOperation, Field.totalNodes, Field.successfulNodes, Field.failedNodes,
         Field.startTime, Field.endTime, Field.errorMessage, Field.nodeStates, Field.statusOperationID,
         Field.statusClusterName, "status.nodeStates[].name", "status.nodeStates[].nodeGroup", "status.nodeStates[].status",
-        "status.nodeStates[].errorMessage",
+        "status.nodeStates[].errorMessage", Field.conditions,
     ]
 
     /// On the operation: the ClusterDefinition `metadata.generation` it works towards. A
@@ -195,6 +196,12 @@ struct ClusterOperationObject: KubeObjectView {
     }
 
     var isFinished: Bool { state?.isFinished ?? false }
+
+    /// `status.conditions` (`DrainTimedOut` when a node was removed before its pods left).
+    var conditions: [JSONValue] {
+        get { object[array: Field.conditions] ?? [] }
+        set { object[array: Field.conditions] = newValue }
+    }
 
     var progress: Int {
         get { Int(object[int: Field.progress] ?? 0) }

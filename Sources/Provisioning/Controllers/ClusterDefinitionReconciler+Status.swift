@@ -22,6 +22,10 @@ struct ConvergencePass {
     var removeTemporaryNodes = false
     /// The node a rolling upgrade is replacing.
     var replacing: String?
+    /// Nodes being drained before their removal, with how many pods are still to go.
+    var draining: [(name: String, podsLeft: Int)] = []
+    /// Drains that timed out this pass (the nodes were removed anyway), for the operation.
+    var drainTimeouts: [String] = []
 
     /// A SCALE or UPGRADE rolling back: converging to the restored specification.
     var rollingBack: Bool { operation.state == .rollingBack }
@@ -55,6 +59,10 @@ struct ConvergencePass {
                 "Cluster \(spec.name) is ready (\(nodes.count - halted.count) of \(nodes.count) nodes; \(Self.list(halted)) halted by its user)"
         }
         if let service = waitingForService { return "Starting service \(service)" }
+        if !draining.isEmpty {
+            let pods = draining.reduce(0) { $0 + $1.podsLeft }
+            return "Draining \(Self.list(draining.map(\.name))) before removing it (\(pods) pod\(pods == 1 ? "" : "s") left)"
+        }
         if let replacing { return "Replacing \(replacing) with version \(spec.version?.text ?? "")" }
         if removeTemporaryNodes { return "Control plane is up: removing the temporary nodes" }
         if !removing.isEmpty { return "Removing \(removing.map(\.name).joined(separator: ", "))" }
@@ -153,6 +161,16 @@ extension ClusterDefinitionReconciler {
 
         if inProgress {
             operation.stampIdentity()
+            if !pass.drainTimeouts.isEmpty {
+                var conditions = operation.conditions
+                let earlier = StatusConditions.find(conditions, ConditionType.drainTimedOut)?.message
+                let message = ([earlier].compactMap { $0 } + pass.drainTimeouts).joined(separator: "; ")
+                StatusConditions.set(
+                    &conditions,
+                    Condition(
+                        type: ConditionType.drainTimedOut, status: .true, reason: "DrainTimeout", message: String(message.prefix(2048))))
+                operation.conditions = conditions
+            }
             if operation.startTime == nil { operation.startTime = Timestamp.now() }
             operation.progress = pass.progress
             operation.currentOperation = pass.currentOperation

@@ -2,19 +2,10 @@ import Foundation
 import KubeClient
 import KubeModel
 
-/// The reconciler's writes: idempotent creates, deletes that tolerate a missing object, node
-/// removal (the cluster forgets the Node first), and the cluster Secrets made once.
+/// The reconciler's writes: idempotent creates, deletes that tolerate a missing object, and the
+/// cluster Secrets made once (node removal, with its drain, is `+Drain`).
 extension ClusterDefinitionReconciler {
     // MARK: - Writing
-
-    /// Removes a node: the cluster forgets it first, then its VM and user data Secret go.
-    func removeNode(namespace: String, cluster: String, vm: String, useAccess: (any ProvisionedClusterAccess)?) async throws {
-        if let useAccess {
-            try await useAccess.removeNode(namespace: namespace, cluster: cluster, node: vm)
-        }
-        try await deleteIfPresent(.virtualMachines, namespace: namespace, name: vm)
-        try await deleteOwnedSecret(namespace: namespace, name: "\(vm)-userdata", cluster: cluster)
-    }
 
     /// The stored object of `object`'s name, created from `object` when there is none.
     func createOrGet(_ resource: ResourceType, _ object: JSONValue) async throws -> JSONValue {

@@ -24,6 +24,8 @@ struct ClusterDefinitionReconciler: Reconciler {
         static let drifted = "Drifted"
         /// The temporary groups (OKD's bootstrap node) were removed once the control plane was up.
         static let temporaryNodesRemoved = "TemporaryNodesRemoved"
+        /// On an operation: a node was removed although pods were still draining from it.
+        static let drainTimedOut = "DrainTimedOut"
     }
 
     let api: any KubernetesAPI
@@ -183,6 +185,7 @@ struct ClusterDefinitionReconciler: Reconciler {
         let nodes = await useAccess?.nodes(namespace: namespace, cluster: name)
         let target = spec.version?.text ?? ""
         let steady = pass.operation.state == .completed
+        let drainTimeout = Self.drainTimeout(of: pass.operation)
 
         for node in desired {
             let vm = byName[node.name]
@@ -223,7 +226,9 @@ struct ClusterDefinitionReconciler: Reconciler {
                     name: vmName, group: vm.labels[ProvisioningLabels.nodeGroup] ?? "", status: .deleting, ready: false,
                     updated: false, exists: true, deleting: true))
             guard vm.deletionTimestamp == nil else { continue }
-            try await removeNode(namespace: namespace, cluster: name, vm: vmName, useAccess: useAccess)
+            let removal = try await removeNode(
+                namespace: namespace, cluster: name, vm: vm, useAccess: useAccess, drainTimeout: drainTimeout)
+            Self.note(removal, of: vmName, drainTimeout: drainTimeout, in: &pass)
         }
 
         // Rolling back, a node still on the abandoned version is replaced, not a failure.
@@ -249,10 +254,13 @@ struct ClusterDefinitionReconciler: Reconciler {
             : everyoneReady
         let candidates = pass.nodes.filter { !$0.updated && !$0.halted }
         let next = pass.rollingBack ? (candidates.first { !$0.ready } ?? candidates.first) : candidates.first
-        if mayReplace, !pass.removeTemporaryNodes, let outdated = next {
+        if mayReplace, !pass.removeTemporaryNodes, let outdated = next, let vm = byName[outdated.name] {
             pass.replacing = outdated.name
-            replacing.insert(outdated.name)
-            try await removeNode(namespace: namespace, cluster: name, vm: outdated.name, useAccess: useAccess)
+            let removal = try await removeNode(
+                namespace: namespace, cluster: name, vm: vm, useAccess: useAccess, drainTimeout: drainTimeout)
+            // Only a VM actually deleted is a replacement in flight (not drift when missing).
+            if case .draining = removal {} else { replacing.insert(outdated.name) }
+            Self.note(removal, of: outdated.name, drainTimeout: drainTimeout, in: &pass)
         }
     }
 

@@ -12,7 +12,8 @@ extension ResourceType {
 /// set of objects per supporting service (``ServiceSpec``), each labelled
 /// `virtyard.io/cluster` + `virtyard.io/service=<service>`:
 ///
-/// - LOAD_BALANCER: a `LoadBalancer` Service in front of the control-plane VMs' launcher pods;
+/// - LOAD_BALANCER: a `LoadBalancer` Service in front of the control-plane VMs' launcher pods,
+///   or with `configuration.implementation: haproxy` an HAProxy VM (`+HAProxy`);
 /// - DNS, DHCP, PXE_BOOT: a small VM running dnsmasq, its configuration rendered into its
 ///   user data Secret `<vm>-userdata`;
 /// - STORAGE, MONITORING: a ConfigMap recording the declaration (nothing runs yet).
@@ -67,6 +68,8 @@ struct ClusterServiceObjects {
     func objects(for service: ValidatedClusterSpec.Service, apiAddress: String?) -> [(ResourceType, JSONValue)] {
         let name = objectName(service.name)
         switch service.type {
+        case .loadBalancer where LoadBalancerImplementation.of(service.configuration) == .haproxy:
+            return haproxyObjects(for: service, name: name)
         case .loadBalancer:
             var ports = apiPorts
             if let extra = service.configuration?["ports"]?.arrayValue {
@@ -85,7 +88,7 @@ struct ClusterServiceObjects {
             let userData = dnsmasqUserData(service, hostname: name, apiAddress: apiAddress)
             return [
                 (.secrets, secret(name: "\(name)-userdata", labels: labels(service: service.name), data: ["userdata": userData])),
-                (.virtualMachines, dnsmasqVM(name: name, service: service)),
+                (.virtualMachines, serviceVM(name: name, service: service, defaultImage: Self.dnsmasqImage)),
             ]
         default:
             var data: [String: JSONValue] = [
@@ -164,8 +167,13 @@ struct ClusterServiceObjects {
         return text
     }
 
-    func dnsmasqVM(name: String, service: ValidatedClusterSpec.Service) -> JSONValue {
-        let image = service.configuration?["image"]?.stringValue.flatMap(Self.plain) ?? Self.dnsmasqImage
+    // MARK: - Service VMs
+
+    /// A small VM (1 core, 512 MiB) of a supporting service, booting `configuration.image` (or
+    /// `defaultImage`) with the user data of Secret `<name>-userdata`. Its labels reach its
+    /// launcher pod, so a Service can select it by `virtyard.io/service`.
+    func serviceVM(name: String, service: ValidatedClusterSpec.Service, defaultImage: String) -> JSONValue {
+        let image = service.configuration?["image"]?.stringValue.flatMap(Self.plain) ?? defaultImage
         let vmLabels = labels(service: service.name)
         return [
             "apiVersion": "kubevirt.io/v1", "kind": "VirtualMachine",
@@ -204,7 +212,7 @@ struct ClusterServiceObjects {
         return .object(fields)
     }
 
-    private func service(
+    func service(
         name: String, labels: [String: JSONValue], type: String, ports: [(name: String, port: Int)], selector: JSONValue
     ) -> JSONValue {
         [
@@ -224,7 +232,7 @@ struct ClusterServiceObjects {
         ]
     }
 
-    private func secret(name: String, labels: [String: JSONValue], data: [String: String]) -> JSONValue {
+    func secret(name: String, labels: [String: JSONValue], data: [String: String]) -> JSONValue {
         [
             "apiVersion": "v1", "kind": "Secret", "type": "Opaque",
             "metadata": metadata(name: name, labels: labels),

@@ -2,22 +2,29 @@ import Foundation
 import KubeClient
 import KubeModel
 import Logging
+import ServiceLifecycle
 
 /// Against a real cluster (`--kubeconfig`): each provisioned cluster's own API, reached with
 /// the admin kubeconfig the controller wrote into Secret `<name>-kubeconfig` (key `value`,
 /// endpoint `https://<name>-api.<namespace>.svc:6443`, which resolves where Virtyard runs in
 /// that cluster). Readiness is then what the nested API reports, as the issue asks.
 ///
-/// A client per call, shut down after it: nothing outlives the call (an HTTP client must be
-/// shut down before it is released), and a rotated kubeconfig is picked up at once.
+/// One client per cluster, kept by ``clients`` (``NestedClusterClients``) between calls and
+/// replaced when the Secret's kubeconfig changes; ``clients`` runs beside the controller
+/// (``lifecycle``) and shuts them down when it stops.
 public struct NestedAPIClusterAccess: ProvisionedClusterAccess {
     let host: any KubernetesAPI
     let logger: Logger
+    /// The open clients of the provisioned clusters' APIs.
+    public let clients: NestedClusterClients
 
     public init(host: any KubernetesAPI, logger: Logger = Logger(label: "virtyard.provisioning.nested")) {
         self.host = host
         self.logger = logger
+        clients = NestedClusterClients(logger: logger)
     }
+
+    public var lifecycle: (any Service)? { clients }
 
     public func nodes(namespace: String, cluster: String) async -> [ProvisionedNode]? {
         try? await withClient(namespace: namespace, cluster: cluster) { client in
@@ -27,6 +34,33 @@ public struct NestedAPIClusterAccess: ProvisionedClusterAccess {
 
     /// A real node that refuses its configuration never joins; nothing reports why.
     public func bootFailures(namespace: String, cluster: String) async -> [String: String] { [:] }
+
+    public func drainNode(namespace: String, cluster: String, node: String) async throws -> [String] {
+        try await withClient(namespace: namespace, cluster: cluster) { client in
+            do {
+                let current = try await client.get(.nodes, name: node)
+                if !NodeDrain.isCordoned(current) { _ = try await client.patch(.nodes, name: node, patch: NodeDrain.cordonPatch) }
+            } catch let error as KubeClientError where error.isNotFound {
+                return []
+            }
+            let bound = try await client.list(.pods, namespace: nil, options: ListOptions(fieldSelector: "spec.nodeName=\(node)")).items
+            var left: [String] = []
+            for pod in NodeDrain.podsToEvict(bound, node: node) {
+                left.append(NodeDrain.reference(pod))
+                guard pod.deletionTimestamp == nil else { continue }
+                do {
+                    _ = try await client.post(
+                        .pods, namespace: pod.namespace, name: pod.name ?? "", subresource: "eviction", body: NodeDrain.eviction(of: pod),
+                        options: .default)
+                } catch let error as KubeClientError where error.isNotFound {
+                    left.removeLast()
+                } catch let error as KubeClientError where error.code == 429 {
+                    // A PodDisruptionBudget forbids it for now: asked again next pass, as kubectl retries.
+                }
+            }
+            return left
+        }
+    }
 
     public func removeNode(namespace: String, cluster: String, node: String) async throws {
         _ = try await withClient(namespace: namespace, cluster: cluster) { client in
@@ -38,8 +72,10 @@ public struct NestedAPIClusterAccess: ProvisionedClusterAccess {
         }
     }
 
-    /// The cluster's API goes with its VMs: nothing to do here.
-    public func removeCluster(namespace: String, cluster: String) async {}
+    /// The cluster's API goes with its VMs: only its client is closed.
+    public func removeCluster(namespace: String, cluster: String) async {
+        await clients.remove("\(namespace)/\(cluster)")
+    }
 
     /// The Secret's kubeconfig is the one that works here.
     public func kubeconfig(namespace: String, cluster: String) async -> String? { nil }
@@ -49,7 +85,8 @@ public struct NestedAPIClusterAccess: ProvisionedClusterAccess {
         var description: String
     }
 
-    /// Runs `body` with a client for the cluster's current kubeconfig, then shuts it down.
+    /// Runs `body` with the client of the cluster's current kubeconfig (cached, see
+    /// ``NestedClusterClients``).
     func withClient<T: Sendable>(
         namespace: String, cluster: String, _ body: (HTTPKubernetesClient) async throws -> T
     ) async throws -> T {
@@ -65,19 +102,18 @@ public struct NestedAPIClusterAccess: ProvisionedClusterAccess {
         }
         let client: HTTPKubernetesClient
         do {
-            // No files: the kubeconfig carries its certificates as data.
-            let configuration = try KubeConfig.parse(yaml: String(decoding: data, as: UTF8.self), directory: "/nonexistent")
-            client = try HTTPKubernetesClient(configuration: configuration, logger: logger)
+            client = try await clients.client(for: key, kubeconfig: data) {
+                // No files: the kubeconfig carries its certificates as data.
+                let configuration = try KubeConfig.parse(yaml: String(decoding: data, as: UTF8.self), directory: "/nonexistent")
+                return try HTTPKubernetesClient(configuration: configuration, logger: logger)
+            }
         } catch {
             logger.warning("the cluster's kubeconfig cannot be used", metadata: ["cluster": "\(key)", "error": "\(error)"])
             throw Unreachable(description: "the kubeconfig of \(key) cannot be used")
         }
         do {
-            let result = try await body(client)
-            try? await client.shutdown()
-            return result
+            return try await body(client)
         } catch {
-            try? await client.shutdown()
             logger.debug("the provisioned cluster's API does not answer", metadata: ["cluster": "\(key)"])
             throw error
         }

@@ -1,4 +1,5 @@
 import KubeModel
+import ServiceLifecycle
 
 /// A node as the provisioned cluster's own API reports it.
 public struct ProvisionedNode: Hashable, Sendable {
@@ -28,11 +29,23 @@ public protocol ProvisionedClusterAccess: Sendable {
     /// Why nodes refused to boot, by VM name (a rendered configuration its guest rejected);
     /// empty when nothing is known (a real cluster's failed node simply never joins).
     func bootFailures(namespace: String, cluster: String) async -> [String: String]
-    /// Drains and deletes Node `node` from the cluster (scale down, replacement).
+    /// Cordons Node `node` and evicts its pods as `kubectl drain` does (``NodeDrain``: DaemonSet
+    /// and mirror pods stay). Called on every pass until it returns no pod or the drain times out,
+    /// so it is idempotent and never waits itself; returns the pods still to go
+    /// (`namespace/name`), none when the cluster has no such Node.
+    func drainNode(namespace: String, cluster: String, node: String) async throws -> [String]
+    /// Deletes Node `node` from the cluster (scale down, replacement), once drained.
     func removeNode(namespace: String, cluster: String, node: String) async throws
     /// Tears the cluster's API down (decommission): its kubeconfig stops working.
     func removeCluster(namespace: String, cluster: String) async
     /// An admin kubeconfig that works from where Virtyard's users are; nil when the one in
     /// Secret `<name>-kubeconfig` is the one to use.
     func kubeconfig(namespace: String, cluster: String) async -> String?
+    /// What must run beside the controller while it uses this access (its clients' owner,
+    /// which closes them when the controller stops); nil when nothing.
+    var lifecycle: (any Service)? { get }
+}
+
+extension ProvisionedClusterAccess {
+    public var lifecycle: (any Service)? { nil }
 }

@@ -15,14 +15,17 @@ public enum ProvisioningControllers {
         public var auditNamespace: String
         /// Clusters reconciled at once.
         public var workers: Int
+        /// How often operations no request will ever finish are looked for (``OrphanedOperationSweep``).
+        public var orphanSweepPeriod: Duration
 
         public init(
             access: (any ProvisionedClusterAccess)? = nil, auditNamespace: String = ProvisioningObjects.defaultNamespace,
-            workers: Int = 8
+            workers: Int = 8, orphanSweepPeriod: Duration = .seconds(10)
         ) {
             self.access = access
             self.auditNamespace = auditNamespace
             self.workers = workers
+            self.orphanSweepPeriod = orphanSweepPeriod
         }
     }
 
@@ -46,7 +49,11 @@ public enum ProvisioningControllers {
         let reconciler = ClusterDefinitionReconciler(
             api: api, vms: vms, vmis: vmis, access: configuration.access,
             audit: ProvisioningAuditLog(api: api, namespace: configuration.auditNamespace), logger: logger)
-        return [
+        var services: [any Service] = [
+            OrphanedOperationSweep(api: api, operations: operations, period: configuration.orphanSweepPeriod, logger: logger)
+        ]
+        if let lifecycle = configuration.access?.lifecycle { services.append(lifecycle) }
+        return services + [
             Controller(
                 name: "clusterdefinition", reconciler: reconciler, for: definitions,
                 watches: [.mapped(operations, operationCluster), .mapped(vms, clusterOf), .mapped(vmis, clusterOf)],

@@ -69,18 +69,12 @@ extension ProvisioningService {
     func operations() async throws(ProvisioningAPIError) -> JSONValue {
         let connection = try connected()
         let items: [JSONValue]
-        let clusters: Set<String>
         do {
             items = try await connection.api.list(.clusterOperations, namespace: namespace).items
-            clusters = Set(try await connection.api.list(.clusterDefinitions, namespace: namespace).items.compactMap(\.name))
         } catch {
             throw .api("could not list the operations", error)
         }
-        var shown: [JSONValue] = []
-        for item in items {
-            shown.append(await failedIfOrphaned(item, clusterExists: clusters.contains(Self.clusterName(of: item)), connection))
-        }
-        let sorted = shown.sorted { (Self.startTime($0), $0.name ?? "") < (Self.startTime($1), $1.name ?? "") }
+        let sorted = items.sorted { (Self.startTime($0), $0.name ?? "") < (Self.startTime($1), $1.name ?? "") }
         return .array(sorted.map(Self.operationJSON))
     }
 
@@ -90,46 +84,11 @@ extension ProvisioningService {
 
     static func clusterName(of operation: JSONValue) -> String { ClusterOperationObject(operation).clusterName ?? "" }
 
+    /// One operation, as stored: reading never writes (an orphaned operation is marked FAILED
+    /// by the controller's ``OrphanedOperationSweep``).
     func operationJSON(_ id: String) async throws(ProvisioningAPIError) -> JSONValue {
         let connection = try connected()
-        let current = try await operation(try Self.operationID(id), connection)
-        let clusterExists: Bool
-        do {
-            _ = try await connection.api.get(.clusterDefinitions, namespace: namespace, name: Self.clusterName(of: current))
-            clusterExists = true
-        } catch {
-            clusterExists = !error.isNotFound
-        }
-        return Self.operationJSON(await failedIfOrphaned(current, clusterExists: clusterExists, connection))
-    }
-
-    /// How long a PENDING operation may wait for a cluster that does not exist.
-    static let orphanGracePeriod: TimeInterval = 60
-
-    /// `operation` as it stands, or marked FAILED when it can never finish: a PROVISION still
-    /// PENDING ``orphanGracePeriod`` after it started whose cluster does not exist. The request
-    /// that made it stopped (a crash, a lost leader) between creating the operation and the
-    /// ClusterDefinition, so no controller will ever pick it up. Marked on read rather than by
-    /// a sweeper: only readers can see it, and the write is guarded by its resourceVersion.
-    func failedIfOrphaned(_ operation: JSONValue, clusterExists: Bool, _ connection: Connection, now: Date = Date()) async -> JSONValue {
-        var view = ClusterOperationObject(operation)
-        guard !clusterExists, view.type == .provision, (view.state ?? .pending) == .pending,
-            let started = Timestamp.date(Self.startTime(operation)), now.timeIntervalSince(started) >= Self.orphanGracePeriod
-        else { return operation }
-        view.stampIdentity()
-        view.state = .failed
-        view.errorMessage =
-            "the cluster was never created: ClusterDefinition \(view.clusterName ?? "") does not exist \(Int(Self.orphanGracePeriod)) s "
-            + "after the operation started (the request stopped before writing it)"
-        view.currentOperation = "Failed"
-        view.endTime = Timestamp.string(now)
-        if view.startTime == nil { view.startTime = Timestamp.string(started) }
-        do {
-            return try await connection.api.updateStatus(.clusterOperations, namespace: namespace, object: view.object)
-        } catch {
-            // Changed meanwhile (the controller after all, another reader): show the new state.
-            return (try? await connection.api.get(.clusterOperations, namespace: namespace, name: view.name)) ?? operation
-        }
+        return Self.operationJSON(try await operation(try Self.operationID(id), connection))
     }
 
     /// Keeps the newest ``Configuration/maximumFinishedOperations`` finished operations and

@@ -27,8 +27,8 @@ extension ProvisioningService {
         }
         let specJSON = try Self.specJSON(validated.spec)
         // The operation first, then the cluster that names it: a crash in between leaves a
-        // PENDING operation of a cluster that does not exist, which the operation reads mark
-        // FAILED after ``orphanGracePeriod`` (``failedIfOrphaned``). The other order would
+        // PENDING operation of a cluster that does not exist, which the controller's
+        // ``OrphanedOperationSweep`` marks FAILED after its grace period. The other order would
         // leave a ClusterDefinition annotated with an operation that does not exist, which the
         // controller would have to guess about.
         let operation = try await createOperation(.provision, cluster: name, totalNodes: validated.nodes.count, user: user, connection)

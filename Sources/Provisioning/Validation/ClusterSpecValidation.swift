@@ -366,6 +366,9 @@ private struct Checker {
                 valid = false
             }
             checkFreeForm(service.configuration, field: "\(field).configuration")
+            if !checkImplementation(service, field: "\(field).configuration.\(LoadBalancerImplementation.configurationKey)") {
+                valid = false
+            }
             if valid, let name = service.name, let type = service.type {
                 resolved.append(
                     .init(name: name, type: type, configuration: service.configuration, dependsOn: dependsOn, startupOrder: order))
@@ -388,6 +391,22 @@ private struct Checker {
             let byName = Dictionary(resolved.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
             return order.compactMap { byName[$0] }
         }
+    }
+
+    /// `configuration.implementation`: a LOAD_BALANCER's `service` or `haproxy`; no other type
+    /// has a choice, so naming one there is a violation rather than silently ignored.
+    mutating func checkImplementation(_ service: ServiceSpec, field: String) -> Bool {
+        guard let chosen = service.configuration?[LoadBalancerImplementation.configurationKey] else { return true }
+        guard service.type == .loadBalancer else {
+            add(field, "only a LOAD_BALANCER service chooses an implementation")
+            return false
+        }
+        guard let text = chosen.stringValue, LoadBalancerImplementation(rawValue: text) != nil else {
+            let shown = chosen.stringValue.map(Self.quoted) ?? "a non-string value"
+            add(field, "unknown load balancer implementation \(shown); must be one of \(LoadBalancerImplementation.knownList)")
+            return false
+        }
+        return true
     }
 
     mutating func checkFreeForm(_ value: JSONValue?, field: String) {
