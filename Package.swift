@@ -41,6 +41,8 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
         ),
         .target(
@@ -54,13 +56,23 @@ let package = Package(
             ]
         ),
         .target(
-            name: "KubeServer",
+            name: "TerminalSockets",
             dependencies: [
                 "KubeModel",
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "KubeServer",
+            dependencies: [
+                "KubeModel", "TerminalSockets",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -183,6 +195,7 @@ let package = Package(
             name: "WebConsole",
             dependencies: [
                 "KubeModel", "KubeClient", "ControllerKit", "PlatformHTTP", "LabPool", "Capacity", "ImageSync", "Provisioning", "Tenancy",
+                "TerminalSockets",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
@@ -229,7 +242,9 @@ let package = Package(
             dependencies: ["KubeServer", "KubeClient", "KubeModel", .product(name: "Logging", package: "swift-log"),
                            .product(name: "Yams", package: "Yams")]
         ),
-        .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "KubeModel", "KubeServer", "VirtyardTesting"]),
+        .testTarget(name: "KubeClientTests", dependencies: [
+            "KubeClient", "KubeModel", "KubeServer", "VirtyardTesting",
+        ]),
         .testTarget(name: "ImageSyncTests", dependencies: ["ImageSync", "ControllerKit", "KubeClient", "KubeModel", "VirtyardTesting"]),
         .testTarget(name: "ControllerKitTests", dependencies: ["ControllerKit", "KubeClient", "KubeModel"]),
         .testTarget(name: "SimulationTests", dependencies: [

@@ -49,7 +49,7 @@ public struct CapacityRoutes: Sendable {
                 try context.require(.admin)
                 let choose = request.uri.queryParameters["name"].map(String.init)
                 let body = try await JSONBody.decode(JSONValue.self, from: request)
-                return JSONResponse(try await loadScenario(body, choose: choose))
+                return JSONResponse(try await service.loadScenario(body, choose: choose))
             }
             router.get("\(prefix)/nodes/:name") { _, context in
                 try context.require(.anonymous)
@@ -97,29 +97,6 @@ public struct CapacityRoutes: Sendable {
             "status": "success", "refreshed": .array(nodes.map(JSONValue.string)), "failed": [],
             "total": .int(Int64(nodes.count)),
         ]
-    }
-
-    /// `POST /scenario`: node-classifier-sim's body, or a scenario file's, placed.
-    private func loadScenario(_ body: JSONValue, choose: String?) async throws(CapacityError) -> JSONValue {
-        // The name fields are read only when they are strings: one that is not is a mistake
-        // to name, not to skip.
-        if body["nodes"] != nil {
-            for field in ["name", "scenario"] {
-                guard let value = body[field] else { continue }
-                guard let text = value.stringValue, !text.isEmpty else {
-                    throw CapacityError(.badRequest, "field \"\(field)\" must be a non-empty string (the scenario's name)")
-                }
-            }
-        }
-        let parsed = Result { () throws(ScenarioError) -> CapacityScenario in
-            try CapacityScenario(
-                json: body, choose: choose, nodeCores: service.configuration.nodeCPU.doubleValue,
-                nodeMemory: Double(service.configuration.nodeMemory.value))
-        }
-        switch parsed {
-        case .success(let scenario): return try await service.load(scenario)
-        case .failure(let error): throw CapacityError(.badRequest, error.message)
-        }
     }
 
     static func classificationJSON(_ classification: Classification) -> JSONValue {

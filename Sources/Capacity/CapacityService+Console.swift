@@ -1,9 +1,9 @@
 import Foundation
 import KubeModel
 
-/// What the web console reads and does beyond the capacity API's routes: the recent migrations
-/// in the capacity namespace, and loading a scenario body with the same checks as
-/// `POST /scenario`.
+/// What the web console reads beyond the capacity API's routes (the recent migrations in the
+/// capacity namespace), and the scenario loading that `POST /scenario` and the console's
+/// upload share.
 extension CapacityService {
     /// The newest migrations of the capacity namespace (from the cache), newest first, at most
     /// `limit`; empty before the service is attached.
@@ -16,9 +16,11 @@ extension CapacityService {
     }
 
     /// Parses and loads a scenario body (node-classifier-sim's exporter body or a scenario file;
-    /// `choose` picks one of several), as `POST /scenario` does: a bad body is a `badRequest`
-    /// naming what is wrong, and changes nothing.
+    /// `choose` picks one of several) and places it: a bad body is a `badRequest` naming what
+    /// is wrong, and changes nothing.
     package func loadScenario(_ body: JSONValue, choose: String?) async throws(CapacityError) -> JSONValue {
+        // The name fields are read only when they are strings: one that is not is a mistake
+        // to name, not to skip.
         if body["nodes"] != nil {
             for field in ["name", "scenario"] {
                 guard let value = body[field] else { continue }

@@ -43,6 +43,13 @@ public protocol KubernetesAPI: Sendable {
     func watch(_ resource: ResourceType, namespace: String?, options: ListOptions) async throws(KubeClientError) -> AsyncThrowingStream<
         WatchEventObject, any Error
     >
+
+    /// Opens a VirtualMachineInstance's serial console (KubeVirt's `console` subresource,
+    /// a WebSocket). Never throws: a console that cannot be opened is a connection whose
+    /// output ends at once, its ``TerminalConnection/closeReason`` saying why.
+    /// `sendsResize`: the server understands Virtyard's resize messages (the embedded API);
+    /// a real KubeVirt would type them into the serial port.
+    func openVMConsole(namespace: String, name: String, sendsResize: Bool) -> any TerminalConnection
 }
 
 /// Which resource a call addresses: group, version, plural name and scope.
@@ -206,6 +213,11 @@ public struct KubeClientError: Error, Sendable, CustomStringConvertible {
 }
 
 extension KubernetesAPI {
+    /// Clients that cannot open WebSockets (in-process test doubles) have no consoles.
+    public func openVMConsole(namespace: String, name: String, sendsResize: Bool) -> any TerminalConnection {
+        ClosedTerminal(reason: "This client cannot open VM consoles.")
+    }
+
     public func get(_ resource: ResourceType, namespace: String? = nil, name: String) async throws(KubeClientError) -> JSONValue {
         try await get(resource, namespace: namespace, name: name, subresource: nil)
     }

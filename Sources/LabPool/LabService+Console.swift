@@ -28,6 +28,26 @@ package struct LabConsoleCalls: Sendable {
         return names.sorted { ($0 == Lab.defaultPool ? 0 : 1, $0) < ($1 == Lab.defaultPool ? 0 : 1, $1) }
     }
 
+    /// Where a running session's terminal is: the serial console of its lab cluster's
+    /// control-plane VM (in the cluster's own namespace). A session that is not running has
+    /// none: a 409 saying so.
+    package func consoleVM(ofSession id: String) throws(PlatformError) -> (namespace: String, name: String, cluster: String) {
+        let session = try service.sessionJSON(id)
+        guard session["status"]?.stringValue == "running", let cluster = session["assignedCluster"]?.stringValue else {
+            let status = session["status"]?.stringValue ?? "unknown"
+            throw PlatformError(.conflict, "The lab session is not running (\(status)); the terminal opens once it is.")
+        }
+        return (cluster, Lab.controlPlaneVM(cluster), cluster)
+    }
+
+    /// The session whose terminal a control-plane VM's console is (the reverse of
+    /// ``consoleVM(ofSession:)``); nil for any other VM, or a cluster no session holds.
+    package func session(consoleOf namespace: String, vm name: String) throws(PlatformError) -> String? {
+        guard name == Lab.controlPlaneVM(namespace) else { return nil }
+        let cluster = try service.attachment.connected()
+        return cluster.clusters.get(namespace: namespace, name: namespace).flatMap { LabClusterObject($0).assignedSession }
+    }
+
     /// `GET /api/v1/sessions` as the admin sees it.
     package func allSessions() throws(PlatformError) -> [JSONValue] {
         try service.allSessions()

@@ -245,6 +245,9 @@ public final class LabService: Sendable, SessionTokenLookup {
         return nil
     }
 
+    /// Tokens are known only while this replica leads and its caches are connected.
+    public var canVerify: Bool { connected != nil }
+
     func token(of session: JSONValue) -> String? {
         guard let cluster = connected, let name = session.name else { return nil }
         let secret = cluster.secrets.get(namespace: session.namespace, name: SessionTokens.secretName(session: name))

@@ -1,3 +1,5 @@
+import Hummingbird
+
 /// Who may make a call: each platform route declares one, and ``authorize(_:)`` is the one
 /// place the platform decides between going on, 401, 403 and 404.
 public enum Access: Sendable, Hashable {
@@ -24,6 +26,10 @@ public enum Access: Sendable, Hashable {
                 "a bearer token is required: the admin token, or the session's own token for its session")
         case (.anonymous(.unknownToken), _):
             throw PlatformError(.unauthorized, "the bearer token is not valid (unknown, or its session has ended)")
+        case (.anonymous(.unverifiable), _):
+            throw PlatformError(
+                .unavailable, "session tokens cannot be checked for a moment (the lab service is starting); retry shortly",
+                headers: [.retryAfter: "1"])
         case (.session, .admin):
             throw PlatformError(.forbidden, "this call needs the admin token")
         case (.session, .adminOrAnySession):

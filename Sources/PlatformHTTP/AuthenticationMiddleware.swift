@@ -43,7 +43,10 @@ public struct AuthenticationMiddleware<Context: AuthenticatedRequestContext>: Ro
         let key = apiKey.flatMap { $0.isEmpty ? nil : $0 }
         guard let token = BearerToken.parse(authorization: authorization) ?? key else { return .anonymous(.noToken) }
         if ConstantTime.equals(token, adminToken) { return .admin }
-        if let session = sessions?.session(forToken: token) { return .session(session) }
+        if let sessions {
+            if let session = sessions.session(forToken: token) { return .session(session) }
+            if !sessions.canVerify { return .anonymous(.unverifiable) }
+        }
         return .anonymous(.unknownToken)
     }
 }

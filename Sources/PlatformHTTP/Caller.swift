@@ -13,5 +13,9 @@ public enum Caller: Sendable, Hashable {
         case noToken
         /// A bearer token that is nobody's (unknown, or its session has ended).
         case unknownToken
+        /// A token that is not the admin's and could not be checked just now: the lab
+        /// service that knows session tokens is between leader terms. Answered 503, so that
+        /// a client retries instead of believing its session ended.
+        case unverifiable
     }
 }

@@ -5,4 +5,11 @@ public protocol SessionTokenLookup: Sendable {
     /// The id of the session whose token this is, when that session has not ended. A match
     /// must be confirmed in constant time (``KubeModel/ConstantTime``).
     func session(forToken token: String) -> String?
+    /// Whether a nil from ``session(forToken:)`` means "nobody's": false while the tokens
+    /// cannot be read (between leader terms), when the answer is "not known yet".
+    var canVerify: Bool { get }
+}
+
+extension SessionTokenLookup {
+    public var canVerify: Bool { true }
 }

@@ -45,7 +45,9 @@ public struct VirtyardApplication: Sendable {
         public var imageSync: ImageSyncControllers.Configuration
         /// Where the Cloud Director compatible API listens; nil does not serve it.
         public var vcd: ListenAddress?
-        /// Browser terminals for lab sessions (`serve --lab-terminals`); nil: off.
+        /// Browser terminals for lab sessions (`serve --lab-terminals`); nil: off. Embedded,
+        /// the sandbox that serves the simulated control-plane VMs' consoles; on a real
+        /// cluster, KubeVirt's own consoles and no sandbox here (``LabTerminals/Configuration/realCluster``).
         public var labTerminals: LabTerminals.Configuration?
         public var shutdown: ShutdownBudget
 
@@ -219,11 +221,21 @@ public struct VirtyardApplication: Sendable {
         let provisioning = ProvisioningService(
             configuration: ProvisioningService.Configuration(access: provisionedClusters),
             logger: Logger(label: "virtyard.provisioning"))
-        let terminals = configuration.labTerminals.map {
-            LabTerminals(configuration: $0, lab: lab, logger: Logger(label: "virtyard.console.terminals"))
+        // One way to a session's terminal in both modes: the console subresource of its
+        // control-plane VM, through the cluster's API. Embedded, the API serves it from the
+        // sandboxed shells; a real KubeVirt serves its own.
+        var shells: LabTerminals?
+        if let terminalConfiguration = configuration.labTerminals, let apiServer {
+            let sandboxed = LabTerminals(
+                configuration: terminalConfiguration, lab: lab, logger: Logger(label: "virtyard.console.terminals"))
+            apiServer.serveVMConsoles(sandboxed)
+            shells = sandboxed
         }
+        let terminals = configuration.labTerminals.map { _ in KubeVirtConsoleTerminals(lab: lab, sendsResize: apiServer != nil) }
         let console = WebConsole(
-            services: ConsoleServices(lab: lab, capacity: capacity, provisioning: provisioning, terminals: terminals),
+            services: ConsoleServices(
+                lab: lab, capacity: capacity, provisioning: provisioning, terminals: terminals,
+                imagePolicyNamespace: configuration.imageSync.namespace),
             adminToken: token,
             logger: Logger(label: "virtyard.console"))
         let controllerSettings = ControllerSettings(
@@ -260,7 +272,7 @@ public struct VirtyardApplication: Sendable {
                 vcd: try await tenancy?.boundURL())
         }
         return Parts(
-            apiServer: apiServer, platform: platform, controllers: controllers, tenancy: tenancy, terminals: terminals,
+            apiServer: apiServer, platform: platform, controllers: controllers, tenancy: tenancy, terminals: shells,
             endpoints: endpoints)
     }
 
@@ -332,6 +344,10 @@ extension VirtyardApplication.Configuration {
     /// Turns on browser terminals for lab sessions, after checking that their sandbox works
     /// on this host; throws what is missing otherwise (`serve` refuses to start).
     public mutating func enableLabTerminals() throws {
+        if case .external = cluster {
+            labTerminals = .realCluster
+            return
+        }
         labTerminals = try LabTerminals.Configuration.checkedOnThisHost()
     }
 }

@@ -27,6 +27,7 @@ public final class TestCluster: Sendable {
     public static func run<T>(
         watchHistory: Int = 10_000, hosts: [String] = ["localhost", "127.0.0.1"],
         configure: (inout KubeAPIServer.Configuration) -> Void = { _ in },
+        vmConsoles: (any VMConsoles)? = nil,
         _ body: (TestCluster) async throws -> T
     ) async throws -> T {
         let directory = try TemporaryDirectory()
@@ -38,6 +39,7 @@ public final class TestCluster: Sendable {
         configuration.namespaceDefaults = false
         configure(&configuration)
         let server = try KubeAPIServer(configuration: configuration, logger: Self.quietLogger)
+        if let vmConsoles { server.serveVMConsoles(vmConsoles) }
         let running = Task { try await server.run() }
         let port = (try? await server.boundPort()) ?? 0
         guard port > 0 else {

@@ -2,6 +2,7 @@ import Capacity
 import ControllerKit
 import Foundation
 import Hummingbird
+import ImageSync
 import KubeClient
 import LabPool
 import Logging
@@ -18,17 +19,20 @@ public struct ConsoleServices: Sendable {
     public var provisioning: ProvisioningService?
     /// Browser terminals for lab sessions; nil when `serve` runs without them.
     public var terminals: (any ConsoleTerminals)?
+    /// Where the image-sync controller reads its policy ConfigMap (the images page edits it).
+    public var imagePolicyNamespace: String
     /// The cluster, once the controller runtime has attached the console (the leader).
     public let connection: LeaderAttachment<ConsoleConnection>
 
     public init(
         lab: LabService? = nil, capacity: CapacityService? = nil, provisioning: ProvisioningService? = nil,
-        terminals: (any ConsoleTerminals)? = nil
+        terminals: (any ConsoleTerminals)? = nil, imagePolicyNamespace: String = ImageSyncControllers.Configuration().namespace
     ) {
         self.lab = lab
         self.capacity = capacity
         self.provisioning = provisioning
         self.terminals = terminals
+        self.imagePolicyNamespace = imagePolicyNamespace
         connection = LeaderAttachment(
             unavailable: "The console is not connected to the cluster yet, or this replica is on standby; try the leader.")
     }

@@ -142,7 +142,7 @@ struct Serve: AsyncParsableCommand {
     @Flag(
         name: .customLong("lab-terminals"),
         help:
-            "Give each running lab session a browser terminal: a sandboxed shell (bubblewrap) with kubectl for its cluster. Needs bwrap on PATH and root (docs/console.md)."
+            "Give each running lab session a browser terminal: the serial console of its control-plane VM. Embedded, that is a sandboxed shell (bubblewrap) with kubectl for its cluster, which needs bwrap on PATH and root (docs/console.md)."
     )
     var labTerminals = false
 
@@ -245,10 +245,6 @@ struct Serve: AsyncParsableCommand {
                 labPoolSize: labPoolSize),
             capacity: try simulation.capacity(embedded: !external), labPool: labPool, imageSync: imageSync, vcd: vcdListen)
         if labTerminals {
-            guard !external else {
-                throw ValidationError(
-                    "--lab-terminals works with the embedded API only (a real cluster's VM consoles are not attached yet)")
-            }
             do {
                 try configuration.enableLabTerminals()
             } catch {

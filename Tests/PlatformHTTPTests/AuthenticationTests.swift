@@ -134,4 +134,25 @@ import Testing
         let noLab = AuthenticationMiddleware<PlatformRequestContext>(adminToken: T.adminToken, sessions: nil)
         #expect(noLab.caller(authorization: "Bearer token-bob") == .anonymous(.unknownToken))
     }
+
+    /// Between leader terms the session tokens cannot be read: a token that is not the admin's
+    /// is "not known yet" (503, retry), never "nobody's" (401, which clients take as ended).
+    @Test func aTokenThatCannotBeCheckedYetIsUnavailableNotUnknown() throws {
+        struct Starting: SessionTokenLookup {
+            func session(forToken token: String) -> String? { nil }
+            var canVerify: Bool { false }
+        }
+        let middleware = AuthenticationMiddleware<PlatformRequestContext>(adminToken: T.adminToken, sessions: Starting())
+        #expect(middleware.caller(authorization: "Bearer token-bob") == .anonymous(.unverifiable))
+        #expect(middleware.caller(authorization: "Bearer \(T.adminToken)") == .admin)
+        #expect(middleware.caller(authorization: nil) == .anonymous(.noToken))
+        #expect(T.Sessions().canVerify)
+        let refusal = #expect(throws: PlatformError.self) {
+            try Access.adminOrSession("session-bob").authorize(.anonymous(.unverifiable))
+        }
+        #expect(refusal?.status == .serviceUnavailable)
+        #expect(refusal?.headers[.retryAfter] == "1")
+        // A route open to anyone still answers.
+        #expect(throws: Never.self) { try Access.anonymous.authorize(.anonymous(.unverifiable)) }
+    }
 }

@@ -68,6 +68,7 @@ enum TestPlatform {
         case .session(let id): "session \(id)"
         case .anonymous(.noToken): "anonymous"
         case .anonymous(.unknownToken): "unknown token"
+        case .anonymous(.unverifiable): "unverifiable token"
         }
     }
 

@@ -60,16 +60,31 @@ import Testing
         #expect(history.series()[1].samples.count == 1)
     }
 
-    @Test func samplerRecordsAndAnnouncesEachSample() {
+    @Test func samplerAnnouncesEverySampleAndWhetherAFigureMoved() {
         let history = CapacityHistory()
         let sampler = CapacitySampler(history: history)
         let announced = SampleCounter()
+        let moves = SampleCounter()
+        let bumps = SampleCounter()
         sampler.sampleOnce() // not configured yet: nothing happens
         #expect(history.nodeCount == 0)
-        sampler.configure(source: { ["n1": Self.sample(Date().timeIntervalSince1970)] }, onSample: { announced.add() })
+        sampler.configure(
+            source: { ["n1": Self.sample(Date().timeIntervalSince1970, cpu: 0.5 + Double(bumps.value) / 4)] },
+            onSample: { moved in
+                announced.add()
+                if moved { moves.add() }
+            })
         sampler.sampleOnce()
-        #expect(history.nodeCount == 1)
-        #expect(announced.value == 1)
+        #expect(history.nodeCount == 1 && history.sampleCount == 1)
+        #expect(announced.value == 1 && moves.value == 1)
+        // The same figures a moment later: recorded for the charts, but no figure moved.
+        Thread.sleep(forTimeInterval: 0.002)
+        sampler.sampleOnce()
+        #expect(history.sampleCount == 2)
+        #expect(announced.value == 2 && moves.value == 1)
+        bumps.add()
+        sampler.sampleOnce()
+        #expect(announced.value == 3 && moves.value == 2)
     }
 
     @Test func aNewTermReplacesTheLoop() {

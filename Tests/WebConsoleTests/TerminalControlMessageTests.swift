@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import KubeModel
 import Testing
 
 @testable import WebConsole
@@ -16,14 +17,23 @@ import Testing
             "ls -la\r", "{", #"{"resize":[80]}"#, #"{"resize":[80,24,1]}"#, #"{"resize":["80","24"]}"#,
             #"{"resize":[80.5,24]}"#, #"{"resize":[true,24]}"#, #"{"resize":[0,24]}"#, #"{"resize":[80,0]}"#,
             #"{"resize":[100000,24]}"#, #"{"resize":[-80,24]}"#, #"{"resize":null}"#, #"["resize",80,24]"#,
-            #"{"resize":[80,24],"pad":""# + String(repeating: "x", count: 300) + #""}"#,
+            #"{"resize":[80,24],"pad":""# + String(repeating: "x", count: 1100) + #""}"#,
         ] {
             #expect(TerminalControlMessage.parse(text) == nil, "\(text.prefix(40))")
+        }
+        // Both at once, or a reason that is not a string: neither.
+        #expect(TerminalControlMessage.parse(#"{"resize":[80,24],"closed":"x"}"#) == nil)
+        #expect(TerminalControlMessage.parse(#"{"closed":7}"#) == nil)
+    }
+
+    @Test func eachMessageReadsBackFromItsText() {
+        for message in [TerminalControlMessage.resize(TerminalSize(columns: 132, rows: 43)), .closed(#"The "lab" ended."#)] {
+            #expect(TerminalControlMessage.parse(message.text) == message)
         }
     }
 
     @Test func theClosedMessageIsJSON() throws {
-        let text = TerminalControlMessage.closed(#"The "lab" ended."#)
+        let text = TerminalControlMessage.closed(#"The "lab" ended."#).text
         let object = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: String])
         #expect(object == ["closed": #"The "lab" ended."#])
     }

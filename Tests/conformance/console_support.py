@@ -128,6 +128,12 @@ def screenshot(page, name: str) -> None:
     page.set_viewport_size(DESKTOP)
 
 
+def open_live(page, url: str) -> None:
+    """Opens a console page and waits until its live updates flow."""
+    page.goto(url)
+    wait_live(page)
+
+
 def wait_live(page, timeout: float = 10_000) -> None:
     """Waits until the page's Server-Sent Events stream is open."""
     # A function, not an expression string: Playwright polls an expression with eval, which the

@@ -6,7 +6,7 @@ import re
 import urllib.request
 
 from conftest import http_request
-from console_support import assert_accessible, screenshot, sign_in
+from console_support import assert_accessible, screenshot, wait_live
 
 
 def test_root_redirects_to_console(server):
@@ -101,7 +101,6 @@ def test_overview_counts_and_updates_live(console_page, server, ns, tmp_path):
     assert page.get_by_role("heading", name="Lab pool").is_visible()
     assert_accessible(page)
     screenshot(page, "overview")
-    from console_support import wait_live
     wait_live(page)
     before = _image_figures(page)
     manifest = write_manifest(tmp_path, "image.yaml", {

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from conftest import new_name, provisioner_attached, wait_until
-from console_support import assert_accessible, screenshot, wait_live
+from console_support import assert_accessible, screenshot, open_live
 
 SETTLE = 120_000  # ms: a bound for the simulated VMs, never an assertion of speed
 IMAGE = {"containerDisk": {"image": "quay.io/containerdisks/ubuntu:24.04"}}
@@ -41,8 +41,7 @@ def cluster_row(page, name: str):
 
 def test_clusters_page_lists_the_cluster_its_node_groups_and_operations(console_page, server, cluster):
     page = console_page
-    page.goto(server.platform + "/ui/clusters")
-    wait_live(page)
+    open_live(page, server.platform + "/ui/clusters")
     row = cluster_row(page, cluster)
     expect(row).to_contain_text("GENERIC")
     expect(row).to_contain_text("COMPLETED")
@@ -57,8 +56,7 @@ def test_clusters_page_lists_the_cluster_its_node_groups_and_operations(console_
 
 def test_scale_from_the_page_and_see_the_new_count(console_page, server, cluster):
     page = console_page
-    page.goto(server.platform + "/ui/clusters")
-    wait_live(page)
+    open_live(page, server.platform + "/ui/clusters")
     page.get_by_label(f"Node group of {cluster}").select_option("vm")
     page.get_by_label(f"Target count for {cluster}").fill("2")
     page.locator(f"#scale-{cluster}").get_by_role("button", name="Scale").click()
@@ -126,8 +124,7 @@ def test_validate_shows_the_checks(console_page, server, cluster):
 
 def test_zz_decommission_after_confirming(console_page, server, cluster):
     page = console_page
-    page.goto(server.platform + "/ui/clusters")
-    wait_live(page)
+    open_live(page, server.platform + "/ui/clusters")
     dialogs = []
 
     def confirm(dialog):

@@ -21,7 +21,7 @@ import yaml
 from playwright.sync_api import expect
 
 from conftest import KUBECTL, new_name, wait_until
-from console_support import PageProblems, assert_accessible, screenshot, sign_in, wait_live
+from console_support import PageProblems, assert_accessible, screenshot, sign_in, open_live, wait_live
 
 SETTLE = 90.0
 ENDED = {"completed", "failed", "expired"}
@@ -267,8 +267,7 @@ def test_reset_and_release_all_from_the_pool_table(console_page, server, lab):
     page = console_page
     accept_dialogs(page)
     first = lab.wait_running(lab.start())
-    page.goto(server.platform + "/ui/labs")
-    wait_live(page)
+    open_live(page, server.platform + "/ui/labs")
     cluster = first["assignedCluster"]
     page.get_by_role("button", name=f"Reset {cluster}").click()
     expect(page.locator("#labs-notice")).to_contain_text(f"{cluster} is being reset")

@@ -17,7 +17,7 @@ import yaml
 from playwright.sync_api import expect
 
 from conftest import new_name, run_kubectl, wait_until
-from console_support import assert_accessible, screenshot, wait_live
+from console_support import assert_accessible, screenshot, open_live
 from vcd_support import JSON36, XML36, Tenant
 
 SETTLE = 90_000  # ms: a bound for the simulated VM to change state, never an assertion of speed
@@ -114,8 +114,7 @@ def vapp_row(page, vapp: dict):
 
 def test_tenancy_page_shows_organisation_vdc_quota_and_vapp(console_page, server, vapp):
     page = console_page
-    page.goto(server.platform + "/ui/tenancy")
-    wait_live(page)
+    open_live(page, server.platform + "/ui/tenancy")
     tenant = vapp["tenant"]
     expect(page.get_by_role("heading", level=2, name=re.compile(re.escape(tenant.org)))).to_be_visible()
     expect(page.get_by_role("heading", level=3, name=re.compile(f"VDC {tenant.vdc}"))).to_be_visible()
@@ -134,8 +133,7 @@ def test_tenancy_page_shows_organisation_vdc_quota_and_vapp(console_page, server
 
 def test_power_a_vapp_on_and_off_from_the_page(console_page, server, vapp):
     page = console_page
-    page.goto(server.platform + "/ui/tenancy")
-    wait_live(page)
+    open_live(page, server.platform + "/ui/tenancy")
     row = vapp_row(page, vapp)
     expect(row.locator("[data-status]")).to_have_text("Powered off")
     row.get_by_role("button", name="Power on").click()
@@ -171,8 +169,7 @@ def test_forged_vapp_actions_are_404_and_change_nothing(console_page, server, va
 
 def test_zz_delete_a_vapp_after_confirming(console_page, server, vapp):
     page = console_page
-    page.goto(server.platform + "/ui/tenancy")
-    wait_live(page)
+    open_live(page, server.platform + "/ui/tenancy")
     row = vapp_row(page, vapp)
     expect(row).to_be_visible()
     dialogs = []

@@ -6,17 +6,18 @@ cookie, another session's browser; a read-only system, a process limit)."""
 from __future__ import annotations
 
 import base64
+import json
 import os
 import re
 import socket
 import subprocess
+import time
 import urllib.parse
-from pathlib import Path
 from typing import Iterable
 
 import pytest
 
-from conftest import KUBECTL, http_request, wait_until
+from conftest import KUBECTL, http_request
 from console_support import PageProblems, assert_accessible, screenshot, sign_in
 from test_lab_pool import LabServer
 
@@ -213,6 +214,86 @@ def test_a_foreign_origin_or_no_session_cannot_open_the_terminal(page, terminals
         assert upgrade_status(own, f"/ui/labs/sessions/{other['id']}/terminal", origin=own, cookie=cookie) != 101
     finally:
         terminals.lab("DELETE", f"/api/v1/sessions/{other['id']}")
+
+
+def open_vm_console(srv: TerminalServer, namespace: str, name: str, token: str):
+    """KubeVirt's console subresource on the embedded API, opened the way `virtctl console`
+    opens it (a WebSocket speaking `plain.kubevirt.io`)."""
+    import websocket
+    url = (srv.kube_api.replace("https://", "wss://", 1)
+           + f"/apis/subresources.kubevirt.io/v1/namespaces/{namespace}/virtualmachineinstances/{name}/console")
+    return websocket.create_connection(url, header=[f"Authorization: Bearer {token}"],
+                                       subprotocols=["plain.kubevirt.io"],
+                                       sslopt={"ca_certs": str(srv.data_dir / "ca.crt")}, timeout=30)
+
+
+def read_console(connection, wanted: bytes, limit: float = 30.0) -> bytes:
+    seen = b""
+    deadline = time.monotonic() + limit
+    while wanted not in seen and time.monotonic() < deadline:
+        frame = connection.recv()
+        seen += frame if isinstance(frame, bytes) else frame.encode()
+    return seen
+
+
+def test_the_terminal_is_the_control_plane_vms_kubevirt_console(terminals, lab_session):
+    """One code path for both modes: what the browser's terminal shows is the serial console of
+    the session's control-plane VM, which any KubeVirt client can open on the cluster's API."""
+    import websocket
+    cluster = lab_session["assignedCluster"]
+    console = open_vm_console(terminals, cluster, f"cp-{cluster}", terminals.token)
+    try:
+        assert console.subprotocol == "plain.kubevirt.io"
+        console.send_binary(b"echo console-$((6*7)) && kubectl get nodes -o name | wc -l\n")
+        seen = read_console(console, b"console-42")
+        assert b"console-42" in seen, seen
+    finally:
+        console.close()
+    # Another VM of the cluster has no console here: the server says why, then closes.
+    worker = open_vm_console(terminals, cluster, f"wk-{cluster}", terminals.token)
+    try:
+        message = json.loads(worker.recv())
+        assert "has no serial console" in message["closed"], message
+    finally:
+        worker.close()
+    # A lab session's token is not a token of the cluster's API; neither is a made-up one. The
+    # upgrade is refused before any socket exists (400: the WebSocket layer gives no reason).
+    for token in (lab_session["token"], "not-a-token"):
+        with pytest.raises(websocket.WebSocketBadStatusException) as refused:
+            open_vm_console(terminals, cluster, f"cp-{cluster}", token)
+        assert refused.value.status_code == 400
+
+
+def test_the_vm_console_needs_its_rbac_rule(terminals, lab_session):
+    """`get` on `virtualmachineinstances/console` in `subresources.kubevirt.io`, as KubeVirt's
+    own roles grant it: a ServiceAccount without the rule is refused, with it admitted."""
+    import websocket
+    cluster = lab_session["assignedCluster"]
+    terminals.kubectl("create", "serviceaccount", "console-user", "-n", cluster)
+    token = terminals.kubectl("create", "token", "console-user", "-n", cluster).stdout.strip()
+    with pytest.raises(websocket.WebSocketBadStatusException) as refused:
+        open_vm_console(terminals, cluster, f"cp-{cluster}", token)
+    assert refused.value.status_code == 400
+    # Reading the VMI is not enough; the console is a subresource of its own.
+    terminals.kubectl("create", "role", "vmi-reader", "-n", cluster, "--verb=get",
+                      "--resource=virtualmachineinstances.kubevirt.io")
+    terminals.kubectl("create", "rolebinding", "vmi-reader", "-n", cluster, "--role=vmi-reader",
+                      f"--serviceaccount={cluster}:console-user")
+    with pytest.raises(websocket.WebSocketBadStatusException):
+        open_vm_console(terminals, cluster, f"cp-{cluster}", token)
+    terminals.kubectl("apply", "-f", "-", input=json.dumps({
+        "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
+        "metadata": {"name": "vm-console", "namespace": cluster},
+        "rules": [{"apiGroups": ["subresources.kubevirt.io"], "resources": ["virtualmachineinstances/console"],
+                   "verbs": ["get"]}]}))
+    terminals.kubectl("create", "rolebinding", "vm-console", "-n", cluster, "--role=vm-console",
+                      f"--serviceaccount={cluster}:console-user")
+    console = open_vm_console(terminals, cluster, f"cp-{cluster}", token)
+    try:
+        console.send_binary(b"echo allowed-$((40+2))\n")
+        assert b"allowed-42" in read_console(console, b"allowed-42")
+    finally:
+        console.close()
 
 
 def test_without_the_flag_there_is_no_terminal_route(server):

@@ -2,10 +2,12 @@ import Foundation
 import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
+import HummingbirdWebSocket
 import KubeModel
 import Logging
 import NIOCore
 import ServiceLifecycle
+import Synchronization
 
 /// The embedded Kubernetes API server: storage, registry, REST façade and the in-server
 /// controllers (garbage collection, namespaces, CRDs), run as one `Service`.
@@ -51,8 +53,15 @@ public final class KubeAPIServer: Service, Sendable {
     let tree: APITree
     let logger: Logger
     private let bound = AsyncValue<Int>()
+    private let consoles = Mutex<(any VMConsoles)?>(nil)
 
     public var store: ObjectStore { tree.store }
+
+    /// Serves KubeVirt's `virtualmachineinstances/{name}/console` from `consoles` (the
+    /// simulated VMs' consoles). Set it before ``run()``; without it the path is a 404.
+    public func serveVMConsoles(_ consoles: any VMConsoles) {
+        self.consoles.withLock { $0 = consoles }
+    }
     public var registry: ResourceRegistry { tree.registry }
 
     public static let defaultNamespaces = ["default", "kube-system", "kube-public", "kube-node-lease"]
@@ -95,14 +104,21 @@ public final class KubeAPIServer: Service, Sendable {
             bound.fail(error)
             throw error
         }
-        let responder = ConnectionTrackingResponder(inner: makeResponder())
+        let router = makeResponder()
+        let responder = ConnectionTrackingResponder(inner: router)
         let bound = self.bound
         var http1 = configuration.connections.http1
         http1.additionalChannelHandlers = { [ConnectionCloseObserver()] }
-        let server: HTTPServerBuilder =
-            try configuration.tls.map {
-                try .tls(.http1(configuration: http1), tlsConfiguration: $0.serverConfiguration())
-            } ?? .http1(configuration: http1)
+        var plain: HTTPServerBuilder = .http1(configuration: http1)
+        if let consoles = consoles.withLock({ $0 }) {
+            let route = VMConsoleRoute(
+                consoles: consoles, authenticator: router.main.authenticator, authorizer: router.main.authorizer, logger: logger)
+            plain = .http1WebSocketUpgrade(
+                configuration: .init(
+                    http1: http1, ws: WebSocketServerConfiguration(maxFrameSize: VMConsoleRoute.maximumMessage))
+            ) { request, _, _ in route.upgrade(request) }
+        }
+        let server: HTTPServerBuilder = try configuration.tls.map { try .tls(plain, tlsConfiguration: $0.serverConfiguration()) } ?? plain
         let application = Application(
             responder: responder,
             server: server,

@@ -41,7 +41,11 @@ public final class ConsoleLiveHub: Sendable {
         var nextID: UInt64 = 0
         var dirty: Set<String> = []
         var flushScheduled = false
-        var registrations: [(Informer, EventHandlerRegistration)] = []
+        /// This term's informers, and the listeners added to them so far: a resource is
+        /// listened to from the first subscriber of a topic that shows it, so a page no one
+        /// opens costs no cluster-wide informer.
+        var informers: SharedInformerFactory?
+        var registrations: [ResourceType: (Informer, EventHandlerRegistration)] = [:]
     }
 
     private let state = Mutex(State())
@@ -69,25 +73,47 @@ public final class ConsoleLiveHub: Sendable {
         state.withLock { $0.topics[topic.name] = topic }
     }
 
-    /// Listens to `informers` for every topic's resources; a later term replaces the earlier
-    /// listeners.
+    /// Takes this term's informers: the earlier term's listeners are removed, and the
+    /// resources of topics that browsers already follow are listened to again.
     public func attach(informers: SharedInformerFactory) {
-        let old = state.withLock { state -> [(Informer, EventHandlerRegistration)] in
-            defer { state.registrations = [] }
-            return state.registrations
+        let (old, followed) = state.withLock { state in
+            defer {
+                state.registrations = [:]
+                state.informers = informers
+            }
+            return (Array(state.registrations.values), Set(state.subscribers.values.flatMap(\.topics).map(Self.baseName)))
         }
         for (informer, registration) in old { informer.removeEventHandler(registration) }
-        let byResource = state.withLock { state in
-            Dictionary(grouping: state.topics.values.flatMap { topic in topic.resources.map { ($0, topic.name) } }, by: \.0)
-                .mapValues { $0.map(\.1) }
+        listen(for: followed)
+    }
+
+    /// Listens to the resources behind `topics` (registered names) that no listener covers yet.
+    func listen(for topics: Set<String>) {
+        let wanted = state.withLock { state -> (SharedInformerFactory, [ResourceType: Set<String>])? in
+            guard let informers = state.informers else { return nil }
+            let resources = Set(topics.compactMap { state.topics[$0] }.flatMap(\.resources))
+                .filter { state.registrations[$0] == nil }
+            guard !resources.isEmpty else { return nil }
+            // Every topic that shows the resource, followed or not yet: the listener stays for
+            // the term.
+            var names: [ResourceType: Set<String>] = [:]
+            for topic in state.topics.values {
+                for resource in topic.resources where resources.contains(resource) { names[resource, default: []].insert(topic.name) }
+            }
+            return (informers, names)
         }
-        var registrations: [(Informer, EventHandlerRegistration)] = []
-        for (resource, names) in byResource {
+        guard let (informers, names) = wanted else { return }
+        for (resource, topics) in names {
             let informer = informers.informer(for: resource)
-            let registration = informer.addEventHandler { [weak self] _ in self?.changed(Set(names)) }
-            registrations.append((informer, registration))
+            let registration = informer.addEventHandler { [weak self] _ in self?.changed(topics) }
+            let kept = state.withLock { state -> Bool in
+                // Another term began, or another subscriber got here first.
+                guard state.informers === informers, state.registrations[resource] == nil else { return false }
+                state.registrations[resource] = (informer, registration)
+                return true
+            }
+            if !kept { informer.removeEventHandler(registration) }
         }
-        state.withLock { $0.registrations = registrations }
     }
 
     /// The topic's registered name: `session:abc` → `session`.
@@ -125,6 +151,7 @@ public final class ConsoleLiveHub: Sendable {
         continuation.onTermination = { [weak self] _ in
             _ = self?.state.withLock { $0.subscribers.removeValue(forKey: id) }
         }
+        listen(for: Set(topics.map(Self.baseName)))
         return stream
     }
 

@@ -8,7 +8,7 @@ public struct ConsoleSession: Sendable {
     /// The cookie value: 32 random bytes, base64url.
     public let id: String
     /// Who signed in: ``Caller/admin`` or ``Caller/session(_:)`` (a lab session's token).
-    public let caller: Caller
+    public internal(set) var caller: Caller
     /// Sent back with every change (hidden `_csrf` field or `X-CSRF-Token` header).
     public let csrfToken: String
     let token: String

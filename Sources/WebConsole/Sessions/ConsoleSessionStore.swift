@@ -67,13 +67,30 @@ public final class ConsoleSessionStore: Sendable {
             table[id] = session
             return session
         }
-        guard let found else { return nil }
-        // A lab session's token stops working the moment the session ends.
-        if case .session = found.caller, authentication.caller(authorization: "Bearer \(found.token)") != found.caller {
+        guard var found else { return nil }
+        // A lab session's token stops working the moment the session ends; while it cannot be
+        // checked (a new leader term) the browser stays signed in, and this request is
+        // answered 503 by whatever access it asks for.
+        switch tokenStanding(found) {
+        case .valid: return found
+        case .ended:
             signOut(id: id)
             return nil
+        case .unverifiable:
+            found.caller = .anonymous(.unverifiable)
+            return found
         }
-        return found
+    }
+
+    private enum TokenStanding { case valid, ended, unverifiable }
+
+    private func tokenStanding(_ session: ConsoleSession) -> TokenStanding {
+        guard case .session = session.caller else { return .valid }
+        switch authentication.caller(authorization: "Bearer \(session.token)") {
+        case session.caller: return .valid
+        case .anonymous(.unverifiable): return .unverifiable
+        default: return .ended
+        }
     }
 
     /// Whether the session is still signed in, without counting this as activity (a live
@@ -86,10 +103,7 @@ public final class ConsoleSessionStore: Sendable {
         {
             return false
         }
-        if case .session = found.caller, authentication.caller(authorization: "Bearer \(found.token)") != found.caller {
-            return false
-        }
-        return true
+        return tokenStanding(found) != .ended
     }
 
     public func signOut(id: String) {

@@ -1,70 +1,90 @@
 import Foundation
-import HTTPTypes
-import Hummingbird
+import KubeClient
+import KubeModel
+import LabPool
+import PlatformHTTP
+import Synchronization
 
 /// Browser terminals for lab sessions (the session page's terminal panel and its WebSocket,
 /// `/ui/labs/sessions/{name}/terminal`). Nil in ``ConsoleServices`` when `serve` runs
 /// without `--lab-terminals`; then the panel says terminals are off and the route is 404.
 ///
-/// The WebSocket route speaks only to this protocol, so the console of a session can come
-/// from anywhere that gives bytes both ways: in embedded mode a sandboxed shell
-/// (``LabTerminals``); on a real cluster an attacher for KubeVirt's `console` subresource of
-/// the session's control-plane VM would implement the same two calls.
+/// The WebSocket route speaks only to this protocol; tests put a double behind it.
 public protocol ConsoleTerminals: Sendable {
-    /// Attaches a browser to the session's terminal, starting it if none runs. A browser
-    /// already attached is detached (the newest window wins). Throws a ``TerminalError``
-    /// when the session has no terminal to give (not running, too many terminals).
-    func attach(session: String) async throws -> any TerminalConnection
+    /// Attaches a browser to the session's terminal through `api`. A browser already
+    /// attached is detached (the newest window wins). Throws a ``ConsoleError`` or a
+    /// `PlatformError` when the session has no terminal to give (not running).
+    func attach(session: String, api: any KubernetesAPI) async throws -> any TerminalConnection
 }
 
-/// One browser's attachment to a session's terminal.
-public protocol TerminalConnection: Sendable {
-    /// What the terminal prints, starting with the recent scrollback when re-attaching. It
-    /// finishes when the terminal ends or another browser takes it over; ``closeReason``
-    /// then says which, for a person.
-    var output: AsyncStream<[UInt8]> { get }
-    /// Why ``output`` finished; nil while it has not.
-    var closeReason: String? { get }
-    /// Keystrokes and pastes. Returns when the terminal has taken them (backpressure).
-    func send(_ bytes: [UInt8]) async
-    func resize(_ size: TerminalSize)
-    /// The browser went away: the terminal keeps running for a grace period, so that a
-    /// reconnect finds it.
-    func detach()
-}
+/// The one way a lab session's terminal is reached, embedded or not: the serial console of
+/// the session's control-plane VM, KubeVirt's `console` subresource, opened through the
+/// cluster's API. On a real cluster KubeVirt serves it; in embedded mode the embedded API
+/// serves it from ``LabTerminals`` (a sandboxed shell per session).
+public struct KubeVirtConsoleTerminals: ConsoleTerminals {
+    let lab: LabService
+    /// The API understands Virtyard's resize messages (the embedded API does; a real
+    /// KubeVirt serial console has no size and would type them).
+    let sendsResize: Bool
 
-/// A terminal's size in character cells.
-public struct TerminalSize: Sendable, Equatable {
-    public var columns: Int
-    public var rows: Int
-
-    public init(columns: Int, rows: Int) {
-        self.columns = columns
-        self.rows = rows
+    public init(lab: LabService, sendsResize: Bool) {
+        self.lab = lab
+        self.sendsResize = sendsResize
     }
 
-    /// What a new terminal starts with, until the browser says how much room it has.
-    public static let standard = TerminalSize(columns: 80, rows: 24)
-    /// Sizes outside these bounds are refused (xterm.js never asks for them; a hostile
-    /// client could).
-    public static let columnRange = 2...1000
-    public static let rowRange = 1...500
+    public func attach(session: String, api: any KubernetesAPI) async throws -> any TerminalConnection {
+        let target = try lab.console.consoleVM(ofSession: session)
+        let console = api.openVMConsole(namespace: target.namespace, name: target.name, sendsResize: sendsResize)
+        return SessionBoundTerminal(inner: console, session: session, cluster: target.cluster, lab: lab)
+    }
 }
 
-/// Why a terminal could not be attached, for the person at the browser.
-public struct TerminalError: Error, HTTPResponseError, CustomStringConvertible {
-    public let status: HTTPResponse.Status
-    public let message: String
+/// A console that ends when its lab session ends or is reset, whatever serves it (a real
+/// VM's serial console outlives the session; the person's access must not).
+final class SessionBoundTerminal: TerminalConnection {
+    static let checkInterval: Duration = .seconds(1)
 
-    public init(_ status: HTTPResponse.Status, _ message: String) {
-        self.status = status
-        self.message = message
+    private let inner: any TerminalConnection
+    private let ended = Mutex<(reason: String?, detached: Bool)>((nil, false))
+
+    init(inner: any TerminalConnection, session: String, cluster: String, lab: LabService) {
+        self.inner = inner
+        Task { [weak self] in
+            while let self, !self.isOver {
+                try? await Task.sleep(for: Self.checkInterval)
+                if let reason = Self.endReason(session: session, cluster: cluster, lab: lab) {
+                    self.end(reason)
+                    return
+                }
+            }
+        }
     }
 
-    public var description: String { message }
+    /// Why the session no longer has this terminal; nil while it does.
+    static func endReason(session: String, cluster: String, lab: LabService) -> String? {
+        do throws(PlatformError) {
+            let target = try lab.console.consoleVM(ofSession: session)
+            return target.cluster == cluster ? nil : "The lab session was reset."
+        } catch {
+            // Not attached (a new leader term): the terminal stays until the state can be read.
+            return error.status == .serviceUnavailable ? nil : "The lab session ended."
+        }
+    }
 
-    public func response(from request: Request, context: some RequestContext) throws -> Response {
-        Response(
-            status: status, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: .init(string: message + "\n")))
+    private var isOver: Bool { ended.withLock { $0.reason != nil || $0.detached } || inner.closeReason != nil }
+
+    private func end(_ reason: String) {
+        ended.withLock { $0.reason = $0.reason ?? reason }
+        inner.detach()
+    }
+
+    var output: AsyncStream<[UInt8]> { inner.output }
+    var closeReason: String? { ended.withLock { $0.reason } ?? inner.closeReason }
+    func send(_ bytes: [UInt8]) async { await inner.send(bytes) }
+    func resize(_ size: TerminalSize) { inner.resize(size) }
+
+    func detach() {
+        ended.withLock { $0.detached = true }
+        inner.detach()
     }
 }

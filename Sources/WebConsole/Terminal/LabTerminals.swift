@@ -5,7 +5,9 @@ import Logging
 import PlatformHTTP
 import Synchronization
 
-/// Embedded mode's lab terminals: each running lab session may have one sandboxed shell
+/// Embedded mode's lab terminals: the serial console of a lab cluster's simulated
+/// control-plane VM, which the embedded API serves as KubeVirt's `console` subresource
+/// (``VMConsoles``). Each running lab session may have one sandboxed shell
 /// (``SandboxCommand``) with `kubectl` pointed at the session's virtual cluster.
 ///
 /// A shell ends when its session ends or is reset, when no browser has been attached for
@@ -14,7 +16,7 @@ import Synchronization
 /// notices: once a second it compares every shell with the lab service's cache of sessions
 /// (memory only, no API call) — level-triggered, so a missed event or a new leader term
 /// changes nothing.
-public final class LabTerminals: ConsoleTerminals {
+public final class LabTerminals: VMConsoles {
     public struct Configuration: Sendable {
         /// Shells run as uids `firstUID ..< firstUID + maximumTerminals`, one each.
         public var firstUID = 60_000
@@ -27,6 +29,9 @@ public final class LabTerminals: ConsoleTerminals {
         init(tools: SandboxCommand.Tools) {
             self.tools = tools
         }
+
+        /// Against a real cluster: KubeVirt serves the consoles, nothing is sandboxed here.
+        public static var realCluster: Configuration { Configuration(tools: SandboxCommand.Tools()) }
 
         /// The configuration for this host, after checking that sandboxed shells work here
         /// (`bwrap` and util-linux on `PATH`, running as root, a trial sandbox starts).
@@ -49,14 +54,35 @@ public final class LabTerminals: ConsoleTerminals {
         self.logger = logger
     }
 
-    public func attach(session name: String) async throws -> any TerminalConnection {
-        let session = try lab.console.session(name)
+    /// The console of VMI `namespace/name`: the shell of the session whose control-plane VM it
+    /// is. Other simulated VMs have no console.
+    public func attach(namespace: String, name: String) async throws -> any TerminalConnection {
+        let owner: String?
+        do throws(PlatformError) {
+            owner = try lab.console.session(consoleOf: namespace, vm: name)
+        } catch {
+            throw VMConsoleUnavailable(error.message, isTransient: error.status == .serviceUnavailable)
+        }
+        guard let owner else {
+            throw VMConsoleUnavailable(
+                "The simulated VM \(namespace)/\(name) has no serial console; only a leased lab cluster's control-plane VM has one.")
+        }
+        return try attach(session: owner)
+    }
+
+    func attach(session name: String) throws(VMConsoleUnavailable) -> any TerminalConnection {
+        let session: JSONValue
+        do throws(PlatformError) {
+            session = try lab.console.session(name)
+        } catch {
+            throw VMConsoleUnavailable(error.message, isTransient: error.status == .serviceUnavailable)
+        }
         guard session["status"]?.stringValue == "running", let kubeconfig = session["kubeconfig"]?.stringValue else {
             let status = session["status"]?.stringValue ?? "unknown"
-            throw TerminalError(.conflict, "The lab session is not running (\(status)); the terminal opens once it is.")
+            throw VMConsoleUnavailable("The lab session is not running (\(status)); the terminal opens once it is.", isTransient: true)
         }
         let cluster = session["assignedCluster"]?.stringValue
-        let shell = try shells.withLock { shells throws(TerminalError) -> ShellTerminal in
+        let shell = try shells.withLock { shells throws(VMConsoleUnavailable) -> ShellTerminal in
             if let running = shells[name], !running.hasExited { return running }
             let used = Set(shells.values.map(\.uid))
             guard shells.count < configuration.maximumTerminals,
@@ -64,7 +90,7 @@ public final class LabTerminals: ConsoleTerminals {
                     !used.contains($0)
                 })
             else {
-                throw TerminalError(.serviceUnavailable, "Too many terminals are open on this server; try again in a minute.")
+                throw VMConsoleUnavailable("Too many terminals are open on this server; try again in a minute.", isTransient: true)
             }
             var command = SandboxCommand(uid: uid)
             command.tools = configuration.tools
@@ -80,7 +106,7 @@ public final class LabTerminals: ConsoleTerminals {
                     ], size: .standard)
             } catch {
                 logger.error("could not start a lab terminal", metadata: ["session": "\(name)", "error": "\(error)"])
-                throw TerminalError(.internalServerError, "The terminal could not be started; the server's log says why.")
+                throw VMConsoleUnavailable("The terminal could not be started; the server's log says why.")
             }
             logger.info("lab terminal started", metadata: ["session": "\(name)", "uid": "\(uid)", "pid": "\(process.pid)"])
             let shell = ShellTerminal(

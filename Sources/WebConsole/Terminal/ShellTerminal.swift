@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import KubeModel
 
 /// One lab session's running shell: its sandboxed process on a PTY, the scrollback, and the
 /// browser attached to it (at most one; a new one takes over).

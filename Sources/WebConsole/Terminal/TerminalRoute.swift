@@ -3,9 +3,12 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdCore
 import HummingbirdWebSocket
+import KubeModel
 import Logging
 import NIOCore
 import PlatformHTTP
+import Synchronization
+import TerminalSockets
 
 /// The context of the WebSocket upgrade router: Hummingbird runs that router (and only its
 /// own middleware, none here) on every upgrade request, before the connection is switched.
@@ -35,12 +38,13 @@ struct TerminalRoute {
         maxFrameSize: maximumMessage, autoPing: .enabled(timePeriod: .seconds(30)))
 
     let terminals: any ConsoleTerminals
+    let cluster: LeaderAttachment<ConsoleConnection>
     let sessions: ConsoleSessionStore
     let logger: Logger
 
     func router() -> Router<TerminalRequestContext> {
         let router = Router(context: TerminalRequestContext.self)
-        let (sessions, terminals, logger) = (self.sessions, self.terminals, self.logger)
+        let (sessions, terminals, cluster, logger) = (self.sessions, self.terminals, self.cluster, self.logger)
         router.ws(
             Self.path,
             shouldUpgrade: { request, context in
@@ -53,7 +57,10 @@ struct TerminalRoute {
             },
             onUpgrade: { inbound, outbound, context in
                 let name = context.requestContext.parameters.get("name") ?? ""
-                await Self.bridge(session: name, terminals: terminals, inbound: inbound, outbound: outbound, logger: logger)
+                let browser = SignedInBrowser(id: ConsoleCookie.sessionID(in: context.request) ?? "", sessions: sessions)
+                await Self.bridge(
+                    session: name, terminals: terminals, cluster: cluster, inbound: inbound, outbound: outbound, browser: browser,
+                    logger: logger)
             })
         return router
     }
@@ -84,58 +91,53 @@ struct TerminalRoute {
 
     /// Pumps bytes between the socket and the terminal until either side ends.
     static func bridge(
-        session name: String, terminals: any ConsoleTerminals, inbound: WebSocketInboundStream,
-        outbound: WebSocketOutboundWriter, logger: Logger
+        session name: String, terminals: any ConsoleTerminals, cluster: LeaderAttachment<ConsoleConnection>,
+        inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, browser: SignedInBrowser, logger: Logger
     ) async {
         let connection: any TerminalConnection
         do {
-            connection = try await terminals.attach(session: name)
+            connection = try await terminals.attach(session: name, api: try cluster.connected().api)
         } catch {
-            let reason = (error as? TerminalError)?.message ?? (error as? PlatformError)?.message ?? "The terminal is not available."
-            try? await outbound.write(.text(TerminalControlMessage.closed(reason)))
-            try? await outbound.close(.normalClosure, reason: nil)
+            await TerminalSocketBridge.refuse(
+                ConsoleError.from(error).message, inbound: inbound, outbound: outbound, maximumMessage: maximumMessage)
             return
         }
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask {
-                for await chunk in connection.output {
-                    do {
-                        try await outbound.write(.binary(ByteBuffer(bytes: chunk)))
-                    } catch {
-                        return
-                    }
-                }
-                // Ended on purpose (not by this browser leaving): say why, so the page does
-                // not try to reconnect.
-                if let reason = connection.closeReason {
-                    try? await outbound.write(.text(TerminalControlMessage.closed(reason)))
-                    try? await outbound.close(.normalClosure, reason: nil)
-                }
-            }
-            group.addTask {
-                do {
-                    for try await message in inbound.messages(maxSize: maximumMessage) {
-                        switch message {
-                        case .binary(let buffer):
-                            await connection.send(Array(buffer: buffer))
-                        case .text(let text):
-                            if case .resize(let size) = TerminalControlMessage.parse(text) {
-                                connection.resize(size)
-                            } else {
-                                await connection.send(Array(text.utf8))
-                            }
-                        }
-                    }
-                } catch {
-                    logger.debug("terminal socket ended", metadata: ["session": "\(name)", "error": "\(error)"])
-                }
-            }
-            // Whichever side ends first ends the other: the output stream finishes once
-            // detached, and the socket's inbound once it is closed.
-            await group.next()
-            connection.detach()
-            group.cancelAll()
-        }
+        var logger = logger
+        logger[metadataKey: "session"] = "\(name)"
+        await TerminalSocketBridge.run(
+            connection, inbound: inbound, outbound: outbound, maximumMessage: maximumMessage, logger: logger,
+            onInput: browser.wasActive,
+            ends: {
+                // Signing out (or the session's end, or idling out) closes the terminal too,
+                // as it ends the page's live updates.
+                while await browser.staysSignedIn() {}
+                return "You are signed out."
+            })
+    }
+}
+
+/// The signed-in browser behind a terminal socket. Typing counts as activity, so that a
+/// person working only in the terminal is not signed out as idle.
+final class SignedInBrowser: Sendable {
+    static let checkInterval: Duration = .seconds(2)
+
+    let id: String
+    let sessions: ConsoleSessionStore
+    private let active = Atomic(false)
+
+    init(id: String, sessions: ConsoleSessionStore) {
+        self.id = id
+        self.sessions = sessions
+    }
+
+    func wasActive() { active.store(true, ordering: .relaxed) }
+
+    /// Waits one check interval; false once the browser is signed out (or the wait is
+    /// cancelled because the socket ended).
+    func staysSignedIn() async -> Bool {
+        do { try await Task.sleep(for: Self.checkInterval) } catch { return false }
+        if active.exchange(false, ordering: .relaxed) { return sessions.session(id: id) != nil }
+        return sessions.isLive(id: id)
     }
 }
 
@@ -144,7 +146,7 @@ extension WebConsole {
     /// off: then the platform server speaks plain HTTP/1 and the terminal path is a 404.
     public func webSocketRouter() -> Router<TerminalRequestContext>? {
         guard let terminals = services.terminals else { return nil }
-        return TerminalRoute(terminals: terminals, sessions: sessions, logger: logger).router()
+        return TerminalRoute(terminals: terminals, cluster: services.connection, sessions: sessions, logger: logger).router()
     }
 
     /// How the platform address serves HTTP/1: with the WebSocket upgrade when terminals are

@@ -80,4 +80,7 @@ final class CapacityHistory: Sendable {
     }
 
     var nodeCount: Int { rings.withLock { $0.count } }
+    /// Samples held in all, which grows with every sample until the rings are full (the
+    /// samples topic's region shows it, so each sample changes the region).
+    var sampleCount: Int { rings.withLock { $0.values.reduce(0) { $0 + $1.count } } }
 }

@@ -14,7 +14,9 @@ struct CapacityPages: ConsolePageModule {
     let history: CapacityHistory
     let sampler: CapacitySampler
     static let maximumMigrations = 20
-    static let topics = ["capacity", "capacity-moves"]
+    static let topics = ["capacity", "capacity-moves", samplesTopic]
+    /// Fires with every sample: the charts fetch the history again.
+    static let samplesTopic = "capacity-samples"
 
     init(history: CapacityHistory = CapacityHistory()) {
         self.history = history
@@ -30,13 +32,18 @@ struct CapacityPages: ConsolePageModule {
         let hub = router.live
         sampler.configure(
             source: { Self.figures(services.capacity, at: Date()) },
-            onSample: { [weak hub] in hub?.changed(Set(Self.topics)) })
+            onSample: { [weak hub] moved in
+                // The charts follow every sample (a tiny region); the node table and the
+                // moves re-render only when a figure moved, which at thousands of nodes matters.
+                hub?.changed(moved ? Set(Self.topics) : [Self.samplesTopic])
+            })
         router.page("/capacity") { _, context in
             var model = Self.nodesModel(services.capacity)
             model.merge(Self.movesModel(services.capacity, now: Date())) { first, _ in first }
             model.merge(ScenarioUpload().model(csrf: context.session?.csrfToken)) { first, _ in first }
             model["historyMinutes"] = history.samplesPerNode * Int(CapacityHistory.interval.components.seconds) / 60
             model["historyNodes"] = history.maximumNodes
+            model["samples"] = history.sampleCount
             return ConsoleView(
                 template: "capacity/index", title: "Capacity", section: .capacity, model: model, liveTopics: Self.topics)
         }
@@ -75,6 +82,9 @@ struct CapacityPages: ConsolePageModule {
         }
         router.live("capacity", resources: [.nodes, .pods], access: { _ in .admin }) { _, _ in
             ConsoleView(template: "capacity/nodes", title: "Capacity", model: Self.nodesModel(services.capacity))
+        }
+        router.live(Self.samplesTopic, resources: [], access: { _ in .admin }) { _, _ in
+            ConsoleView(template: "capacity/samples", title: "Capacity", model: ["samples": history.sampleCount])
         }
         router.live("capacity-moves", resources: [.pods], access: { _ in .admin }) { _, _ in
             ConsoleView(template: "capacity/moves", title: "Capacity", model: Self.movesModel(services.capacity, now: Date()))

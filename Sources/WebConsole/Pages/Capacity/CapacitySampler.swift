@@ -4,14 +4,17 @@ import Synchronization
 /// Samples the nodes' figures into a ``CapacityHistory`` every 5 s while this replica leads:
 /// ``start()`` runs once per leader term (``CapacityPages/attach(_:)``) and cancels the
 /// previous term's loop, so there is never more than one. After each sample `onSample` runs
-/// (the capacity page's live topic, so open charts move).
+/// (the capacity page's live topics, so open charts move), told whether any figure moved.
 final class CapacitySampler: Sendable {
     typealias Source = @Sendable () -> [String: CapacitySample]
 
     private struct State {
         var source: Source?
-        var onSample: (@Sendable () -> Void)?
+        var onSample: (@Sendable (_ moved: Bool) -> Void)?
         var task: Task<Void, Never>?
+        /// The figures last announced, without their times: an unchanged cluster re-renders
+        /// nothing (at thousands of nodes a render is not free).
+        var announced: [String: [Double]] = [:]
     }
 
     let history: CapacityHistory
@@ -25,7 +28,7 @@ final class CapacitySampler: Sendable {
 
     /// What to sample and whom to tell (set when the routes are registered, which may come
     /// before or after the first term).
-    func configure(source: @escaping Source, onSample: @escaping @Sendable () -> Void) {
+    func configure(source: @escaping Source, onSample: @escaping @Sendable (_ moved: Bool) -> Void) {
         state.withLock { state in
             state.source = source
             state.onSample = onSample
@@ -58,12 +61,18 @@ final class CapacitySampler: Sendable {
 
     var isRunning: Bool { state.withLock { $0.task != nil } }
 
-    /// One sample now: recorded, then announced.
+    /// One sample now: recorded, then announced (saying whether any figure moved).
     func sampleOnce() {
         let (source, onSample) = state.withLock { ($0.source, $0.onSample) }
         guard let source else { return }
-        history.record(source())
-        onSample?()
+        let sample = source()
+        history.record(sample)
+        let figures = sample.mapValues { [$0.cpuUsage, $0.memoryUsage, $0.cpuPressure, $0.memoryPressure] }
+        let moved = state.withLock { state in
+            defer { state.announced = figures }
+            return state.announced != figures
+        }
+        onSample?(moved)
     }
 
     deinit {

@@ -18,7 +18,9 @@ struct ImagePages: ConsolePageModule {
         let services = router.services
         router.page("/images") { _, context in
             let connection = try services.connection.connected()
-            let policy = SyncPolicyForm(configMap: try await SyncPolicyForm.read(api: connection.api))
+            let policy = SyncPolicyForm(
+                configMap: try await SyncPolicyForm.read(namespace: services.imagePolicyNamespace, api: connection.api),
+                namespace: services.imagePolicyNamespace)
             let csrf = context.session?.csrfToken
             var model = Self.tableModel(connection, rates: rates, now: Date())
             model.merge(ImageForm().model(csrf: csrf)) { first, _ in first }
@@ -49,12 +51,14 @@ struct ImagePages: ConsolePageModule {
         }
         router.action("/images/policy") { request, context in
             let api = try services.connection.connected().api
-            let existing = try await SyncPolicyForm.read(api: api)
-            var policy = SyncPolicyForm(configMap: existing)
+            let existing = try await SyncPolicyForm.read(namespace: services.imagePolicyNamespace, api: api)
+            var policy = SyncPolicyForm(configMap: existing, namespace: services.imagePolicyNamespace)
             if let data = policy.take(context.form) {
                 do throws(KubeClientError) {
-                    try await SyncPolicyForm.write(data, existing: existing, api: api)
-                    policy = SyncPolicyForm(configMap: try await SyncPolicyForm.read(api: api))
+                    try await SyncPolicyForm.write(data, existing: existing, namespace: services.imagePolicyNamespace, api: api)
+                    policy = SyncPolicyForm(
+                        configMap: try await SyncPolicyForm.read(namespace: services.imagePolicyNamespace, api: api),
+                        namespace: services.imagePolicyNamespace)
                     policy.saved = true
                 } catch {
                     policy.problem =

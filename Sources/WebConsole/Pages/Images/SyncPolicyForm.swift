@@ -4,15 +4,11 @@ import KubeClient
 import KubeModel
 
 /// The sync policy as the images page shows and edits it: ConfigMap `sync-operator-policy` in
-/// the controller's namespace, read the way ImageSync reads it (``SyncPolicy/parse(_:base:)``
+/// the controller's namespace (``ConsoleServices/imagePolicyNamespace``), read the way ImageSync reads it (``SyncPolicy/parse(_:base:)``
 /// over the defaults, data-sync-operator's environment variables applied). Saving validates
 /// every key first, with ImageSync's own rules, and writes nothing if one is wrong; the
 /// controller picks the new version up from its watch, as it would a `kubectl apply`.
 struct SyncPolicyForm {
-    /// Where ImageSync reads the policy (`serve` puts it in the leader-election namespace,
-    /// `virtyard-system` unless configured otherwise).
-    static let namespace = ImageSyncControllers.Configuration().namespace
-
     static let descriptions: [String: String] = [
         "concurrency": "Images syncing at once, at most (a whole number ≥ 1).",
         "retryLimit": "Retries after a failed attempt (≥ 0); the next failure is final.",
@@ -38,7 +34,11 @@ struct SyncPolicyForm {
     static var defaults: SyncPolicy { (try? SyncPolicy.defaults()) ?? .builtIn }
 
     /// The form for the ConfigMap as it is (`configMap` nil: absent).
-    init(configMap: JSONValue?) {
+    /// Where the ConfigMap lives (shown on the page).
+    let namespace: String
+
+    init(configMap: JSONValue?, namespace: String = ImageSyncControllers.Configuration().namespace) {
+        self.namespace = namespace
         let defaults = Self.defaults
         inForce = defaults
         if let configMap {
@@ -76,7 +76,9 @@ struct SyncPolicyForm {
 
     /// Writes `data` as the ConfigMap's data: an update of the version read (a conflict means
     /// someone changed it meanwhile), or a create.
-    static func write(_ data: [String: String], existing: JSONValue?, api: any KubernetesAPI) async throws(KubeClientError) {
+    static func write(
+        _ data: [String: String], existing: JSONValue?, namespace: String, api: any KubernetesAPI
+    ) async throws(KubeClientError) {
         let values = JSONValue.object(data.mapValues(JSONValue.string))
         if var object = existing {
             object["data"] = values
@@ -92,7 +94,7 @@ struct SyncPolicyForm {
     }
 
     /// Reads the ConfigMap; nil when there is none.
-    static func read(api: any KubernetesAPI) async throws(KubeClientError) -> JSONValue? {
+    static func read(namespace: String, api: any KubernetesAPI) async throws(KubeClientError) -> JSONValue? {
         do throws(KubeClientError) {
             return try await api.get(.configMaps, namespace: namespace, name: SyncPolicy.configMapName)
         } catch  where error.isNotFound {
@@ -115,7 +117,7 @@ struct SyncPolicyForm {
             return entry
         }
         var model: [String: Any] = [
-            "policyInputs": inputs, "policyNamespace": Self.namespace, "policyName": SyncPolicy.configMapName,
+            "policyInputs": inputs, "policyNamespace": namespace, "policyName": SyncPolicy.configMapName,
             "policySummary": inForce.description,
         ]
         if stored == nil { model["policyFromDefaults"] = true }

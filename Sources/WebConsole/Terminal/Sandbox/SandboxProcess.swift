@@ -1,4 +1,5 @@
 import Glibc
+import KubeModel
 
 /// A program started on a fresh pseudo-terminal: the PTY's other end is its standard input,
 /// output and error, and extra data (the kubeconfig…) waits for it on numbered file

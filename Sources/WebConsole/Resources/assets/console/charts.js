@@ -1,8 +1,8 @@
 // Virtyard console: the capacity page's charts (uPlot 1.6.16, vendored) and its scenario file
 // input. The server keeps the last 15 minutes per node in memory and serves them as JSON at
 // the URL in #capacity-charts[data-history]; this file draws one chart per node and redraws
-// whenever the page's "capacity" live topic fires (console.js sends "virtyard:live"), so the
-// charts move without a reload. No inline script or style attributes: the CSP forbids them.
+// whenever the page's "capacity" or "capacity-samples" live topic fires (console.js sends
+// "virtyard:live"), so the charts move without a reload. No inline script or style attributes: the CSP forbids them.
 (function () {
   "use strict";
 
@@ -153,7 +153,8 @@
   }
 
   document.addEventListener("virtyard:live", function (event) {
-    if (event.detail && event.detail.topic === "capacity") refresh();
+    var topic = event.detail && event.detail.topic;
+    if (topic === "capacity" || topic === "capacity-samples") refresh();
   });
   document.addEventListener("htmx:afterSwap", function (event) { enableFileInput(event.target); });
   document.addEventListener("DOMContentLoaded", function () {
