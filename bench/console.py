@@ -76,7 +76,19 @@ def vm(name):
     }
 
 
+def wait_kinds(kube, paths, timeout=300):
+    """Until the API serves every list in `paths` (the CRDs are installed by the
+    controllers once they lead, shortly after the server answers)."""
+    deadline = time.time() + timeout
+    for path in paths:
+        while kube.call("GET", path)[0] != 200:
+            if time.time() > deadline:
+                raise SystemExit("%s is not served after %ss" % (path, timeout))
+            time.sleep(0.5)
+
+
 def create_vms(kube, count, workers=16):
+    wait_kinds(kube, ["/apis/kubevirt.io/v1/virtualmachines?limit=1", "/apis/crd.pelotech.ot/v1alpha1/vmdiskimages?limit=1"])
     kube.call("POST", "/api/v1/namespaces", {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "bench"}})
 
     def one(index):

@@ -28,7 +28,8 @@ public enum Access: Sendable, Hashable {
             throw PlatformError(.unauthorized, "the bearer token is not valid (unknown, or its session has ended)")
         case (.anonymous(.unverifiable), _):
             throw PlatformError(
-                .unavailable, "session tokens cannot be checked for a moment (the lab service is starting); retry shortly",
+                .unavailable,
+                "session tokens cannot be checked on this replica now (the lab service is not connected: starting, or on standby); retry shortly or ask the leader",
                 headers: [.retryAfter: "1"])
         case (.session, .admin):
             throw PlatformError(.forbidden, "this call needs the admin token")

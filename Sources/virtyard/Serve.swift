@@ -74,7 +74,9 @@ struct EmbeddedAPIOptions: ParsableArguments {
     func apiConfiguration(data: DataDirectory, token: String, otherListeners: [ListenAddress] = []) throws
         -> KubeAPIServer.Configuration
     {
-        var hosts = ["localhost", "127.0.0.1", "::1"]
+        // `kubernetes` as every kube-apiserver certificate has it: a client that reaches the API
+        // by an IP address and must send a name in TLS (the VM console's WebSocket) uses it.
+        var hosts = ["localhost", "127.0.0.1", "::1", "kubernetes"]
         for listener in [kubeListen] + otherListeners where !ListenURL.isWildcard(listener.host) {
             if !hosts.contains(listener.host) { hosts.append(listener.host) }
         }

@@ -154,3 +154,53 @@ import VirtyardTesting
         }
     }
 }
+
+/// The one-at-a-time handoff behind the console client's output.
+@Suite struct HandoffTests {
+    final class Flag: Sendable {
+        private let value = Mutex(false)
+        func set() { value.withLock { $0 = true } }
+        var isSet: Bool { value.withLock { $0 } }
+    }
+
+    @Test func aPutWaitsUntilItsValueIsTaken() async {
+        let handoff = Handoff<Int>()
+        let returned = Flag()
+        let producer = Task {
+            #expect(await handoff.put(1))
+            returned.set()
+        }
+        try? await Task.sleep(for: .milliseconds(50))
+        #expect(!returned.isSet)
+        #expect(await handoff.take() == 1)
+        await producer.value
+        #expect(returned.isSet)
+    }
+
+    @Test func valuesArriveInOrder() async {
+        let handoff = Handoff<Int>()
+        let producer = Task {
+            for value in 1...5 { _ = await handoff.put(value) }
+            handoff.finish()
+        }
+        var taken: [Int] = []
+        while let value = await handoff.take() { taken.append(value) }
+        await producer.value
+        #expect(taken == [1, 2, 3, 4, 5])
+    }
+
+    @Test func finishingReleasesBothSides() async {
+        let handoff = Handoff<Int>()
+        let waitingConsumer = Task { await handoff.take() }
+        try? await Task.sleep(for: .milliseconds(20))
+        handoff.finish()
+        #expect(await waitingConsumer.value == nil)
+        #expect(await handoff.put(7) == false)
+        #expect(await handoff.take() == nil)
+        let other = Handoff<Int>()
+        let waitingProducer = Task { await other.put(1) }
+        try? await Task.sleep(for: .milliseconds(20))
+        other.finish()
+        #expect(await waitingProducer.value == false)
+    }
+}

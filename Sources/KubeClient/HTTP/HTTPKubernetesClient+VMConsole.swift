@@ -70,66 +70,110 @@ public struct ClosedTerminal: TerminalConnection {
     public func detach() {}
 }
 
-/// One VM console over a WebSocket client. The socket runs in a task of its own; keystrokes
-/// and resizes queue to it, output streams from it. Ends when the server closes (its
-/// `{"closed":…}` message, when it sends one, becomes ``closeReason``), or on ``detach()``.
+/// One VM console over a WebSocket client, with backpressure both ways: output is handed
+/// over one message at a time as the reader takes it (the socket is not read meanwhile), and
+/// ``send(_:)`` returns when the socket has taken the bytes. Ends when the server closes (its
+/// `{"closed":…}` message or close-frame reason becomes ``closeReason``), when the connection
+/// cannot be made within ``connectTimeout``, or on ``detach()``.
 final class VMConsoleSocket: TerminalConnection {
-    enum Outgoing: Sendable {
-        case bytes([UInt8])
-        case resize(TerminalSize)
-    }
-
     /// Largest frame taken from the server.
     static let maximumMessage = 1 << 20
+    static let connectTimeout: Duration = .seconds(15)
+
+    private struct State {
+        var closeReason: String?
+        var serverSaid: String?
+        var detached = false
+        var over = false
+        var writer: WebSocketOutboundWriter?
+        /// The latest size asked for before the socket was open.
+        var pendingSize: TerminalSize?
+        var task: Task<Void, Never>?
+    }
 
     let output: AsyncStream<[UInt8]>
-    private let printed: AsyncStream<[UInt8]>.Continuation
-    private let queued: AsyncStream<Outgoing>
-    private let outgoing: AsyncStream<Outgoing>.Continuation
+    private let handoff = Handoff<[UInt8]>()
     private let sendsResize: Bool
     private let logger: Logger
-    private let state = Mutex<(closeReason: String?, serverSaid: String?, detached: Bool)>((nil, nil, false))
+    private let state = Mutex(State())
 
     init(url: String, headers: HTTPFields, tls: TLSConfiguration?, serverName: String?, sendsResize: Bool, logger: Logger) {
         self.sendsResize = sendsResize
         self.logger = logger
-        (output, printed) = AsyncStream.makeStream(of: [UInt8].self, bufferingPolicy: .bufferingNewest(256))
-        (queued, outgoing) = AsyncStream.makeStream(of: Outgoing.self)
+        let handoff = self.handoff
+        output = AsyncStream(unfolding: { await handoff.take() })
         let configuration = WebSocketClientConfiguration(
             maxFrameSize: Self.maximumMessage, additionalHeaders: headers, autoPing: .enabled(timePeriod: .seconds(30)),
             sniHostname: serverName)
-        Task { await self.run(url: url, configuration: configuration, tls: tls) }
+        let task = Task { await self.run(url: url, configuration: configuration, tls: tls) }
+        state.withLock { $0.task = task }
+    }
+
+    private enum Step: Sendable {
+        case closed(WebSocketCloseFrame?)
+        case timerFired
     }
 
     private func run(url: String, configuration: WebSocketClientConfiguration, tls: TLSConfiguration?) async {
         var failure: String?
+        var closeFrame: WebSocketCloseFrame?
         do {
-            try await WebSocketClient.connect(url: url, configuration: configuration, tlsConfiguration: tls, logger: logger) {
-                inbound, outbound, _ in
-                await withTaskGroup(of: Void.self) { group in
-                    group.addTask { await self.read(inbound) }
-                    group.addTask {
-                        for await item in self.queued {
-                            switch item {
-                            case .bytes(let bytes): try? await outbound.write(.binary(ByteBuffer(bytes: bytes)))
-                            case .resize(let size): try? await outbound.write(.text(TerminalControlMessage.resize(size).text))
-                            }
-                        }
-                        try? await outbound.close(.normalClosure, reason: nil)
-                    }
-                    await group.next()
-                    group.cancelAll()
+            closeFrame = try await withThrowingTaskGroup(of: Step.self, returning: WebSocketCloseFrame?.self) { group in
+                group.addTask {
+                    .closed(
+                        try await WebSocketClient.connect(
+                            url: url, configuration: configuration, tlsConfiguration: tls, logger: self.logger
+                        ) {
+                            inbound, outbound, _ in
+                            self.opened(outbound)
+                            await self.read(inbound)
+                        })
                 }
+                group.addTask {
+                    try await Task.sleep(for: Self.connectTimeout)
+                    return .timerFired
+                }
+                while let step = try await group.next() {
+                    switch step {
+                    case .closed(let frame):
+                        group.cancelAll()
+                        return frame
+                    case .timerFired:
+                        guard state.withLock({ $0.writer != nil }) else { throw ConnectTimeout() }
+                    }
+                }
+                return nil
             }
+        } catch is CancellationError {
+            // Detached.
         } catch {
-            failure = "The VM's console could not be opened (\(error))."
+            logger.notice("vm console could not be opened", metadata: ["error": "\(error)"])
+            failure =
+                error is ConnectTimeout
+                ? "The VM's console did not answer within \(Self.connectTimeout.components.seconds) seconds."
+                : "The VM's console could not be opened (refused, not running, or no right to it); the server's log says more."
         }
         state.withLock { state in
+            state.over = true
+            state.writer = nil
             // A client that left needs no reason; otherwise the server's words, if it gave any.
-            if !state.detached { state.closeReason = failure ?? state.serverSaid ?? "The VM's console closed." }
+            if !state.detached {
+                let frameReason = closeFrame?.reason.flatMap { $0.isEmpty ? nil : $0 }
+                state.closeReason = failure ?? state.serverSaid ?? frameReason ?? "The VM's console closed."
+            }
         }
-        printed.finish()
-        outgoing.finish()
+        handoff.finish()
+    }
+
+    private struct ConnectTimeout: Error {}
+
+    private func opened(_ writer: WebSocketOutboundWriter) {
+        let size = state.withLock { state -> TerminalSize? in
+            state.writer = writer
+            defer { state.pendingSize = nil }
+            return state.pendingSize
+        }
+        if let size { Task { try? await writer.write(.text(TerminalControlMessage.resize(size).text)) } }
     }
 
     private func read(_ inbound: WebSocketInboundStream) async {
@@ -137,14 +181,17 @@ final class VMConsoleSocket: TerminalConnection {
             for try await message in inbound.messages(maxSize: Self.maximumMessage) {
                 switch message {
                 case .binary(let buffer):
-                    printed.yield(Array(buffer: buffer))
+                    guard await handoff.put(Array(buffer: buffer)) else { return }
                 case .text(let text):
                     if case .closed(let why) = TerminalControlMessage.parse(text) {
                         // The server's last word: close our side now, so it can close its own.
-                        state.withLock { $0.serverSaid = why }
-                        outgoing.finish()
+                        let writer = state.withLock { state in
+                            state.serverSaid = why
+                            return state.writer
+                        }
+                        try? await writer?.close(.normalClosure, reason: nil)
                     } else {
-                        printed.yield(Array(text.utf8))
+                        guard await handoff.put(Array(text.utf8)) else { return }
                     }
                 }
             }
@@ -155,18 +202,113 @@ final class VMConsoleSocket: TerminalConnection {
 
     var closeReason: String? { state.withLock { $0.closeReason } }
 
+    /// Waits (up to the connect timeout) for the socket to open, then writes: returns when
+    /// the socket has taken the bytes. Dropped when the console is over.
     func send(_ bytes: [UInt8]) async {
-        outgoing.yield(.bytes(bytes))
+        let deadline = ContinuousClock.now + Self.connectTimeout
+        while true {
+            let (writer, over) = state.withLock { ($0.writer, $0.over || $0.detached) }
+            if let writer {
+                try? await writer.write(.binary(ByteBuffer(bytes: bytes)))
+                return
+            }
+            if over || ContinuousClock.now > deadline { return }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
     }
 
     func resize(_ size: TerminalSize) {
         guard sendsResize else { return }
-        outgoing.yield(.resize(size))
+        let writer = state.withLock { state -> WebSocketOutboundWriter? in
+            if state.writer == nil { state.pendingSize = size }
+            return state.writer
+        }
+        if let writer { Task { try? await writer.write(.text(TerminalControlMessage.resize(size).text)) } }
     }
 
     func detach() {
-        state.withLock { $0.detached = true }
-        // Ending the queue makes the writer close the socket; the reader then ends too.
-        outgoing.finish()
+        let (writer, task) = state.withLock { state in
+            state.detached = true
+            return (state.writer, state.task)
+        }
+        handoff.finish()
+        Task {
+            try? await writer?.close(.normalClosure, reason: nil)
+            // A connection still being made (or a server that never closes) ends here.
+            task?.cancel()
+        }
+    }
+}
+
+/// Hands values from one producer to one consumer, one at a time: ``put(_:)`` returns once
+/// the value is taken (false when the handoff was finished instead), so a producer never
+/// runs ahead of its consumer.
+final class Handoff<Value: Sendable>: Sendable {
+    private struct State {
+        var value: Value?
+        var producer: CheckedContinuation<Bool, Never>?
+        var consumer: CheckedContinuation<Value?, Never>?
+        var finished = false
+    }
+
+    private let state = Mutex(State())
+
+    func put(_ value: Value) async -> Bool {
+        await withCheckedContinuation { (producer: CheckedContinuation<Bool, Never>) in
+            let action = state.withLock { state -> (CheckedContinuation<Value?, Never>?, Bool?) in
+                if state.finished { return (nil, false) }
+                if let consumer = state.consumer {
+                    state.consumer = nil
+                    return (consumer, true)
+                }
+                state.value = value
+                state.producer = producer
+                return (nil, nil)
+            }
+            switch action {
+            case (let consumer?, _):
+                consumer.resume(returning: value)
+                producer.resume(returning: true)
+            case (nil, let answer?):
+                producer.resume(returning: answer)
+            case (nil, nil):
+                break
+            }
+        }
+    }
+
+    func take() async -> Value? {
+        await withCheckedContinuation { (consumer: CheckedContinuation<Value?, Never>) in
+            let ready = state.withLock { state -> (Value?, CheckedContinuation<Bool, Never>?, Bool) in
+                if let value = state.value {
+                    state.value = nil
+                    defer { state.producer = nil }
+                    return (value, state.producer, true)
+                }
+                if state.finished { return (nil, nil, true) }
+                state.consumer = consumer
+                return (nil, nil, false)
+            }
+            if ready.2 {
+                ready.1?.resume(returning: true)
+                consumer.resume(returning: ready.0)
+            }
+        }
+    }
+
+    /// Ends the handoff: a waiting producer hears false, a waiting consumer nil, and so does
+    /// every later call.
+    func finish() {
+        let (producer, consumer) = state.withLock { state in
+            state.finished = true
+            state.value = nil
+            defer {
+                state.producer = nil
+                state.consumer = nil
+            }
+            return (state.producer, state.consumer)
+        }
+        producer?.resume(returning: false)
+        consumer?.resume(returning: nil)
     }
 }

@@ -15,12 +15,9 @@ public protocol VMConsoles: Sendable {
 /// Why a console could not be attached, in words for the person at the other end.
 public struct VMConsoleUnavailable: Error, Sendable, Equatable, CustomStringConvertible {
     public var message: String
-    /// True when trying again later may work (too many consoles open, not running yet).
-    public var isTransient: Bool
 
-    public init(_ message: String, isTransient: Bool = false) {
+    public init(_ message: String) {
         self.message = message
-        self.isTransient = isTransient
     }
 
     public var description: String { message }

@@ -16,10 +16,12 @@ import TerminalSockets
 /// server just before it closes a console on purpose (``TerminalControlMessage``). Other text
 /// is typed into the console as it is.
 ///
-/// The upgrade happens only for a caller whose token is valid and whom RBAC allows `get` on
-/// `virtualmachineinstances/console` in `subresources.kubevirt.io` (the rule KubeVirt's
-/// `kubevirt.io:edit` role grants); any other request is left to the REST responder, which
-/// answers 401, 403 or 404 in its usual words.
+/// The upgrade happens only for a caller whose token is valid (and impersonation, when asked
+/// for, allowed) and whom RBAC allows `get` on `virtualmachineinstances/console` in
+/// `subresources.kubevirt.io` (the rule KubeVirt's `kubevirt.io:edit` role grants). Any other
+/// upgrade request is refused before a socket exists, with the empty 400 that Hummingbird's
+/// upgrade channel gives every refused upgrade (it carries no reason); a plain GET of the path
+/// reaches the REST responder as usual.
 struct VMConsoleRoute: Sendable {
     static let group = "subresources.kubevirt.io"
     static let versions: Set<String> = ["v1", "v1alpha3"]
@@ -52,9 +54,12 @@ struct VMConsoleRoute: Sendable {
 
     /// The WebSocket handler for this request, or nil when the REST responder should answer it.
     func upgrade(_ request: HTTPRequest) -> ShouldUpgradeResult<WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>> {
+        // Authentication, impersonation, authorization: the REST responder's order, so a
+        // front proxy acting as its users gets each user's rights here too, not its own.
         guard request.method == .get, let path = request.path?.split(separator: "?", maxSplits: 1).first,
             let (version, namespace, name) = Self.target(of: String(path)),
-            let user = authenticator.user(for: request.headerFields[.authorization]),
+            let caller = authenticator.user(for: request.headerFields[.authorization]),
+            let user = try? Impersonation.apply(request.headerFields, caller: caller, authorizer: authorizer),
             authorizer.authorize(Self.attributes(user: user, version: version, namespace: namespace, name: name)).allowed
         else { return .dontUpgrade }
         var headers = HTTPFields()

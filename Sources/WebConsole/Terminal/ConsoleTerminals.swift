@@ -40,9 +40,12 @@ public struct KubeVirtConsoleTerminals: ConsoleTerminals {
 }
 
 /// A console that ends when its lab session ends or is reset, whatever serves it (a real
-/// VM's serial console outlives the session; the person's access must not).
+/// VM's serial console outlives the session; the person's access must not). While the
+/// session cannot be read (a new leader term) the console stays, for ``unknownGrace`` at most:
+/// a replica that lost the lease must not keep a terminal open on what it last knew.
 final class SessionBoundTerminal: TerminalConnection {
     static let checkInterval: Duration = .seconds(1)
+    static let unknownGrace: Duration = .seconds(30)
 
     private let inner: any TerminalConnection
     private let ended = Mutex<(reason: String?, detached: Bool)>((nil, false))
@@ -50,24 +53,42 @@ final class SessionBoundTerminal: TerminalConnection {
     init(inner: any TerminalConnection, session: String, cluster: String, lab: LabService) {
         self.inner = inner
         Task { [weak self] in
-            while let self, !self.isOver {
+            var unknownSince: ContinuousClock.Instant?
+            while true {
                 try? await Task.sleep(for: Self.checkInterval)
-                if let reason = Self.endReason(session: session, cluster: cluster, lab: lab) {
+                guard let self, !self.isOver else { return }
+                switch Self.standing(session: session, cluster: cluster, lab: lab) {
+                case .current:
+                    unknownSince = nil
+                case .ended(let reason):
                     self.end(reason)
                     return
+                case .unknown:
+                    let since = unknownSince ?? .now
+                    unknownSince = since
+                    if ContinuousClock.now - since > Self.unknownGrace {
+                        self.end("This server lost its connection to the lab service; reload the page to reconnect.")
+                        return
+                    }
                 }
             }
         }
     }
 
-    /// Why the session no longer has this terminal; nil while it does.
-    static func endReason(session: String, cluster: String, lab: LabService) -> String? {
+    enum Standing: Equatable {
+        case current
+        case ended(String)
+        /// Not readable now (no leader term attached).
+        case unknown
+    }
+
+    /// Whether the session still has this terminal.
+    static func standing(session: String, cluster: String, lab: LabService) -> Standing {
         do throws(PlatformError) {
             let target = try lab.console.consoleVM(ofSession: session)
-            return target.cluster == cluster ? nil : "The lab session was reset."
+            return target.cluster == cluster ? .current : .ended("The lab session was reset.")
         } catch {
-            // Not attached (a new leader term): the terminal stays until the state can be read.
-            return error.status == .serviceUnavailable ? nil : "The lab session ended."
+            return error.status == .serviceUnavailable ? .unknown : .ended("The lab session ended.")
         }
     }
 

@@ -61,7 +61,7 @@ public final class LabTerminals: VMConsoles {
         do throws(PlatformError) {
             owner = try lab.console.session(consoleOf: namespace, vm: name)
         } catch {
-            throw VMConsoleUnavailable(error.message, isTransient: error.status == .serviceUnavailable)
+            throw VMConsoleUnavailable(error.message)
         }
         guard let owner else {
             throw VMConsoleUnavailable(
@@ -75,11 +75,11 @@ public final class LabTerminals: VMConsoles {
         do throws(PlatformError) {
             session = try lab.console.session(name)
         } catch {
-            throw VMConsoleUnavailable(error.message, isTransient: error.status == .serviceUnavailable)
+            throw VMConsoleUnavailable(error.message)
         }
         guard session["status"]?.stringValue == "running", let kubeconfig = session["kubeconfig"]?.stringValue else {
             let status = session["status"]?.stringValue ?? "unknown"
-            throw VMConsoleUnavailable("The lab session is not running (\(status)); the terminal opens once it is.", isTransient: true)
+            throw VMConsoleUnavailable("The lab session is not running (\(status)); the terminal opens once it is.")
         }
         let cluster = session["assignedCluster"]?.stringValue
         let shell = try shells.withLock { shells throws(VMConsoleUnavailable) -> ShellTerminal in
@@ -90,7 +90,7 @@ public final class LabTerminals: VMConsoles {
                     !used.contains($0)
                 })
             else {
-                throw VMConsoleUnavailable("Too many terminals are open on this server; try again in a minute.", isTransient: true)
+                throw VMConsoleUnavailable("Too many terminals are open on this server; try again in a minute.")
             }
             var command = SandboxCommand(uid: uid)
             command.tools = configuration.tools
