@@ -56,13 +56,6 @@ public final class LabService: Sendable, SessionTokenLookup {
         attachment.attach(connected)
     }
 
-    /// The end of the term whose informers these are: nothing is answered from their caches,
-    /// which stop following the cluster (session tokens are then "not known", 503).
-    public func detach(informers: SharedInformerFactory) {
-        let sessions = informers.informer(for: .labSessions)
-        attachment.detach { $0.sessions === sessions }
-    }
-
     /// The index of the session token Secrets by their token. The tokens are held in this
     /// process anyway (the cached Secrets); Swift's per-process seeded hashing keeps a lookup's
     /// timing from telling how close a guess came, and a hit is confirmed in constant time.
@@ -252,7 +245,8 @@ public final class LabService: Sendable, SessionTokenLookup {
         return nil
     }
 
-    /// Tokens are known only while this replica leads (its caches follow the cluster).
+    /// Tokens are known once the service is attached (on every replica: its informers follow
+    /// the cluster whether or not this replica leads); before that, "not known yet".
     public var canVerify: Bool { connected != nil }
 
     func token(of session: JSONValue) -> String? {

@@ -29,7 +29,7 @@ public enum Access: Sendable, Hashable {
         case (.anonymous(.unverifiable), _):
             throw PlatformError(
                 .unavailable,
-                "session tokens cannot be checked on this replica now (the lab service is not connected: starting, or on standby); retry shortly or ask the leader",
+                "session tokens cannot be checked yet (the lab service is still connecting to the cluster); retry shortly",
                 headers: [.retryAfter: "1"])
         case (.session, .admin):
             throw PlatformError(.forbidden, "this call needs the admin token")

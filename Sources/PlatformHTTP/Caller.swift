@@ -13,10 +13,10 @@ public enum Caller: Sendable, Hashable {
         case noToken
         /// A bearer token that is nobody's (unknown, or its session has ended).
         case unknownToken
-        /// A token that is not the admin's and could not be checked here: the lab service that
-        /// knows session tokens is not connected on this replica (before it first leads, on a
-        /// standby, or between terms). Answered 503, so that a client retries (or tries the
-        /// leader) instead of believing its session ended.
+        /// A token that is not the admin's and could not be checked yet: the lab service that
+        /// knows session tokens is not connected to the cluster on this replica (it is
+        /// starting). Answered 503, so that a client retries instead of believing its session
+        /// ended.
         case unverifiable
     }
 }

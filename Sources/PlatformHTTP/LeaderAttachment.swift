@@ -20,14 +20,6 @@ public final class LeaderAttachment<Connection: Sendable>: Sendable {
         self.connection.withLock { $0 = connection }
     }
 
-    /// Disconnects the service at the end of a term, when the connection is still that
-    /// term's (`matches`): a later term's is left alone. Callers then hear the 503 again.
-    public func detach(where matches: (Connection) -> Bool) {
-        connection.withLock { current in
-            if let attached = current, matches(attached) { current = nil }
-        }
-    }
-
     /// The connection, or nil before ``attach(_:)`` (for readers that answer something
     /// without it, such as an empty list or "not ready").
     public var current: Connection? {

@@ -6,7 +6,7 @@ public protocol SessionTokenLookup: Sendable {
     /// must be confirmed in constant time (``KubeModel/ConstantTime``).
     func session(forToken token: String) -> String?
     /// Whether a nil from ``session(forToken:)`` means "nobody's": false while the tokens
-    /// cannot be read (between leader terms), when the answer is "not known yet".
+    /// cannot be read yet (the lab service is still connecting), when the answer is "not known yet".
     var canVerify: Bool { get }
 }
 

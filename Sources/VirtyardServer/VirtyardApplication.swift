@@ -336,28 +336,7 @@ private struct ControllerSettings: Sendable {
             api: api, informers: informers, configuration: provisioning, logger: Logger(label: "virtyard.provisioning"))
         provisioningService.attach(api: api, informers: informers)
         console.attach(api: api, informers: informers)
-        // When the term ends, the lab service and the console stop answering from this term's
-        // caches: a replica that lost the lease must not keep a session's token or terminal
-        // alive on what it last saw.
-        services.append(
-            TermEnd {
-                lab.detach(informers: informers)
-                console.detach(informers: informers)
-            })
         return services + capacity.attach(api: api, informers: informers)
-    }
-}
-
-/// Runs `onEnd` when the leader term's services stop (cancelled on a lost lease, or shut
-/// down with the process).
-struct TermEnd: Service {
-    let onEnd: @Sendable () -> Void
-
-    func run() async {
-        await cancelWhenGracefulShutdown {
-            while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
-        }
-        onEnd()
     }
 }
 

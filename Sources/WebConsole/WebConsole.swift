@@ -80,11 +80,6 @@ public final class WebConsole: Sendable {
         for module in pageModules { module.attach(ConsoleConnection(api: api, informers: informers)) }
     }
 
-    /// The end of the term whose informers these are: pages answer 503 until the next.
-    public func detach(informers: SharedInformerFactory) {
-        services.connection.detach { $0.informers === informers }
-    }
-
     /// Adds the console's routes to the platform router: `/` redirects to `/ui/`.
     public func register(on router: Router<PlatformRequestContext>) async throws {
         let renderer = try await ConsoleRenderer.bundled()

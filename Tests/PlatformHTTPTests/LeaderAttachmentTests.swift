@@ -28,16 +28,4 @@ import Testing
         attachment.attach(2)
         #expect(try attachment.connected() == 2 && attachment.current == 2)
     }
-
-    @Test func aTermDetachesOnlyItsOwnConnection() {
-        let attachment = LeaderAttachment<Int>(unavailable: "not attached")
-        attachment.attach(1)
-        attachment.attach(2)
-        // The first term ends after the second began: the second stays.
-        attachment.detach { $0 == 1 }
-        #expect(attachment.current == 2)
-        attachment.detach { $0 == 2 }
-        #expect(attachment.current == nil)
-        #expect(throws: PlatformError.self) { try attachment.connected() }
-    }
 }

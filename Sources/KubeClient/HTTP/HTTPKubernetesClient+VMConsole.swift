@@ -74,21 +74,31 @@ public struct ClosedTerminal: TerminalConnection {
 /// over one message at a time as the reader takes it (the socket is not read meanwhile), and
 /// ``send(_:)`` returns when the socket has taken the bytes. Ends when the server closes (its
 /// `{"closed":…}` message or close-frame reason becomes ``closeReason``), when the connection
-/// cannot be made within ``connectTimeout``, or on ``detach()``.
+/// does not open within ``connectTimeout``, or on ``detach()``.
+///
+/// The connection runs in a task of its own that this object never awaits: the client's TLS
+/// handshake and upgrade do not heed cancellation, so a server that stalls them must not hold
+/// the console (or whoever waits on it) — the console ends at once, and the task is cancelled
+/// and left to the socket's own timeouts.
 final class VMConsoleSocket: TerminalConnection {
     /// Largest frame taken from the server.
     static let maximumMessage = 1 << 20
     static let connectTimeout: Duration = .seconds(15)
+    /// How long a leaving client's close frame may take before the connection is cancelled.
+    static let closeGrace: Duration = .seconds(2)
 
     private struct State {
         var closeReason: String?
         var serverSaid: String?
         var detached = false
         var over = false
+        var opened = false
         var writer: WebSocketOutboundWriter?
-        /// The latest size asked for before the socket was open.
+        /// The latest size asked for and not yet written; one writer task sends sizes in order.
         var pendingSize: TerminalSize?
-        var task: Task<Void, Never>?
+        var sizeWriterRunning = false
+        var connection: Task<Void, Never>?
+        var timer: Task<Void, Never>?
     }
 
     let output: AsyncStream<[UInt8]>
@@ -105,75 +115,73 @@ final class VMConsoleSocket: TerminalConnection {
         let configuration = WebSocketClientConfiguration(
             maxFrameSize: Self.maximumMessage, additionalHeaders: headers, autoPing: .enabled(timePeriod: .seconds(30)),
             sniHostname: serverName)
-        let task = Task { await self.run(url: url, configuration: configuration, tls: tls) }
-        state.withLock { $0.task = task }
-    }
-
-    private enum Step: Sendable {
-        case closed(WebSocketCloseFrame?)
-        case timerFired
-    }
-
-    private func run(url: String, configuration: WebSocketClientConfiguration, tls: TLSConfiguration?) async {
-        var failure: String?
-        var closeFrame: WebSocketCloseFrame?
-        do {
-            closeFrame = try await withThrowingTaskGroup(of: Step.self, returning: WebSocketCloseFrame?.self) { group in
-                group.addTask {
-                    .closed(
-                        try await WebSocketClient.connect(
-                            url: url, configuration: configuration, tlsConfiguration: tls, logger: self.logger
-                        ) {
-                            inbound, outbound, _ in
-                            self.opened(outbound)
-                            await self.read(inbound)
-                        })
-                }
-                group.addTask {
-                    try await Task.sleep(for: Self.connectTimeout)
-                    return .timerFired
-                }
-                while let step = try await group.next() {
-                    switch step {
-                    case .closed(let frame):
-                        group.cancelAll()
-                        return frame
-                    case .timerFired:
-                        guard state.withLock({ $0.writer != nil }) else { throw ConnectTimeout() }
-                    }
-                }
-                return nil
-            }
-        } catch is CancellationError {
-            // Detached.
-        } catch {
-            logger.notice("vm console could not be opened", metadata: ["error": "\(error)"])
-            failure =
-                error is ConnectTimeout
-                ? "The VM's console did not answer within \(Self.connectTimeout.components.seconds) seconds."
-                : "The VM's console could not be opened (refused, not running, or no right to it); the server's log says more."
+        let connection = Task { await self.connect(url: url, configuration: configuration, tls: tls) }
+        let timer = Task {
+            guard (try? await Task.sleep(for: Self.connectTimeout)) != nil else { return }
+            self.connectTimedOut()
         }
         state.withLock { state in
+            state.connection = connection
+            state.timer = timer
+        }
+    }
+
+    private func connect(url: String, configuration: WebSocketClientConfiguration, tls: TLSConfiguration?) async {
+        do {
+            let frame = try await WebSocketClient.connect(
+                url: url, configuration: configuration, tlsConfiguration: tls, logger: logger
+            ) { inbound, outbound, _ in
+                self.opened(outbound)
+                await self.read(inbound)
+            }
+            end(failure: nil, closeFrame: frame)
+        } catch is CancellationError {
+            end(failure: nil, closeFrame: nil)
+        } catch {
+            logger.notice("vm console connection failed", metadata: ["error": "\(error)"])
+            let opened = state.withLock { $0.opened }
+            end(
+                failure: opened
+                    ? "The connection to the VM's console was lost."
+                    : "The VM's console could not be opened (refused, not running, or no right to it); the server's log says more.",
+                closeFrame: nil)
+        }
+    }
+
+    private func connectTimedOut() {
+        let (opened, connection) = state.withLock { ($0.opened, $0.connection) }
+        guard !opened else { return }
+        end(failure: "The VM's console did not answer within \(Self.connectTimeout.components.seconds) seconds.", closeFrame: nil)
+        connection?.cancel()
+    }
+
+    /// The console is over (once): the reason is settled and the output ends.
+    private func end(failure: String?, closeFrame: WebSocketCloseFrame?) {
+        let timer = state.withLock { state -> Task<Void, Never>? in
+            guard !state.over else { return nil }
             state.over = true
             state.writer = nil
-            // A client that left needs no reason; otherwise the server's words, if it gave any.
+            // A client that left needs no reason; otherwise the server's own words first.
             if !state.detached {
                 let frameReason = closeFrame?.reason.flatMap { $0.isEmpty ? nil : $0 }
-                state.closeReason = failure ?? state.serverSaid ?? frameReason ?? "The VM's console closed."
+                state.closeReason = state.serverSaid ?? failure ?? frameReason ?? "The VM's console closed."
             }
+            return state.timer
         }
+        timer?.cancel()
         handoff.finish()
     }
 
-    private struct ConnectTimeout: Error {}
-
     private func opened(_ writer: WebSocketOutboundWriter) {
-        let size = state.withLock { state -> TerminalSize? in
+        let (over, sizes) = state.withLock { state -> (Bool, Bool) in
+            state.opened = true
+            // Over already (the client left, or the connect timed out): no writes from here.
+            guard !state.over else { return (true, false) }
             state.writer = writer
-            defer { state.pendingSize = nil }
-            return state.pendingSize
+            return (false, state.pendingSize != nil)
         }
-        if let size { Task { try? await writer.write(.text(TerminalControlMessage.resize(size).text)) } }
+        if over { Task { try? await writer.close(.normalClosure, reason: nil) } }
+        if sizes { writeSizes() }
     }
 
     private func read(_ inbound: WebSocketInboundStream) async {
@@ -213,29 +221,53 @@ final class VMConsoleSocket: TerminalConnection {
                 return
             }
             if over || ContinuousClock.now > deadline { return }
-            try? await Task.sleep(for: .milliseconds(20))
+            do { try await Task.sleep(for: .milliseconds(20)) } catch { return }
         }
     }
 
     func resize(_ size: TerminalSize) {
         guard sendsResize else { return }
-        let writer = state.withLock { state -> WebSocketOutboundWriter? in
-            if state.writer == nil { state.pendingSize = size }
-            return state.writer
+        state.withLock { $0.pendingSize = size }
+        writeSizes()
+    }
+
+    /// Writes the latest pending size, and again while newer ones arrive, from one task at a
+    /// time, so the server never ends on an older size than the last asked for.
+    private func writeSizes() {
+        let start = state.withLock { state -> Bool in
+            guard state.writer != nil, state.pendingSize != nil, !state.sizeWriterRunning else { return false }
+            state.sizeWriterRunning = true
+            return true
         }
-        if let writer { Task { try? await writer.write(.text(TerminalControlMessage.resize(size).text)) } }
+        guard start else { return }
+        Task {
+            while true {
+                let next = state.withLock { state -> (WebSocketOutboundWriter, TerminalSize)? in
+                    guard let writer = state.writer, let size = state.pendingSize else {
+                        state.sizeWriterRunning = false
+                        return nil
+                    }
+                    state.pendingSize = nil
+                    return (writer, size)
+                }
+                guard let (writer, size) = next else { return }
+                try? await writer.write(.text(TerminalControlMessage.resize(size).text))
+            }
+        }
     }
 
     func detach() {
-        let (writer, task) = state.withLock { state in
+        let (writer, connection) = state.withLock { state in
             state.detached = true
-            return (state.writer, state.task)
+            return (state.writer, state.connection)
         }
-        handoff.finish()
+        end(failure: nil, closeFrame: nil)
+        // Close politely, but do not wait on it: a server that stopped reading would block the
+        // close frame for ever.
+        Task { try? await writer?.close(.normalClosure, reason: nil) }
         Task {
-            try? await writer?.close(.normalClosure, reason: nil)
-            // A connection still being made (or a server that never closes) ends here.
-            task?.cancel()
+            try? await Task.sleep(for: Self.closeGrace)
+            connection?.cancel()
         }
     }
 }

@@ -69,7 +69,7 @@ public final class ConsoleSessionStore: Sendable {
         }
         guard var found else { return nil }
         // A lab session's token stops working the moment the session ends; while it cannot be
-        // checked (a new leader term) the browser stays signed in, and this request is
+        // checked (the lab service still connecting) the browser stays signed in, and this request is
         // answered 503 by whatever access it asks for.
         switch tokenStanding(found) {
         case .valid: return found

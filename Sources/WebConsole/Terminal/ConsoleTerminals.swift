@@ -41,8 +41,8 @@ public struct KubeVirtConsoleTerminals: ConsoleTerminals {
 
 /// A console that ends when its lab session ends or is reset, whatever serves it (a real
 /// VM's serial console outlives the session; the person's access must not). While the
-/// session cannot be read (a new leader term) the console stays, for ``unknownGrace`` at most:
-/// a replica that lost the lease must not keep a terminal open on what it last knew.
+/// session cannot be read (the lab service not attached) the console stays, for
+/// ``unknownGrace`` at most: access is not kept open on what cannot be checked.
 final class SessionBoundTerminal: TerminalConnection {
     static let checkInterval: Duration = .seconds(1)
     static let unknownGrace: Duration = .seconds(30)
@@ -67,7 +67,7 @@ final class SessionBoundTerminal: TerminalConnection {
                     let since = unknownSince ?? .now
                     unknownSince = since
                     if ContinuousClock.now - since > Self.unknownGrace {
-                        self.end("This server lost its connection to the lab service; reload the page to reconnect.")
+                        self.end("This server cannot read the lab session now; reload the page to reconnect.")
                         return
                     }
                 }
@@ -78,7 +78,7 @@ final class SessionBoundTerminal: TerminalConnection {
     enum Standing: Equatable {
         case current
         case ended(String)
-        /// Not readable now (no leader term attached).
+        /// Not readable now (the lab service is not attached).
         case unknown
     }
 
