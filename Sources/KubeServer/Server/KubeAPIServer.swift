@@ -56,13 +56,13 @@ public final class KubeAPIServer: Service, Sendable {
     private let consoles = Mutex<(any VMConsoles)?>(nil)
 
     public var store: ObjectStore { tree.store }
+    public var registry: ResourceRegistry { tree.registry }
 
     /// Serves KubeVirt's `virtualmachineinstances/{name}/console` from `consoles` (the
     /// simulated VMs' consoles). Set it before ``run()``; without it the path is a 404.
     public func serveVMConsoles(_ consoles: any VMConsoles) {
         self.consoles.withLock { $0 = consoles }
     }
-    public var registry: ResourceRegistry { tree.registry }
 
     public static let defaultNamespaces = ["default", "kube-system", "kube-public", "kube-node-lease"]
 

@@ -142,14 +142,10 @@ public final class LabTerminals: VMConsoles {
     }
 
     func endReason(for shell: ShellTerminal, now: ContinuousClock.Instant) -> String? {
-        do throws(PlatformError) {
-            let session = try lab.console.session(shell.session)
-            if session["status"]?.stringValue != "running" { return "The lab session ended." }
-            if session["assignedCluster"]?.stringValue != shell.cluster { return "The lab session was reset." }
-        } catch {
-            // Gone from the cache: ended and removed. Not attached (a standby replica): the
-            // shell stays until the leader's state can be read again.
-            if error.status == .notFound { return "The lab session ended." }
+        // The same test as the browser's side of the terminal; a session that cannot be read
+        // (not attached yet) keeps its shell until it can.
+        if case .ended(let reason) = SessionBoundTerminal.standing(session: shell.session, cluster: shell.cluster ?? "", lab: lab) {
+            return reason
         }
         if let detached = shell.detachedDuration(now: now), detached > configuration.detachGrace {
             return "No browser was attached for \(configuration.detachGrace.components.seconds) seconds."
