@@ -234,7 +234,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "VirtyardBench",
-            dependencies: ["ControllerKit", "KubeClient", "KubeModel", "Simulation", "Capacity", "VirtyardTesting"]
+            dependencies: [
+                "ControllerKit", "KubeClient", "KubeModel", "Simulation", "Capacity", "VirtyardTesting",
+                .product(name: "Yams", package: "Yams"),
+            ]
         ),
         .testTarget(name: "KubeModelTests", dependencies: ["KubeModel"]),
         .target(

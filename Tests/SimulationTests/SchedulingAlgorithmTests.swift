@@ -932,3 +932,163 @@ extension SchedulingDecision {
         #expect(unbound.requests == ResourceAmounts(milliCPU: 0, memory: 0, pods: 1))
     }
 }
+
+// MARK: - Verdicts remembered per pod shape
+
+/// The same plugin, never remembered: the reference the remembering algorithm must agree with.
+private struct AskedEveryTimeFilter: FilterPlugin {
+    let inner: any FilterPlugin
+    var name: String { inner.name }
+    func filter(_ pod: SchedulingPod, _ node: NodeInfo) -> FilterFailure? { inner.filter(pod, node) }
+}
+
+private struct AskedEveryTimeScore: ScorePlugin {
+    let inner: any ScorePlugin
+    var name: String { inner.name }
+    func score(_ pod: SchedulingPod, _ node: NodeInfo) -> Int64 { inner.score(pod, node) }
+    func normalize(_ scores: inout [Int64]) { inner.normalize(&scores) }
+}
+
+@Suite struct RememberedVerdictTests {
+    @Test func aNodeTaintedAfterwardsIsNoLongerChosen() {
+        var cache = makeCache([makeNode("a"), makeNode("b")])
+        var algorithm = SchedulingAlgorithm()
+        #expect(algorithm.schedule(makePod("first"), in: &cache).feasible == 2)
+        cache.upsertNode(makeNode("a", taints: [kwokTaint]))
+        for index in 0..<4 {
+            #expect(algorithm.schedule(makePod("p\(index)"), in: &cache).chosenNode == "b")
+        }
+        let error = algorithm.schedule(makePod("q"), in: &cache)
+        #expect(error.feasible == 1)
+    }
+
+    @Test func aRelabelledNodeIsAskedAgain() {
+        var cache = makeCache([makeNode("a", labels: ["disk": "hdd"]), makeNode("b", labels: ["disk": "hdd"])])
+        var algorithm = SchedulingAlgorithm()
+        #expect(algorithm.schedule(makePod("first", nodeSelector: ["disk": "ssd"]), in: &cache).fitError != nil)
+        cache.upsertNode(makeNode("b", labels: ["disk": "ssd"]))
+        #expect(algorithm.schedule(makePod("second", nodeSelector: ["disk": "ssd"]), in: &cache).chosenNode == "b")
+    }
+
+    @Test func removingANodeDoesNotShiftVerdictsOntoItsNeighbours() {
+        var cache = makeCache([makeNode("tainted", taints: [kwokTaint]), makeNode("gone"), makeNode("clean")])
+        var algorithm = SchedulingAlgorithm()
+        _ = algorithm.schedule(makePod("first"), in: &cache)
+        cache.removeNode(named: "gone")
+        for index in 0..<4 {
+            #expect(algorithm.schedule(makePod("p\(index)"), in: &cache).chosenNode == "clean")
+        }
+    }
+
+    @Test func aNewCacheStartsAfresh() {
+        var algorithm = SchedulingAlgorithm()
+        var first = makeCache([makeNode("a"), makeNode("b", taints: [kwokTaint])])
+        #expect(algorithm.schedule(makePod("p"), in: &first).chosenNode == "a")
+        // The next term's cache has the same positions with the opposite taints.
+        var second = makeCache([makeNode("a", taints: [kwokTaint]), makeNode("b")])
+        #expect(algorithm.schedule(makePod("q"), in: &second).chosenNode == "b")
+    }
+
+    @Test func aNodeNamedByThePodIsItsOwnShape() {
+        var cache = makeCache([makeNode("a"), makeNode("b")])
+        var algorithm = SchedulingAlgorithm()
+        var onA = makePod("x")
+        onA.nodeName = "a"
+        var onB = makePod("y")
+        onB.nodeName = "b"
+        #expect(algorithm.schedule(onA, in: &cache).chosenNode == "a")
+        #expect(algorithm.schedule(onB, in: &cache).chosenNode == "b")
+    }
+
+    @Test func variedShapesStayBounded() {
+        var cache = makeCache([makeNode("a")])
+        var algorithm = SchedulingAlgorithm()
+        for index in 0..<(SchedulingAlgorithm.rememberedShapes * 3) {
+            _ = algorithm.schedule(makePod("p\(index)", nodeSelector: ["k": "\(index)"]), in: &cache)
+        }
+        #expect(algorithm.remembered.count <= SchedulingAlgorithm.rememberedShapes)
+        #expect(!algorithm.remembered.isEmpty)
+    }
+
+    /// A varied cluster that changes under a stream of pods of a few shapes: the remembering
+    /// algorithm makes exactly the decisions (nodes, counts, reasons) of one asking every time.
+    @Test func decidesExactlyAsAskingEveryTime() {
+        var generator = SplitMix64(seed: 42)
+        func pick(_ count: Int) -> Int { Int(generator.next(upperBound: UInt64(count))) }
+        let zones = ["a", "b", "c"]
+        var nodes: [NodeInfo] = []
+        for index in 0..<300 {
+            let taints: [Taint] =
+                switch pick(5) {
+                case 0: [kwokTaint]
+                case 1: [Taint(key: "gpu", effect: .preferNoSchedule)]
+                default: []
+                }
+            nodes.append(
+                makeNode(
+                    "n\(index)", cpu: Int64(2000 + 1000 * pick(4)), memory: Int64(2 + pick(6)) * gib,
+                    labels: ["zone": zones[pick(3)], "kubernetes.io/hostname": "n\(index)"], taints: taints,
+                    unschedulable: pick(20) == 0))
+        }
+        let shapes: [(Int) -> SchedulingPod] = [
+            { makePod("plain-\($0)", cpu: 500, memory: gib) },
+            { makePod("zoned-\($0)", cpu: 250, memory: 512 * mib, nodeSelector: ["zone": "b"]) },
+            { makePod("tolerant-\($0)", cpu: 1000, tolerations: [Toleration(key: "", exists: true)]) },
+            {
+                makePod(
+                    "preferring-\($0)", memory: gib,
+                    required: [NodeSelectorTerm(matchExpressions: [.init(key: "zone", op: .notIn, values: ["c"])])],
+                    preferred: [
+                        WeightedNodeSelectorTerm(
+                            weight: 10, term: NodeSelectorTerm(matchExpressions: [.init(key: "zone", op: .in, values: ["a"])]))
+                    ])
+            },
+            // Fits only the roomy nodes added on the way, or nowhere: failures and their reasons.
+            { makePod("huge-\($0)", cpu: 6000) },
+        ]
+        var remembering = SchedulingAlgorithm(percentageOfNodesToScore: 30)
+        var reference = SchedulingAlgorithm(percentageOfNodesToScore: 30)
+        reference.filters = reference.filters.map { AskedEveryTimeFilter(inner: $0) }
+        reference.scorers = reference.scorers.map { (AskedEveryTimeScore(inner: $0.plugin), $0.weight) }
+        var rememberingCache = makeCache(nodes)
+        var referenceCache = makeCache(nodes)
+        var decided = 0
+        for index in 0..<1_500 {
+            let pod = shapes[index % shapes.count](index)
+            let expected = reference.schedule(pod, in: &referenceCache)
+            let actual = remembering.schedule(pod, in: &rememberingCache)
+            #expect(actual.chosenNode == expected.chosenNode)
+            #expect(actual.evaluated == expected.evaluated)
+            #expect(actual.fitError == expected.fitError)
+            if let node = expected.chosenNode {
+                decided += 1
+                referenceCache.addPod(pod, on: node)
+                rememberingCache.addPod(pod, on: node)
+            }
+            // Now and then the cluster changes: a taint, a label, a node gone, one added.
+            if index % 97 == 0 {
+                var changed = nodes[pick(nodes.count)]
+                changed.taints = changed.taints.isEmpty ? [kwokTaint] : []
+                changed.labels["zone"] = zones[pick(3)]
+                referenceCache.upsertNode(changed)
+                rememberingCache.upsertNode(changed)
+            }
+            if index % 211 == 0 {
+                let name = "n\(pick(nodes.count))"
+                referenceCache.removeNode(named: name)
+                rememberingCache.removeNode(named: name)
+                let added = makeNode("extra-\(index)", cpu: 8000, labels: ["zone": zones[pick(3)]])
+                referenceCache.upsertNode(added)
+                rememberingCache.upsertNode(added)
+            }
+            // Pods leave too, so that full nodes free up.
+            if index % 5 == 0, index >= 50 {
+                let leaving = shapes[(index - 50) % shapes.count](index - 50)
+                referenceCache.removePod(uid: leaving.uid)
+                rememberingCache.removePod(uid: leaving.uid)
+            }
+        }
+        #expect(decided > 1_000)
+        #expect(decided < 1_500)
+    }
+}

@@ -7,7 +7,7 @@ import Foundation
 /// differ only in the order they were written compare equal and print the same.
 public struct LabelSelector: Sendable, Equatable, CustomStringConvertible {
     /// How a requirement compares a label.
-    public enum Operator: String, Sendable, Equatable {
+    public enum Operator: String, Sendable, Hashable {
         case `in` = "in"
         case notIn = "notin"
         /// `=` and `==` are the same operator.
@@ -21,7 +21,7 @@ public struct LabelSelector: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// One condition on one label key.
-    public struct Requirement: Sendable, Equatable, CustomStringConvertible {
+    public struct Requirement: Sendable, Hashable, CustomStringConvertible {
         public var key: String
         public var op: Operator
         /// Sorted, without duplicates; empty for `exists` / `doesNotExist`.

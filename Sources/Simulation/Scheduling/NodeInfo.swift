@@ -74,6 +74,11 @@ public struct NodeInfo: Sendable {
             allocatable: ResourceAmounts(resourceList: view.allocatable ?? view.capacity))
     }
 
+    /// Whether the fields plugins reading only the node (not its pods) look at are the same.
+    func hasSameOwnFields(as other: NodeInfo) -> Bool {
+        unschedulable == other.unschedulable && name == other.name && taints == other.taints && labels == other.labels
+    }
+
     /// Takes the node's own fields from a newer version of it, keeping the pods.
     mutating func updateNode(from other: NodeInfo) {
         labels = other.labels

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// The cluster as the scheduler last saw it: every node with the pods counted on it, in a
 /// stable order so that scans can resume where the previous one stopped.
 public struct SchedulerCache: Sendable {
@@ -10,6 +12,14 @@ public struct SchedulerCache: Sendable {
     /// Where the next scan starts (kube-scheduler's `nextStartNodeIndex`), so that with
     /// `percentageOfNodesToScore` below 100 every node gets its turn.
     var nextStartNodeIndex = 0
+    /// Changes whenever a node's position or its own fields (name, labels, taints,
+    /// unschedulable) change, but not when only pods come and go: verdicts remembered per node
+    /// position from plugins that read only those fields hold while it stays the same. Unique
+    /// across caches, so a verdict from a previous term's cache is never mistaken for current.
+    private(set) var nodeFieldsVersion = SchedulerCache.nextVersion()
+
+    private static let versions = Atomic<UInt64>(0)
+    private static func nextVersion() -> UInt64 { versions.add(1, ordering: .relaxed).newValue }
 
     public init() {}
 
@@ -22,6 +32,7 @@ public struct SchedulerCache: Sendable {
     /// Adds a node or refreshes its labels, taints and allocatable, keeping its pods.
     public mutating func upsertNode(_ info: NodeInfo) {
         if let index = indexByName[info.name] {
+            if !nodes[index].hasSameOwnFields(as: info) { nodeFieldsVersion = Self.nextVersion() }
             nodes[index].updateNode(from: info)
             return
         }
@@ -34,6 +45,7 @@ public struct SchedulerCache: Sendable {
     public mutating func removeNode(named name: String) {
         guard let index = indexByName.removeValue(forKey: name) else { return }
         let removed = nodes.remove(at: index)
+        nodeFieldsVersion = Self.nextVersion()
         for position in index..<nodes.count { indexByName[nodes[position].name] = position }
         // Pods still bound to the node stay counted against its name should it come back.
         for (uid, counted) in removed.pods {

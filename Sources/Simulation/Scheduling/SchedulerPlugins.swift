@@ -11,19 +11,32 @@ public struct FilterFailure: Sendable, Hashable {
 /// A filter plugin: can this node run the pod at all?
 public protocol FilterPlugin: Sendable {
     var name: String { get }
+    /// True when the verdict depends only on the pod's ``SchedulingPod/shape`` and the node's
+    /// own fields (name, labels, taints, unschedulable), never on the pods placed there: the
+    /// algorithm then asks once per pod shape and node, and remembers the answer until the
+    /// node changes. Such filters are asked before the others. The default is false.
+    var readsOnlyNodeFields: Bool { get }
     /// Nil when the node passes.
     func filter(_ pod: SchedulingPod, _ node: NodeInfo) -> FilterFailure?
+}
+
+extension FilterPlugin {
+    public var readsOnlyNodeFields: Bool { false }
 }
 
 /// A score plugin: how good is this node for the pod (0…100 after normalisation)?
 public protocol ScorePlugin: Sendable {
     var name: String { get }
+    /// As for ``FilterPlugin/readsOnlyNodeFields``: the raw score is remembered per pod shape
+    /// and node. The default is false.
+    var readsOnlyNodeFields: Bool { get }
     func score(_ pod: SchedulingPod, _ node: NodeInfo) -> Int64
     /// Rescales the raw scores of all candidate nodes into 0…100; the default keeps them.
     func normalize(_ scores: inout [Int64])
 }
 
 extension ScorePlugin {
+    public var readsOnlyNodeFields: Bool { false }
     public func normalize(_ scores: inout [Int64]) {}
 }
 
@@ -33,6 +46,7 @@ public let maxNodeScore: Int64 = 100
 /// `NodeUnschedulable`: cordoned nodes take only pods that tolerate the unschedulable taint.
 public struct NodeUnschedulableFilter: FilterPlugin {
     public let name = "NodeUnschedulable"
+    public var readsOnlyNodeFields: Bool { true }
     public init() {}
 
     public func filter(_ pod: SchedulingPod, _ node: NodeInfo) -> FilterFailure? {
@@ -45,6 +59,7 @@ public struct NodeUnschedulableFilter: FilterPlugin {
 /// `NodeName`: a pod that names its node runs there or nowhere.
 public struct NodeNameFilter: FilterPlugin {
     public let name = "NodeName"
+    public var readsOnlyNodeFields: Bool { true }
     public init() {}
 
     public func filter(_ pod: SchedulingPod, _ node: NodeInfo) -> FilterFailure? {
@@ -56,6 +71,7 @@ public struct NodeNameFilter: FilterPlugin {
 /// `NodeAffinity` as a filter: `nodeSelector` and the required node affinity terms (any term).
 public struct NodeAffinityFilter: FilterPlugin {
     public let name = "NodeAffinity"
+    public var readsOnlyNodeFields: Bool { true }
     public init() {}
 
     public func filter(_ pod: SchedulingPod, _ node: NodeInfo) -> FilterFailure? {
@@ -74,6 +90,7 @@ public struct NodeAffinityFilter: FilterPlugin {
 /// `TaintToleration` as a filter: every NoSchedule and NoExecute taint must be tolerated.
 public struct TaintTolerationFilter: FilterPlugin {
     public let name = "TaintToleration"
+    public var readsOnlyNodeFields: Bool { true }
     public init() {}
 
     public func filter(_ pod: SchedulingPod, _ node: NodeInfo) -> FilterFailure? {
@@ -160,6 +177,7 @@ public struct BalancedAllocationScore: ScorePlugin {
 /// `TaintToleration` scoring: fewer untolerated PreferNoSchedule taints is better.
 public struct TaintTolerationScore: ScorePlugin {
     public let name = "TaintToleration"
+    public var readsOnlyNodeFields: Bool { true }
     public init() {}
 
     public func score(_ pod: SchedulingPod, _ node: NodeInfo) -> Int64 {
@@ -186,6 +204,7 @@ public struct TaintTolerationScore: ScorePlugin {
 /// scaled so the best node gets 100.
 public struct NodeAffinityScore: ScorePlugin {
     public let name = "NodeAffinity"
+    public var readsOnlyNodeFields: Bool { true }
     public init() {}
 
     public func score(_ pod: SchedulingPod, _ node: NodeInfo) -> Int64 {

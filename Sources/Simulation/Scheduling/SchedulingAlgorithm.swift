@@ -1,13 +1,20 @@
 /// The scheduling cycle of kube-scheduler for one pod: filter nodes until enough feasible ones
 /// are found, score those with weighted plugins, pick the best.
 public struct SchedulingAlgorithm: Sendable {
-    public var filters: [any FilterPlugin]
-    public var scorers: [(plugin: any ScorePlugin, weight: Int64)]
+    public var filters: [any FilterPlugin] {
+        didSet { plan = Plan(filters: filters, scorers: scorers) }
+    }
+    public var scorers: [(plugin: any ScorePlugin, weight: Int64)] {
+        didSet { plan = Plan(filters: filters, scorers: scorers) }
+    }
     /// Percentage of nodes to look at once enough feasible nodes are found; nil is
     /// kube-scheduler's adaptive default (50% minus 1% per 125 nodes, at least 5%), 100
     /// scores every node.
     public var percentageOfNodesToScore: Int?
     private var random: SplitMix64
+    private var plan: Plan
+    /// What the plugins reading only node fields said, per pod shape and node position.
+    private(set) var remembered: [SchedulingPod.Shape: NodeFieldVerdicts] = [:]
 
     /// kube-scheduler's default profile for the plugins simulated here, with its default
     /// weights (TaintToleration 3, NodeAffinity 2, NodeResourcesFit 1, BalancedAllocation 1).
@@ -15,21 +22,27 @@ public struct SchedulingAlgorithm: Sendable {
         strategy: ResourceScoringStrategy = .leastAllocated, percentageOfNodesToScore: Int? = nil,
         seed: UInt64 = 0x5eed
     ) {
-        filters = [
+        let filters: [any FilterPlugin] = [
             NodeUnschedulableFilter(), NodeNameFilter(), TaintTolerationFilter(), NodeAffinityFilter(),
             ResourcesFitFilter(),
         ]
-        scorers = [
+        let scorers: [(plugin: any ScorePlugin, weight: Int64)] = [
             (TaintTolerationScore(), 3), (NodeAffinityScore(), 2), (ResourcesFitScore(strategy: strategy), 1),
             (BalancedAllocationScore(), 1),
         ]
+        self.filters = filters
+        self.scorers = scorers
         self.percentageOfNodesToScore = percentageOfNodesToScore
         random = SplitMix64(seed: seed)
+        plan = Plan(filters: filters, scorers: scorers)
     }
 
     /// Below this many nodes every node is looked at (`minFeasibleNodesToFind`).
     static let minimumFeasibleNodes = 100
     static let minimumPercentage = 5
+    /// Pod shapes whose verdicts are kept; past this all are forgotten (a cluster rarely has
+    /// more shapes pending at once; a bound keeps hostile variety from growing memory).
+    static let rememberedShapes = 64
 
     /// How many feasible nodes to find before scoring (`numFeasibleNodesToFind`).
     public func feasibleNodesToFind(nodeCount: Int) -> Int {
@@ -46,19 +59,25 @@ public struct SchedulingAlgorithm: Sendable {
         guard nodeCount > 0 else { return .unschedulable(FitError(nodeCount: 0, reasons: [:])) }
         let wanted = feasibleNodesToFind(nodeCount: nodeCount)
         let start = cache.nextStartNodeIndex % nodeCount
+        let shape = pod.shape
+        // Taken out of the dictionary while in use, so that filling it in does not copy it.
+        var verdicts = remembered.removeValue(forKey: shape) ?? NodeFieldVerdicts()
+        verdicts.prepare(version: cache.nodeFieldsVersion, nodeCount: nodeCount, scoreSlots: plan.rememberedScorers.count)
         // Filtering and scoring read the nodes through a buffer: going through the array
         // would copy each NodeInfo (and retain its storage) once per plugin call.
         let nodes = cache.nodes
         let outcome = nodes.withUnsafeBufferPointer { buffer in
-            evaluate(pod, nodes: buffer, start: start, wanted: wanted)
+            evaluate(pod, nodes: buffer, start: start, wanted: wanted, verdicts: &verdicts)
         }
+        if remembered.count >= Self.rememberedShapes { remembered.removeAll() }
+        remembered[shape] = verdicts
         cache.nextStartNodeIndex = (start + outcome.processed) % nodeCount
         return outcome.decision
     }
 
     private mutating func evaluate(
         _ pod: SchedulingPod, nodes: UnsafeBufferPointer<NodeInfo>, start: Int,
-        wanted: Int
+        wanted: Int, verdicts: inout NodeFieldVerdicts
     ) -> (decision: SchedulingDecision, processed: Int) {
         let nodeCount = nodes.count
         var feasible: [Int] = []
@@ -68,7 +87,8 @@ public struct SchedulingAlgorithm: Sendable {
         while processed < nodeCount && feasible.count < wanted {
             let index = (start + processed) % nodeCount
             processed += 1
-            if let failure = firstFailure(pod, nodes[index]) {
+            if !verdicts.known[index] { remember(pod, nodes[index], at: index, in: &verdicts) }
+            if let failure = verdicts.failures[index] ?? firstFailure(of: plan.otherFilters, pod, nodes[index]) {
                 for reason in failure.reasons { reasons[reason, default: 0] += 1 }
             } else {
                 feasible.append(index)
@@ -82,10 +102,15 @@ public struct SchedulingAlgorithm: Sendable {
         }
         var totals = [Int64](repeating: 0, count: feasible.count)
         var scores = [Int64](repeating: 0, count: feasible.count)
-        for (plugin, weight) in scorers {
-            for (position, index) in feasible.enumerated() { scores[position] = plugin.score(pod, nodes[index]) }
+        let slots = plan.rememberedScorers.count
+        for (position, (plugin, weight)) in scorers.enumerated() {
+            if let slot = plan.scoreSlot[position] {
+                for (candidate, index) in feasible.enumerated() { scores[candidate] = verdicts.scores[index * slots + slot] }
+            } else {
+                for (candidate, index) in feasible.enumerated() { scores[candidate] = plugin.score(pod, nodes[index]) }
+            }
             plugin.normalize(&scores)
-            for position in scores.indices { totals[position] += scores[position] * weight }
+            for candidate in scores.indices { totals[candidate] += scores[candidate] * weight }
         }
         // Ties go to a node chosen uniformly at random (reservoir sampling), as in kube-scheduler.
         var best = 0
@@ -102,11 +127,68 @@ public struct SchedulingAlgorithm: Sendable {
         return (.scheduled(node: nodes[feasible[best]].name, evaluated: processed, feasible: feasible.count), processed)
     }
 
-    private func firstFailure(_ pod: SchedulingPod, _ node: NodeInfo) -> FilterFailure? {
+    /// Asks the plugins that read only node fields about one node, once per pod shape.
+    private func remember(_ pod: SchedulingPod, _ node: NodeInfo, at index: Int, in verdicts: inout NodeFieldVerdicts) {
+        verdicts.known[index] = true
+        verdicts.failures[index] = firstFailure(of: plan.rememberedFilters, pod, node)
+        guard verdicts.failures[index] == nil else { return }
+        let slots = plan.rememberedScorers.count
+        for (slot, plugin) in plan.rememberedScorers.enumerated() { verdicts.scores[index * slots + slot] = plugin.score(pod, node) }
+    }
+
+    private func firstFailure(of filters: [any FilterPlugin], _ pod: SchedulingPod, _ node: NodeInfo) -> FilterFailure? {
         for filter in filters {
             if let failure = filter.filter(pod, node) { return failure }
         }
         return nil
+    }
+
+    /// The plugins split by whether their answers can be remembered.
+    private struct Plan: Sendable {
+        var rememberedFilters: [any FilterPlugin]
+        var otherFilters: [any FilterPlugin]
+        var rememberedScorers: [any ScorePlugin]
+        /// For each scorer, its slot among the remembered scores, or nil when asked every time.
+        var scoreSlot: [Int?]
+
+        init(filters: [any FilterPlugin], scorers: [(plugin: any ScorePlugin, weight: Int64)]) {
+            rememberedFilters = filters.filter(\.readsOnlyNodeFields)
+            otherFilters = filters.filter { !$0.readsOnlyNodeFields }
+            rememberedScorers = []
+            scoreSlot = []
+            for (plugin, _) in scorers {
+                if plugin.readsOnlyNodeFields {
+                    scoreSlot.append(rememberedScorers.count)
+                    rememberedScorers.append(plugin)
+                } else {
+                    scoreSlot.append(nil)
+                }
+            }
+        }
+    }
+}
+
+/// For one pod shape, by node position: whether the node-field plugins have been asked, the
+/// first such filter's failure, and the raw node-field scores (`scoreSlots` per node).
+struct NodeFieldVerdicts: Sendable {
+    var version: UInt64 = 0
+    var known: [Bool] = []
+    var failures: [FilterFailure?] = []
+    var scores: [Int64] = []
+
+    /// Forgets everything when the nodes changed; makes room for nodes added since.
+    mutating func prepare(version current: UInt64, nodeCount: Int, scoreSlots: Int) {
+        if version != current {
+            version = current
+            known.removeAll(keepingCapacity: true)
+            failures.removeAll(keepingCapacity: true)
+            scores.removeAll(keepingCapacity: true)
+        }
+        if known.count < nodeCount {
+            known.append(contentsOf: repeatElement(false, count: nodeCount - known.count))
+            failures.append(contentsOf: repeatElement(nil, count: nodeCount - failures.count))
+            scores.append(contentsOf: repeatElement(0, count: nodeCount * scoreSlots - scores.count))
+        }
     }
 }
 

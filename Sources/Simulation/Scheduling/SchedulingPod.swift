@@ -96,10 +96,27 @@ public struct SchedulingPod: Sendable {
     }
 
     public var key: String { "\(namespace)/\(name)" }
+
+    /// Everything about the pod that filters and scores reading only a node's own fields
+    /// look at: pods with the same shape (a ReplicaSet's, most VMs of one size) get the same
+    /// verdict from such a plugin on a given node.
+    var shape: Shape {
+        Shape(
+            nodeName: nodeName, nodeSelector: nodeSelector, requiredNodeAffinity: requiredNodeAffinity,
+            preferredNodeAffinity: preferredNodeAffinity, tolerations: tolerations)
+    }
+
+    struct Shape: Hashable, Sendable {
+        var nodeName: String?
+        var nodeSelector: [String: String]
+        var requiredNodeAffinity: [NodeSelectorTerm]?
+        var preferredNodeAffinity: [WeightedNodeSelectorTerm]
+        var tolerations: [Toleration]
+    }
 }
 
 /// One `nodeSelectorTerm`: all its expressions must hold.
-public struct NodeSelectorTerm: Sendable, Equatable {
+public struct NodeSelectorTerm: Sendable, Hashable {
     public var matchExpressions: [LabelSelector.Requirement]
     /// Only `metadata.name` is a valid field, as in Kubernetes.
     public var matchFields: [LabelSelector.Requirement]
@@ -141,7 +158,7 @@ public struct NodeSelectorTerm: Sendable, Equatable {
     }
 }
 
-public struct WeightedNodeSelectorTerm: Sendable, Equatable {
+public struct WeightedNodeSelectorTerm: Sendable, Hashable {
     public var weight: Int64
     public var term: NodeSelectorTerm
 
