@@ -128,8 +128,11 @@ extension CapacityService {
                     to: now, cpuUsage: node.cpuUsage,
                     cpuPressure: node.cpuPressure, memoryPressure: node.memoryPressure)
             }
-            let names = Set(nodes.map(\.node))
-            counters = counters.filter { names.contains($0.key) }
+            // Every node has a counter now: more counters than nodes means some nodes left.
+            if counters.count > nodes.count {
+                let names = Set(nodes.map(\.node))
+                counters = counters.filter { names.contains($0.key) }
+            }
             return counters
         }
         return CapacityMetrics.render(nodes, classification: classification, counters: snapshot)

@@ -54,6 +54,8 @@ public final class CapacityService: Sendable {
         let migrations: Informer
         /// The load index's feed from the pod informer.
         let loadFeed: EventHandlerRegistration
+        /// The node figures' feed from the node informer.
+        let nodeFeed: EventHandlerRegistration
     }
 
     public let configuration: Configuration
@@ -62,6 +64,7 @@ public final class CapacityService: Sendable {
     private let attachment = LeaderAttachment<Cluster>(unavailable: "the capacity service is still connecting to the cluster")
     let counters = Mutex<[String: NodeCounters]>([:])
     let loads = VMLoadIndex()
+    let nodeFigures = NodeFiguresIndex()
     let rebalanceHistory = Mutex<[RebalanceRound]>([])
 
     public init(configuration: Configuration = Configuration(), logger: Logger = Logger(label: "virtyard.capacity")) {
@@ -76,14 +79,17 @@ public final class CapacityService: Sendable {
         pods.indexPodsByNode()
         let loads = self.loads
         let feed = pods.addEventHandler { event in loads.handle(event) }
+        let nodes = informers.informer(for: .nodes)
+        let nodeFigures = self.nodeFigures
+        let nodeFeed = nodes.addEventHandler { event in nodeFigures.handle(event) }
         let attached = Cluster(
-            api: api, nodes: informers.informer(for: .nodes), pods: pods,
+            api: api, nodes: nodes, pods: pods,
             vms: informers.informer(for: .virtualMachines, namespace: configuration.namespace),
             vmis: informers.informer(for: .virtualMachineInstances, namespace: configuration.namespace),
             migrations: informers.informer(
                 for: .virtualMachineInstanceMigrations,
                 namespace: configuration.namespace),
-            loadFeed: feed)
+            loadFeed: feed, nodeFeed: nodeFeed)
         attachment.attach(attached)
         guard let rebalancer = configuration.rebalancer else { return [] }
         return [Rebalancer(service: self, configuration: rebalancer, logger: logger)]
@@ -94,32 +100,25 @@ public final class CapacityService: Sendable {
     /// Whether the caches hold the cluster yet.
     public var isReady: Bool {
         guard let cluster = connected else { return false }
-        return cluster.nodes.hasSynced && cluster.pods.hasSynced && cluster.loadFeed.hasSynced
+        return cluster.nodes.hasSynced && cluster.pods.hasSynced && cluster.loadFeed.hasSynced && cluster.nodeFeed.hasSynced
     }
 
     // MARK: Reading the cluster
 
     /// Every node with the VMs placed on it, by name.
     public func utilization() -> [NodeUtilization] {
-        guard let cluster = connected else { return [] }
+        guard connected != nil else { return [] }
         let defaultCores = configuration.nodeCPU.doubleValue
         let defaultMemory = Double(configuration.nodeMemory.value)
         let loadsByNode = loads.loadsByNode()
-        return cluster.nodes.list().compactMap { object -> NodeUtilization? in
-            let node = Node(object)
-            let name = node.name
-            guard !name.isEmpty, !node.isDeleting else { return nil }
-            let resources = node.allocatable ?? node.capacity
-            let cores = Quantity(json: resources?["cpu"])?.doubleValue ?? defaultCores
-            let memory = Quantity(json: resources?["memory"]).map { Double($0.value) } ?? defaultMemory
-            let loads = loadsByNode[name] ?? []
-            let baseline = node.annotations[CapacityAnnotations.baseline].flatMap {
-                try? JSONDecoder().decode(NodeUsageFigures.self, from: Data($0.utf8))
-            }
+        return nodeFigures.sorted().map { name, figures in
+            let cores = figures.cpuCores ?? defaultCores
+            let memory = figures.memoryBytes ?? defaultMemory
             return NodeUtilization(
                 node: name, cpuCores: cores > 0 ? cores : defaultCores,
-                memoryBytes: memory > 0 ? memory : defaultMemory, vms: loads, baseline: baseline)
-        }.sorted { $0.node < $1.node }
+                memoryBytes: memory > 0 ? memory : defaultMemory, vms: loadsByNode[name] ?? [],
+                baseline: figures.baseline)
+        }
     }
 
     public func classification(preset: ThresholdPreset? = nil) -> Classification {

@@ -8,6 +8,8 @@ final class VMLoadIndex: Sendable {
     private struct State {
         var byNode: [String: [String: VMLoad]] = [:]
         var nodeOfPod: [String: String] = [:]
+        /// Each node's VMs sorted by name, dropped when one of them changes.
+        var sorted: [String: [VMLoad]] = [:]
     }
 
     private let state = Mutex(State())
@@ -28,11 +30,13 @@ final class VMLoadIndex: Sendable {
         }
         state.withLock { state in
             if let previous = state.nodeOfPod.removeValue(forKey: key) {
+                state.sorted.removeValue(forKey: previous)
                 state.byNode[previous]?.removeValue(forKey: key)
                 if state.byNode[previous]?.isEmpty == true { state.byNode.removeValue(forKey: previous) }
             }
             if let placement {
                 state.nodeOfPod[key] = placement.node
+                state.sorted.removeValue(forKey: placement.node)
                 state.byNode[placement.node, default: [:]][key] = placement.load
             }
         }
@@ -40,7 +44,13 @@ final class VMLoadIndex: Sendable {
 
     /// Every node's VMs, sorted by VM name.
     func loadsByNode() -> [String: [VMLoad]] {
-        let byNode = state.withLock { $0.byNode }
-        return byNode.mapValues { $0.values.sorted { $0.vmName < $1.vmName } }
+        state.withLock { state in
+            if state.sorted.count != state.byNode.count {
+                for (node, loads) in state.byNode where state.sorted[node] == nil {
+                    state.sorted[node] = loads.values.sorted { $0.vmName < $1.vmName }
+                }
+            }
+            return state.sorted
+        }
     }
 }

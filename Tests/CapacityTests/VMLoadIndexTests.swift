@@ -21,6 +21,20 @@ import Testing
         #expect(index.loadsByNode()["n1"]?.first?.cpuCores == 4)
     }
 
+    @Test func aNodeReadBeforeAChangeShowsTheChangeAfterwards() {
+        let index = VMLoadIndex()
+        index.handle(.added(CapacityFixtures.launcher("b", node: "n1", annotations: load).object, isInInitialList: false))
+        index.handle(.added(CapacityFixtures.launcher("z", node: "n2", annotations: load).object, isInInitialList: false))
+        #expect(names(index) == ["n1": ["b"], "n2": ["z"]])
+        let added = CapacityFixtures.launcher("a", node: "n1", annotations: load).object
+        index.handle(.added(added, isInInitialList: false))
+        #expect(names(index) == ["n1": ["a", "b"], "n2": ["z"]])
+        index.handle(.deleted(added, finalStateUnknown: false))
+        #expect(names(index) == ["n1": ["b"], "n2": ["z"]])
+        index.handle(.deleted(CapacityFixtures.launcher("z", node: "n2", annotations: load).object, finalStateUnknown: false))
+        #expect(names(index) == ["n1": ["b"]])
+    }
+
     @Test func pendingAndUnboundPodsAndOtherPodsDoNotCount() {
         let index = VMLoadIndex()
         // Bound but not yet started by the kubelet: it takes its room already.
