@@ -66,7 +66,7 @@ public enum LabPoolControllers {
             name: "labqueue",
             reconciler: LabQueueReconciler(
                 api: api, sessions: sessions, clusters: clusters, pools: pools,
-                access: configuration.access, recent: RecentWrites(), logger: logger),
+                access: configuration.access, recent: RecentWrites(), starting: StartsInFlight(), logger: logger),
             for: pools,
             watches: [
                 .mapped(sessions) { poolKey(LabSessionObject($0).pool) },

@@ -3,6 +3,7 @@ import Foundation
 import KubeClient
 import KubeModel
 import Logging
+import Synchronization
 
 /// Hands a pool's free clusters to its waiting sessions, the whole pool in one pass.
 ///
@@ -18,6 +19,12 @@ import Logging
 /// into one next pass; one reconcile per session per event would cost the square of the burst.
 /// A pass reads the cache overlaid with its own recent writes (``RecentWrites``), so the next
 /// pass neither offers a cluster it has just leased nor serves a session twice.
+///
+/// A pass waits only for its leases. Starting a leased session (its token, its grant, its
+/// status: three more writes) goes on after the pass returns, so sessions that arrived
+/// meanwhile are leased by the next pass instead of waiting for those writes too. Until a
+/// start ends, passes leave its session alone (``StartsInFlight``); one that failed is
+/// finished by a later pass, which the pass that leased it asks for.
 struct LabQueueReconciler: Reconciler {
     let api: any KubernetesAPI
     let sessions: Informer
@@ -25,7 +32,12 @@ struct LabQueueReconciler: Reconciler {
     let pools: Informer
     let access: any SessionAccess
     let recent: RecentWrites
+    let starting: StartsInFlight
     let logger: Logger
+
+    /// When a pass leased clusters, the next look at the pool comes this soon at the latest, to
+    /// finish any start that failed (a start that succeeds causes a pass by its own write).
+    static let revisitAfterStarts: Duration = .milliseconds(250)
 
     private static let sessionKind = "labsessions"
     private static let clusterKind = "labclusters"
@@ -33,6 +45,8 @@ struct LabQueueReconciler: Reconciler {
     /// What became of one write of a pass.
     private enum Outcome: Sendable {
         case done
+        /// A cluster was leased and the session's start goes on in the background.
+        case leased
         /// Someone else wrote the object first: the next pass, with a fresher cache, tries again.
         case lostRace
         case failed(KubeClientError)
@@ -58,8 +72,10 @@ struct LabQueueReconciler: Reconciler {
             if let holder = cluster.assignedSession { holding[holder] = cluster }
         }
         // A waiting session already holding a cluster had its lease written and its own write
-        // lost: finish that lease rather than make another.
-        let unfinished = waiting.compactMap { session in holding[session.name].map { (session, $0) } }
+        // lost: finish that lease rather than make another (unless it is being started now).
+        let unfinished = waiting.compactMap { session in
+            starting.contains(session.object) ? nil : holding[session.name].map { (session, $0) }
+        }
         // Sessions get their finalizer first, so that ending one always releases its cluster.
         let queue = waiting.filter { holding[$0.name] == nil && $0.finalizers.contains(Lab.sessionFinalizer) }
         let free = members.filter { !$0.isDeleting && $0.phase == .available && $0.assignedSession == nil }
@@ -118,7 +134,17 @@ struct LabQueueReconciler: Reconciler {
         }
         recent.record(Self.clusterKind, replacing: cluster.object, with: taken)
         logger.info("lab cluster leased", metadata: ["session": "\(me)", "cluster": "\(cluster.name)"])
-        return await start(session, on: LabClusterObject(taken), pool: pool)
+        guard starting.begin(session.object) else { return .done }
+        Task { [self] in
+            let outcome = await start(session, on: LabClusterObject(taken), pool: pool)
+            starting.end(session.object)
+            if case .failed(let error) = outcome {
+                logger.warning(
+                    "could not start a leased lab session; the next pass finishes it",
+                    metadata: ["session": "\(me)", "cluster": "\(cluster.name)", "error": "\(error)"])
+            }
+        }
+        return .leased
     }
 
     /// Writes the lease into the session and, without a scenario to set up, starts it.
@@ -175,16 +201,39 @@ struct LabQueueReconciler: Reconciler {
     }
 
     /// A failed write fails the pass (the controller backs off); a lost race asks for another
-    /// pass at once.
+    /// pass at once; leases ask for one to check on their starts.
     private func result(of outcomes: [Outcome]) throws(KubeClientError) -> ReconcileResult {
         var lostRace = false
+        var leased = false
         for outcome in outcomes {
             switch outcome {
             case .done: break
+            case .leased: leased = true
             case .lostRace: lostRace = true
             case .failed(let error): throw error
             }
         }
-        return lostRace ? .requeueAfter(.milliseconds(5)) : .done
+        if lostRace { return .requeueAfter(.milliseconds(5)) }
+        return leased ? .requeueAfter(Self.revisitAfterStarts) : .done
     }
+}
+
+/// The sessions whose start a queue pass left running in the background, by namespace and name.
+final class StartsInFlight: Sendable {
+    private let keys = Mutex<Set<String>>([])
+
+    /// False when this session is already being started.
+    func begin(_ session: JSONValue) -> Bool {
+        keys.withLock { $0.insert(Self.key(session)).inserted }
+    }
+
+    func end(_ session: JSONValue) {
+        _ = keys.withLock { $0.remove(Self.key(session)) }
+    }
+
+    func contains(_ session: JSONValue) -> Bool {
+        keys.withLock { $0.contains(Self.key(session)) }
+    }
+
+    private static func key(_ session: JSONValue) -> String { "\(session.namespace ?? "")/\(session.name ?? "")" }
 }
