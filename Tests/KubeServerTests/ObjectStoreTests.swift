@@ -50,6 +50,37 @@ private func put(_ store: ObjectStore, _ object: JSONValue) async throws -> Stor
         #expect(store.list(configMaps).items.count == 4)
     }
 
+    /// Lists are kept between calls; every write must show in the next list, in key order.
+    @Test func keptListsFollowEveryWrite() async throws {
+        let store = try ObjectStore(persistence: nil)
+        for name in ["c", "a"] { _ = try await put(store, configMap(name)) }
+        _ = try await put(store, configMap("m", namespace: "other"))
+        func names(_ namespace: String?) -> [String] {
+            store.list(configMaps, namespace: namespace).items.map { "\($0.object.namespace ?? "")/\($0.object.name ?? "")" }
+        }
+        func values(_ namespace: String?) -> [String] {
+            store.list(configMaps, namespace: namespace).items.compactMap { $0.object["data"]?["value"]?.stringValue }
+        }
+        #expect(names("default") == ["default/a", "default/c"])
+        #expect(names(nil) == ["default/a", "default/c", "other/m"])
+        // A change is replaced in place, in both the namespace's list and the list of all.
+        let changed = try await put(store, configMap("c", data: "2"))
+        #expect(values("default") == ["1", "2"])
+        #expect(values(nil) == ["1", "2", "1"])
+        #expect(store.list(configMaps, namespace: "default").items.last?.resourceVersion == changed.resourceVersion)
+        // An object added lands in order; one deleted leaves; other namespaces are unaffected.
+        _ = try await put(store, configMap("b"))
+        #expect(names("default") == ["default/a", "default/b", "default/c"])
+        #expect(names(nil) == ["default/a", "default/b", "default/c", "other/m"])
+        try await store.mutate(StorageKey(configMaps, namespace: "default", name: "a")) { _ throws(APIError) in .delete }
+        #expect(names("default") == ["default/b", "default/c"])
+        #expect(names("other") == ["other/m"])
+        _ = try await put(store, configMap("m", namespace: "other", data: "3"))
+        #expect(values("other") == ["3"])
+        #expect(values(nil) == ["1", "2", "3"])
+        #expect(store.list(configMaps, namespace: "none").items.isEmpty)
+    }
+
     @Test func watchResumesFromAResourceVersionWithoutLossOrReordering() async throws {
         let store = try ObjectStore(persistence: nil)
         let start = try await put(store, configMap("a")).resourceVersion

@@ -200,7 +200,7 @@ struct ResourceHandler: Sendable {
 
     /// The stored encoding, or a re-encoding when the request names another served version.
     func versioned(_ stored: StoredObject, for resource: APIResource) -> [UInt8] {
-        guard stored.object.apiVersion != resource.apiVersion else { return stored.bytes }
+        guard stored.apiVersion != resource.apiVersion else { return stored.bytes }
         var object = stored.object
         object.apiVersion = resource.apiVersion
         return object.serialized()

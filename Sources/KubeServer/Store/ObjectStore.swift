@@ -29,6 +29,14 @@ public final class ObjectStore: Sendable {
         /// Encoded size of every stored object.
         var storedBytes = 0
         var historyBytes = 0
+        /// Lists in key order, kept from one list to the next: replaced in place when an
+        /// object changes, dropped when one comes or goes. Namespace "" is every namespace.
+        var sortedLists: [ListKey: [(key: NamespacedName, object: StoredObject)]] = [:]
+    }
+
+    struct ListKey: Hashable {
+        var resource: GroupResource
+        var namespace: String
     }
 
     struct NamespacedName: Hashable, Comparable {
@@ -127,14 +135,44 @@ public final class ObjectStore: Sendable {
     /// Objects of a resource sorted by namespace and name, and the resourceVersion the list
     /// is consistent with. `namespace` nil or empty lists all namespaces.
     public func list(_ resource: GroupResource, namespace: String? = nil) -> (items: [StoredObject], resourceVersion: Int64) {
-        let (entries, resourceVersion) = state.withLock { state -> ([(NamespacedName, StoredObject)], Int64) in
+        let listKey = ListKey(resource: resource, namespace: namespace ?? "")
+        let (cached, resourceVersion) = state.withLock { state in (state.sortedLists[listKey], state.resourceVersion) }
+        if let cached { return (cached.map(\.object), resourceVersion) }
+        // Sorted outside the lock, then kept unless a write came in meanwhile.
+        let (entries, version) = state.withLock { state -> ([(key: NamespacedName, object: StoredObject)], Int64) in
             guard let objects = state.objects[resource] else { return ([], state.resourceVersion) }
-            if let namespace, !namespace.isEmpty {
-                return (objects.filter { $0.key.namespace == namespace }.map { ($0.key, $0.value) }, state.resourceVersion)
+            if !listKey.namespace.isEmpty {
+                let matching = objects.lazy.filter { $0.key.namespace == listKey.namespace }
+                return (matching.map { (key: $0.key, object: $0.value) }, state.resourceVersion)
             }
-            return (objects.map { ($0.key, $0.value) }, state.resourceVersion)
+            return (objects.map { (key: $0.key, object: $0.value) }, state.resourceVersion)
         }
-        return (entries.sorted { $0.0 < $1.0 }.map(\.1), resourceVersion)
+        let sorted = entries.sorted { $0.key < $1.key }
+        state.withLock { state in
+            if state.resourceVersion == version { state.sortedLists[listKey] = sorted }
+        }
+        return (sorted.map(\.object), version)
+    }
+
+    /// Keeps the cached lists a write touches right: a changed object is replaced where it
+    /// sits; an object added or removed drops the lists it belongs to.
+    private static func updateSortedLists(_ state: inout State, key: StorageKey, slot: NamespacedName, stored: StoredObject?, existed: Bool) {
+        let keys = [ListKey(resource: key.resource, namespace: key.namespace), ListKey(resource: key.resource, namespace: "")]
+        for listKey in keys where state.sortedLists[listKey] != nil {
+            guard existed, let stored else {
+                state.sortedLists[listKey] = nil
+                continue
+            }
+            state.sortedLists[listKey]!.withUnsafeMutableBufferPointer { entries in
+                var low = 0
+                var high = entries.count
+                while low < high {
+                    let middle = (low + high) / 2
+                    if entries[middle].key < slot { low = middle + 1 } else { high = middle }
+                }
+                if low < entries.count, entries[low].key == slot { entries[low].object = stored }
+            }
+        }
     }
 
     /// Every object of every resource, in key order.
@@ -248,6 +286,7 @@ public final class ObjectStore: Sendable {
                 if before == nil { state.objectCount += 1 }
                 state.storedBytes += bytes.count - (before?.bytes.count ?? 0)
                 state.objects[key.resource, default: [:]][slot] = stored
+                Self.updateSortedLists(&state, key: key, slot: slot, stored: stored, existed: before != nil)
                 if let before { Self.unindex(&state, key: key, object: before.object) }
                 Self.index(&state, key: key, object: object)
                 var event = StoreEvent(
@@ -263,6 +302,7 @@ public final class ObjectStore: Sendable {
                 let version = state.resourceVersion
                 state.objects[key.resource]?[slot] = nil
                 if state.objects[key.resource]?.isEmpty == true { state.objects[key.resource] = nil }
+                Self.updateSortedLists(&state, key: key, slot: slot, stored: nil, existed: true)
                 state.objectCount -= 1
                 state.storedBytes -= before.bytes.count
                 Self.unindex(&state, key: key, object: before.object)
