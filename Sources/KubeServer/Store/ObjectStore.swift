@@ -156,7 +156,8 @@ public final class ObjectStore: Sendable {
 
     /// Keeps the cached lists a write touches right: a changed object is replaced where it
     /// sits; an object added or removed drops the lists it belongs to.
-    private static func updateSortedLists(_ state: inout State, key: StorageKey, slot: NamespacedName, stored: StoredObject?, existed: Bool) {
+    private static func updateSortedLists(_ state: inout State, key: StorageKey, slot: NamespacedName, stored: StoredObject?, existed: Bool)
+    {
         let keys = [ListKey(resource: key.resource, namespace: key.namespace), ListKey(resource: key.resource, namespace: "")]
         for listKey in keys where state.sortedLists[listKey] != nil {
             guard existed, let stored else {
