@@ -131,6 +131,7 @@ def run(binary, mode, blobs, args, workdir):
         assert status == 201, body
         time.sleep(0.5)  # the policy reaches the controller's cache before the first image
         started = time.perf_counter()
+        started_monotonic = time.monotonic()
         for index, path in enumerate(paths):
             status, body = server.request("POST", "%s/namespaces/%s/vmdiskimages" % (VMDI_PATH, NAMESPACE), {
                 "apiVersion": "crd.pelotech.ot/v1alpha1", "kind": "VMDiskImage",
@@ -158,8 +159,23 @@ def run(binary, mode, blobs, args, workdir):
                                                                       {p: phases.count(p) for p in set(phases)}))
             time.sleep(0.1)
         makespan = time.perf_counter() - started
+        ended_monotonic = time.monotonic()
         wire = flaky.bytes_sent()
         log = flaky.log()
+        # Where the time beyond the ideal went: before the first body byte, moments with no
+        # transfer at all (the link idle), and after the last transfer until all were Ready.
+        spans = sorted((record.start, record.end or ended_monotonic) for record in log if record.method == "GET")
+        idle_between = 0.0
+        reach = spans[0][1] if spans else started_monotonic
+        for start, end in spans[1:]:
+            if start > reach:
+                idle_between += start - reach
+            reach = max(reach, end)
+        timeline = {
+            "first_transfer_after_s": round(spans[0][0] - started_monotonic, 3) if spans else None,
+            "link_idle_between_s": round(idle_between, 3),
+            "ready_after_last_transfer_s": round(ended_monotonic - reach, 3) if spans else None,
+        }
         status, body = server.request("GET", "/apis/cdi.kubevirt.io/v1beta1/namespaces/%s/datavolumes" % NAMESPACE)
         dvs = json.loads(body)["items"]
         restarts = sum(int((dv.get("status") or {}).get("restartCount") or 0) for dv in dvs)
@@ -178,6 +194,7 @@ def run(binary, mode, blobs, args, workdir):
             "needed_bytes": needed,
             "wire_over_needed": round(wire / needed, 4),
             "makespan_s": round(makespan, 2),
+            "timeline": timeline,
             "ideal_s": round(needed / bandwidth, 2),
             "makespan_over_ideal": round(makespan / (needed / bandwidth), 3),
             "throughput_mib_s": round(wire / makespan / MI, 1),
@@ -239,6 +256,9 @@ def main():
     print("%-26s %14s %20s   %s" % ("image sync", "resume", "restart-from-zero", "target"))
     for label, key, fmt, target in rows:
         print("%-26s %14s %20s   %s" % (label, fmt % resume[key], fmt % baseline[key], target))
+    for label, key in (("first transfer after s", "first_transfer_after_s"), ("link idle between s", "link_idle_between_s"),
+                       ("Ready after last transfer s", "ready_after_last_transfer_s")):
+        print("%-26s %14s %20s   %s" % (label, resume["timeline"][key], baseline["timeline"][key], "-"))
 
     output = {}
     if os.path.exists(args.output):

@@ -73,8 +73,9 @@ struct ImageSyncReconciler: Reconciler {
             if updated.startTime == nil { updated.startTime = Date() }
             updated.progress = "N/A"
             setReady(&updated, false, Reason.syncing, "The sync is currently in progress.")
+            let written: VMDiskImage?
             do {
-                try await write(image, updated)
+                written = try await write(image, updated)
             } catch {
                 gate.withdraw(key)
                 throw error
@@ -83,7 +84,10 @@ struct ImageSyncReconciler: Reconciler {
                 image.object, type: .normal, reason: "SyncStarted",
                 message: "Sync started (at most \(policy.concurrency) at once)")
             logger.info("image sync started", metadata: ["image": "\(key)"])
-            return .done
+            // Straight on to creating its DataVolume: waiting for the event of our own write
+            // would leave the freed slot idle for a round trip through the cache.
+            guard let written else { return .done }
+            return try await sync(written)
         }
     }
 
@@ -359,10 +363,13 @@ struct ImageSyncReconciler: Reconciler {
     }
 
     /// Writes `updated`'s status when it differs from `image`'s.
-    private func write(_ image: VMDiskImage, _ updated: VMDiskImage) async throws {
+    /// Returns the image as written, or nil when nothing changed.
+    @discardableResult
+    private func write(_ image: VMDiskImage, _ updated: VMDiskImage) async throws -> VMDiskImage? {
         var updated = updated
         // The queue reporter may have written a position just after the image left the queue.
         if updated.phase != .queued { updated.queuePosition = nil }
-        try await api.updateStatusIfChanged(.vmDiskImages, current: image.object, updated: updated.object)
+        return try await api.updateStatusIfChanged(.vmDiskImages, current: image.object, updated: updated.object)
+            .map(VMDiskImage.init)
     }
 }

@@ -54,6 +54,7 @@ public enum SimulationControllers {
             name: "datavolume",
             reconciler: DataVolumeReconciler(api: api, dataVolumes: dataVolumes, importer: importer, jobs: jobs, logger: logger),
             for: dataVolumes, configuration: ControllerConfiguration(workers: 4), logger: logger)
+        jobs.onEnd { [dataVolumeController] key in dataVolumeController.enqueue(key) }
         let snapshotController = Controller(
             name: "volumesnapshot",
             reconciler: VolumeSnapshotReconciler(

@@ -77,6 +77,23 @@ struct ControllerTests {
         #expect(reconciler.overlaps.value == 0)
     }
 
+    @Test func keysEnqueuedFromOutsideAreReconciledWhileRunning() async throws {
+        let api = FakeKubernetesAPI()
+        await api.put(widgets, Fixtures.object(widgets, "ns", "a"))
+        let informer = Informer(api: api, resource: widgets, configuration: fast)
+        let reconciler = ScriptedReconciler()
+        let controller = Controller(name: "widgets", reconciler: reconciler, for: informer)
+        // Before it runs there is no queue: nothing happens, nothing is kept for later.
+        controller.enqueue(key("early"))
+        try await running([informer], controller) {
+            #expect(await eventually { reconciler.keys == [key("a")] })
+            controller.enqueue(key("a"))
+            controller.enqueue(key("no-object"))
+            #expect(await eventually { reconciler.attempts(key("a")).count == 2 && reconciler.keys.contains(key("no-object")) })
+        }
+        #expect(!reconciler.keys.contains(key("early")))
+    }
+
     @Test func sameKeyIsNeverReconciledConcurrently() async throws {
         let api = FakeKubernetesAPI()
         await api.put(widgets, Fixtures.object(widgets, "ns", "hot"))

@@ -130,6 +130,14 @@ public final class Controller<R: Reconciler>: Service, Sendable {
         }
     }
 
+    /// Asks for a reconcile of `key` from outside the informers: work the reconciler started
+    /// that ends on its own (an import, a transfer), which no object event announces
+    /// (controller-runtime's channel source). Ignored while the controller is not running; a
+    /// key already waiting is not queued twice.
+    public func enqueue(_ key: ObjectKey) {
+        current.withLock { $0 }?.queue.add(key)
+    }
+
     /// Stops taking keys; reconciles in flight finish and ``run()`` returns. Called on graceful
     /// shutdown.
     func shutDownGracefully() {

@@ -352,6 +352,13 @@ final class ImportJobs: Sendable {
     }
 
     private let jobs = Mutex<[ObjectKey: Job]>([:])
+    /// Told the DataVolume's key when its import ends, so the end is written at once rather
+    /// than at the next progress poll.
+    private let endings = Mutex<(@Sendable (ObjectKey) -> Void)?>(nil)
+
+    func onEnd(_ report: @escaping @Sendable (ObjectKey) -> Void) {
+        endings.withLock { $0 = report }
+    }
 
     func job(_ key: ObjectKey, uid: String) -> Job? {
         jobs.withLock { $0[key] }.flatMap { $0.uid == uid ? $0 : nil }
@@ -377,6 +384,7 @@ final class ImportJobs: Sendable {
             } catch {
                 job.finish(.failure(error))
             }
+            endings.withLock { $0 }?(key)
         }
         job.task.withLock { $0 = task }
     }
