@@ -54,6 +54,9 @@ struct LabQueueReconciler: Reconciler {
 
     func reconcile(_ key: ObjectKey) async throws -> ReconcileResult {
         let poolName = key.name
+        // Read before the sessions: a start that ends after this has already recorded its
+        // write (below, through `recent`), so no session is seen both waiting and not started.
+        let startsInFlight = starting.snapshot()
         let waiting = Self.queue(sessions.list().map { recent.latest(Self.sessionKind, $0) }, pool: poolName)
             .map(LabSessionObject.init)
         guard let pool = pools.get(namespace: nil, name: poolName).map(LabPoolObject.init) else {
@@ -74,10 +77,14 @@ struct LabQueueReconciler: Reconciler {
         // A waiting session already holding a cluster had its lease written and its own write
         // lost: finish that lease rather than make another (unless it is being started now).
         let unfinished = waiting.compactMap { session in
-            starting.contains(session.object) ? nil : holding[session.name].map { (session, $0) }
+            startsInFlight.contains(StartsInFlight.key(session.object)) ? nil : holding[session.name].map { (session, $0) }
         }
+        let beingStarted = waiting.contains { startsInFlight.contains(StartsInFlight.key($0.object)) }
         // Sessions get their finalizer first, so that ending one always releases its cluster.
-        let queue = waiting.filter { holding[$0.name] == nil && $0.finalizers.contains(Lab.sessionFinalizer) }
+        let queue = waiting.filter {
+            holding[$0.name] == nil && $0.finalizers.contains(Lab.sessionFinalizer)
+                && !startsInFlight.contains(StartsInFlight.key($0.object))
+        }
         let free = members.filter { !$0.isDeleting && $0.phase == .available && $0.assignedSession == nil }
             .sorted { $0.name < $1.name }
 
@@ -103,7 +110,8 @@ struct LabQueueReconciler: Reconciler {
             for await outcome in group { outcomes.append(outcome) }
             return outcomes
         }
-        return try result(of: outcomes)
+        // A start still running may yet fail: look again until none is in flight.
+        return try result(of: outcomes + (beingStarted ? [.leased] : []))
     }
 
     /// The pool's waiting sessions, first come first served.
@@ -121,6 +129,8 @@ struct LabQueueReconciler: Reconciler {
 
     private func lease(_ cluster: LabClusterObject, to session: LabSessionObject, pool: LabPoolObject) async -> Outcome {
         let me = session.name
+        // Claimed before the lease is written, so that no pass can lease a second cluster to it.
+        guard starting.begin(session.object) else { return .done }
         var locked = cluster
         locked.phase = .locked
         locked.assignedSession = me
@@ -130,15 +140,19 @@ struct LabQueueReconciler: Reconciler {
         do {
             taken = try await api.updateStatus(.labClusters, namespace: cluster.object.namespace, object: locked.object)
         } catch {
+            starting.end(session.object)
             return error.isConflict ? .lostRace : .failed(error)
         }
         recent.record(Self.clusterKind, replacing: cluster.object, with: taken)
         logger.info("lab cluster leased", metadata: ["session": "\(me)", "cluster": "\(cluster.name)"])
-        guard starting.begin(session.object) else { return .done }
         Task { [self] in
             let outcome = await start(session, on: LabClusterObject(taken), pool: pool)
             starting.end(session.object)
-            if case .failed(let error) = outcome {
+            switch outcome {
+            case .done, .leased: break
+            case .lostRace:
+                logger.debug("a leased lab session changed while it was started; the next pass finishes it", metadata: ["session": "\(me)"])
+            case .failed(let error):
                 logger.warning(
                     "could not start a leased lab session; the next pass finishes it",
                     metadata: ["session": "\(me)", "cluster": "\(cluster.name)", "error": "\(error)"])
@@ -231,9 +245,9 @@ final class StartsInFlight: Sendable {
         _ = keys.withLock { $0.remove(Self.key(session)) }
     }
 
-    func contains(_ session: JSONValue) -> Bool {
-        keys.withLock { $0.contains(Self.key(session)) }
+    func snapshot() -> Set<String> {
+        keys.withLock { $0 }
     }
 
-    private static func key(_ session: JSONValue) -> String { "\(session.namespace ?? "")/\(session.name ?? "")" }
+    static func key(_ session: JSONValue) -> String { "\(session.namespace ?? "")/\(session.name ?? "")" }
 }

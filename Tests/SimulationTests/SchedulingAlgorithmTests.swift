@@ -949,6 +949,16 @@ private struct AskedEveryTimeScore: ScorePlugin {
     func normalize(_ scores: inout [Int64]) { inner.normalize(&scores) }
 }
 
+/// Refuses one node by name: a plugin reading only node fields.
+private struct NotNamedFilter: FilterPlugin {
+    let refused: String
+    var name: String { "NotNamed" }
+    var readsOnlyNodeFields: Bool { true }
+    func filter(_ pod: SchedulingPod, _ node: NodeInfo) -> FilterFailure? {
+        node.name == refused ? FilterFailure("node(s) were refused by name") : nil
+    }
+}
+
 @Suite struct RememberedVerdictTests {
     @Test func aNodeTaintedAfterwardsIsNoLongerChosen() {
         var cache = makeCache([makeNode("a"), makeNode("b")])
@@ -998,6 +1008,23 @@ private struct AskedEveryTimeScore: ScorePlugin {
         onB.nodeName = "b"
         #expect(algorithm.schedule(onA, in: &cache).chosenNode == "a")
         #expect(algorithm.schedule(onB, in: &cache).chosenNode == "b")
+    }
+
+    @Test func otherPluginsForgetWhatTheOldOnesSaid() {
+        var cache = makeCache([makeNode("a"), makeNode("b")])
+        var algorithm = SchedulingAlgorithm()
+        #expect(algorithm.schedule(makePod("first"), in: &cache).feasible == 2)
+        algorithm.filters.append(NotNamedFilter(refused: "a"))
+        for index in 0..<3 {
+            #expect(algorithm.schedule(makePod("p\(index)"), in: &cache).chosenNode == "b")
+        }
+        // Fewer remembered scorers, then more, with nodes added in between: no stale layout.
+        algorithm.scorers.removeFirst()
+        cache.upsertNode(makeNode("c"))
+        #expect(algorithm.schedule(makePod("q"), in: &cache).feasible == 2)
+        algorithm.scorers.append((TaintTolerationScore(), 3))
+        cache.upsertNode(makeNode("d"))
+        #expect(algorithm.schedule(makePod("r"), in: &cache).feasible == 3)
     }
 
     @Test func variedShapesStayBounded() {

@@ -24,9 +24,11 @@ import VirtyardTesting
     }
 
     /// With `hostingVirtualClusters`, VMs labelled `virtyard.io/virtual-cluster` host virtual
-    /// clusters of the test's server, as in `virtyard serve`.
+    /// clusters of the test's server, as in `virtyard serve`; the lab pool's controllers then
+    /// reach the API through `labAPI` (a fault-injecting wrapper, say).
     static func withSimulation(
         _ configuration: SimulationConfiguration, hostingVirtualClusters: Bool,
+        labAPI: @Sendable (any KubernetesAPI) -> any KubernetesAPI = { $0 },
         _ body: @Sendable (HTTPKubernetesClient, TestCluster) async throws -> Void
     ) async throws {
         try await TestCluster.run { cluster in
@@ -44,7 +46,7 @@ import VirtyardTesting
             var services = SimulationControllers.services(api: client, informers: informers, configuration: configuration, logger: quiet)
             if hostingVirtualClusters {
                 services += LabPoolControllers.services(
-                    api: client, informers: informers,
+                    api: labAPI(client), informers: informers,
                     configuration: LabPoolControllers.Configuration(
                         probe: VirtualClusterProbe(clusters: cluster.server.virtualClusters),
                         access: VirtualClusterAccess(
@@ -322,6 +324,44 @@ import VirtyardTesting
             #expect(after[path: ["status", "lastReset"]] != nil)
             #expect(before[path: ["status", "resetCount"]] == nil)
             #expect(await phase("cluster2") == "Available")
+        }
+    }
+
+    /// A lease is written, then the session's start fails (its token Secret cannot be
+    /// created, twice): a later pass must still start it on the cluster it holds.
+    @Test func aSessionWhoseStartFailsIsStartedOnItsClusterByALaterPass() async throws {
+        let failures = FailingCreates.Budget(2)
+        let configuration = SimulationConfiguration(
+            nodeCount: 2, snapshotDuration: .milliseconds(100),
+            restoreDuration: .milliseconds(100))
+        try await Self.withSimulation(
+            configuration, hostingVirtualClusters: true,
+            labAPI: { FailingCreates(base: $0, resource: .secrets, budget: failures) }
+        ) { client, _ in
+            _ = try await client.create(
+                .labPools,
+                object: ["apiVersion": "virtyard.io/v1alpha1", "kind": "LabPool", "metadata": ["name": "default"], "spec": ["size": 1]])
+            #expect(
+                await eventually(timeout: .seconds(60)) {
+                    let clusters = (try? await client.list(.labClusters).items) ?? []
+                    return clusters.count == 1 && clusters[0][path: ["status", "phase"]]?.stringValue == "Available"
+                })
+            let session: JSONValue = [
+                "apiVersion": "virtyard.io/v1alpha1", "kind": "LabSession",
+                "metadata": ["name": "unlucky", "namespace": "default"], "spec": ["user": "student"],
+            ]
+            _ = try await client.create(.labSessions, namespace: "default", object: session)
+            #expect(
+                await eventually(timeout: .seconds(30)) {
+                    let current = try? await client.get(.labSessions, namespace: "default", name: "unlucky")
+                    return current?[path: ["status", "phase"]]?.stringValue == "Running"
+                        && current?[path: ["status", "cluster"]]?.stringValue == "cluster1"
+                })
+            #expect(failures.used == 2)
+            let secret = try await client.get(.secrets, namespace: "default", name: "lab-session-unlucky")
+            #expect(secret[path: ["data", "token"]]?.stringValue?.isEmpty == false)
+            let cluster = try await client.get(.labClusters, namespace: "cluster1", name: "cluster1")
+            #expect(cluster[path: ["status", "assignedSession"]]?.stringValue == "unlucky")
         }
     }
 

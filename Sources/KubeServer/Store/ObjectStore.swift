@@ -148,8 +148,11 @@ public final class ObjectStore: Sendable {
             return (objects.map { (key: $0.key, object: $0.value) }, state.resourceVersion)
         }
         let sorted = entries.sorted { $0.key < $1.key }
-        state.withLock { state in
-            if state.resourceVersion == version { state.sortedLists[listKey] = sorted }
+        // Empty lists are not kept: any namespace name can be asked for, existing or not.
+        if !sorted.isEmpty {
+            state.withLock { state in
+                if state.resourceVersion == version { state.sortedLists[listKey] = sorted }
+            }
         }
         return (sorted.map(\.object), version)
     }

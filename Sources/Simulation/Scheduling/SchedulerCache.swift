@@ -12,10 +12,11 @@ public struct SchedulerCache: Sendable {
     /// Where the next scan starts (kube-scheduler's `nextStartNodeIndex`), so that with
     /// `percentageOfNodesToScore` below 100 every node gets its turn.
     var nextStartNodeIndex = 0
-    /// Changes whenever a node's position or its own fields (name, labels, taints,
+    /// Changes whenever a node comes or goes or its own fields (name, labels, taints,
     /// unschedulable) change, but not when only pods come and go: verdicts remembered per node
-    /// position from plugins that read only those fields hold while it stays the same. Unique
-    /// across caches, so a verdict from a previous term's cache is never mistaken for current.
+    /// position from plugins that read only those fields hold while it stays the same. Drawn
+    /// from one counter for the whole process, so a verdict from another cache (a previous
+    /// term's, or a copy that has changed since) is never mistaken for current.
     private(set) var nodeFieldsVersion = SchedulerCache.nextVersion()
 
     private static let versions = Atomic<UInt64>(0)
@@ -40,6 +41,7 @@ public struct SchedulerCache: Sendable {
         for pod in orphanPods.removeValue(forKey: info.name)?.values ?? [:].values { info.add(pod) }
         indexByName[info.name] = nodes.count
         nodes.append(info)
+        nodeFieldsVersion = Self.nextVersion()
     }
 
     public mutating func removeNode(named name: String) {

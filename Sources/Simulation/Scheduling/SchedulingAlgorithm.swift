@@ -2,10 +2,10 @@
 /// are found, score those with weighted plugins, pick the best.
 public struct SchedulingAlgorithm: Sendable {
     public var filters: [any FilterPlugin] {
-        didSet { plan = Plan(filters: filters, scorers: scorers) }
+        didSet { replan() }
     }
     public var scorers: [(plugin: any ScorePlugin, weight: Int64)] {
-        didSet { plan = Plan(filters: filters, scorers: scorers) }
+        didSet { replan() }
     }
     /// Percentage of nodes to look at once enough feasible nodes are found; nil is
     /// kube-scheduler's adaptive default (50% minus 1% per 125 nodes, at least 5%), 100
@@ -35,6 +35,13 @@ public struct SchedulingAlgorithm: Sendable {
         self.percentageOfNodesToScore = percentageOfNodesToScore
         random = SplitMix64(seed: seed)
         plan = Plan(filters: filters, scorers: scorers)
+    }
+
+    /// Other plugins: what the old ones said no longer counts (and the remembered scores
+    /// have another layout).
+    private mutating func replan() {
+        plan = Plan(filters: filters, scorers: scorers)
+        remembered.removeAll()
     }
 
     /// Below this many nodes every node is looked at (`minFeasibleNodesToFind`).
