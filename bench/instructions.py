@@ -17,6 +17,9 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from benchsupport import merge_section  # noqa: E402
+
 
 def count(binary, kernel, scratch):
     """Instructions executed inside the measured function for one kernel."""
@@ -80,17 +83,7 @@ def measure(args, scratch):
             "baseline_instructions_per_op": round(base), "ratio": round(ratio, 3),
         }
 
-    document = {}
-    if os.path.exists(args.output):
-        with open(args.output) as handle:
-            document = json.load(handle)
-    previous = document.get("instructions", {})
-    previous.update(section)
-    document["instructions"] = previous
-    with open(args.output, "w") as handle:
-        json.dump(document, handle, indent=2, sort_keys=True)
-        handle.write("\n")
-    print(f"\nwrote instructions to {args.output}")
+    merge_section(args.output, "instructions", section)
 
 
 if __name__ == "__main__":

@@ -25,24 +25,8 @@ import time
 import yaml
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from benchsupport import settle_rss  # noqa: E402
 from labpool import Server, create_configmaps, session_client  # noqa: E402
-
-
-def rss_kib(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    raise SystemExit("no VmRSS for %d" % pid)
-
-
-def settle_rss(pid, seconds=3.0):
-    """RSS after a pause, the lowest of a few samples (the allocator returns memory lazily)."""
-    samples = []
-    for _ in range(int(seconds / 0.5)):
-        time.sleep(0.5)
-        samples.append(rss_kib(pid))
-    return min(samples)
 
 
 def wait_pool(server, size, timeout=300):

@@ -27,13 +27,15 @@ import os
 import re
 import signal
 import ssl
-import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+import urllib.request
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from benchsupport import merge_section, proc_status_kib, settle_rss  # noqa: E402
 
 class Process:
     """A `virtyard` command on loopback with its own data directory."""
@@ -93,23 +95,6 @@ class Process:
         self.log.close()
 
 
-def proc_status(pid, field):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    raise SystemExit("no %s for %d" % (field, pid))
-
-
-def settle_rss_kib(pid, seconds=3.0):
-    """RSS after a pause, the lowest of a few samples (the allocator returns memory lazily)."""
-    samples = []
-    for _ in range(int(seconds / 0.5)):
-        time.sleep(0.5)
-        samples.append(proc_status(pid, "VmRSS"))
-    return min(samples)
-
-
 def open_fds(pid):
     return len(os.listdir("/proc/%d/fd" % pid))
 
@@ -156,7 +141,7 @@ def memory(args, workdir):
     server = Process(args.binary, os.path.join(workdir, "memory"), "apiserver")
     try:
         ensure_namespace(server, "scale")
-        baseline = settle_rss_kib(server.pid)
+        baseline = settle_rss(server.pid)
         figures = {"rss_empty_mib": round(baseline / 1024, 1)}
         stored = 0
         done = 0
@@ -165,7 +150,7 @@ def memory(args, workdir):
             stored += create_all(server, "/api/v1/namespaces/scale/pods", lambda i: small_pod(done + i), target - done)
             elapsed = time.perf_counter() - start
             done = target
-            rss = settle_rss_kib(server.pid)
+            rss = settle_rss(server.pid)
             grown = (rss - baseline) * 1024
             figures["at_%d" % target] = {
                 "objects": target, "json_bytes": stored, "json_bytes_per_object": round(stored / target),
@@ -203,7 +188,7 @@ def pods_on_nodes(args, workdir):
                 raise SystemExit("the %d simulated nodes did not appear" % args.nodes)
             time.sleep(0.5)
         ensure_namespace(server, "scale")
-        rss_before = settle_rss_kib(server.pid)
+        rss_before = settle_rss(server.pid)
         started = time.perf_counter()
         creating = threading.Thread(
             target=lambda: create_all(server, "/api/v1/namespaces/scale/pods", small_pod, args.pods))
@@ -225,7 +210,7 @@ def pods_on_nodes(args, workdir):
             "creates_per_second": round(args.pods / (created - started)),
             "pods_scheduled_per_second": round(args.pods / (scheduled - started)),
             "rss_before_pods_mib": round(rss_before / 1024, 1),
-            "peak_rss_mib": round(proc_status(server.pid, "VmHWM") / 1024, 1),
+            "peak_rss_mib": round(proc_status_kib(server.pid, "VmHWM") / 1024, 1),
         }
         print("  %d pods on %d nodes: all scheduled %.1f s after the first create (creates took %.1f s); peak RSS %.0f MiB"
               % (args.pods, args.nodes, scheduled - started, created - started, figures["peak_rss_mib"]), flush=True)
@@ -295,7 +280,7 @@ def watches(args, workdir):
         conn = server.connection()
         status, body = server.request(conn, "GET", "/api/v1/namespaces/watched/configmaps?limit=1")
         version = json.loads(body)["metadata"]["resourceVersion"]
-        rss_before = settle_rss_kib(server.pid)
+        rss_before = settle_rss(server.pid)
         fds_before = open_fds(server.pid)
         processes = 4
         per_process = args.watches // processes
@@ -309,7 +294,7 @@ def watches(args, workdir):
         for ready in readies:
             if not ready.wait(120):
                 raise SystemExit("watches did not open")
-        rss_open = settle_rss_kib(server.pid)
+        rss_open = settle_rss(server.pid)
         fds_open = open_fds(server.pid)
         # Each ConfigMap changes once, at a steady pace, carrying its send time.
         interval = 1.0 / args.change_rate
@@ -325,7 +310,7 @@ def watches(args, workdir):
             response = conn.getresponse()
             response.read()
             assert response.status == 200, response.status
-        peak = proc_status(server.pid, "VmHWM")
+        peak = proc_status_kib(server.pid, "VmHWM")
         delays = []
         missed = 0
         for _ in workers:
@@ -360,7 +345,6 @@ def watches(args, workdir):
 # 4. 200 lab clusters ----------------------------------------------------------------------
 
 def pool_available(server, size):
-    import urllib.request
     request = urllib.request.Request(server.platform + "/api/v1/pool",
                                      headers={"Authorization": "Bearer " + server.token, "Accept": "application/json"})
     try:
@@ -376,7 +360,7 @@ def lab_clusters(args, workdir):
     nodes = str(-(-args.clusters * 7 // 128))
     empty = Process(args.binary, os.path.join(workdir, "labs-empty"), "serve", ["--sim-nodes", nodes])
     try:
-        baseline_rss = settle_rss_kib(empty.pid)
+        baseline_rss = settle_rss(empty.pid)
         baseline_fds = open_fds(empty.pid)
     finally:
         empty.stop()
@@ -390,7 +374,7 @@ def lab_clusters(args, workdir):
                 raise SystemExit("the pool of %d did not become available; see %s" % (args.clusters, server.log.name))
             time.sleep(1)
         ready_after = time.perf_counter() - started
-        rss = settle_rss_kib(server.pid)
+        rss = settle_rss(server.pid)
         fds = open_fds(server.pid)
         figures = {
             "clusters": args.clusters, "pool_available_s": round(ready_after, 1),
@@ -398,7 +382,7 @@ def lab_clusters(args, workdir):
             "rss_per_cluster_mib": round((rss - baseline_rss) / 1024 / args.clusters, 2),
             "fds_no_pool": baseline_fds, "fds_pool": fds,
             "fds_per_cluster": round((fds - baseline_fds) / args.clusters, 2),
-            "peak_rss_mib": round(proc_status(server.pid, "VmHWM") / 1024, 1),
+            "peak_rss_mib": round(proc_status_kib(server.pid, "VmHWM") / 1024, 1),
         }
         print("  %d lab clusters: RSS %.0f MiB (%.2f MiB each), %d fds (%.2f each), available after %.0f s"
               % (args.clusters, rss / 1024, figures["rss_per_cluster_mib"], fds, figures["fds_per_cluster"], ready_after),
@@ -436,17 +420,7 @@ def main():
             print("== %d lab clusters" % args.clusters, flush=True)
             section["lab_clusters"] = lab_clusters(args, workdir)
 
-    document = {}
-    if os.path.exists(args.output):
-        with open(args.output) as handle:
-            document = json.load(handle)
-    previous = document.get("scale", {})
-    previous.update(section)
-    document["scale"] = previous
-    with open(args.output, "w") as handle:
-        json.dump(document, handle, indent=2, sort_keys=True)
-        handle.write("\n")
-    print("\nwrote scale to %s" % args.output)
+    merge_section(args.output, "scale", section)
 
 
 if __name__ == "__main__":

@@ -183,19 +183,14 @@ struct NodeFieldVerdicts: Sendable {
     var failures: [FilterFailure?] = []
     var scores: [Int64] = []
 
-    /// Forgets everything when the nodes changed; makes room for nodes added since.
+    /// Forgets everything when the nodes changed (any node added or removed changes the
+    /// version, so the arrays always match the node count of their version).
     mutating func prepare(version current: UInt64, nodeCount: Int, scoreSlots: Int) {
-        if version != current {
-            version = current
-            known.removeAll(keepingCapacity: true)
-            failures.removeAll(keepingCapacity: true)
-            scores.removeAll(keepingCapacity: true)
-        }
-        if known.count < nodeCount {
-            known.append(contentsOf: repeatElement(false, count: nodeCount - known.count))
-            failures.append(contentsOf: repeatElement(nil, count: nodeCount - failures.count))
-            scores.append(contentsOf: repeatElement(0, count: nodeCount * scoreSlots - scores.count))
-        }
+        guard version != current else { return }
+        version = current
+        known = Array(repeating: false, count: nodeCount)
+        failures = Array(repeating: nil, count: nodeCount)
+        scores = Array(repeating: 0, count: nodeCount * scoreSlots)
     }
 }
 
