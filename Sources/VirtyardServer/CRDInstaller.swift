@@ -79,11 +79,28 @@ public struct CRDInstaller: Sendable {
         var created: [String] = []
         for manifest in manifests {
             let name = manifest.name ?? ""
+            // Read first: a service account that may only read CRDs (deploy/rbac.yaml; the
+            // manifests install them) finds them without a refused create.
+            let existing: JSONValue?
+            do {
+                existing = try await tolerating(KubeClientError.notFound) { () async throws(KubeClientError) in
+                    try await api.get(Self.resource, namespace: nil, name: name)
+                }
+            } catch {
+                throw Failure(description: "cannot read CRD \(name): \(error)")
+            }
+            if existing != nil { continue }
             do {
                 _ = try await api.create(Self.resource, namespace: nil, object: manifest, options: .default)
                 created.append(name)
                 logger.info("installed CRD", metadata: ["crd": "\(name)"])
             } catch {
+                if error.code == 403 {
+                    throw Failure(
+                        description:
+                            "CRD \(name) is missing and this account may not create it: Virtyard's own come with deploy/ (kubectl apply -k deploy/); KubeVirt's, CDI's and the snapshot CRDs with those projects (docs/deployment.md)"
+                    )
+                }
                 guard error.isAlreadyExists else {
                     throw Failure(description: "cannot install CRD \(name): \(error)")
                 }

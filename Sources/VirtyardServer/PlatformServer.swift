@@ -1,6 +1,11 @@
 import Capacity
 import Foundation
+import HTTPTypes
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
+import HummingbirdWebSocket
+import KubeClient
 import KubeModel
 import KubeServer
 import LabPool
@@ -25,6 +30,10 @@ public final class PlatformServer: Service, Sendable {
     let lab: LabService?
     let provisioning: ProvisioningService?
     let console: WebConsole?
+    /// Against a real cluster: `/clusters/<id>/…` to the lab clusters' APIs.
+    let labProxy: LabClusterProxy?
+    /// HTTPS with these certificates; nil serves plain HTTP.
+    let tls: ServingCertificates?
     let adminToken: String?
     let connections: ConnectionLimits
     let logger: Logger
@@ -35,8 +44,8 @@ public final class PlatformServer: Service, Sendable {
     public init(
         host: String, port: Int, metrics: PrometheusCollectorRegistry, apiServer: KubeAPIServer?,
         controllers: ControllerRuntime?, capacity: CapacityService? = nil, lab: LabService? = nil,
-        provisioning: ProvisioningService? = nil, console: WebConsole? = nil,
-        adminToken: String? = nil, connections: ConnectionLimits = ConnectionLimits(),
+        provisioning: ProvisioningService? = nil, console: WebConsole? = nil, labProxy: LabClusterProxy? = nil,
+        tls: ServingCertificates? = nil, adminToken: String? = nil, connections: ConnectionLimits = ConnectionLimits(),
         logger: Logger = Logger(label: "virtyard.platform")
     ) {
         self.connections = connections
@@ -45,6 +54,8 @@ public final class PlatformServer: Service, Sendable {
         self.lab = lab
         self.provisioning = provisioning
         self.console = console
+        self.labProxy = labProxy
+        self.tls = tls
         self.adminToken = adminToken
         self.host = host
         self.port = port
@@ -100,6 +111,17 @@ public final class PlatformServer: Service, Sendable {
         if let capacity { CapacityRoutes(service: capacity).register(on: router) }
         if let lab { LabRoutes(service: lab).register(on: router) }
         if let provisioning { ProvisioningRoutes(service: provisioning).register(on: router) }
+        if let labProxy {
+            // Every verb kubectl sends; the proxy checks the session token itself and answers
+            // in Kubernetes' `Status` form, which kubectl reads.
+            for method: HTTPRequest.Method in [.get, .head, .post, .put, .patch, .delete, .options] {
+                for path: RouterPath in ["/clusters/:cluster", "/clusters/:cluster/**"] {
+                    router.on(path, method: method) { request, _ -> Response in
+                        await labProxy.respond(to: request, token: BearerToken.parse(authorization: request.headers[.authorization]))
+                    }
+                }
+            }
+        }
         if let console {
             do {
                 try await console.register(on: router)
@@ -109,14 +131,37 @@ public final class PlatformServer: Service, Sendable {
             }
         }
         let bound = self.bound
+        let plain = webSocketServer()
+        let server: HTTPServerBuilder
+        do {
+            server = try tls.map { try .tls(plain, tlsConfiguration: $0.serverConfiguration()) } ?? plain
+        } catch {
+            bound.fail(error)
+            throw error
+        }
         let application = Application(
             router: router,
-            // With lab terminals on, the console's WebSocket upgrade too.
-            server: console?.httpServer(http1: connections.http1) ?? .http1(configuration: connections.http1),
+            server: server,
             configuration: .init(address: .hostname(host, port: port), serverName: "virtyard"),
             onServerRunning: { channel in bound.set(channel.localAddress?.port ?? 0) },
             logger: logger)
         try await bound.announcingEnd(of: "\(host):\(port)") { try await application.run() }
+    }
+}
+
+extension PlatformServer {
+    /// HTTP/1 with the WebSocket upgrade when something upgrades: the console's lab terminals,
+    /// and the lab proxy's `kubectl exec` and friends; plain HTTP/1 otherwise.
+    func webSocketServer() -> HTTPServerBuilder {
+        guard let labProxy else {
+            return console?.httpServer(http1: connections.http1) ?? .http1(configuration: connections.http1)
+        }
+        let router = console?.webSocketRouter() ?? Router(context: TerminalRequestContext.self)
+        labProxy.registerUpgrades(on: router)
+        // Frames as large as the proxy relays; the terminal bounds its own messages.
+        let configuration = WebSocketServerConfiguration(
+            maxFrameSize: HTTPKubernetesClient.maximumRelayedMessage, autoPing: .enabled(timePeriod: .seconds(30)))
+        return .http1WebSocketUpgrade(webSocketRouter: router, configuration: .init(http1: connections.http1, ws: configuration))
     }
 }
 

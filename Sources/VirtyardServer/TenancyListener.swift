@@ -16,7 +16,9 @@ enum TenancyListener {
         var hosts = ["localhost", "127.0.0.1", "::1"]
         if !ListenURL.isWildcard(address.host), !hosts.contains(address.host) { hosts.append(address.host) }
         let certificates = try embeddedTLS ?? ServingCertificates.loadOrCreate(in: configuration.dataDirectory, hosts: hosts)
-        let adminPassword = try AdminPasswordFile.loadOrCreate(dataDirectory: configuration.dataDirectory)
+        let adminPassword =
+            try configuration.vcdAdminPasswordFile.map(AdminPasswordFile.load(path:))
+            ?? AdminPasswordFile.loadOrCreate(dataDirectory: configuration.dataDirectory)
         return TenancyServer(
             configuration: TenancyServer.Configuration(
                 host: address.host, port: address.port, tls: try certificates.serverConfiguration(),

@@ -189,28 +189,8 @@ public struct VirtualClusterAccess: SessionAccess {
 
     public func kubeconfig(clusterID: String, token: String, sessionName: String) -> String? {
         guard let base = server() else { return nil }
-        var cluster = "    server: \(base)/clusters/\(clusterID)\n"
-        if let certificateAuthorityPEM {
-            cluster += "    certificate-authority-data: \(Data(certificateAuthorityPEM.utf8).base64EncodedString())\n"
-        }
-        return """
-            apiVersion: v1
-            kind: Config
-            clusters:
-            - name: \(clusterID)
-              cluster:
-            \(cluster)contexts:
-            - name: \(sessionName)
-              context:
-                cluster: \(clusterID)
-                user: \(sessionName)
-                namespace: default
-            current-context: \(sessionName)
-            users:
-            - name: \(sessionName)
-              user:
-                token: \(token)
-
-            """
+        return KubeConfig.document(
+            server: "\(base)/clusters/\(clusterID)", clusterName: clusterID, userName: sessionName, contextName: sessionName,
+            token: token, certificateAuthorityPEM: certificateAuthorityPEM, namespace: "default")
     }
 }

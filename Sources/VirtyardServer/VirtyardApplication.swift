@@ -4,6 +4,7 @@ import Foundation
 import ImageSync
 import KubeClient
 import KubeControllers
+import KubeModel
 import KubeServer
 import LabPool
 import Logging
@@ -45,6 +46,26 @@ public struct VirtyardApplication: Sendable {
         public var imageSync: ImageSyncControllers.Configuration
         /// Where the Cloud Director compatible API listens; nil does not serve it.
         public var vcd: ListenAddress?
+        /// The System administrator's password as the operator provides it (every replica
+        /// reads the same mounted Secret); nil keeps one in the data directory.
+        public var vcdAdminPasswordFile: String?
+        /// The platform address as users reach it (an Ingress), for the session kubeconfigs
+        /// of the lab proxy on a real cluster; nil uses the address it listens on.
+        public var publicURL: String?
+        /// Serve the platform address over HTTPS with these certificates (`--platform-tls`):
+        /// kubectl sends a session's token only over TLS. Nil serves plain HTTP (behind an
+        /// Ingress that terminates TLS).
+        public var platformTLS: ServingCertificates?
+        /// On a real cluster with simulated KubeVirt: where the simulated lab VMs' guest APIs
+        /// are served (``KubeAPIServer/Configuration/guestsOnly``); nil hosts none.
+        public var guestAPI: KubeAPIServer.Configuration?
+        /// On a real cluster: also simulate nodes, kubelets, the scheduler and
+        /// kube-controller-manager's workload controllers (`--sim-cluster`, for an API server
+        /// with nothing behind it such as `virtyard apiserver`).
+        public var simulatesCluster = false
+        /// Run the simulation alone (`--simulation-only`): none of the platform's controllers,
+        /// under a Lease of its own, beside platform replicas in other processes.
+        public var simulationOnly = false
         /// Browser terminals for lab sessions (`serve --lab-terminals`); nil: off. Embedded,
         /// the sandbox that serves the simulated control-plane VMs' consoles; on a real
         /// cluster, KubeVirt's own consoles and no sandbox here (``LabTerminals/Configuration/realCluster``).
@@ -89,6 +110,8 @@ public struct VirtyardApplication: Sendable {
 
     public let configuration: Configuration
     let metrics: PrometheusCollectorRegistry
+    /// The platform address's URL once it listens (session kubeconfigs of the lab proxy).
+    let platformURL = BoundURL()
 
     public init(configuration: Configuration, metrics: PrometheusCollectorRegistry) {
         self.configuration = configuration
@@ -112,6 +135,8 @@ public struct VirtyardApplication: Sendable {
         let parts = try assemble()
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if let apiServer = parts.apiServer { services.append(.init(service: apiServer)) }
+        if let guestAPI = parts.guestAPI { services.append(.init(service: guestAPI)) }
+        if let labProxy = parts.labProxy { services.append(.init(service: labProxy)) }
         services.append(.init(service: parts.platform))
         services.append(.init(service: parts.controllers))
         if let tenancy = parts.tenancy { services.append(.init(service: tenancy)) }
@@ -150,6 +175,8 @@ public struct VirtyardApplication: Sendable {
         let controllers: ControllerRuntime
         let tenancy: TenancyServer?
         let terminals: LabTerminals?
+        let labProxy: LabClusterProxy?
+        let guestAPI: KubeAPIServer?
         let endpoints: @Sendable () async throws -> Endpoints
     }
 
@@ -165,6 +192,8 @@ public struct VirtyardApplication: Sendable {
         var virtualClusterControllers: VirtualClusterControllers?
         var provisionedClusters: (any ProvisionedClusterAccess)?
         var provisionedGuests: ProvisionedClusterGuests?
+        var labProxy: LabClusterProxy?
+        var guestHost: GuestAPIHost?
         switch configuration.cluster {
         case .external(let kubeconfig, let simulatedKubeVirt):
             let client = try HTTPKubernetesClient(configuration: kubeconfig, logger: Logger(label: "virtyard.kubeclient"))
@@ -172,8 +201,25 @@ public struct VirtyardApplication: Sendable {
             connect = { client }
             // Readiness of provisioned clusters comes from their own APIs (docs/provisioning.md).
             provisionedClusters = NestedAPIClusterAccess(host: client, logger: Logger(label: "virtyard.provisioning"))
-            runsSimulation = false
-            runsKubeVirtOnly = simulatedKubeVirt
+            runsSimulation = simulatedKubeVirt && configuration.simulatesCluster
+            runsKubeVirtOnly = simulatedKubeVirt && !configuration.simulatesCluster
+            // Sessions reach their clusters through the platform's proxy (DESIGN.md §5).
+            let proxy = LabClusterProxy(logger: Logger(label: "virtyard.labpool.proxy"))
+            labProxy = proxy
+            let platformURL = self.platformURL
+            labPool.access = ProxiedSessionAccess(
+                proxy: proxy, publicURL: configuration.publicURL,
+                certificateAuthorityPEM: configuration.platformTLS?.caCertificatePEM,
+                listensOnWildcard: ListenURL.isWildcard(configuration.platform.host)
+            ) { platformURL.current }
+            labPool.probe = PublishedAPIProbe(proxy: proxy)
+            if simulatedKubeVirt, let guestConfiguration = configuration.guestAPI {
+                let hosted = try GuestAPIHost(
+                    configuration: guestConfiguration, dataDirectory: configuration.dataDirectory, simulation: simulation)
+                guestHost = hosted
+                simulation.guests = hosted.guests
+                virtualClusterControllers = hosted.controllers
+            }
             Logger(label: "virtyard").info("driving an external cluster", metadata: ["server": "\(kubeconfig.server)"])
         case .embedded(let serverConfiguration):
             let server = try KubeAPIServer(configuration: serverConfiguration, logger: Logger(label: "virtyard.apiserver"))
@@ -218,6 +264,7 @@ public struct VirtyardApplication: Sendable {
         let lab = LabService(
             configuration: LabService.Configuration(namespace: configuration.leaderElection.namespace),
             access: labPool.access, logger: Logger(label: "virtyard.labpool"))
+        labProxy?.serve(lab)
         let provisioning = ProvisioningService(
             configuration: ProvisioningService.Configuration(access: provisionedClusters),
             logger: Logger(label: "virtyard.provisioning"))
@@ -240,8 +287,9 @@ public struct VirtyardApplication: Sendable {
             logger: Logger(label: "virtyard.console"))
         let controllerSettings = ControllerSettings(
             simulation: simulation, runsSimulation: runsSimulation,
-            runsKubeVirtOnly: runsKubeVirtOnly, virtualClusterControllers: virtualClusterControllers,
-            provisionedGuests: provisionedGuests, labPool: labPool,
+            runsKubeVirtOnly: runsKubeVirtOnly, simulationOnly: configuration.simulationOnly,
+            virtualClusterControllers: virtualClusterControllers,
+            provisionedGuests: provisionedGuests, publishedGuests: guestHost?.publisher, labPool: labPool,
             imageSync: configuration.imageSync, provisioning: ProvisioningControllers.Configuration(access: provisionedClusters))
         let controllers = ControllerRuntime(
             leaderElection: configuration.leaderElection, crds: configuration.installCRDs ? try CRDInstaller.bundled() : nil,
@@ -253,17 +301,25 @@ public struct VirtyardApplication: Sendable {
             connect: connect)
         let platform = PlatformServer(
             host: configuration.platform.host, port: configuration.platform.port,
-            metrics: metrics, apiServer: apiServer, controllers: controllers, capacity: capacity,
-            lab: lab, provisioning: provisioning, console: console, adminToken: token, connections: configuration.connections,
-            logger: Logger(label: "virtyard.platform"))
-        let tenancy = try configuration.vcd.map {
+            metrics: metrics, apiServer: apiServer, controllers: controllers,
+            capacity: configuration.simulationOnly ? nil : capacity,
+            lab: configuration.simulationOnly ? nil : lab, provisioning: configuration.simulationOnly ? nil : provisioning,
+            console: configuration.simulationOnly ? nil : console, labProxy: configuration.simulationOnly ? nil : labProxy,
+            tls: configuration.platformTLS,
+            adminToken: token,
+            connections: configuration.connections, logger: Logger(label: "virtyard.platform"))
+        let tenancy = try (configuration.simulationOnly ? nil : configuration.vcd).map {
             try TenancyListener.make(
-                address: $0, configuration: configuration, embeddedTLS: apiServer?.configuration.tls, connect: connect)
+                address: $0, configuration: configuration, embeddedTLS: apiServer?.configuration.tls ?? configuration.platformTLS,
+                connect: connect)
         }
         let platformHost = configuration.platform.host
+        let platformScheme = configuration.platformTLS == nil ? "http" : "https"
         let kubeURL = apiServer.map { Self.urlMaker(for: $0.configuration) }
+        let boundPlatformURL = self.platformURL
         let endpoints: @Sendable () async throws -> Endpoints = {
-            let platformURL = ListenAddress.url(scheme: "http", host: platformHost, port: try await platform.boundPort())
+            let platformURL = ListenAddress.url(scheme: platformScheme, host: platformHost, port: try await platform.boundPort())
+            boundPlatformURL.set(platformURL)
             var kubeAPI: String?
             if let apiServer, let kubeURL { kubeAPI = kubeURL(try await apiServer.boundPort()) }
             return Endpoints(
@@ -273,7 +329,7 @@ public struct VirtyardApplication: Sendable {
         }
         return Parts(
             apiServer: apiServer, platform: platform, controllers: controllers, tenancy: tenancy, terminals: shells,
-            endpoints: endpoints)
+            labProxy: configuration.simulationOnly ? nil : labProxy, guestAPI: guestHost?.server, endpoints: endpoints)
     }
 
     /// The embedded API's URL for a bound port.
@@ -292,11 +348,16 @@ private struct ControllerSettings: Sendable {
     let runsSimulation: Bool
     /// A real cluster without KubeVirt: only the simulated KubeVirt controllers run.
     let runsKubeVirtOnly: Bool
+    /// The simulation alone: no lab pool, image sync, templates, provisioning or capacity.
+    let simulationOnly: Bool
     /// Embedded mode: each virtual cluster's controllers, scheduler and kubelet.
     let virtualClusterControllers: VirtualClusterControllers?
     /// Embedded mode: the guests of provisioned clusters' VMs, which read their user data
     /// Secrets and record Events through this term's client.
     let provisionedGuests: ProvisionedClusterGuests?
+    /// A real cluster with simulated KubeVirt: the lab VMs' published kubeconfigs, written
+    /// through this term's client.
+    let publishedGuests: PublishedGuestKubeconfigs?
     let labPool: LabPoolControllers.Configuration
     let imageSync: ImageSyncControllers.Configuration
     let provisioning: ProvisioningControllers.Configuration
@@ -321,7 +382,13 @@ private struct ControllerSettings: Sendable {
             services += SimulationControllers.kubeVirtControllers(
                 api: api, informers: informers, configuration: simulation,
                 logger: simulationLogger)
+            // A cluster without KubeVirt has no CDI or snapshot controller either.
+            services += SimulationControllers.cdiControllers(
+                api: api, informers: informers, configuration: simulation, logger: simulationLogger)
+            if let virtualClusterControllers { services.append(virtualClusterControllers) }
         }
+        publishedGuests?.attach(api: api)
+        if simulationOnly { return services }
         services += LabPoolControllers.services(
             api: api, informers: informers, configuration: labPool,
             logger: Logger(label: "virtyard.labpool"))

@@ -1,4 +1,5 @@
 import Foundation
+import KubeClient
 
 /// The files `virtyard serve` keeps under its data directory (DESIGN.md §2).
 struct DataDirectory {
@@ -39,6 +40,19 @@ struct DataDirectory {
         return token
     }
 
+    /// A token the operator provides in a file (`--admin-token-file`): read, never written;
+    /// at least 32 characters, as the generated ones are (a short token is guessable).
+    static func operatorToken(file: String) throws -> String {
+        guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+            throw Failure(description: "cannot read the admin token from \(file)")
+        }
+        let token = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard token.count >= 32, !token.contains(where: \.isWhitespace) else {
+            throw Failure(description: "\(file) holds no usable admin token (32 characters at least, no white space)")
+        }
+        return token
+    }
+
     /// Writes a file readable by its owner only (it holds a credential).
     func writePrivate(_ text: String, to file: String) throws {
         let temporary = file + ".tmp"
@@ -58,31 +72,9 @@ struct DataDirectory {
     }
 
     func writeKubeconfig(server: String, token: String, certificateAuthority: String?) throws {
-        let authority =
-            certificateAuthority.map {
-                "\n    certificate-authority-data: " + Data($0.utf8).base64EncodedString()
-            } ?? ""
-        let text = """
-            apiVersion: v1
-            kind: Config
-            clusters:
-            - name: virtyard
-              cluster:
-                server: \(server)\(authority)
-            contexts:
-            - name: virtyard
-              context:
-                cluster: virtyard
-                user: virtyard-admin
-                namespace: default
-            current-context: virtyard
-            users:
-            - name: virtyard-admin
-              user:
-                token: \(token)
-            preferences: {}
-
-            """
+        let text = KubeConfig.document(
+            server: server, clusterName: "virtyard", userName: "virtyard-admin", contextName: "virtyard", token: token,
+            certificateAuthorityPEM: certificateAuthority, namespace: "default")
         try writePrivate(text, to: kubeconfigPath)
     }
 

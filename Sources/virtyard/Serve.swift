@@ -40,6 +40,13 @@ struct EmbeddedAPIOptions: ParsableArguments {
     var allowSharedDataDirectory = false
 
     @Option(
+        name: .customLong("audit-log"),
+        help:
+            "Append one JSON line per authorization decision of the embedded API to this file (kube-apiserver's audit Event, level Metadata)."
+    )
+    var auditLog: String?
+
+    @Option(
         name: .customLong("idle-timeout"),
         help: "Seconds a connection may send nothing (TLS handshake, request head, keep-alive) before it is closed.")
     var idleTimeoutSeconds = 60
@@ -83,10 +90,12 @@ struct EmbeddedAPIOptions: ParsableArguments {
         let hostname = ProcessInfo.processInfo.hostName
         if !hostname.isEmpty, !hosts.contains(hostname) { hosts.append(hostname) }
         let tls = insecureHTTP ? nil : try ServingCertificates.loadOrCreate(in: data.path, hosts: hosts)
-        return KubeAPIServer.Configuration(
+        var configuration = KubeAPIServer.Configuration(
             host: kubeListen.host, port: kubeListen.port, dataDirectory: data.path,
             tokens: [token], watchHistory: watchHistory, fsync: fsync, tls: tls,
             connections: connections)
+        configuration.auditLogPath = auditLog
+        return configuration
     }
 
     func logger(_ label: String) -> Logger {
@@ -141,6 +150,41 @@ struct Serve: AsyncParsableCommand {
 
     var vcdListen: ListenAddress? { vcdListenOption.address }
 
+    @Option(
+        name: .customLong("public-url"),
+        help:
+            "The platform address as users reach it (an Ingress, https://virtyard.example.com): lab session kubeconfigs name it on a real cluster."
+    )
+    var publicURL: String?
+
+    @Flag(
+        name: .customLong("platform-tls"),
+        help:
+            "Serve the platform address over HTTPS (a certificate from the data directory's CA): kubectl sends a lab session's token through the lab proxy only over TLS. Not needed behind an Ingress that terminates TLS."
+    )
+    var platformTLS = false
+
+    @Flag(
+        name: .customLong("simulation-only"),
+        help:
+            "With --sim-kubevirt: run the simulation alone (no lab pool, image sync, capacity, tenancy or provisioning), under Lease virtyard-simulation, beside platform replicas in other processes."
+    )
+    var simulationOnly = false
+
+    @Option(
+        name: .customLong("admin-token-file"),
+        help:
+            "Read the platform's admin token from this file (a mounted Secret every replica shares) instead of generating one in the data directory."
+    )
+    var adminTokenFile: String?
+
+    @Option(
+        name: .customLong("vcd-admin-password-file"),
+        help:
+            "Read the Cloud Director System administrator's password from this file (a mounted Secret) instead of generating one in the data directory."
+    )
+    var vcdAdminPasswordFile: String?
+
     @Flag(
         name: .customLong("lab-terminals"),
         help:
@@ -156,6 +200,25 @@ struct Serve: AsyncParsableCommand {
         }
         _ = try simulation.simulation()
         _ = try simulation.capacity(embedded: !external)
+        if simulation.clusterOnExternal && !simulation.kubeVirtOnExternal {
+            throw ValidationError("--sim-cluster needs --sim-kubevirt")
+        }
+        if external && embedded.auditLog != nil {
+            throw ValidationError("--audit-log records the embedded API's decisions: with --kubeconfig, use the cluster's own audit log")
+        }
+        if simulationOnly && !(external && simulation.kubeVirtOnExternal) {
+            throw ValidationError("--simulation-only needs --kubeconfig (or --in-cluster) and --sim-kubevirt")
+        }
+        if let publicURL {
+            guard let url = URLComponents(string: publicURL), ["http", "https"].contains(url.scheme ?? ""), url.host?.isEmpty == false,
+                url.query == nil, url.fragment == nil
+            else {
+                throw ValidationError("--public-url must be an http(s) URL such as https://virtyard.example.com, not \(publicURL)")
+            }
+            var trimmed = publicURL
+            while trimmed.hasSuffix("/") { trimmed.removeLast() }
+            self.publicURL = trimmed
+        }
         if let labPoolSize, !(0...1000).contains(labPoolSize) {
             throw ValidationError("--lab-pool-size must be from 0 to 1000")
         }
@@ -175,7 +238,13 @@ struct Serve: AsyncParsableCommand {
 
         let (data, lock) = try embedded.openDataDirectory(logger: logger)
         defer { withExtendedLifetime(lock) {} }
-        let token = try data.adminToken(generate: TokenAuthenticator.generateToken)
+        let token: String
+        if let adminTokenFile {
+            token = try DataDirectory.operatorToken(file: adminTokenFile)
+        } else {
+            token = try data.adminToken(generate: TokenAuthenticator.generateToken)
+        }
+        let vcdPasswordFile = vcdAdminPasswordFile
         let application = VirtyardApplication(configuration: try configuration(data: data, token: token), metrics: metrics)
         let identity = application.configuration.leaderElection.identity
         try await application.run(
@@ -185,7 +254,9 @@ struct Serve: AsyncParsableCommand {
                 }
                 try data.writeEndpoints(kubeAPI: endpoints.kubeAPI, platform: endpoints.platform, vcd: endpoints.vcd)
                 let vcdLine =
-                    endpoints.vcd.map { "\n  Cloud Director  \($0)  (administrator@System, password in \(data.path)/vcd-admin-password)" }
+                    endpoints.vcd.map {
+                        "\n  Cloud Director  \($0)  (administrator@System, password in \(vcdPasswordFile ?? data.path + "/vcd-admin-password"))"
+                    }
                     ?? ""
                 let kubeLines =
                     endpoints.kubeAPI.map {
@@ -214,6 +285,8 @@ struct Serve: AsyncParsableCommand {
         // The lock proves no other process runs controllers on this embedded API: a Lease
         // left by a crashed predecessor is taken at once, not 15 s later.
         election.othersAreGone = !external
+        // The simulation leads apart from the platform's replicas: both run at once.
+        if simulationOnly { election.name = "virtyard-simulation" }
         let cluster: VirtyardApplication.Configuration.Cluster
         if external {
             do {
@@ -246,6 +319,22 @@ struct Serve: AsyncParsableCommand {
                 storageDirectory: URL(fileURLWithPath: data.path).appendingPathComponent("storage"),
                 labPoolSize: labPoolSize),
             capacity: try simulation.capacity(embedded: !external), labPool: labPool, imageSync: imageSync, vcd: vcdListen)
+        configuration.vcdAdminPasswordFile = vcdAdminPasswordFile
+        configuration.publicURL = publicURL
+        if platformTLS {
+            var hosts = ["localhost", "127.0.0.1", "::1"]
+            for address in [listen, embedded.kubeListen] + (vcdListen.map { [$0] } ?? []) where !ListenURL.isWildcard(address.host) {
+                if !hosts.contains(address.host) { hosts.append(address.host) }
+            }
+            let hostname = ProcessInfo.processInfo.hostName
+            if !hostname.isEmpty, !hosts.contains(hostname) { hosts.append(hostname) }
+            configuration.platformTLS = try ServingCertificates.loadOrCreate(in: data.path, hosts: hosts)
+        }
+        configuration.simulatesCluster = simulation.clusterOnExternal
+        configuration.simulationOnly = simulationOnly
+        if external && simulation.kubeVirtOnExternal {
+            configuration.guestAPI = try guestAPIConfiguration(data: data, token: token)
+        }
         if labTerminals {
             do {
                 try configuration.enableLabTerminals()
@@ -254,6 +343,25 @@ struct Serve: AsyncParsableCommand {
             }
         }
         return configuration
+    }
+}
+
+extension Serve {
+    /// The guest API server of `--sim-kubevirt` on a real cluster: its own directory and CA
+    /// (its certificate names `--guest-listen`'s host and this machine's name), so that it never
+    /// competes with the platform's certificate for the data directory's files.
+    func guestAPIConfiguration(data: DataDirectory, token: String) throws -> KubeAPIServer.Configuration {
+        let directory = URL(fileURLWithPath: data.path).appendingPathComponent("guest-api").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        var hosts = ["localhost", "127.0.0.1", "::1"]
+        let address = simulation.guestListen
+        if !ListenURL.isWildcard(address.host), !hosts.contains(address.host) { hosts.append(address.host) }
+        let hostname = ProcessInfo.processInfo.hostName
+        if !hostname.isEmpty, !hosts.contains(hostname) { hosts.append(hostname) }
+        let tls = embedded.insecureHTTP ? nil : try ServingCertificates.loadOrCreate(in: directory, hosts: hosts)
+        return KubeAPIServer.Configuration(
+            host: address.host, port: address.port, dataDirectory: directory, tokens: [token],
+            watchHistory: embedded.watchHistory, fsync: embedded.fsync, tls: tls, connections: embedded.connections)
     }
 }
 

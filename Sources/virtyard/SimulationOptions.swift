@@ -3,12 +3,15 @@ import Capacity
 import Foundation
 import KubeModel
 import Simulation
+import VirtyardServer
 
 /// `serve`'s options for the simulated infrastructure and the capacity capability.
 struct SimulationOptions: ParsableArguments {
     @Option(
         name: .customLong("sim-nodes"),
-        help: "Simulated (KWOK) nodes created at start-up in embedded mode (default: 3, or as many as --lab-pool-size needs).")
+        help:
+            "Simulated (KWOK) nodes created at start-up in embedded mode or with --sim-cluster (default: 3, or as many as --lab-pool-size needs)."
+    )
     var nodes: Int?
 
     /// Memory one lab cluster takes on the nodes: its two VMs (4Gi + 2Gi of guest memory)
@@ -55,8 +58,22 @@ struct SimulationOptions: ParsableArguments {
 
     @Flag(
         name: .customLong("sim-kubevirt"),
-        help: "Run the simulated KubeVirt controllers against an external cluster too (e.g. kind + KWOK without KubeVirt).")
+        help:
+            "Run the simulated KubeVirt, CDI and snapshot controllers against an external cluster too (e.g. kind + KWOK without KubeVirt), and host the lab VMs' guest APIs at --guest-listen."
+    )
     var kubeVirtOnExternal = false
+
+    @Flag(
+        name: .customLong("sim-cluster"),
+        help:
+            "With --sim-kubevirt: also simulate the nodes, kubelets, scheduler and workload controllers, for an API server with nothing behind it (virtyard apiserver)."
+    )
+    var clusterOnExternal = false
+
+    @Option(
+        name: .customLong("guest-listen"),
+        help: "With --sim-kubevirt: where the simulated lab VMs' own Kubernetes APIs listen (:0 picks a free port).")
+    var guestListen = ListenAddress(host: "127.0.0.1", port: 0)
 
     @Option(name: .customLong("capacity-namespace"), help: "Namespace of the VMs capacity scenarios create.")
     var capacityNamespace = "default"

@@ -211,6 +211,24 @@ struct KubeconfigTests {
         #expect(config.credentials == KubeConfig.Credentials())
     }
 
+    @Test func aRenderedDocumentReadsBackAsWritten() throws {
+        let text = KubeConfig.document(
+            server: "https://127.0.0.1:8443/clusters/cluster1", clusterName: "cluster1", userName: "session-a",
+            contextName: "session-a", token: "t0ken", certificateAuthorityPEM: Self.caPEM, namespace: "default")
+        let config = try KubeConfig.parse(yaml: text, directory: "/nonexistent")
+        #expect(config.server == "https://127.0.0.1:8443/clusters/cluster1")
+        #expect(config.tls.certificateAuthorityPEM == Self.caPEM)
+        #expect(config.credentials.token == "t0ken")
+        #expect(config.namespace == "default")
+        let bare = try KubeConfig.parse(
+            yaml: KubeConfig.document(
+                server: "http://127.0.0.1:1/x", clusterName: "c", userName: "u", contextName: "x", token: "t",
+                certificateAuthorityPEM: nil),
+            directory: "/nonexistent")
+        #expect(bare.tls.certificateAuthorityPEM == nil)
+        #expect(bare.namespace == "default")
+    }
+
     // MARK: Errors
 
     static let skeleton = """

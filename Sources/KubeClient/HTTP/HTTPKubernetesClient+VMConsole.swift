@@ -15,32 +15,50 @@ extension HTTPKubernetesClient {
         let path =
             "/apis/subresources.kubevirt.io/v1/namespaces/\(ResourcePath.escape(namespace))/virtualmachineinstances/"
             + "\(ResourcePath.escape(name))/console"
+        let target: WebSocketTarget
+        do {
+            target = try webSocketTarget(pathAndQuery: path, subprotocol: Self.consoleSubprotocol)
+        } catch {
+            return ClosedTerminal(reason: "The cluster's TLS settings are not usable: \(error)")
+        }
+        return VMConsoleSocket(
+            url: target.url, headers: target.headers, tls: target.tls, serverName: target.serverName, sendsResize: sendsResize,
+            logger: logger)
+    }
+
+    /// Where and how a WebSocket to this client's server connects.
+    struct WebSocketTarget {
+        var url: String
+        var headers: HTTPFields
+        var tls: TLSConfiguration?
+        var serverName: String?
+    }
+
+    /// The `ws(s)://` URL of `pathAndQuery`, the headers with this client's credentials, and
+    /// its TLS settings.
+    func webSocketTarget(pathAndQuery: String, subprotocol: String?) throws -> WebSocketTarget {
         // The server as configured (not ``baseURL``, whose host is `tls-server-name` when one
         // is set: the WebSocket client has no DNS override, so it dials the real host and
         // names the other in TLS).
         var server = configuration.server
         while server.hasSuffix("/") { server.removeLast() }
-        var url = server + path
+        var url = server + pathAndQuery
         if url.hasPrefix("https://") {
             url = "wss://" + url.dropFirst("https://".count)
         } else if url.hasPrefix("http://") {
             url = "ws://" + url.dropFirst("http://".count)
         }
-        var headers: HTTPFields = [.userAgent: userAgent, .secWebSocketProtocol: Self.consoleSubprotocol]
+        var headers: HTTPFields = [.userAgent: userAgent]
+        if let subprotocol { headers[.secWebSocketProtocol] = subprotocol }
         if let token = tokens.token() {
             headers[.authorization] = "Bearer \(token)"
         } else if let basicAuthorization {
             headers[.authorization] = basicAuthorization
         }
-        let tls: TLSConfiguration?
-        do {
-            tls = url.hasPrefix("wss://") ? try configuration.makeTLSConfiguration() : nil
-        } catch {
-            return ClosedTerminal(reason: "The cluster's TLS settings are not usable: \(error)")
-        }
+        let tls = url.hasPrefix("wss://") ? try configuration.makeTLSConfiguration() : nil
         let host = URLComponents(string: configuration.server)?.host ?? ""
-        let name = configuration.tls.serverName ?? Self.serverName(forIPHost: host)
-        return VMConsoleSocket(url: url, headers: headers, tls: tls, serverName: name, sendsResize: sendsResize, logger: logger)
+        return WebSocketTarget(
+            url: url, headers: headers, tls: tls, serverName: configuration.tls.serverName ?? Self.serverName(forIPHost: host))
     }
 
     /// The name to verify a server addressed by IP as: the WebSocket client's TLS always

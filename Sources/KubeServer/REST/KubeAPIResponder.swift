@@ -19,6 +19,8 @@ struct KubeAPIResponder: HTTPResponder {
     /// `system:masters` first, then RBAC over this tree's Roles and bindings.
     var authorizer: APIAuthorizer { APIAuthorizer(store: handler.store) }
     var bookmarkInterval: Duration = .seconds(10)
+    /// Where each authorization decision is recorded (`--audit-log`); nil records none.
+    var auditLog: AuditLog?
 
     /// kube-apiserver's limit on a request body (`--max-request-bytes` is etcd's 1.5 MiB
     /// object limit doubled).
@@ -63,6 +65,7 @@ struct KubeAPIResponder: HTTPResponder {
             user: user, method: request.method, rawPath: request.uri.path, path: path,
             query: RequestOptions.parseQuery(request.uri.query ?? ""))
         let decision = authorizer.authorize(attributes)
+        auditLog?.record(attributes, caller: caller, uri: request.uri.description, allowed: decision.allowed, reason: decision.reason)
         guard decision.allowed else { throw attributes.forbidden(reason: decision.reason) }
         switch path {
         case .coreVersions:

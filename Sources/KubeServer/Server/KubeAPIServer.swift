@@ -29,6 +29,12 @@ public final class KubeAPIServer: Service, Sendable {
         /// namespace of the host, as kube-controller-manager does. Tests that count a
         /// namespace's objects turn it off; virtual clusters always have them.
         public var namespaceDefaults = true
+        /// Serve the virtual clusters under `/clusters/<id>/` and nothing of the server's own
+        /// API (health checks aside): a process that hosts simulated VMs' guest APIs beside a
+        /// real cluster (`serve --kubeconfig … --sim-kubevirt`).
+        public var guestsOnly = false
+        /// Record every authorization decision of the server's own API there (``AuditLog``).
+        public var auditLogPath: String?
 
         public init(
             host: String = "127.0.0.1", port: Int = 6443, dataDirectory: String? = nil, tokens: Set<String>,
@@ -53,6 +59,7 @@ public final class KubeAPIServer: Service, Sendable {
     let tree: APITree
     let logger: Logger
     private let bound = AsyncValue<Int>()
+    let auditLog: AuditLog?
     private let consoles = Mutex<(any VMConsoles)?>(nil)
 
     public var store: ObjectStore { tree.store }
@@ -80,6 +87,7 @@ public final class KubeAPIServer: Service, Sendable {
             rootCAPEM: configuration.tls?.caCertificatePEM,
             serviceAccountKeyPath: configuration.dataDirectory.map { "\($0)/sa-signing.key" },
             namespaceDefaults: configuration.namespaceDefaults, logger: logger)
+        auditLog = try configuration.auditLogPath.map { try AuditLog(path: $0) }
         virtualClusters = VirtualClusters(
             historyLimit: configuration.watchHistory,
             directory: configuration.dataDirectory.map { "\($0)/clusters" },
@@ -152,7 +160,8 @@ public final class KubeAPIServer: Service, Sendable {
     func makeResponder() -> ClusterRouter {
         var main = tree.responder(authenticator: TokenAuthenticator(tokens: configuration.tokens), logger: logger)
         main.bookmarkInterval = configuration.watchBookmarkInterval
-        return ClusterRouter(main: main, virtualClusters: virtualClusters)
+        main.auditLog = auditLog
+        return ClusterRouter(main: main, virtualClusters: virtualClusters, servesOwnAPI: !configuration.guestsOnly)
     }
 
     func ensureDefaultNamespaces() async throws {

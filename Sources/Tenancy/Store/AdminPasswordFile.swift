@@ -9,6 +9,9 @@ public struct AdminPasswordFile: Sendable {
     public var password: String
     /// True when this start generated the password (the stored hash must then follow it).
     public var generated: Bool
+    /// True when the operator provides the file (`--vcd-admin-password-file`, a mounted
+    /// Secret shared by every replica): the stored hash follows it whenever they differ.
+    public var providedByOperator = false
 
     public static let fileName = "vcd-admin-password"
 
@@ -40,6 +43,21 @@ public struct AdminPasswordFile: Sendable {
             throw Failure(description: "cannot write \(path): \(String(cString: strerror(errno)))")
         }
         return AdminPasswordFile(path: path, password: password, generated: true)
+    }
+
+    /// A password file the operator provides (a mounted Secret): read, never written; at least
+    /// 8 characters, surrounding white space ignored.
+    public static func load(path: String) throws -> AdminPasswordFile {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw Failure(description: "cannot read the System administrator's password from \(path)")
+        }
+        let password = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard password.count >= 8 else {
+            throw Failure(description: "\(path) holds no usable password (8 characters at least)")
+        }
+        var file = AdminPasswordFile(path: path, password: password, generated: false)
+        file.providedByOperator = true
+        return file
     }
 
     /// 24 characters from an alphabet without look-alikes: about 140 bits.

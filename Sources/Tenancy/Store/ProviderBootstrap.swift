@@ -81,7 +81,7 @@ struct ProviderBootstrap: Sendable {
             "data": ["passwordHash": .string(Data(hash.description.utf8).base64EncodedString())],
         ]
         let created = try await createIfMissing(api, .secrets, namespace, secret)
-        if !created && adminPassword.generated {
+        if !created, try await storedHashMustFollow(api, namespace: namespace, secretName: secretName) {
             // A new password file (first start on an old cluster, or the operator deleted it):
             // the stored hash follows it.
             _ = try await api.patch(
@@ -89,6 +89,20 @@ struct ProviderBootstrap: Sendable {
                 patch: ["data": ["passwordHash": .string(Data(hash.description.utf8).base64EncodedString())]])
             directory.logger.notice("the System administrator's password was reset from \(adminPassword.path)")
         }
+    }
+
+    /// Whether the stored hash must be replaced by the password file's: a file generated at
+    /// this start, or an operator's file whose password the stored hash does not verify (the
+    /// Secret was rotated). Comparing first keeps replicas that share the file from rewriting
+    /// the hash (a new salt) at every start.
+    private func storedHashMustFollow(_ api: any KubernetesAPI, namespace: String, secretName: String) async throws -> Bool {
+        if adminPassword.generated { return true }
+        guard adminPassword.providedByOperator else { return false }
+        let stored = try await api.get(.secrets, namespace: namespace, name: secretName)
+        guard let encoded = stored["data"]?["passwordHash"]?.stringValue, let data = Data(base64Encoded: encoded),
+            let hash = try? PasswordHash(parsing: String(decoding: data, as: UTF8.self))
+        else { return true }
+        return !hash.verify(adminPassword.password)
     }
 
     /// `system-administrator`, `organization-administrator`, `vapp-user`.
