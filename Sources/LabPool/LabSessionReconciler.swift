@@ -102,7 +102,13 @@ struct LabSessionReconciler: Reconciler {
         await access.grant(token: token, clusterID: id)
         var updated = session
         if let scenarioID = session.scenario {
-            if let problem = await setUp(scenarioID, clusterID: id, token: token) {
+            switch await setUp(scenarioID, clusterID: id, token: token) {
+            case .done:
+                break
+            case .notYet:
+                // The cluster's address is not known yet (the API that serves it is starting).
+                return .requeueAfter(.seconds(1))
+            case .failed(let problem):
                 updated.end(.failed, message: problem)
                 try await write(session, updated)
                 try await release(session)
@@ -162,23 +168,31 @@ struct LabSessionReconciler: Reconciler {
         (pool?.sessionTimeout ?? Self.defaultTimeout) + session.extension
     }
 
-    /// Applies the scenario's setup manifests to the session's cluster; the problem, if any.
-    private func setUp(_ scenarioID: String, clusterID: String, token: String) async -> String? {
-        guard let object = scenarios.get(namespace: nil, name: scenarioID) else { return "no scenario \"\(scenarioID)\"" }
+    /// How a scenario's setup went.
+    enum SetUp {
+        case done
+        /// The cluster cannot be reached yet: try again shortly.
+        case notYet
+        case failed(String)
+    }
+
+    /// Applies the scenario's setup manifests to the session's cluster.
+    private func setUp(_ scenarioID: String, clusterID: String, token: String) async -> SetUp {
+        guard let object = scenarios.get(namespace: nil, name: scenarioID) else { return .failed("no scenario \"\(scenarioID)\"") }
         do {
             let scenario = try Scenario(object)
-            guard !scenario.setup.isEmpty else { return nil }
-            guard let client = try access.client(clusterID: clusterID, token: token) else { return nil }
+            guard !scenario.setup.isEmpty else { return .done }
+            guard let client = try access.client(clusterID: clusterID, token: token) else { return .notYet }
             do {
                 try await scenario.applySetup(to: client)
             } catch {
                 try? await client.shutdown()
-                return "the scenario's setup failed: \(error)"
+                return .failed("the scenario's setup failed: \(error)")
             }
             try? await client.shutdown()
-            return nil
+            return .done
         } catch {
-            return "the scenario's setup failed: \(error)"
+            return .failed("the scenario's setup failed: \(error)")
         }
     }
 

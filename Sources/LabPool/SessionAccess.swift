@@ -10,7 +10,7 @@ public protocol SessionAccess: Sendable {
     /// A kubeconfig for the cluster with the token, as a user's kubectl needs it.
     func kubeconfig(clusterID: String, token: String, sessionName: String) -> String?
     /// A client of the cluster acting with the token (scenario setup and checks); the caller
-    /// shuts it down.
+    /// shuts it down. Nil while the cluster cannot be reached yet (its address is not known).
     func client(clusterID: String, token: String) throws -> HTTPKubernetesClient?
 }
 
@@ -20,5 +20,13 @@ public struct NoSessionAccess: SessionAccess {
     public func grant(token: String, clusterID: String) async {}
     public func revoke(token: String, clusterID: String) async {}
     public func kubeconfig(clusterID: String, token: String, sessionName: String) -> String? { nil }
-    public func client(clusterID: String, token: String) throws -> HTTPKubernetesClient? { nil }
+    /// Throws rather than answering nil ("not reachable yet"): a scenario's setup must fail
+    /// here, not wait for access that never comes.
+    public func client(clusterID: String, token: String) throws -> HTTPKubernetesClient? {
+        throw NoAccess()
+    }
+
+    struct NoAccess: Error, CustomStringConvertible {
+        var description: String { "this setup hands out no access to lab clusters" }
+    }
 }
