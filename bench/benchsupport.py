@@ -1,8 +1,22 @@
-"""What the Python benchmarks share: reading a process's memory, and merging a section into
-bench/results.json."""
+"""What the Python benchmarks share: stopping the server they started, reading a process's
+memory, and merging a section into bench/results.json."""
 import json
 import os
+import signal
+import subprocess
 import time
+
+
+def stop_process(process, log):
+    """SIGTERM, up to 30 s for a clean exit, then SIGKILL; closes the process's log."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    log.close()
 
 
 def proc_status_kib(pid, field):

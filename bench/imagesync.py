@@ -29,7 +29,6 @@ import os
 import random
 import re
 import shutil
-import signal
 import ssl
 import subprocess
 import sys
@@ -39,6 +38,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "Tests", "conformance"))
 from flaky_http import FlakyHTTPServer  # noqa: E402
+from benchsupport import stop_process  # noqa: E402
 
 MI = 1 << 20
 VMDI_PATH = "/apis/crd.pelotech.ot/v1alpha1"
@@ -91,14 +91,7 @@ class Server:
         return response.status, response.read()
 
     def stop(self):
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.log.close()
+        stop_process(self.process, self.log)
 
 
 def make_blobs(count, size, seed):

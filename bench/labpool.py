@@ -30,7 +30,6 @@ import datetime
 import json
 import os
 import shutil
-import signal
 import ssl
 import statistics
 import subprocess
@@ -42,6 +41,8 @@ import urllib.error
 import urllib.request
 
 import yaml
+
+from benchsupport import stop_process  # noqa: E402
 
 KUBECTL = os.environ.get("KUBECTL") or shutil.which("kubectl") or "/usr/bin/kubectl"
 
@@ -122,14 +123,7 @@ class Server:
             time.sleep(interval)
 
     def stop(self):
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.log.close()
+        stop_process(self.process, self.log)
 
 
 def session_client(kubeconfig_text):

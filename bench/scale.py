@@ -25,7 +25,6 @@ import json
 import multiprocessing
 import os
 import re
-import signal
 import ssl
 import subprocess
 import sys
@@ -35,7 +34,7 @@ import time
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from benchsupport import merge_section, proc_status_kib, settle_rss  # noqa: E402
+from benchsupport import merge_section, proc_status_kib, settle_rss, stop_process  # noqa: E402
 
 class Process:
     """A `virtyard` command on loopback with its own data directory."""
@@ -86,13 +85,7 @@ class Process:
         return response.status, response.read()
 
     def stop(self):
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-        self.log.close()
+        stop_process(self.process, self.log)
 
 
 def open_fds(pid):

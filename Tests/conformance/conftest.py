@@ -560,6 +560,56 @@ class BackgroundProcess:
 # --------------------------------------------------------------------------------------
 
 
+class VirtyardProcess:
+    """A `virtyard` command other than the shared server (`apiserver`, `serve --kubeconfig …`)
+    on a data directory of its own, logging to `<data>/process.log`; started at once."""
+
+    def __init__(self, args: list[str], data_dir: Path, name: str | None = None):
+        self.name = name or data_dir.name
+        self.args = args
+        self.data_dir = data_dir
+        data_dir.mkdir(parents=True, exist_ok=True)
+        self.log_path = data_dir / "process.log"
+        self.proc: subprocess.Popen | None = None
+        self.start()
+
+    def start(self) -> None:
+        """Starts (again) on the same data directory."""
+        (self.data_dir / "endpoints.json").unlink(missing_ok=True)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("VIRTYARD_") and k != "KUBECONFIG"}
+        with open(self.log_path, "ab") as log:
+            self.proc = subprocess.Popen([str(virtyard_bin()), *self.args, "--data-dir", str(self.data_dir)],
+                                         stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
+                                         start_new_session=True)
+
+    def endpoints(self, timeout: float = 60) -> dict:
+        """endpoints.json once written; fails at once if the process exits first."""
+        path = self.data_dir / "endpoints.json"
+
+        def ready():
+            assert self.proc.poll() is None, f"{self.name} exited {self.proc.returncode}:\n{self.log()[-4000:]}"
+            return json.loads(path.read_text()) if path.exists() else None
+        return wait_until(ready, timeout=timeout, message=f"{self.name}'s {path}")
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def kill9(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(timeout=10)
+
+    def stop(self, timeout: float = 25) -> int | None:
+        """SIGTERM, then -9 after `timeout`; the exit status (negative: killed by that signal)."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.kill9()
+        return self.proc.returncode if self.proc else None
+
+
 def _stop_checked(srv: VirtyardServer) -> None:
     """Teardown: SIGTERM must make the server exit 0 (it is killed -9 otherwise)."""
     if not srv.running:

@@ -9,56 +9,24 @@ one retry period (5 s). The test allows 25 s.
 from __future__ import annotations
 
 import json
-import os
-import signal
 import subprocess
 import time
 from pathlib import Path
 
 import pytest
 
-from conftest import KUBECTL, http_request, virtyard_bin, wait_until
+from conftest import KUBECTL, VirtyardProcess, http_request, virtyard_bin, wait_until
 
 LEASE_DURATION = 15
 RETRY_PERIOD = 5
 
 
-class Process:
-    def __init__(self, args: list[str], data_dir: Path):
-        self.data_dir = data_dir
-        data_dir.mkdir(parents=True, exist_ok=True)
-        self.log_path = data_dir / "process.log"
-        self.log = open(self.log_path, "w")
-        env = {k: v for k, v in os.environ.items() if not k.startswith("VIRTYARD_") and k != "KUBECONFIG"}
-        self.proc = subprocess.Popen([str(virtyard_bin()), *args, "--data-dir", str(data_dir)],
-                                     stdout=self.log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
-
-    def endpoints(self, timeout: float = 60) -> dict:
-        path = self.data_dir / "endpoints.json"
-
-        def ready():
-            assert self.proc.poll() is None, f"exited {self.proc.returncode}:\n{self.log_path.read_text()}"
-            return json.loads(path.read_text()) if path.exists() else None
-        return wait_until(ready, timeout=timeout, message=f"{path}")
-
-    def stop(self) -> int | None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
-        self.log.close()
-        return self.proc.returncode
-
-
 @pytest.fixture
 def cluster(tmp_path):
-    processes: list[Process] = []
+    processes: list[VirtyardProcess] = []
 
-    def start(args: list[str], name: str) -> Process:
-        process = Process(args, tmp_path / name)
+    def start(args: list[str], name: str) -> VirtyardProcess:
+        process = VirtyardProcess(args, tmp_path / name)
         processes.append(process)
         return process
 

@@ -22,7 +22,6 @@ import os
 import signal
 import ssl
 import subprocess
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -32,7 +31,7 @@ import pytest
 import requests
 import yaml
 
-from conftest import KUBECTL, REPO_ROOT, http_request, new_name, virtyard_bin, wait_until
+from conftest import KUBECTL, REPO_ROOT, VirtyardProcess, http_request, new_name, wait_until
 from flaky_http import FlakyHTTPServer
 
 POOL_SIZE = 3
@@ -44,55 +43,10 @@ RBAC_KINDS = {"Namespace", "ServiceAccount", "ClusterRole", "ClusterRoleBinding"
               "CustomResourceDefinition"}
 
 
-class Process:
-    """One virtyard process on a data directory of its own; its log in `<data>/process.log`."""
-
-    def __init__(self, name: str, args: list[str], data_dir: Path):
-        self.name = name
-        self.args = args
-        self.data_dir = data_dir
-        data_dir.mkdir(parents=True, exist_ok=True)
-        self.log_path = data_dir / "process.log"
-        self.proc: subprocess.Popen | None = None
-        self.start()
-
-    def start(self) -> None:
-        (self.data_dir / "endpoints.json").unlink(missing_ok=True)
-        env = {k: v for k, v in os.environ.items() if not k.startswith("VIRTYARD_") and k != "KUBECONFIG"}
-        with open(self.log_path, "ab") as log:
-            self.proc = subprocess.Popen([str(virtyard_bin()), *self.args, "--data-dir", str(self.data_dir)],
-                                         stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
-                                         start_new_session=True)
-
-    def endpoints(self, timeout: float = 60) -> dict:
-        path = self.data_dir / "endpoints.json"
-
-        def ready():
-            assert self.proc.poll() is None, f"{self.name} exited {self.proc.returncode}:\n{self.log()[-4000:]}"
-            return json.loads(path.read_text()) if path.exists() else None
-        return wait_until(ready, timeout=timeout, message=f"{self.name}'s {path}")
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
-
-    def kill9(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(timeout=10)
-
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=25)
-            except subprocess.TimeoutExpired:
-                self.kill9()
-
-
 class Replica:
     """A product replica: its platform address (HTTPS, its own CA) and identity."""
 
-    def __init__(self, identity: str, process: Process):
+    def __init__(self, identity: str, process: VirtyardProcess):
         self.identity = identity
         self.process = process
         endpoints = process.endpoints()
@@ -111,7 +65,7 @@ class Replica:
 class Topology:
     def __init__(self, root: Path):
         self.root = root
-        self.processes: list[Process] = []
+        self.processes: list[VirtyardProcess] = []
         self.kube_cache = root / "kube-cache"
 
     # -- the cluster ---------------------------------------------------------------------------
@@ -163,8 +117,8 @@ class Topology:
             "--vcd-admin-password-file", str(self.secret_dir / "vcd-admin-password")])
         return Replica(identity, process)
 
-    def _start(self, name: str, args: list[str]) -> Process:
-        process = Process(name, args, self.root / name)
+    def _start(self, name: str, args: list[str]) -> VirtyardProcess:
+        process = VirtyardProcess(args, self.root / name, name=name)
         self.processes.append(process)
         return process
 

@@ -54,6 +54,48 @@ public final class RelayedWebSocket: Sendable {
         connection.withLock { $0 }?.cancel()
     }
 
+    /// Relays a client's socket to the cluster's until either side ends (or ``close()``): the
+    /// client's messages to ``toServer``, ``fromServer``'s to the client. Closes this socket
+    /// when done.
+    public func relay(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async {
+        await Self.splice(inbound: inbound, outbound: outbound, into: toServer, from: fromServer)
+        close()
+    }
+
+    /// One socket spliced to a pair of channels: what `inbound` reads goes `into` the one,
+    /// what comes `from` the other is written to `outbound`. Either side's end ends both
+    /// (both channels finished, `outbound` closed).
+    static func splice(
+        inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, into received: AsyncChannel<WebSocketMessage>,
+        from sent: AsyncChannel<WebSocketMessage>
+    ) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                do {
+                    for try await message in inbound.messages(maxSize: HTTPKubernetesClient.maximumRelayedMessage) {
+                        await received.send(message)
+                    }
+                } catch {
+                    // The socket broke: it ends as if closed.
+                }
+                received.finish()
+            }
+            group.addTask {
+                for await message in sent {
+                    switch message {
+                    case .text(let text): try? await outbound.write(.text(text))
+                    case .binary(let buffer): try? await outbound.write(.binary(buffer))
+                    }
+                }
+                try? await outbound.close(.normalClosure, reason: nil)
+            }
+            await group.next()
+            received.finish()
+            sent.finish()
+            await group.waitForAll()
+        }
+    }
+
     fileprivate func settle(_ result: Bool) {
         let waiters = opened.withLock { state -> [CheckedContinuation<Bool, Never>] in
             guard state.result == nil else { return [] }
@@ -97,32 +139,8 @@ extension HTTPKubernetesClient {
                     _ = try await WebSocketClient.connect(url: url, configuration: configuration, tlsConfiguration: tls, logger: logger) {
                         inbound, outbound, _ in
                         socket.settle(true)
-                        await withTaskGroup(of: Void.self) { group in
-                            group.addTask {
-                                do {
-                                    for try await message in inbound.messages(maxSize: Self.maximumRelayedMessage) {
-                                        await socket.fromServer.send(message)
-                                    }
-                                } catch {
-                                    logger.debug("relayed socket: the server's side ended", metadata: ["error": "\(error)"])
-                                }
-                                socket.fromServer.finish()
-                            }
-                            group.addTask {
-                                for await message in socket.toServer {
-                                    switch message {
-                                    case .text(let text): try? await outbound.write(.text(text))
-                                    case .binary(let buffer): try? await outbound.write(.binary(buffer))
-                                    }
-                                }
-                                try? await outbound.close(.normalClosure, reason: nil)
-                            }
-                            // Either side's end ends both.
-                            await group.next()
-                            socket.toServer.finish()
-                            socket.fromServer.finish()
-                            await group.waitForAll()
-                        }
+                        await RelayedWebSocket.splice(
+                            inbound: inbound, outbound: outbound, into: socket.fromServer, from: socket.toServer)
                     }
                 } catch {
                     logger.debug("relayed socket did not open", metadata: ["url": "\(url)", "error": "\(error)"])

@@ -165,32 +165,8 @@ extension LabClusterProxy {
         outbound: WebSocketOutboundWriter
     ) async {
         let id = register(token: token, clusterID: clusterID) { socket.close() }
-        defer {
-            socket.close()
-            unregister(id)
-        }
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask {
-                do {
-                    for try await message in inbound.messages(maxSize: HTTPKubernetesClient.maximumRelayedMessage) {
-                        await socket.toServer.send(message)
-                    }
-                } catch {}
-                socket.toServer.finish()
-            }
-            group.addTask {
-                for await message in socket.fromServer {
-                    switch message {
-                    case .text(let text): try? await outbound.write(.text(text))
-                    case .binary(let buffer): try? await outbound.write(.binary(buffer))
-                    }
-                }
-                try? await outbound.close(.normalClosure, reason: nil)
-            }
-            await group.next()
-            socket.close()
-            await group.waitForAll()
-        }
+        defer { unregister(id) }
+        await socket.relay(inbound: inbound, outbound: outbound)
     }
 
     static func clusterID(inPath path: String) -> String {
