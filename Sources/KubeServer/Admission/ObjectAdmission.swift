@@ -122,7 +122,14 @@ struct ObjectAdmission: Sendable {
             metadata[field] = old.metadata[field]
         }
         metadata["resourceVersion"] = nil
-        metadata["generation"] = old.metadata["generation"] ?? (Self.tracksGeneration(resource) ? .int(1) : nil)
+        // Absent for kinds without a generation (a stored `null` from older versions included):
+        // an update that changes nothing must leave the object as it was.
+        if let generation = old.metadata["generation"], generation != .null {
+            metadata["generation"] = generation
+        } else {
+            let generation: JSONValue? = Self.tracksGeneration(resource) ? .int(1) : nil
+            metadata["generation"] = generation
+        }
         object.metadata = metadata
 
         if old.deletionTimestamp != nil {

@@ -132,14 +132,11 @@ struct ServiceAddressAllocator: Sendable {
     private func taken() -> (ips: Set<String>, ports: Set<Int64>) {
         var ips = Set<String>()
         var ports = Set<Int64>()
-        for stored in store.list(Self.services).items {
-            for ip in stored.object[path: ["spec", "clusterIPs"]]?.arrayValue ?? [] {
-                if let text = ip.stringValue { ips.insert(text) }
-            }
-            if let ip = stored.object[path: ["spec", "clusterIP"]]?.stringValue { ips.insert(ip) }
-            for port in stored.object[path: ["spec", "ports"]]?.arrayValue ?? [] {
-                if let number = port["nodePort"]?.intValue { ports.insert(number) }
-            }
+        for (slot, stored) in store.sortedEntries(Self.services).entries {
+            let key = StorageKey(Self.services, namespace: slot.namespace, name: slot.name)
+            let held = store.decoded.value(of: stored, at: key, HeldAddresses.init)
+            ips.formUnion(held.ips)
+            ports.formUnion(held.nodePorts)
         }
         let now = Date()
         let stored = ips.union(ports.map { "port:\($0)" })
@@ -214,4 +211,20 @@ struct ServiceAddressAllocator: Sendable {
 /// same address would inherit its holds).
 final class AddressHolds: Sendable {
     let entries = Mutex<[String: Date]>([:])
+}
+
+/// The cluster IPs and node ports one stored Service holds.
+private struct HeldAddresses: Sendable {
+    var ips: Set<String> = []
+    var nodePorts: Set<Int64> = []
+
+    init(_ service: JSONValue) {
+        for ip in service[path: ["spec", "clusterIPs"]]?.arrayValue ?? [] {
+            if let text = ip.stringValue { ips.insert(text) }
+        }
+        if let ip = service[path: ["spec", "clusterIP"]]?.stringValue { ips.insert(ip) }
+        for port in service[path: ["spec", "ports"]]?.arrayValue ?? [] {
+            if let number = port["nodePort"]?.intValue { nodePorts.insert(number) }
+        }
+    }
 }

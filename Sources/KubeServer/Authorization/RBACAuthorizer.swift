@@ -3,8 +3,8 @@ import KubeModel
 /// RBAC over one API tree's stored Roles, ClusterRoles and their bindings, evaluated as
 /// kube-apiserver's RBAC authorizer evaluates it: every ClusterRoleBinding naming the user,
 /// then every RoleBinding of the request's namespace naming the user; the first rule that
-/// allows the request decides. Nothing is cached: a binding applies from the moment it is
-/// written, as in kube-apiserver once its informer has seen it.
+/// allows the request decides. A binding applies from the moment it is written, as in
+/// kube-apiserver once its informer has seen it: only each version's decoding is kept.
 struct RBACAuthorizer: Sendable {
     let store: ObjectStore
 
@@ -49,8 +49,9 @@ struct RBACAuthorizer: Sendable {
         for user: UserInfo, namespace: String,
         _ visit: (String, PolicyRule?, String?) -> Bool
     ) {
-        for stored in store.list(RBACResources.clusterRoleBindings).items {
-            let binding = RBACBinding(json: stored.object)
+        for (slot, stored) in store.sortedEntries(RBACResources.clusterRoleBindings).entries {
+            let key = StorageKey(RBACResources.clusterRoleBindings, name: slot.name)
+            let binding = store.decoded.value(of: stored, at: key, RBACBinding.init(json:))
             guard let subject = binding.subject(matching: user) else { continue }
             let source = binding.described(subject: subject)
             switch roleRules(kind: binding.roleKind, name: binding.roleName, namespace: "") {
@@ -61,8 +62,9 @@ struct RBACAuthorizer: Sendable {
             }
         }
         guard !namespace.isEmpty else { return }
-        for stored in store.list(RBACResources.roleBindings, namespace: namespace).items {
-            let binding = RBACBinding(json: stored.object)
+        for (slot, stored) in store.sortedEntries(RBACResources.roleBindings, namespace: namespace).entries {
+            let key = StorageKey(RBACResources.roleBindings, namespace: slot.namespace, name: slot.name)
+            let binding = store.decoded.value(of: stored, at: key, RBACBinding.init(json:))
             guard let subject = binding.subject(matching: user) else { continue }
             let source = binding.described(subject: subject)
             switch roleRules(kind: binding.roleKind, name: binding.roleName, namespace: namespace) {
@@ -96,7 +98,7 @@ struct RBACAuthorizer: Sendable {
             // Listers name the resource by its singular: `role.rbac.authorization.k8s.io "x" not found`.
             return .failure(RoleError(message: "\(singular).\(RBACResources.group) \(RequestAttributes.quoted(name)) not found"))
         }
-        return .success(stored.object["rules"]?.arrayValue?.map(PolicyRule.init(json:)) ?? [])
+        return .success(store.decoded.value(of: stored, at: key) { $0["rules"]?.arrayValue?.map(PolicyRule.init(json:)) ?? [] })
     }
 
     /// `utilerrors.NewAggregate(errors).Error()`: one message alone, several in brackets,

@@ -19,15 +19,24 @@ struct PerNamespaceObject: Sendable {
     func run() async throws {
         let start = ObjectStore.WatchStart.after(store.currentResourceVersion)
         let namespaces = try store.watch(WatchFilter(resource: BuiltinResources.namespaces.groupResource), from: start)
-        let objects = try store.watch(WatchFilter(resource: resource.groupResource), from: start)
+        // Only writes to this object's name start a pass: a burst of other ConfigMaps (or
+        // ServiceAccounts) must not cost a pass over every namespace each.
+        let objects = try store.watch(WatchFilter(resource: resource.groupResource, name: name), from: start)
         await reconcileAll()
+        // Changes that come during a pass are folded into one more pass: the pass reads
+        // everything afresh, so a burst of namespaces costs two passes, not one per namespace.
+        let (passes, requestPass) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         try await withThrowingTaskGroup(of: Void.self) { group in
             for stream in [namespaces, objects] {
                 group.addTask {
-                    for await _ in stream {
-                        try Task.checkCancellation()
-                        await reconcileAll()
-                    }
+                    for await _ in stream { requestPass.yield() }
+                    requestPass.finish()
+                }
+            }
+            group.addTask {
+                for await _ in passes {
+                    try Task.checkCancellation()
+                    await reconcileAll()
                 }
             }
             try await group.next()
@@ -36,9 +45,9 @@ struct PerNamespaceObject: Sendable {
     }
 
     func reconcileAll() async {
-        for namespace in store.list(BuiltinResources.namespaces.groupResource).items.map(\.object)
-        where namespace.deletionTimestamp == nil {
-            guard let namespaceName = namespace.name else { continue }
+        for (slot, namespace) in store.sortedEntries(BuiltinResources.namespaces.groupResource).entries
+        where !namespace.metadata.isTerminating {
+            let namespaceName = slot.name
             do {
                 try await reconcile(namespace: namespaceName)
             } catch {
@@ -62,7 +71,7 @@ struct PerNamespaceObject: Sendable {
             // The pass listed namespaces a while ago: one deleted (or dropped by a restore)
             // since must not get an object it can never lose.
             let namespaceKey = StorageKey(BuiltinResources.namespaces.groupResource, name: namespace)
-            guard let owner = store.get(namespaceKey), owner.object.deletionTimestamp == nil else { return }
+            guard let owner = store.get(namespaceKey), !owner.metadata.isTerminating else { return }
             try await store.mutate(key) { (current: StoredObject?) throws(APIError) -> Mutation in
                 current == nil ? .put(admitted) : .unchanged
             }

@@ -49,21 +49,21 @@ final class GarbageCollector: Sendable {
 
     func handle(_ event: WatchEvent) async {
         guard let key = event.key else { return }
-        let object = event.object.object
+        // Every write in the store comes through here: the stored metadata decides, and only
+        // what needs more is parsed.
+        let metadata = event.object.metadata
         switch event.kind {
         case .deleted:
-            if let uid = object.uid { await collectDependents(ofDeleted: uid) }
-            await recheckOwners(of: object)
+            if let uid = metadata.uid { await collectDependents(ofDeleted: uid) }
+            await recheckOwners(metadata.ownerUIDs)
             if !key.namespace.isEmpty { await finishNamespaceIfEmpty(key.namespace) }
             if key.resource == BuiltinResources.customResourceDefinitions.groupResource {
-                crds.unregister(object)
+                crds.unregister(event.object.object)
             }
         case .added, .modified:
-            if object.deletionTimestamp != nil {
-                await processDeletion(key, object)
-            } else if !object.ownerReferences.isEmpty,
-                object.ownerReferences.allSatisfy({ store.key(forUID: $0.uid) == nil })
-            {
+            if metadata.isTerminating {
+                await processDeletion(key, event.object)
+            } else if !metadata.ownerUIDs.isEmpty, metadata.ownerUIDs.allSatisfy({ store.key(forUID: $0) == nil }) {
                 // Written with owners that are already gone (a controller acting on a stale
                 // cache): collected at once, as kube's garbage collector does with absent owners.
                 await deleteQuietly(key)
@@ -76,37 +76,36 @@ final class GarbageCollector: Sendable {
     /// Re-examines everything being deleted.
     func resync() async {
         for (key, stored) in store.terminatingObjects() {
-            await processDeletion(key, stored.object)
+            await processDeletion(key, stored)
         }
     }
 
     /// Orphans whose owners are all gone (found after a restart) are collected too.
     func collectOrphans() async {
         for resource in registry.storedResources() {
-            for item in store.list(resource.groupResource).items where !item.object.ownerReferences.isEmpty {
-                let owners = item.object.ownerReferences
-                if owners.allSatisfy({ store.key(forUID: $0.uid) == nil }) {
-                    await deleteQuietly(
-                        StorageKey(
-                            resource.groupResource, namespace: item.object.namespace ?? "",
-                            name: item.object.name ?? ""))
+            for (slot, item) in store.sortedEntries(resource.groupResource).entries where !item.metadata.ownerUIDs.isEmpty {
+                if item.metadata.ownerUIDs.allSatisfy({ store.key(forUID: $0) == nil }) {
+                    await deleteQuietly(StorageKey(resource.groupResource, namespace: slot.namespace, name: slot.name))
                 }
             }
         }
     }
 
-    private func processDeletion(_ key: StorageKey, _ object: JSONValue) async {
+    /// What an object being deleted still needs: read from its stored metadata, parsed only
+    /// for a CRD whose custom resources are to be cleaned up.
+    private func processDeletion(_ key: StorageKey, _ stored: StoredObject) async {
         if key.resource == BuiltinResources.namespaces.groupResource {
             await terminateNamespace(key.name)
             return
         }
+        let finalizers = stored.metadata.finalizers
         if key.resource == BuiltinResources.customResourceDefinitions.groupResource,
-            object.finalizers.contains(ObjectAdmission.finalizerCRDCleanup)
+            finalizers.contains(ObjectAdmission.finalizerCRDCleanup)
         {
-            await cleanUpCustomResources(of: key, object)
+            await cleanUpCustomResources(of: key, stored.object)
         }
-        guard let uid = object.uid else { return }
-        if object.finalizers.contains(ObjectAdmission.finalizerOrphan) {
+        guard let uid = stored.metadata.uid else { return }
+        if finalizers.contains(ObjectAdmission.finalizerOrphan) {
             for dependent in store.dependents(ofUID: uid) {
                 _ = try? await store.mutate(dependent) { (current: StoredObject?) throws(APIError) -> Mutation in
                     guard var child = current?.object else { return .unchanged }
@@ -116,7 +115,7 @@ final class GarbageCollector: Sendable {
             }
             await removeFinalizer(ObjectAdmission.finalizerOrphan, from: key)
         }
-        if object.finalizers.contains(ObjectAdmission.finalizerForeground) {
+        if finalizers.contains(ObjectAdmission.finalizerForeground) {
             let dependents = store.dependents(ofUID: uid)
             if dependents.isEmpty {
                 await removeFinalizer(ObjectAdmission.finalizerForeground, from: key)
@@ -130,19 +129,18 @@ final class GarbageCollector: Sendable {
 
     private func collectDependents(ofDeleted uid: String) async {
         for dependent in store.dependents(ofUID: uid) {
-            guard let child = store.get(dependent)?.object else { continue }
-            let remaining = child.ownerReferences.filter { $0.uid != uid && store.key(forUID: $0.uid) != nil }
+            guard let child = store.get(dependent)?.metadata else { continue }
+            let remaining = child.ownerUIDs.filter { $0 != uid && store.key(forUID: $0) != nil }
             if remaining.isEmpty { await deleteQuietly(dependent) }
         }
     }
 
     /// A dependent going away may let a foreground-deleting owner finish.
-    private func recheckOwners(of object: JSONValue) async {
-        for owner in object.ownerReferences {
-            guard let ownerKey = store.key(forUID: owner.uid), let stored = store.get(ownerKey),
-                stored.object.deletionTimestamp != nil
+    private func recheckOwners(_ ownerUIDs: [String]) async {
+        for owner in ownerUIDs {
+            guard let ownerKey = store.key(forUID: owner), let stored = store.get(ownerKey), stored.metadata.isTerminating
             else { continue }
-            await processDeletion(ownerKey, stored.object)
+            await processDeletion(ownerKey, stored)
         }
     }
 
@@ -154,8 +152,8 @@ final class GarbageCollector: Sendable {
     private func terminateNamespace(_ namespace: String) async {
         if store.content(ofNamespace: namespace).notDeleting > 0 {
             for resource in store.resources(inNamespace: namespace) {
-                for item in store.list(resource, namespace: namespace).items where item.object.deletionTimestamp == nil {
-                    await deleteQuietly(StorageKey(resource, namespace: namespace, name: item.object.name ?? ""))
+                for (slot, item) in store.sortedEntries(resource, namespace: namespace).entries where !item.metadata.isTerminating {
+                    await deleteQuietly(StorageKey(resource, namespace: namespace, name: slot.name))
                 }
             }
         }
@@ -164,7 +162,7 @@ final class GarbageCollector: Sendable {
 
     private func finishNamespaceIfEmpty(_ namespace: String) async {
         let key = StorageKey(BuiltinResources.namespaces.groupResource, name: namespace)
-        guard let stored = store.get(key), stored.object.deletionTimestamp != nil else { return }
+        guard let stored = store.get(key), stored.metadata.isTerminating else { return }
         let remaining = store.content(ofNamespace: namespace)
         guard remaining.isEmpty else {
             await reportRemainingContent(remaining, key: key)
@@ -224,11 +222,8 @@ final class GarbageCollector: Sendable {
 
     private func cleanUpCustomResources(of key: StorageKey, _ crd: JSONValue) async {
         for resource in CRDValidation.resources(of: crd).prefix(1) {
-            for item in store.list(resource.groupResource).items where item.object.deletionTimestamp == nil {
-                await deleteQuietly(
-                    StorageKey(
-                        resource.groupResource, namespace: item.object.namespace ?? "",
-                        name: item.object.name ?? ""))
+            for (slot, item) in store.sortedEntries(resource.groupResource).entries where !item.metadata.isTerminating {
+                await deleteQuietly(StorageKey(resource.groupResource, namespace: slot.namespace, name: slot.name))
             }
             if store.count(resource.groupResource) == 0 {
                 await removeFinalizer(ObjectAdmission.finalizerCRDCleanup, from: key)

@@ -368,7 +368,7 @@ struct KubeAPIResponder: HTTPResponder {
                                     for: table.resource, objects: [event.object.object], resourceVersion: nil,
                                     includeObject: table.includeObject
                                 ).serialized())
-                        } else if event.object.object.apiVersion == apiVersion {
+                        } else if event.object.apiVersion == apiVersion {
                             line.append(contentsOf: event.object.bytes)
                         } else {
                             var object = event.object.object

@@ -137,4 +137,23 @@ struct RequestOptions: Sendable {
     }
 
     var hasSelectors: Bool { labelSelector != nil || fieldSelector != nil }
+
+    /// What the selectors read of an object: its labels and the fields named. A stored object
+    /// parsed along these paths alone can be matched (``matches(stored:)``).
+    var selectorPaths: JSONPathSet {
+        var paths: [[String]] = []
+        if labelSelector != nil { paths.append(["metadata", "labels"]) }
+        for requirement in fieldSelector?.requirements ?? [] {
+            paths.append(requirement.field.split(separator: ".", omittingEmptySubsequences: false).map(String.init))
+        }
+        return JSONPathSet(paths)
+    }
+
+    /// Whether a stored object passes the selectors, reading only what they name from its
+    /// encoding (a list of 100,000 pods by `spec.nodeName` scans them, never builds them).
+    func matches(stored: StoredObject, along paths: JSONPathSet) -> Bool {
+        if let tree = stored.tree { return matches(tree) }
+        guard let partial = try? JSONValue(parsing: stored.bytes, keeping: paths) else { return matches(stored.object) }
+        return matches(partial)
+    }
 }

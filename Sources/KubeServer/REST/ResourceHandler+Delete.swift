@@ -72,7 +72,7 @@ extension ResourceHandler {
             throw APIError.notFound(resource.resource, group: resource.group, name: key.name)
         }
         if Self.returnsDeletedObject(resource) { return .object(200, versioned(before, for: resource)) }
-        return .object(200, Self.successStatus(resource: resource, name: key.name, uid: before.object.uid))
+        return .object(200, Self.successStatus(resource: resource, name: key.name, uid: before.metadata.uid))
     }
 
     /// The kinds whose registry sets `ReturnDeletedObject: true` in kube-apiserver
@@ -160,12 +160,11 @@ extension ResourceHandler {
         let namespace = call.resource.namespaced ? call.path.namespace : nil
         // kube-apiserver answers with the list it deleted from: each item as listed, before
         // its deletion, and the list's own resourceVersion.
-        let (items, listVersion) = store.list(call.resource.groupResource, namespace: namespace)
+        let (entries, listVersion) = store.sortedEntries(call.resource.groupResource, namespace: namespace)
         var deleted: [[UInt8]] = []
-        for item in items where call.options.matches(item.object) {
-            let key = StorageKey(
-                call.resource.groupResource, namespace: item.object.namespace ?? "",
-                name: item.object.name ?? "")
+        let selectorPaths = call.options.selectorPaths
+        for (slot, item) in entries where !call.options.hasSelectors || call.options.matches(stored: item, along: selectorPaths) {
+            let key = StorageKey(call.resource.groupResource, namespace: slot.namespace, name: slot.name)
             deleted.append(versioned(item, for: call.resource))
             if options.dryRun { continue }
             do {

@@ -11,7 +11,7 @@ extension ResourceHandler {
         let request = try parseBody(call)
         guard request.objectValue != nil else { throw APIError.badRequest("the request body must be a JSON object") }
         let key = call.key
-        guard let account = store.get(key)?.object, let uid = account.uid else {
+        guard let uid = store.get(key)?.metadata.uid else {
             throw APIError.notFound("serviceaccounts", group: "", name: key.name)
         }
         let requested = request[path: ["spec", "expirationSeconds"]]

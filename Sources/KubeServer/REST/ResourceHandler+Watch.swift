@@ -17,7 +17,9 @@ extension ResourceHandler {
         }
         let predicate: (@Sendable (JSONValue) -> Bool)? = options.hasSelectors ? { @Sendable object in options.matches(object) } : nil
         let namespace = call.resource.namespaced ? call.path.namespace : nil
-        let filter = WatchFilter(resource: call.resource.groupResource, namespace: namespace, predicate: predicate)
+        let filter = WatchFilter(
+            resource: call.resource.groupResource, namespace: namespace, predicate: predicate,
+            predicatePaths: options.hasSelectors ? options.selectorPaths : nil)
         let stream = try store.openWatch(filter, from: start)
         // Like kube-apiserver's --min-request-timeout: a watch ends within 30–60 minutes
         // unless the client asks for less, and clients re-establish it.

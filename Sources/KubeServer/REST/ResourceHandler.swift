@@ -132,7 +132,7 @@ struct ResourceHandler: Sendable {
 
     func list(_ call: Call) throws(APIError) -> APIResponse {
         let namespace = call.resource.namespaced ? call.path.namespace : nil
-        let (items, resourceVersion) = store.list(call.resource.groupResource, namespace: namespace)
+        let (entries, resourceVersion) = store.sortedEntries(call.resource.groupResource, namespace: namespace)
         var startAfter: (String, String)?
         if let token = call.options.continueToken {
             guard let decoded = ContinueToken(encoded: token) else {
@@ -142,32 +142,31 @@ struct ResourceHandler: Sendable {
         }
         var selected: [[UInt8]] = []
         var selectedObjects: [JSONValue] = []
+        var lastSelected: ObjectStore.NamespacedName?
         var nextToken: String?
         var remaining: Int64?
         let limit = call.options.limit
-        for (index, item) in items.enumerated() {
-            if let (namespace, name) = startAfter {
-                let itemNamespace = item.object.namespace ?? ""
-                let itemName = item.object.name ?? ""
-                if (itemNamespace, itemName) <= (namespace, name) { continue }
-            }
-            guard call.options.matches(item.object) else { continue }
-            if let limit, selected.count == limit {
-                let last = items[..<index].last { call.options.matches($0.object) }
-                if let last {
+        // Stored objects are kept encoded: one is parsed only when a selector or a table
+        // has to read it, and then once.
+        let filtering = call.options.hasSelectors
+        let selectorPaths = call.options.selectorPaths
+        for (index, entry) in entries.enumerated() {
+            if let (namespace, name) = startAfter, (entry.key.namespace, entry.key.name) <= (namespace, name) { continue }
+            if filtering, !call.options.matches(stored: entry.object, along: selectorPaths) { continue }
+            if let limit, selected.count + selectedObjects.count == limit {
+                if let lastSelected {
                     nextToken =
-                        ContinueToken(
-                            namespace: last.object.namespace ?? "", name: last.object.name ?? "",
-                            resourceVersion: resourceVersion
-                        ).encoded
+                        ContinueToken(namespace: lastSelected.namespace, name: lastSelected.name, resourceVersion: resourceVersion)
+                        .encoded
                 }
-                if !call.options.hasSelectors { remaining = Int64(items.count - index) }
+                if !filtering { remaining = Int64(entries.count - index) }
                 break
             }
+            lastSelected = entry.key
             if call.acceptsTable {
-                selectedObjects.append(item.object)
+                selectedObjects.append(entry.object.object)
             } else {
-                selected.append(versioned(item, for: call.resource))
+                selected.append(versioned(entry.object, for: call.resource))
             }
         }
         if call.acceptsTable {
@@ -250,7 +249,7 @@ struct ResourceHandler: Sendable {
             }
         }
         guard let created = result.after else { throw APIError.internalError("object vanished while being created") }
-        await afterWrite(created.object, resource: resource)
+        await afterWrite(created, resource: resource)
         return .object(201, created.bytes, warnings: warnings)
     }
 
@@ -325,29 +324,31 @@ struct ResourceHandler: Sendable {
             guard let current = store.get(key) else {
                 throw APIError.notFound(resource.resource, group: resource.group, name: key.name)
             }
-            var object = try transform(current.object)
+            let old = current.object
+            var object = try transform(old)
             warnings = try admission.prepareUpdate(
-                &object, old: current.object, resource: resource,
-                subresource: subresource, fieldValidation: options.fieldValidation)
-            object.resourceVersion = current.object.resourceVersion
+                &object, old: old, resource: resource, subresource: subresource, fieldValidation: options.fieldValidation)
+            object.resourceVersion = old.resourceVersion
             return .object(200, object.serialized(), warnings: warnings)
         }
         let result = try await store.mutate(key) { (current: StoredObject?) throws(APIError) -> Mutation in
             guard let current else { throw APIError.notFound(resource.resource, group: resource.group, name: key.name) }
-            var object = try transform(current.object)
+            let old = current.object
+            var object = try transform(old)
             warnings = try admission.prepareUpdate(
-                &object, old: current.object, resource: resource,
-                subresource: subresource, fieldValidation: options.fieldValidation)
+                &object, old: old, resource: resource, subresource: subresource, fieldValidation: options.fieldValidation)
             var unchanged = object
-            unchanged.resourceVersion = current.object.resourceVersion
-            if unchanged == current.object { return .unchanged }
+            unchanged.resourceVersion = old.resourceVersion
+            // Compared encoded: a tree the store kept from its writer may hold `1.0` where the
+            // encoding, parsed again, holds `1`.
+            if unchanged.serialized() == current.bytes { return .unchanged }
             if object.deletionTimestamp != nil, object.finalizers.isEmpty, !Self.hasNamespaceFinalizers(object, resource) {
                 return .delete
             }
             return .put(object)
         }
         if let after = result.after {
-            await afterWrite(after.object, resource: resource)
+            await afterWrite(after, resource: resource)
             return .object(200, after.bytes, warnings: warnings)
         }
         // The last finalizer was removed: the object is gone, and the client sees its last state.
@@ -361,9 +362,9 @@ struct ResourceHandler: Sendable {
             && !(object[path: ["spec", "finalizers"]]?.arrayValue?.isEmpty ?? true)
     }
 
-    private func afterWrite(_ object: JSONValue, resource: APIResource) async {
+    private func afterWrite(_ stored: StoredObject, resource: APIResource) async {
         if resource.groupResource == BuiltinResources.customResourceDefinitions.groupResource {
-            await onCRDWritten(object)
+            await onCRDWritten(stored.object)
         }
     }
 
@@ -383,7 +384,7 @@ struct ResourceHandler: Sendable {
         guard let stored = store.get(StorageKey(BuiltinResources.namespaces.groupResource, name: namespace)) else {
             throw APIError.notFound("namespaces", group: "", name: namespace)
         }
-        if stored.object.deletionTimestamp != nil {
+        if stored.metadata.isTerminating {
             throw APIError(
                 code: 403, reason: .forbidden,
                 message: "unable to create new content in namespace \(namespace) because it is being terminated",

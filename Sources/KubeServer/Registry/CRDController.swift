@@ -16,7 +16,8 @@ final class CRDController: Sendable {
     /// Registers every stored CRD (at start-up, before the API listens).
     func registerStored() {
         for item in store.list(BuiltinResources.customResourceDefinitions.groupResource).items {
-            if let name = item.object.name { registry.register(CRDValidation.resources(of: item.object), owner: name) }
+            let crd = item.object
+            if let name = crd.name { registry.register(CRDValidation.resources(of: crd), owner: name) }
         }
     }
 

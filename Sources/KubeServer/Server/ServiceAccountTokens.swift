@@ -87,7 +87,7 @@ final class ServiceAccountTokens: Sendable {
             let uid = claims[path: ["kubernetes.io", "serviceaccount", "uid"]]?.stringValue
         else { return nil }
         let key = StorageKey(ServiceAccountResources.serviceAccounts, namespace: namespace, name: name)
-        guard let account = store.get(key)?.object, account.uid == uid, account.deletionTimestamp == nil else { return nil }
+        guard let account = store.get(key)?.metadata, account.uid == uid, !account.isTerminating else { return nil }
         return .serviceAccount(namespace: namespace, name: name, uid: uid)
     }
 }

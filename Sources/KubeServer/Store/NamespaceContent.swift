@@ -13,14 +13,14 @@ struct NamespaceContent: Sendable, Equatable {
 
     var isEmpty: Bool { objects.isEmpty }
 
-    mutating func add(_ resource: GroupResource, _ object: JSONValue) { count(resource, object, by: 1) }
+    mutating func add(_ resource: GroupResource, _ object: StoredMetadata) { count(resource, object, by: 1) }
 
-    mutating func remove(_ resource: GroupResource, _ object: JSONValue) { count(resource, object, by: -1) }
+    mutating func remove(_ resource: GroupResource, _ object: StoredMetadata) { count(resource, object, by: -1) }
 
-    private mutating func count(_ resource: GroupResource, _ object: JSONValue, by delta: Int) {
+    private mutating func count(_ resource: GroupResource, _ object: StoredMetadata, by delta: Int) {
         let objectCount = objects[resource, default: 0] + delta
         objects[resource] = objectCount > 0 ? objectCount : nil
-        if object.deletionTimestamp == nil { notDeleting += delta }
+        if !object.isTerminating { notDeleting += delta }
         // An object counts once per finalizer, however often it lists it.
         for finalizer in Set(object.finalizers) {
             let holding = finalizers[finalizer, default: 0] + delta

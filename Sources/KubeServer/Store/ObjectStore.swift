@@ -32,6 +32,7 @@ public final class ObjectStore: Sendable {
         /// Lists in key order, kept from one list to the next: replaced in place when an
         /// object changes, dropped when one comes or goes. Namespace "" is every namespace.
         var sortedLists: [ListKey: [(key: NamespacedName, object: StoredObject)]] = [:]
+        var recentTrees: RecentTrees
     }
 
     struct ListKey: Hashable {
@@ -59,6 +60,9 @@ public final class ObjectStore: Sendable {
     private let persistence: (any Persistence)?
     /// The Service address allocator's short-lived reservations in this store.
     let addressHolds = AddressHolds()
+    /// What readers decoded from stored objects (RBAC bindings and rules), kept so that
+    /// each version of an object is parsed once, not on every request.
+    let decoded = DecodedViews()
 
     /// Events kept for resuming watches.
     public let historyLimit: Int
@@ -71,6 +75,10 @@ public final class ObjectStore: Sendable {
     /// The largest object stored, encoded: etcd's default request limit, which Kubernetes
     /// users know as the size an object cannot pass.
     public static let maximumObjectBytes = 1_572_864
+
+    /// Encoded bytes of the objects written last whose trees are kept (``RecentTrees``): about
+    /// half a megabyte of trees, enough for the runs of writes controllers make on one object.
+    static let recentTreeBytes = 128 << 10
 
     /// Stored records that could not be read back at start-up, moved aside by the
     /// persistence (never dropped): what an operator should look at.
@@ -86,7 +94,8 @@ public final class ObjectStore: Sendable {
         self.historyLimit = max(historyLimit, 1)
         self.historyByteLimit = max(historyByteLimit, 1)
         self.quota = quota
-        var initial = State(history: RingBuffer(capacity: max(historyLimit, 1)))
+        var initial = State(
+            history: RingBuffer(capacity: max(historyLimit, 1)), recentTrees: RecentTrees(byteLimit: Self.recentTreeBytes))
         var quarantinedRecords: [QuarantinedRecord] = []
         if let persistence {
             let snapshot = try persistence.load()
@@ -111,7 +120,7 @@ public final class ObjectStore: Sendable {
                 initial.storedBytes += record.body.count
                 initial.objects[record.key.resource, default: [:]][
                     NamespacedName(namespace: record.key.namespace, name: record.key.name)] = stored
-                Self.index(&initial, key: record.key, object: object)
+                Self.index(&initial, key: record.key, metadata: stored.metadata)
             }
             initial.resourceVersion = highest
             initial.historyFloor = highest
@@ -129,15 +138,33 @@ public final class ObjectStore: Sendable {
     // MARK: Reads
 
     public func get(_ key: StorageKey) -> StoredObject? {
-        state.withLock { $0.objects[key.resource]?[NamespacedName(namespace: key.namespace, name: key.name)] }
+        state.withLock { state in
+            Self.withRecentTree(state.objects[key.resource]?[NamespacedName(namespace: key.namespace, name: key.name)], in: state)
+        }
+    }
+
+    /// `stored` carrying its tree, when the store still has the tree its writer held.
+    private static func withRecentTree(_ stored: StoredObject?, in state: State) -> StoredObject? {
+        guard var stored, let tree = state.recentTrees[stored.resourceVersion] else { return stored }
+        stored.tree = tree
+        return stored
     }
 
     /// Objects of a resource sorted by namespace and name, and the resourceVersion the list
     /// is consistent with. `namespace` nil or empty lists all namespaces.
     public func list(_ resource: GroupResource, namespace: String? = nil) -> (items: [StoredObject], resourceVersion: Int64) {
+        let (entries, resourceVersion) = sortedEntries(resource, namespace: namespace)
+        return (entries.map(\.object), resourceVersion)
+    }
+
+    /// As ``list(_:namespace:)``, each object with its namespace and name (read without
+    /// parsing it).
+    func sortedEntries(_ resource: GroupResource, namespace: String? = nil) -> (
+        entries: [(key: NamespacedName, object: StoredObject)], resourceVersion: Int64
+    ) {
         let listKey = ListKey(resource: resource, namespace: namespace ?? "")
         let (cached, resourceVersion) = state.withLock { state in (state.sortedLists[listKey], state.resourceVersion) }
-        if let cached { return (cached.map(\.object), resourceVersion) }
+        if let cached { return (cached, resourceVersion) }
         // Sorted outside the lock, then kept unless a write came in meanwhile.
         let (entries, version) = state.withLock { state -> ([(key: NamespacedName, object: StoredObject)], Int64) in
             guard let objects = state.objects[resource] else { return ([], state.resourceVersion) }
@@ -154,7 +181,7 @@ public final class ObjectStore: Sendable {
                 if state.resourceVersion == version { state.sortedLists[listKey] = sorted }
             }
         }
-        return (sorted.map(\.object), version)
+        return (sorted, version)
     }
 
     /// Keeps the cached lists a write touches right: a changed object is replaced where it
@@ -179,14 +206,19 @@ public final class ObjectStore: Sendable {
         }
     }
 
-    /// Every object of every resource, in key order.
+    /// Every object of every resource, in key order, parsed.
     public func allObjects() -> [(key: StorageKey, object: JSONValue)] {
+        allStoredObjects().map { (key: $0.key, object: $0.object.object) }
+    }
+
+    /// Every stored object of every resource, in key order, as stored (not parsed).
+    public func allStoredObjects() -> [(key: StorageKey, object: StoredObject)] {
         let entries = state.withLock { state in
             state.objects.flatMap { resource, objects in
-                objects.map { (StorageKey(resource, namespace: $0.key.namespace, name: $0.key.name), $0.value.object) }
+                objects.map { (key: StorageKey(resource, namespace: $0.key.namespace, name: $0.key.name), object: $0.value) }
             }
         }
-        return entries.sorted { $0.0.description < $1.0.description }.map { (key: $0.0, object: $0.1) }
+        return entries.sorted { $0.key.description < $1.key.description }
     }
 
     /// Number of objects of a resource, optionally in one namespace.
@@ -260,7 +292,7 @@ public final class ObjectStore: Sendable {
         var closing: [Watcher] = []
         defer { for watcher in closing { watcher.continuation.finish() } }
         return try state.withLock { (state: inout State) throws(APIError) -> (MutationResult, Int64?) in
-            let before = state.objects[key.resource]?[slot]
+            let before = Self.withRecentTree(state.objects[key.resource]?[slot], in: state)
             switch try decide(before) {
             case .unchanged:
                 return (MutationResult(before: before, after: before), nil)
@@ -287,19 +319,21 @@ public final class ObjectStore: Sendable {
                 state.resourceVersion += 1
                 let version = state.resourceVersion
                 let stored = StoredObject(object: object, bytes: bytes, resourceVersion: version)
+                state.recentTrees.insert(object, version: version, size: bytes.count)
                 if before == nil { state.objectCount += 1 }
                 state.storedBytes += bytes.count - (before?.bytes.count ?? 0)
                 state.objects[key.resource, default: [:]][slot] = stored
                 Self.updateSortedLists(&state, key: key, slot: slot, stored: stored, existed: before != nil)
-                if let before { Self.unindex(&state, key: key, object: before.object) }
-                Self.index(&state, key: key, object: object)
+                if let before { Self.unindex(&state, key: key, metadata: before.metadata) }
+                Self.index(&state, key: key, metadata: stored.metadata)
                 var event = StoreEvent(
-                    kind: before == nil ? .added : .modified, key: key, object: stored,
-                    previous: before?.object)
+                    kind: before == nil ? .added : .modified, key: key, object: stored, previous: before?.bytes)
                 event.footprint = bytes.count + (before?.bytes.count ?? 0)
-                closing += record(event, in: &state)
+                closing += record(event, in: &state, object: object, previous: before?.tree)
                 persistence?.enqueue(.put(key, stored.bytes, version))
-                return (MutationResult(before: before, after: stored), version)
+                var after = stored
+                after.tree = object
+                return (MutationResult(before: before, after: after), version)
             case .delete:
                 guard let before else { return (MutationResult(before: nil, after: nil), nil) }
                 state.resourceVersion += 1
@@ -309,21 +343,19 @@ public final class ObjectStore: Sendable {
                 Self.updateSortedLists(&state, key: key, slot: slot, stored: nil, existed: true)
                 state.objectCount -= 1
                 state.storedBytes -= before.bytes.count
-                Self.unindex(&state, key: key, object: before.object)
+                Self.unindex(&state, key: key, metadata: before.metadata)
                 var last = before.object
                 last.resourceVersion = String(version)
                 let tombstone = StoredObject(object: last, bytes: last.serialized(), resourceVersion: version)
-                var event = StoreEvent(kind: .deleted, key: key, object: tombstone, previous: before.object)
+                var event = StoreEvent(kind: .deleted, key: key, object: tombstone, previous: before.bytes)
                 event.footprint = tombstone.bytes.count + before.bytes.count
-                closing += record(event, in: &state)
+                closing += record(event, in: &state, object: last, previous: before.tree)
                 persistence?.enqueue(.delete(key, version))
                 return (MutationResult(before: before, after: nil), version)
             }
         }
     }
 
-    /// Records the event and hands it to every watcher; returns the watchers that could not
-    /// take it, removed, for the caller to close once it has released the lock.
     /// Removes the watches whose streams ended (see `openWatch`). Under `state`'s lock.
     private func removeEndedWatchers(_ state: inout State) {
         let ended = endedWatchers.withLock { ended -> [Int] in
@@ -333,7 +365,11 @@ public final class ObjectStore: Sendable {
         for id in ended { state.watchers.removeValue(forKey: id) }
     }
 
-    private func record(_ event: StoreEvent, in state: inout State) -> [Watcher] {
+    /// Records the event and hands it to every watcher; returns the watchers that could not
+    /// take it, removed, for the caller to close once it has released the lock. `object` is
+    /// the event's object as the writer holds it, and `previous` the object before when the
+    /// store had its tree, so predicates need not parse them again.
+    private func record(_ event: StoreEvent, in state: inout State, object: JSONValue, previous: JSONValue?) -> [Watcher] {
         removeEndedWatchers(&state)
         if let evicted = state.history.append(event) {
             state.historyFloor = evicted.resourceVersion
@@ -345,8 +381,9 @@ public final class ObjectStore: Sendable {
             state.historyBytes -= evicted.footprint
         }
         var overflowed: [Int] = []
+        let trees = EventTrees(event, object: object, previous: previous)
         for (id, watcher) in state.watchers {
-            guard let visible = watcher.filter.translate(event) else { continue }
+            guard let visible = watcher.filter.translate(event, trees: trees) else { continue }
             if case .dropped = watcher.continuation.yield(visible) { overflowed.append(id) }
         }
         // A watcher that cannot keep up is closed, as kube-apiserver does; its client
@@ -354,22 +391,22 @@ public final class ObjectStore: Sendable {
         return overflowed.compactMap { state.watchers.removeValue(forKey: $0) }
     }
 
-    private static func index(_ state: inout State, key: StorageKey, object: JSONValue) {
-        if let uid = object.uid { state.uidIndex[uid] = key }
-        if object.deletionTimestamp != nil { state.terminating.insert(key) }
-        for owner in object.ownerReferences { state.dependents[owner.uid, default: []].insert(key) }
-        if !key.namespace.isEmpty { state.namespaceContent[key.namespace, default: NamespaceContent()].add(key.resource, object) }
+    private static func index(_ state: inout State, key: StorageKey, metadata: StoredMetadata) {
+        if let uid = metadata.uid { state.uidIndex[uid] = key }
+        if metadata.isTerminating { state.terminating.insert(key) }
+        for owner in metadata.ownerUIDs { state.dependents[owner, default: []].insert(key) }
+        if !key.namespace.isEmpty { state.namespaceContent[key.namespace, default: NamespaceContent()].add(key.resource, metadata) }
     }
 
-    private static func unindex(_ state: inout State, key: StorageKey, object: JSONValue) {
-        if let uid = object.uid, state.uidIndex[uid] == key { state.uidIndex[uid] = nil }
+    private static func unindex(_ state: inout State, key: StorageKey, metadata: StoredMetadata) {
+        if let uid = metadata.uid, state.uidIndex[uid] == key { state.uidIndex[uid] = nil }
         state.terminating.remove(key)
-        for owner in object.ownerReferences {
-            state.dependents[owner.uid]?.remove(key)
-            if state.dependents[owner.uid]?.isEmpty == true { state.dependents[owner.uid] = nil }
+        for owner in metadata.ownerUIDs {
+            state.dependents[owner]?.remove(key)
+            if state.dependents[owner]?.isEmpty == true { state.dependents[owner] = nil }
         }
         if !key.namespace.isEmpty, var content = state.namespaceContent.removeValue(forKey: key.namespace) {
-            content.remove(key.resource, object)
+            content.remove(key.resource, metadata)
             if !content.isEmpty { state.namespaceContent[key.namespace] = content }
         }
     }
@@ -425,7 +462,7 @@ public final class ObjectStore: Sendable {
                 initial.sort { $0.1.resourceVersion < $1.1.resourceVersion }
                 for (slot, object, resource) in initial {
                     let key = StorageKey(resource, namespace: slot.namespace, name: slot.name)
-                    guard filter.admits(key), filter.predicate?(object.object) ?? true else { continue }
+                    guard filter.admits(key), filter.admits(object) else { continue }
                     continuation.yield(WatchEvent(kind: .added, key: key, object: object))
                 }
             case .after(let version):
@@ -453,6 +490,11 @@ public final class ObjectStore: Sendable {
             self?.endedWatchers.withLock { $0.append(id) }
         }
         return WatchRegistration(events: stream, id: id)
+    }
+
+    /// Runs `body` on the store's state under its lock: for tests that look inside.
+    func withState<Result: Sendable>(_ body: (inout State) -> sending Result) -> sending Result {
+        state.withLock { state in body(&state) }
     }
 
     /// Number of open watches (for metrics).

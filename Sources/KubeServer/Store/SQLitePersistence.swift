@@ -32,6 +32,9 @@ public final class SQLitePersistence: Persistence {
         configuration.prepareDatabase { db in
             _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
             try db.execute(sql: "PRAGMA synchronous = \(fsync ? "FULL" : "NORMAL")")
+            // The store serves every read from memory and reads the database only at start-up:
+            // the cache need hold little more than the B-tree's interior pages for the writes.
+            try db.execute(sql: "PRAGMA cache_size = -512")
         }
         database = try DatabaseQueue(path: path, configuration: configuration)
         try database.write { db in

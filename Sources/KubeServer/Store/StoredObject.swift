@@ -1,22 +1,82 @@
 import KubeModel
 
-/// An object as stored: the JSON tree, its compact encoding (sent to clients as is), and
-/// the resourceVersion written into both.
+/// An object as stored: its compact encoding (sent to clients as is), the resourceVersion
+/// written into it, and the few fields the store's indexes read.
+///
+/// The parsed tree is not kept. A tree of small dictionaries costs about five times the
+/// encoding, and most stored objects are only ever sent as bytes; ``object`` parses on
+/// demand, once per use, for the paths that read or change fields.
 public struct StoredObject: Sendable {
-    public var object: JSONValue {
-        didSet { apiVersion = object.apiVersion }
-    }
-    public var bytes: [UInt8]
-    public var resourceVersion: Int64
+    public let bytes: [UInt8]
+    public let resourceVersion: Int64
     /// The object's `apiVersion`, read once: a list compares it for every item to decide
     /// whether the stored bytes can be sent as they are.
-    public private(set) var apiVersion: String?
+    public let apiVersion: String?
+    /// What the store's indexes and garbage collection read, kept so that neither parses.
+    public let metadata: StoredMetadata
+    /// The tree, when the store handed this copy out with one it had at hand (the writer's
+    /// own, or one of its recent trees). Never set on what the store keeps.
+    var tree: JSONValue? {
+        get { heldTree?.value }
+        set { heldTree = newValue.map(HeldTree.init) }
+    }
+    /// Boxed: an optional tree inline would add 17 bytes to every stored object and event.
+    private var heldTree: HeldTree?
 
+    /// `bytes` must be `object` encoded (the store writes both from the same tree).
     public init(object: JSONValue, bytes: [UInt8], resourceVersion: Int64) {
-        self.object = object
         self.bytes = bytes
+        heldTree = nil
         self.resourceVersion = resourceVersion
         apiVersion = object.apiVersion
+        metadata = StoredMetadata(object)
+    }
+
+    /// This object without a tree: what may be kept (events in the history hold no trees).
+    var withoutTree: StoredObject {
+        var copy = self
+        copy.tree = nil
+        return copy
+    }
+
+    /// The object, parsed from its encoding (unless this copy came with its tree). A read
+    /// may parse: hold on to the result rather than reading this in a loop.
+    public var object: JSONValue {
+        if let tree { return tree }
+        guard !bytes.isEmpty else { return .object([:]) }
+        do {
+            return try JSONValue(parsing: bytes)
+        } catch {
+            // The store wrote these bytes from a tree it had bounded (or read them back and
+            // parsed them at start-up), so they always parse.
+            assertionFailure("stored bytes did not parse: \(error)")
+            return .object([:])
+        }
+    }
+}
+
+private final class HeldTree: Sendable {
+    let value: JSONValue
+
+    init(_ value: JSONValue) {
+        self.value = value
+    }
+}
+
+/// The fields of a stored object that its indexes depend on: an object's uid, whether it is
+/// being deleted, its owners and its finalizers.
+public struct StoredMetadata: Sendable, Equatable {
+    public let uid: String?
+    public let isTerminating: Bool
+    /// The uids its ownerReferences name, in order.
+    public let ownerUIDs: [String]
+    public let finalizers: [String]
+
+    init(_ object: JSONValue) {
+        uid = object.uid
+        isTerminating = object.deletionTimestamp != nil
+        ownerUIDs = object.ownerReferences.map(\.uid)
+        finalizers = object.finalizers
     }
 }
 

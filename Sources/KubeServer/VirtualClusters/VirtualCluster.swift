@@ -74,12 +74,7 @@ public final class VirtualCluster: Sendable {
 
     /// Every object of the cluster as it is now: what a restore brings back.
     public func snapshot() -> Snapshot {
-        Snapshot(
-            objects: tree.store.allObjects().map { entry in
-                var object = entry.object
-                object.resourceVersion = nil
-                return Snapshot.Entry(key: entry.key, object: object)
-            })
+        Snapshot(objects: tree.store.allStoredObjects().map { Snapshot.Entry(key: $0.key, encoded: $0.object.bytes) })
     }
 
     /// Brings the cluster back to `snapshot`: objects written since are deleted, objects
@@ -91,19 +86,23 @@ public final class VirtualCluster: Sendable {
         // ServiceAccount into a namespace being removed); they start again on the result.
         await stopControllers()
         defer { startControllers() }
-        let wanted = Dictionary(snapshot.objects.map { ($0.key, $0.object) }, uniquingKeysWith: { first, _ in first })
+        let wanted = Dictionary(snapshot.objects.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
         let crdResource = BuiltinResources.customResourceDefinitions.groupResource
         // Custom resources first, their definitions last, so no kind disappears under its objects.
-        let current = tree.store.allObjects().sorted { ($0.key.resource == crdResource ? 1 : 0) < ($1.key.resource == crdResource ? 1 : 0) }
+        let current = tree.store.allStoredObjects().sorted {
+            ($0.key.resource == crdResource ? 1 : 0) < ($1.key.resource == crdResource ? 1 : 0)
+        }
         for entry in current where wanted[entry.key] == nil {
             _ = try await tree.store.mutate(entry.key) { _ in .delete }
-            if entry.key.resource == crdResource { tree.crds.unregister(entry.object) }
+            if entry.key.resource == crdResource { tree.crds.unregister(entry.object.object) }
         }
         // Definitions first on the way back.
         let ordered = snapshot.objects.sorted { ($0.key.resource == crdResource ? 0 : 1) < ($1.key.resource == crdResource ? 0 : 1) }
         for entry in ordered {
             let object = entry.object
             _ = try await tree.store.mutate(entry.key) { (existing: StoredObject?) throws(APIError) -> Mutation in
+                // Untouched since the snapshot: the very bytes it holds.
+                if let existing, existing.bytes == entry.encoded { return .unchanged }
                 var stored = existing?.object
                 stored?.resourceVersion = nil
                 return stored == object ? .unchanged : .put(object)
@@ -114,9 +113,30 @@ public final class VirtualCluster: Sendable {
 
     /// A virtual cluster's objects at one moment.
     public struct Snapshot: Sendable {
+        /// One object, kept encoded: a snapshot taken from a store shares the store's bytes
+        /// until the object changes, so a kept snapshot costs next to nothing.
         public struct Entry: Sendable {
             public var key: StorageKey
-            public var object: JSONValue
+            /// The object's encoding, possibly with the resourceVersion it had when taken.
+            let encoded: [UInt8]
+
+            public init(key: StorageKey, object: JSONValue) {
+                var object = object
+                object.resourceVersion = nil
+                self.init(key: key, encoded: object.serialized())
+            }
+
+            init(key: StorageKey, encoded: [UInt8]) {
+                self.key = key
+                self.encoded = encoded
+            }
+
+            /// The object without a resourceVersion (parsed on each read).
+            public var object: JSONValue {
+                var object = (try? JSONValue(parsing: encoded)) ?? .object([:])
+                object.resourceVersion = nil
+                return object
+            }
         }
 
         public var objects: [Entry]
