@@ -152,8 +152,6 @@ struct RequestOptions: Sendable {
     /// Whether a stored object passes the selectors, reading only what they name from its
     /// encoding (a list of 100,000 pods by `spec.nodeName` scans them, never builds them).
     func matches(stored: StoredObject, along paths: JSONPathSet) -> Bool {
-        if let tree = stored.tree { return matches(tree) }
-        guard let partial = try? JSONValue(parsing: stored.bytes, keeping: paths) else { return matches(stored.object) }
-        return matches(partial)
+        matches(stored.object(along: paths))
     }
 }

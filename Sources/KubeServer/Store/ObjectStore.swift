@@ -60,8 +60,9 @@ public final class ObjectStore: Sendable {
     private let persistence: (any Persistence)?
     /// The Service address allocator's short-lived reservations in this store.
     let addressHolds = AddressHolds()
-    /// What readers decoded from stored objects (RBAC bindings and rules), kept so that
-    /// each version of an object is parsed once, not on every request.
+    /// What readers decoded from stored objects (RBAC bindings and rules, Services' addresses,
+    /// ClusterRoles' aggregation), kept so that each version of an object is parsed once, not
+    /// on every request.
     let decoded = DecodedViews()
 
     /// Events kept for resuming watches.

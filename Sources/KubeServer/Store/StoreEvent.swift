@@ -71,11 +71,7 @@ public struct WatchFilter: Sendable {
     /// Whether a stored object passes the predicate, parsing no more of it than needed.
     func admits(_ stored: StoredObject) -> Bool {
         guard let predicate else { return true }
-        if let tree = stored.tree { return predicate(tree) }
-        if let predicatePaths, let partial = try? JSONValue(parsing: stored.bytes, keeping: predicatePaths) {
-            return predicate(partial)
-        }
-        return predicate(stored.object)
+        return predicate(stored.object(along: predicatePaths))
     }
 
     /// Translates a store event into what this watcher sees, or nil when it sees nothing.

@@ -32,6 +32,14 @@ public struct StoredObject: Sendable {
         metadata = StoredMetadata(object)
     }
 
+    /// What a reader of only `paths` needs: the tree when this copy has one, else the
+    /// object parsed along `paths` (the whole object when `paths` is nil).
+    public func object(along paths: JSONPathSet?) -> JSONValue {
+        if let tree { return tree }
+        if let paths, let partial = try? JSONValue(parsing: bytes, keeping: paths) { return partial }
+        return object
+    }
+
     /// This object without a tree: what may be kept (events in the history hold no trees).
     var withoutTree: StoredObject {
         var copy = self
