@@ -66,6 +66,10 @@ private func delete(_ store: ObjectStore, _ name: String) async throws(APIError)
         let reopened = try ObjectStore(persistence: SQLitePersistence(path: path))
         #expect(reopened.quarantined.map(\.key) == [key("broken")])
         #expect(reopened.get(key("good")) != nil)
+        // Its version still counts: a version once written is never handed out again, at
+        // this start or any later one.
+        #expect(reopened.currentResourceVersion == 99)
+        #expect(try ObjectStore(persistence: SQLitePersistence(path: path)).currentResourceVersion == 99)
         let check = try DatabaseQueue(path: path)
         let kept = try await check.read { db in
             try Row.fetchAll(db, sql: "SELECT name, body, reason FROM quarantined_objects")

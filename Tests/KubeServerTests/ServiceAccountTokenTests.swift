@@ -32,6 +32,18 @@ import Testing
         tokens.issue(namespace: "team", name: "robot", uid: uid, audiences: audiences, expirationSeconds: 3600).token
     }
 
+    /// The scheme is matched in any case (RFC 9110) and spaces around the token are dropped;
+    /// nothing else gets through.
+    @Test func theAdminTokenIsReadFromTheAuthorizationHeader() {
+        let authenticator = TokenAuthenticator(tokens: ["admin-token"])
+        for header in ["Bearer admin-token", "bearer admin-token", "BEARER \tadmin-token  "] {
+            #expect(authenticator.user(for: header) == .admin, "\(header)")
+        }
+        for header in ["Bearer admin-toke", "Bearer admin-token2", "Basic admin-token", "admin-token", "Bearer ", "", nil] {
+            #expect(authenticator.user(for: header) == nil, "\(header ?? "nil")")
+        }
+    }
+
     @Test func aValidTokenActsAsItsServiceAccount() async throws {
         let store = try ObjectStore(persistence: nil)
         try await putAccount(store, uid: "uid-1")

@@ -21,16 +21,7 @@ public enum BearerToken {
         guard let authorization, authorization.count > 7,
             authorization.prefix(7).lowercased() == "bearer "
         else { return nil }
-        let token = authorization.dropFirst(7).trimmingWhitespace()
+        let token = authorization.dropFirst(7).trimmingHTTPWhitespace()
         return token.isEmpty ? nil : String(token)
-    }
-}
-
-extension Substring {
-    fileprivate func trimmingWhitespace() -> Substring {
-        var text = self
-        while let first = text.first, first == " " || first == "\t" { text = text.dropFirst() }
-        while let last = text.last, last == " " || last == "\t" { text = text.dropLast() }
-        return text
     }
 }

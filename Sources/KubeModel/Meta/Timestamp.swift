@@ -29,10 +29,34 @@ public enum Timestamp {
 /// Names Kubernetes makes up: `generateName` suffixes, `virt-launcher-<vm>-<5>` pods.
 public enum GeneratedName {
     /// Kubernetes' alphabet for generated names: no vowels, no confusable digits.
-    private static let alphabet = Array("bcdfghjklmnpqrstvwxz2456789")
+    private static let alphabet = Array("bcdfghjklmnpqrstvwxz2456789".utf8)
 
     public static func randomSuffix(length: Int = 5) -> String {
         var generator = SystemRandomNumberGenerator()
-        return String((0..<length).map { _ in alphabet[Int(generator.next(upperBound: UInt64(alphabet.count)))] })
+        let letters = (0..<length).map { _ in alphabet[Int(generator.next(upperBound: UInt64(alphabet.count)))] }
+        return String(decoding: letters, as: UTF8.self)
+    }
+}
+
+/// `metadata.uid` values: random (version 4) UUIDs in lowercase, as kube-apiserver writes
+/// them. Drawn from the system's generator (`getrandom`): Foundation's `UUID()` opens and reads
+/// `/dev/urandom` each time, which showed in the profile of every create.
+public enum ObjectUID {
+    public static func generate() -> String {
+        var generator = SystemRandomNumberGenerator()
+        var bytes = (generator.next() as UInt64, generator.next() as UInt64)
+        return withUnsafeMutableBytes(of: &bytes) { raw in
+            raw[6] = (raw[6] & 0x0f) | 0x40 // version 4
+            raw[8] = (raw[8] & 0x3f) | 0x80 // RFC 4122 variant
+            let digits = Array("0123456789abcdef".utf8)
+            var text: [UInt8] = []
+            text.reserveCapacity(36)
+            for (index, byte) in raw.enumerated() {
+                if index == 4 || index == 6 || index == 8 || index == 10 { text.append(UInt8(ascii: "-")) }
+                text.append(digits[Int(byte >> 4)])
+                text.append(digits[Int(byte & 0x0f)])
+            }
+            return String(decoding: text, as: UTF8.self)
+        }
     }
 }

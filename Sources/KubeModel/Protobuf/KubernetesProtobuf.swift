@@ -17,8 +17,7 @@ public enum KubernetesProtobuf {
     /// True when a `Content-Type` header names the Kubernetes protobuf media type
     /// (parameters and letter case aside).
     public static func matches(contentType: String) -> Bool {
-        let essence = contentType.split(separator: ";", maxSplits: 1).first ?? ""
-        return essence.trimmingCharacters(in: .whitespaces).lowercased() == mediaType
+        HTTPMediaType.essence(of: contentType) == mediaType
     }
 
     /// The `apiVersion`/`kind` pairs `decode` has a schema for.

@@ -7,7 +7,8 @@ enum GoTypes {
     /// `PodSpec` for `io.k8s.api.core.v1.PodSpec`: the struct name in `Go struct field
     /// PodSpec.spec.containers`.
     static func structName(_ definition: String) -> String {
-        String(definition.split(separator: ".").last ?? Substring(definition))
+        guard let dot = definition.utf8.lastIndex(of: UInt8(ascii: ".")) else { return definition }
+        return String(definition[definition.index(after: dot)...])
     }
 
     /// `v1.PodSpec` for `io.k8s.api.core.v1.PodSpec`: package and type, as `%v` of a Go

@@ -25,8 +25,14 @@ public struct FieldSelector: Sendable, Equatable, CustomStringConvertible {
             self.value = value
         }
 
+        /// The field's path: its dot-separated parts (an empty part stays, so `spec..x`
+        /// names nothing rather than `spec.x`).
+        public var path: [String] {
+            field.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        }
+
         public func matches(_ object: JSONValue) -> Bool {
-            let actual = FieldSelector.fieldValue(of: object, at: field)
+            let actual = FieldSelector.fieldValue(of: object, at: path)
             switch op {
             case .equals: return actual == value
             case .notEquals: return actual != value
@@ -58,7 +64,11 @@ public struct FieldSelector: Sendable, Equatable, CustomStringConvertible {
     /// text (`true`, `3`), and a missing field or `null` as the empty string — which is how
     /// `spec.nodeName=` finds unscheduled pods.
     public static func fieldValue(of object: JSONValue, at field: String) -> String {
-        let path = field.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        fieldValue(of: object, at: Requirement(field: field, op: .equals, value: "").path)
+    }
+
+    /// ``fieldValue(of:at:)`` for a field already split into its path.
+    public static func fieldValue(of object: JSONValue, at path: [String]) -> String {
         switch object[path: path] {
         case nil, .null?: return ""
         case .string(let text)?: return text

@@ -1,19 +1,33 @@
 /// Kubernetes' rules for names, label keys and label values; each check returns the
 /// problem in Kubernetes' wording, or nil.
 enum NameValidation {
-    private static func isAlphanumeric(_ c: Character) -> Bool {
-        c.isASCII && (c.isLowercase || c.isNumber)
+    /// Names are checked byte by byte: every allowed character is ASCII, so any byte of a
+    /// non-ASCII character fails the check, as the character would (and reading bytes keeps
+    /// Unicode segmentation out of every create).
+    private static func isAlphanumeric(_ byte: UInt8) -> Bool {
+        (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+    }
+
+    /// Whether `name` is lowercase alphanumerics and `extra` bytes, starting and ending with
+    /// an alphanumeric.
+    private static func isRFC1123(_ name: String, allowing extra: [UInt8]) -> Bool {
+        let bytes = name.utf8
+        guard let first = bytes.first, let last = bytes.last, isAlphanumeric(first), isAlphanumeric(last) else { return false }
+        return bytes.allSatisfy { isAlphanumeric($0) || extra.contains($0) }
+    }
+
+    /// Whether `name` has more than `limit` characters (counted as kube-apiserver counts them,
+    /// in characters; counting them is left for names long enough in bytes).
+    private static func isLonger(_ name: String, than limit: Int) -> Bool {
+        name.utf8.count > limit && name.count > limit
     }
 
     static func dnsLabel(_ name: String) -> String? {
         let rule =
             "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character"
         if name.isEmpty { return rule }
-        if name.count > 63 { return "must be no more than 63 characters" }
-        guard let first = name.first, let last = name.last, isAlphanumeric(first), isAlphanumeric(last),
-            name.allSatisfy({ isAlphanumeric($0) || $0 == "-" })
-        else { return rule }
-        return nil
+        if isLonger(name, than: 63) { return "must be no more than 63 characters" }
+        return isRFC1123(name, allowing: [UInt8(ascii: "-")]) ? nil : rule
     }
 
     /// kube-apiserver's rule for names that are only ever a URL path segment (RBAC objects):
@@ -27,11 +41,8 @@ enum NameValidation {
         let rule =
             "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character"
         if name.isEmpty { return rule }
-        if name.count > 253 { return "must be no more than 253 characters" }
-        guard let first = name.first, let last = name.last, isAlphanumeric(first), isAlphanumeric(last),
-            name.allSatisfy({ isAlphanumeric($0) || $0 == "-" || $0 == "." })
-        else { return rule }
-        return nil
+        if isLonger(name, than: 253) { return "must be no more than 253 characters" }
+        return isRFC1123(name, allowing: [UInt8(ascii: "-"), UInt8(ascii: ".")]) ? nil : rule
     }
 
     private static func isQualifiedNamePart(_ text: Substring) -> Bool {

@@ -58,7 +58,7 @@ struct ObjectAdmission: Sendable {
         ] {
             metadata[field] = nil
         }
-        metadata["uid"] = .string(UUID().uuidString.lowercased())
+        metadata["uid"] = .string(ObjectUID.generate())
         metadata["creationTimestamp"] = .string(Timestamp.now())
         metadata["generation"] = Self.tracksGeneration(resource) ? .int(1) : nil
         object.metadata = metadata

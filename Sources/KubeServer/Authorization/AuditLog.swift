@@ -37,7 +37,7 @@ public final class AuditLog: Sendable {
     func record(_ request: RequestAttributes, caller: UserInfo, uri: String, allowed: Bool, reason: String) {
         var event: [String: JSONValue] = [
             "kind": "Event", "apiVersion": "audit.k8s.io/v1", "level": "Metadata", "stage": "RequestReceived",
-            "auditID": .string(UUID().uuidString.lowercased()),
+            "auditID": .string(ObjectUID.generate()),
             "requestURI": .string(uri), "verb": .string(request.verb),
             "user": Self.user(caller),
             "stageTimestamp": .string(Timestamp.microString(Date())),

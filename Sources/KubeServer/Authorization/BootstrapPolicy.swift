@@ -160,7 +160,7 @@ enum BootstrapPolicy {
             for var object in objects {
                 let key = StorageKey(resource, name: object.name ?? "")
                 guard store.get(key) == nil else { continue }
-                object[path: ["metadata", "uid"]] = .string(UUID().uuidString.lowercased())
+                object[path: ["metadata", "uid"]] = .string(ObjectUID.generate())
                 object[path: ["metadata", "creationTimestamp"]] = .string(Timestamp.now())
                 object[path: ["metadata", "generation"]] = .int(1)
                 let candidate = object

@@ -146,7 +146,7 @@ struct KubeAPIResponder: HTTPResponder {
     static func acceptsTable(_ accept: String?) -> Bool {
         guard let accept else { return false }
         return accept.split(separator: ",").contains { part in
-            let parameters = part.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+            let parameters = part.split(separator: ";").map { $0.trimmingHTTPWhitespace() }
             return parameters.contains("as=Table") && parameters.contains("g=meta.k8s.io")
                 && (parameters.contains("v=v1") || parameters.contains("v=v1beta1"))
         }
@@ -169,7 +169,7 @@ struct KubeAPIResponder: HTTPResponder {
     /// Media types a body may have: JSON and kubectl's protobuf for writes, the three patch
     /// types and server-side apply for patches. YAML is answered later with its own message.
     static func checkMediaType(_ contentType: String, method: HTTPRequest.Method) throws(APIError) {
-        let mediaType = PatchKind.mediaType(of: contentType)
+        let mediaType = HTTPMediaType.essence(of: contentType)
         let accepted: [String]
         if method == .patch {
             accepted = PatchKind.allCases.map(\.rawValue) + [ResourceHandler.applyMediaType]

@@ -139,12 +139,12 @@ struct RequestOptions: Sendable {
     var hasSelectors: Bool { labelSelector != nil || fieldSelector != nil }
 
     /// What the selectors read of an object: its labels and the fields named. A stored object
-    /// parsed along these paths alone can be matched (``matches(stored:)``).
+    /// parsed along these paths alone can be matched (``matches(stored:along:)``).
     var selectorPaths: JSONPathSet {
         var paths: [[String]] = []
         if labelSelector != nil { paths.append(["metadata", "labels"]) }
         for requirement in fieldSelector?.requirements ?? [] {
-            paths.append(requirement.field.split(separator: ".", omittingEmptySubsequences: false).map(String.init))
+            paths.append(requirement.path)
         }
         return JSONPathSet(paths)
     }

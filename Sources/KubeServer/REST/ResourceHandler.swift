@@ -267,7 +267,7 @@ struct ResourceHandler: Sendable {
     }
 
     func patch(_ call: Call, subresource: String?) async throws(APIError) -> APIResponse {
-        if PatchKind.mediaType(of: call.contentType) == Self.applyMediaType {
+        if HTTPMediaType.essence(of: call.contentType) == Self.applyMediaType {
             return try await serverSideApply(call, subresource: subresource)
         }
         if call.options.force != nil {
@@ -411,13 +411,7 @@ enum PatchKind: String, CaseIterable {
     case strategic = "application/strategic-merge-patch+json"
 
     init?(contentType: String) {
-        self.init(rawValue: Self.mediaType(of: contentType))
-    }
-
-    /// A Content-Type's media type without its parameters, lower-case
-    /// (`Application/JSON; charset=utf-8` → `application/json`).
-    static func mediaType(of contentType: String) -> String {
-        contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        self.init(rawValue: HTTPMediaType.essence(of: contentType))
     }
 }
 

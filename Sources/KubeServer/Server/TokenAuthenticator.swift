@@ -21,8 +21,7 @@ public struct TokenAuthenticator: Sendable {
 
     /// Who the `Authorization` header names; nil when it names nobody this server knows.
     public func user(for authorization: String?) -> UserInfo? {
-        guard let authorization, authorization.hasPrefix("Bearer ") else { return nil }
-        let token = authorization.dropFirst("Bearer ".count).trimmingCharacters(in: .whitespaces)
+        guard let token = BearerToken.parse(authorization: authorization) else { return nil }
         // Compare every candidate in full so timing does not reveal a prefix match.
         var matched = false
         for candidate in tokens.current where ConstantTime.equals(candidate, token) { matched = true }

@@ -49,9 +49,16 @@ public final class ObjectStore: Sendable {
         }
     }
 
-    struct Watcher {
-        var filter: WatchFilter
-        var continuation: AsyncStream<WatchEvent>.Continuation
+    /// A class: every write walks every watcher, and copying a reference is one retain where
+    /// copying the filter (strings, a closure, paths) was several.
+    final class Watcher: Sendable {
+        let filter: WatchFilter
+        let continuation: AsyncStream<WatchEvent>.Continuation
+
+        init(filter: WatchFilter, continuation: AsyncStream<WatchEvent>.Continuation) {
+            self.filter = filter
+            self.continuation = continuation
+        }
     }
 
     private let state: Mutex<State>

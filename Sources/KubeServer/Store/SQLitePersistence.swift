@@ -5,28 +5,36 @@ import Synchronization
 
 /// Objects in one SQLite database (WAL mode), the way k3s keeps Kubernetes in SQLite.
 ///
-/// Group commit: the first writer to wait becomes the leader and writes every operation
-/// queued so far in one transaction; writers arriving meanwhile wait for the next batch,
-/// which the same leader writes before it returns. Under load one transaction carries many
-/// writes; alone, a write commits at once.
+/// Group commit on a serial writer queue: a write handed over while the queue is idle starts
+/// a drain there, which writes everything queued so far in one transaction, wakes the
+/// requests whose writes are in, and goes on with whatever arrived meanwhile until nothing is
+/// left. Under load one transaction carries many writes; alone, a write commits at once. The
+/// drain never waits for a request's task to be scheduled (a request used to lead the drain
+/// and lost its turn on the busy cooperative pool between batches).
 public final class SQLitePersistence: Persistence {
     private struct State {
         var pending: [PersistedOperation] = []
         var durableVersion: Int64 = 0
-        var flushing = false
+        var draining = false
         var waiters: [(version: Int64, continuation: CheckedContinuation<Void, any Error>)] = []
         var failure: (any Error)?
+        var statistics: (batches: Int, operations: Int) = (0, 0)
     }
 
     private let database: DatabaseQueue
     private let state = Mutex(State())
-    private let batchSizes = Mutex<(batches: Int, operations: Int)>((0, 0))
+    private let writer = DispatchQueue(label: "virtyard-store-writer")
 
     /// Opens (creating if needed) the database at `path`.
     ///
     /// `synchronous = NORMAL` with WAL keeps every committed write across a crash of the
     /// process (`kill -9`); `fsync: true` makes each commit also survive power loss.
-    public init(path: String, fsync: Bool = false) throws {
+    ///
+    /// `checkpointPages` is how far the WAL grows (in 4 KiB pages) before a commit copies it
+    /// into the database. That copy, and its `fdatasync`, happen inside a commit and hold up
+    /// every write waiting behind it; a page written many times between checkpoints is copied
+    /// once. SQLite's default, 1,000, suits small databases; a busy one gains from more.
+    public init(path: String, fsync: Bool = false, checkpointPages: Int = 1000) throws {
         var configuration = Configuration()
         configuration.label = "virtyard-store"
         configuration.prepareDatabase { db in
@@ -35,6 +43,7 @@ public final class SQLitePersistence: Persistence {
             // The store serves every read from memory and reads the database only at start-up:
             // the cache need hold little more than the B-tree's interior pages for the writes.
             try db.execute(sql: "PRAGMA cache_size = -512")
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = \(max(checkpointPages, 1))")
         }
         database = try DatabaseQueue(path: path, configuration: configuration)
         try database.write { db in
@@ -67,18 +76,23 @@ public final class SQLitePersistence: Persistence {
     public func load() throws -> PersistedSnapshot {
         try database.read { db in
             var records: [PersistedSnapshot.Record] = []
-            let rows = try Row.fetchCursor(db, sql: "SELECT resource, namespace, name, body FROM objects")
+            // The newest version is the highest of the rows' and the recorded one (see
+            // `write(_:to:)`), read from the column so that a row whose body is quarantined
+            // still counts.
+            var newest = try Int64.fetchOne(db, sql: "SELECT value FROM store_state WHERE key = 'resourceVersion'") ?? 0
+            let rows = try Row.fetchCursor(db, sql: "SELECT resource, namespace, name, resource_version, body FROM objects")
             while let row = try rows.next() {
                 let resource: String = row["resource"]
                 let body: Data = row["body"]
+                let version: Int64 = row["resource_version"]
+                newest = max(newest, version)
                 records.append(
                     PersistedSnapshot.Record(
                         key: StorageKey(Self.groupResource(from: resource), namespace: row["namespace"], name: row["name"]),
                         body: Array(body)))
             }
-            let version = try Int64.fetchOne(db, sql: "SELECT value FROM store_state WHERE key = 'resourceVersion'") ?? 0
-            state.withLock { $0.durableVersion = version }
-            return PersistedSnapshot(objects: records, resourceVersion: version)
+            state.withLock { $0.durableVersion = newest }
+            return PersistedSnapshot(objects: records, resourceVersion: newest)
         }
     }
 
@@ -87,6 +101,14 @@ public final class SQLitePersistence: Persistence {
     public func quarantine(_ key: StorageKey, reason: String) throws {
         try database.write { db in
             let arguments: StatementArguments = [key.resource.description, key.namespace, key.name]
+            // The row may hold the newest version (puts record it only in their rows): keep it,
+            // or a restart after this one would hand it out again.
+            try db.execute(
+                sql: """
+                    INSERT INTO store_state (key, value)
+                    SELECT 'resourceVersion', resource_version FROM objects WHERE resource = ? AND namespace = ? AND name = ?
+                    ON CONFLICT (key) DO UPDATE SET value = max(value, excluded.value)
+                    """, arguments: arguments)
             try db.execute(
                 sql: """
                     INSERT INTO quarantined_objects (resource, namespace, name, body, reason, quarantined_at)
@@ -98,112 +120,111 @@ public final class SQLitePersistence: Persistence {
     }
 
     public func enqueue(_ operation: PersistedOperation) {
-        state.withLock { $0.pending.append(operation) }
+        let startDrain = state.withLock { state -> Bool in
+            // After a failed write nothing more is written (each waiter is told): keep nothing.
+            guard state.failure == nil else { return false }
+            state.pending.append(operation)
+            guard !state.draining else { return false }
+            state.draining = true
+            return true
+        }
+        if startDrain { writer.async { self.drain() } }
     }
 
     public func waitUntilDurable(_ version: Int64) async throws {
-        enum Role { case done, leader, follower }
-        let role = try state.withLock { state throws -> Role in
-            if let failure = state.failure { throw failure }
-            if state.durableVersion >= version { return .done }
-            if state.flushing { return .follower }
-            state.flushing = true
-            return .leader
-        }
-        switch role {
-        case .done:
-            return
-        case .follower:
-            try await withCheckedThrowingContinuation { continuation in
-                let resumeNow = state.withLock { state -> Bool in
-                    if state.durableVersion >= version { return true }
-                    state.waiters.append((version, continuation))
-                    return false
-                }
-                if resumeNow { continuation.resume() }
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            let outcome = state.withLock { state -> Result<Bool, any Error> in
+                // A write committed before a later batch failed is still durable.
+                if state.durableVersion >= version { return .success(true) }
+                if let failure = state.failure { return .failure(failure) }
+                state.waiters.append((version, continuation))
+                return .success(false)
             }
-        case .leader:
-            try await flushAsLeader()
+            switch outcome {
+            case .success(true): continuation.resume()
+            case .success(false): break
+            case .failure(let error): continuation.resume(throwing: error)
+            }
         }
     }
 
-    /// Writes batches until nothing is pending, waking each waiter whose write is in.
-    private func flushAsLeader() async throws {
-        while true {
-            let batch = state.withLock { state -> [PersistedOperation] in
-                defer { state.pending.removeAll(keepingCapacity: true) }
-                return state.pending
+    /// Writes batches until nothing is pending. Runs on `writer`, while `draining` is set.
+    private func drain() {
+        while writeNextBatch() {}
+    }
+
+    /// Writes everything pending in one transaction and wakes each waiter whose write is in.
+    /// Returns whether more is pending (`draining` then stays set; otherwise it is cleared).
+    private func writeNextBatch() -> Bool {
+        let batch = state.withLock { state -> [PersistedOperation] in
+            defer { state.pending.removeAll(keepingCapacity: true) }
+            return state.pending
+        }
+        do {
+            if !batch.isEmpty { try database.write { db in try Self.write(batch, to: db) } }
+        } catch {
+            // The store cannot promise durability any more: every waiter, now and later, is
+            // told so, and nothing else is written.
+            let waiters = state.withLock { state in
+                state.failure = error
+                state.draining = false
+                state.pending.removeAll()
+                defer { state.waiters.removeAll() }
+                return state.waiters
             }
-            if batch.isEmpty {
-                let finished = state.withLock { state -> Bool in
-                    if state.pending.isEmpty {
-                        state.flushing = false
-                        return true
-                    }
-                    return false
-                }
-                if finished { return }
-                continue
-            }
-            do {
-                try await write(batch)
-            } catch {
-                let waiters = state.withLock { state in
-                    state.failure = error
-                    state.flushing = false
-                    defer { state.waiters.removeAll() }
-                    return state.waiters
-                }
-                for waiter in waiters { waiter.continuation.resume(throwing: error) }
-                throw error
-            }
-            let highest = batch.last?.resourceVersion ?? 0
-            let ready = state.withLock { state -> [CheckedContinuation<Void, any Error>] in
+            for waiter in waiters { waiter.continuation.resume(throwing: error) }
+            return false
+        }
+        let (ready, more) = state.withLock { state in
+            if let highest = batch.last?.resourceVersion {
                 state.durableVersion = max(state.durableVersion, highest)
-                let durable = state.durableVersion
-                let ready = state.waiters.filter { $0.version <= durable }.map(\.continuation)
-                state.waiters.removeAll { $0.version <= durable }
-                return ready
+                state.statistics.batches += 1
+                state.statistics.operations += batch.count
             }
-            batchSizes.withLock {
-                $0.batches += 1
-                $0.operations += batch.count
-            }
-            for continuation in ready { continuation.resume() }
+            let durable = state.durableVersion
+            let ready = state.waiters.filter { $0.version <= durable }.map(\.continuation)
+            state.waiters.removeAll { $0.version <= durable }
+            if state.pending.isEmpty { state.draining = false }
+            return (ready, !state.pending.isEmpty)
         }
+        for continuation in ready { continuation.resume() }
+        return more
     }
 
-    private func write(_ batch: [PersistedOperation]) async throws {
-        try await database.write { db in
-            let upsert = try db.cachedStatement(
-                sql: """
-                    INSERT INTO objects (resource, namespace, name, resource_version, body) VALUES (?, ?, ?, ?, ?)
-                    ON CONFLICT (resource, namespace, name) DO UPDATE SET
-                        resource_version = excluded.resource_version, body = excluded.body
-                    """)
-            let remove = try db.cachedStatement(sql: "DELETE FROM objects WHERE resource = ? AND namespace = ? AND name = ?")
-            var highest: Int64 = 0
-            for operation in batch {
-                switch operation {
-                case .put(let key, let body, let version):
-                    try upsert.execute(arguments: [key.resource.description, key.namespace, key.name, version, Data(body)])
-                    highest = max(highest, version)
-                case .delete(let key, let version):
-                    try remove.execute(arguments: [key.resource.description, key.namespace, key.name])
-                    highest = max(highest, version)
-                }
+    private static func write(_ batch: [PersistedOperation], to db: Database) throws {
+        let upsert = try db.cachedStatement(
+            sql: """
+                INSERT INTO objects (resource, namespace, name, resource_version, body) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (resource, namespace, name) DO UPDATE SET
+                    resource_version = excluded.resource_version, body = excluded.body
+                """)
+        let remove = try db.cachedStatement(sql: "DELETE FROM objects WHERE resource = ? AND namespace = ? AND name = ?")
+        var removed = false
+        for operation in batch {
+            switch operation {
+            case .put(let key, let body, let version):
+                try upsert.execute(arguments: [key.resource.description, key.namespace, key.name, version, Data(body)])
+            case .delete(let key, _):
+                try remove.execute(arguments: [key.resource.description, key.namespace, key.name])
+                removed = true
             }
-            try db.execute(
+        }
+        // `load` takes the newest version among the rows and this record. A batch of puts
+        // leaves its newest version in a row; only a delete can take the newest one away, so
+        // only then is the record written (one page fewer in most commits).
+        if removed, let highest = batch.last?.resourceVersion {
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO store_state (key, value) VALUES ('resourceVersion', ?)
                     ON CONFLICT (key) DO UPDATE SET value = max(value, excluded.value)
-                    """, arguments: [highest])
+                    """
+            ).execute(arguments: [highest])
         }
     }
 
     /// Transactions written and operations they carried (operations ÷ batches is the
     /// group-commit factor).
-    public var commitStatistics: (batches: Int, operations: Int) { batchSizes.withLock { $0 } }
+    public var commitStatistics: (batches: Int, operations: Int) { state.withLock { $0.statistics } }
 
     /// `pods` → core group; `widgets.example.com` → group `example.com`.
     static func groupResource(from text: String) -> GroupResource {

@@ -40,13 +40,6 @@ public struct StoredObject: Sendable {
         return object
     }
 
-    /// This object without a tree: what may be kept (events in the history hold no trees).
-    var withoutTree: StoredObject {
-        var copy = self
-        copy.tree = nil
-        return copy
-    }
-
     /// The object, parsed from its encoding (unless this copy came with its tree). A read
     /// may parse: hold on to the result rather than reading this in a loop.
     public var object: JSONValue {
