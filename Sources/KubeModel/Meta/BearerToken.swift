@@ -4,14 +4,9 @@ public enum BearerToken {
     /// 32 random bytes from the system's secure generator, as 64 lowercase hex digits.
     public static func generate() -> String {
         var generator = SystemRandomNumberGenerator()
-        let digits = Array("0123456789abcdef".utf8)
         var text: [UInt8] = []
         text.reserveCapacity(64)
-        for _ in 0..<32 {
-            let byte = UInt8.random(in: 0...255, using: &generator)
-            text.append(digits[Int(byte >> 4)])
-            text.append(digits[Int(byte & 0x0f)])
-        }
+        for _ in 0..<32 { LowercaseHex.append(UInt8.random(in: 0...255, using: &generator), to: &text) }
         return String(decoding: text, as: UTF8.self)
     }
 

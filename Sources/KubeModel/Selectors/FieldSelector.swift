@@ -27,9 +27,7 @@ public struct FieldSelector: Sendable, Equatable, CustomStringConvertible {
 
         /// The field's path: its dot-separated parts (an empty part stays, so `spec..x`
         /// names nothing rather than `spec.x`).
-        public var path: [String] {
-            field.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
-        }
+        public var path: [String] { FieldSelector.path(of: field) }
 
         public func matches(_ object: JSONValue) -> Bool {
             let actual = FieldSelector.fieldValue(of: object, at: path)
@@ -64,7 +62,11 @@ public struct FieldSelector: Sendable, Equatable, CustomStringConvertible {
     /// text (`true`, `3`), and a missing field or `null` as the empty string — which is how
     /// `spec.nodeName=` finds unscheduled pods.
     public static func fieldValue(of object: JSONValue, at field: String) -> String {
-        fieldValue(of: object, at: Requirement(field: field, op: .equals, value: "").path)
+        fieldValue(of: object, at: path(of: field))
+    }
+
+    static func path(of field: String) -> [String] {
+        field.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
     }
 
     /// ``fieldValue(of:at:)`` for a field already split into its path.
