@@ -134,3 +134,22 @@ def test_promtool_reports_a_family_without_help():
     code, findings = promtool("# TYPE lint_probe_total counter\nlint_probe_total 1\n")
     assert findings == ["lint_probe_total no help text"], findings
     assert code == 3, code
+
+
+def test_the_schedulers_queue_is_on_the_page(busy):
+    """The scheduler's queue reports as `workqueue_*{name="scheduler"}` (docs/simulation.md):
+    a pod it placed counts among the queue's adds."""
+    pod = {
+        "apiVersion": "v1", "kind": "Pod", "metadata": {"name": "metrics-queue-probe"},
+        "spec": {"containers": [{"name": "c", "image": "busybox"}], "tolerations": [{"operator": "Exists"}]},
+    }
+    created = busy.http("POST", "/api/v1/namespaces/default/pods", pod)
+    assert created.status == 201, created
+    wait_until(lambda: busy.http("GET", "/api/v1/namespaces/default/pods/metrics-queue-probe").json()
+               .get("spec", {}).get("nodeName"), timeout=30, message="the probe pod bound")
+    text = http_request(busy.platform + "/metrics", timeout=30).text
+    adds = [line for line in text.splitlines()
+            if line.startswith("workqueue_adds_total{") and 'name="scheduler"' in line]
+    assert len(adds) == 1, adds
+    assert float(adds[0].rsplit(" ", 1)[1]) >= 1, adds
+    assert any(line.startswith("workqueue_depth{") and 'name="scheduler"' in line for line in text.splitlines())

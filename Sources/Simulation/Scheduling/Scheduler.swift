@@ -18,7 +18,10 @@ public final class Scheduler: Service, Sendable {
         public var strategy: ResourceScoringStrategy
         /// Nil: kube-scheduler's adaptive percentage.
         public var percentageOfNodesToScore: Int?
-        /// Bindings written at once.
+        /// Bindings written at once. kube-scheduler binds each pod in its own goroutine; a
+        /// bound keeps memory in check, and it must cover a commit's wait under load: at 16,
+        /// 100,000 pods created at about 900/s on 5,000 nodes left the scheduler 25 s behind, every
+        /// slot waiting on a binding, while 64 (the API client's connections per host) kept up.
         public var bindConcurrency: Int
         /// Write `Scheduled` / `FailedScheduling` events.
         public var recordEvents: Bool
@@ -26,7 +29,7 @@ public final class Scheduler: Service, Sendable {
 
         public init(
             strategy: ResourceScoringStrategy = .leastAllocated, percentageOfNodesToScore: Int? = nil,
-            bindConcurrency: Int = 16, recordEvents: Bool = true, schedulerName: String = "default-scheduler"
+            bindConcurrency: Int = 64, recordEvents: Bool = true, schedulerName: String = "default-scheduler"
         ) {
             self.strategy = strategy
             self.percentageOfNodesToScore = percentageOfNodesToScore
@@ -92,7 +95,7 @@ public final class Scheduler: Service, Sendable {
     private func schedule() async throws {
         let queue = WorkQueue<ObjectKey>(
             configuration: .init(
-                backoff: FailureBackoff(base: .seconds(1), cap: .seconds(10)),
+                name: "scheduler", backoff: FailureBackoff(base: .seconds(1), cap: .seconds(10)),
                 rateLimit: nil))
         // A new term starts from what the informers hold now.
         state.withLock { state in
