@@ -223,8 +223,14 @@ public final class Scheduler: Service, Sendable {
                     }
                     queue.forget(key)
                     if inFlight >= configuration.bindConcurrency {
-                        try await bindings.next()
-                        inFlight -= 1
+                        // Down to three quarters before placing more: this loop is one task
+                        // among the many a busy server runs, and taking one slot at a time
+                        // cost it a turn on the pool for every pod.
+                        let resumeAt = configuration.bindConcurrency * 3 / 4
+                        while inFlight > resumeAt {
+                            try await bindings.next()
+                            inFlight -= 1
+                        }
                     }
                     inFlight += 1
                     bindings.addTask { [self] in await bind(pod, scheduling, to: node, queue: queue) }
