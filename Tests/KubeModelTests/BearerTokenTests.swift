@@ -9,6 +9,11 @@ import Testing
             #expect(token.count == 64)
             #expect(token.allSatisfy { "0123456789abcdef".contains($0) }, "\(token)")
         }
+        // Every digit position varies: the four draws each fill their own quarter.
+        for position in 0..<64 {
+            let digits = Set(tokens.map { Array($0)[position] })
+            #expect(digits.count > 8, "position \(position)")
+        }
     }
 
     @Test func theAuthorizationHeaderIsParsed() {

@@ -25,6 +25,19 @@ import Testing
         #expect(GeneratedName.randomSuffix(length: 0) == "")
     }
 
+    /// Letters come eight to a random draw: every position, past the first draw too, must
+    /// take every letter of the alphabet (a position stuck at one letter, or a draw not
+    /// renewed, would show as a short set).
+    @Test func everyPositionOfASuffixTakesEveryLetter() {
+        let suffixes = (0..<2_000).map { _ in Array(GeneratedName.randomSuffix(length: 20)) }
+        #expect(suffixes.allSatisfy { $0.count == 20 })
+        for position in 0..<20 {
+            #expect(Set(suffixes.map { $0[position] }).count == 27, "position \(position)")
+        }
+        // The second draw's letters are not the first draw's again.
+        #expect(suffixes.filter { $0[0..<8] == $0[8..<16] }.count < 2)
+    }
+
     @Test func mediaTypesLoseParametersCaseAndSpaces() {
         #expect(HTTPMediaType.essence(of: "Application/JSON; charset=utf-8") == "application/json")
         #expect(HTTPMediaType.essence(of: " \tapplication/yaml ") == "application/yaml")

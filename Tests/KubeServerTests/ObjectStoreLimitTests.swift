@@ -11,18 +11,6 @@ private func configMap(_ name: String, data: JSONValue = ["value": "1"]) -> JSON
     ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": .string(name), "namespace": "default"], "data": data]
 }
 
-private func key(_ name: String) -> StorageKey { StorageKey(configMaps, namespace: "default", name: name) }
-
-@discardableResult
-private func put(_ store: ObjectStore, _ object: JSONValue) async throws(APIError) -> MutationResult {
-    let candidate = object
-    return try await store.mutate(key(object.name ?? "")) { _ throws(APIError) in .put(candidate) }
-}
-
-private func delete(_ store: ObjectStore, _ name: String) async throws(APIError) {
-    try await store.mutate(key(name)) { _ throws(APIError) in .delete }
-}
-
 /// What the store refuses to hold, and what it does with what it cannot read back.
 @Suite struct ObjectStoreLimitTests {
     @Test func anObjectNestedTooDeeplyIsNeverStored() async throws {
@@ -30,20 +18,20 @@ private func delete(_ store: ObjectStore, _ name: String) async throws(APIError)
         var deep: JSONValue = "leaf"
         for _ in 0..<JSONValue.maximumNestingDepth { deep = ["x": deep] }
         let before = store.currentResourceVersion
-        let error = await #expect(throws: APIError.self) { try await put(store, configMap("deep", data: deep)) }
+        let error = await #expect(throws: APIError.self) { try await store.putConfigMap(configMap("deep", data: deep)) }
         #expect(error?.code == 422)
         #expect(error?.message.contains("deeper than 128 levels") == true)
-        #expect(store.get(key("deep")) == nil)
+        #expect(store.get(StorageKey.configMap("deep")) == nil)
         #expect(store.currentResourceVersion == before)
     }
 
     @Test func anObjectOverOnePointFiveMebibytesIsRefusedNamingItsSize() async throws {
         let store = try ObjectStore(persistence: nil)
         let big = configMap("big", data: ["blob": .string(String(repeating: "x", count: ObjectStore.maximumObjectBytes))])
-        let error = await #expect(throws: APIError.self) { try await put(store, big) }
+        let error = await #expect(throws: APIError.self) { try await store.putConfigMap(big) }
         #expect(error?.code == 422)
         #expect(error?.message.contains("1572864") == true)
-        try await put(store, configMap("small"))
+        try await store.putConfigMap(configMap("small"))
         #expect(store.usage.objects == 1)
     }
 
@@ -52,7 +40,7 @@ private func delete(_ store: ObjectStore, _ name: String) async throws(APIError)
         let path = directory + "/store.db"
         do {
             let store = try ObjectStore(persistence: SQLitePersistence(path: path))
-            try await put(store, configMap("good"))
+            try await store.putConfigMap(configMap("good"))
         }
         // A record written by something else (an older build, a disk error): not JSON.
         let database = try DatabaseQueue(path: path)
@@ -64,8 +52,8 @@ private func delete(_ store: ObjectStore, _ name: String) async throws(APIError)
         try await database.close()
 
         let reopened = try ObjectStore(persistence: SQLitePersistence(path: path))
-        #expect(reopened.quarantined.map(\.key) == [key("broken")])
-        #expect(reopened.get(key("good")) != nil)
+        #expect(reopened.quarantined.map(\.key) == [StorageKey.configMap("broken")])
+        #expect(reopened.get(StorageKey.configMap("good")) != nil)
         // Its version still counts: a version once written is never handed out again, at
         // this start or any later one.
         #expect(reopened.currentResourceVersion == 99)
@@ -84,18 +72,18 @@ private func delete(_ store: ObjectStore, _ name: String) async throws(APIError)
 
     @Test func aQuotaBoundsObjectsAndBytesButNeverACleanUp() async throws {
         let store = try ObjectStore(persistence: nil, quota: StoreQuota(maximumObjects: 3, maximumBytes: 4_000))
-        for name in ["a", "b", "c"] { try await put(store, configMap(name)) }
-        let full = await #expect(throws: APIError.self) { try await put(store, configMap("d")) }
+        for name in ["a", "b", "c"] { try await store.putConfigMap(configMap(name)) }
+        let full = await #expect(throws: APIError.self) { try await store.putConfigMap(configMap("d")) }
         #expect(full?.code == 403)
         #expect(full?.message.contains("exceeded quota") == true)
         // Updating an existing object within the byte quota is fine; growing past it is not.
-        try await put(store, configMap("a", data: ["value": "2"]))
+        try await store.putConfigMap(configMap("a", data: ["value": "2"]))
         let grown = await #expect(throws: APIError.self) {
-            try await put(store, configMap("a", data: ["value": .string(String(repeating: "y", count: 5_000))]))
+            try await store.putConfigMap(configMap("a", data: ["value": .string(String(repeating: "y", count: 5_000))]))
         }
         #expect(grown?.code == 403)
-        try await delete(store, "b")
-        try await put(store, configMap("d"))
+        try await store.deleteConfigMap("b")
+        try await store.putConfigMap(configMap("d"))
         #expect(store.usage.objects == 3)
     }
 
@@ -103,7 +91,7 @@ private func delete(_ store: ObjectStore, _ name: String) async throws(APIError)
         let store = try ObjectStore(persistence: nil, historyLimit: 10_000, historyByteLimit: 20_000)
         let start = store.currentResourceVersion
         for index in 0..<50 {
-            try await put(store, configMap("c\(index)", data: ["value": .string(String(repeating: "z", count: 1_000))]))
+            try await store.putConfigMap(configMap("c\(index)", data: ["value": .string(String(repeating: "z", count: 1_000))]))
         }
         // About a thousand bytes an event: only the last twenty or so fit.
         #expect(throws: APIError.self) { try store.watch(WatchFilter(resource: configMaps), from: .after(start)) }
@@ -113,9 +101,9 @@ private func delete(_ store: ObjectStore, _ name: String) async throws(APIError)
     @Test func aBookmarkNeverOvertakesQueuedEvents() async throws {
         let store = try ObjectStore(persistence: nil)
         let watch = try store.openWatch(WatchFilter(resource: configMaps), from: .after(store.currentResourceVersion))
-        for index in 0..<20 { try await put(store, configMap("m\(index)")) }
+        for index in 0..<20 { try await store.putConfigMap(configMap("m\(index)")) }
         store.requestBookmark(watch)
-        try await put(store, configMap("after"))
+        try await store.putConfigMap(configMap("after"))
         var seen: [(WatchEvent.Kind, Int64)] = []
         for await event in watch.events {
             seen.append((event.kind, event.object.resourceVersion))

@@ -3,10 +3,12 @@
 public enum BearerToken {
     /// 32 random bytes from the system's secure generator, as 64 lowercase hex digits.
     public static func generate() -> String {
+        // 32 bytes in four draws: each draw is one `getrandom` call.
         var generator = SystemRandomNumberGenerator()
+        let bytes = (generator.next() as UInt64, generator.next() as UInt64, generator.next() as UInt64, generator.next() as UInt64)
         var text: [UInt8] = []
         text.reserveCapacity(64)
-        for _ in 0..<32 { LowercaseHex.append(UInt8.random(in: 0...255, using: &generator), to: &text) }
+        withUnsafeBytes(of: bytes) { raw in for byte in raw { LowercaseHex.append(byte, to: &text) } }
         return String(decoding: text, as: UTF8.self)
     }
 

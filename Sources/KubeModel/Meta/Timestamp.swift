@@ -31,9 +31,21 @@ public enum GeneratedName {
     /// Kubernetes' alphabet for generated names: no vowels, no confusable digits.
     private static let alphabet = Array("bcdfghjklmnpqrstvwxz2456789".utf8)
 
+    /// Letters taken from one 64-bit draw: 27⁸ divides into 2⁶⁴ with a remainder under
+    /// 2 × 10⁻⁸ of it, so reading eight base-27 digits from a draw is as good as uniform,
+    /// and a create makes one `getrandom` call for its name, not one per letter.
+    private static let lettersPerDraw = 8
+
     public static func randomSuffix(length: Int = 5) -> String {
         var generator = SystemRandomNumberGenerator()
-        let letters = (0..<length).map { _ in alphabet[Int(generator.next(upperBound: UInt64(alphabet.count)))] }
+        var letters: [UInt8] = []
+        letters.reserveCapacity(length)
+        var draw: UInt64 = 0
+        for position in 0..<length {
+            if position % lettersPerDraw == 0 { draw = generator.next() }
+            letters.append(alphabet[Int(draw % UInt64(alphabet.count))])
+            draw /= UInt64(alphabet.count)
+        }
         return String(decoding: letters, as: UTF8.self)
     }
 }

@@ -381,10 +381,10 @@ struct ResourceHandler: Sendable {
     }
 
     func requireActiveNamespace(_ namespace: String) throws(APIError) {
-        guard let stored = store.get(StorageKey(BuiltinResources.namespaces.groupResource, name: namespace)) else {
+        guard let lifecycle = store.namespaceLifecycle(namespace) else {
             throw APIError.notFound("namespaces", group: "", name: namespace)
         }
-        if stored.metadata.isTerminating {
+        if lifecycle == .terminating {
             throw APIError(
                 code: 403, reason: .forbidden,
                 message: "unable to create new content in namespace \(namespace) because it is being terminated",

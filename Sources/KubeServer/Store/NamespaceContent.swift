@@ -28,3 +28,12 @@ struct NamespaceContent: Sendable, Equatable {
         }
     }
 }
+
+/// A namespace that exists is active until its deletion starts, then terminating until its
+/// content is gone; nothing new may be created in it meanwhile.
+public enum NamespaceLifecycle: Sendable, Equatable {
+    case active
+    case terminating
+
+    init(_ namespace: StoredMetadata) { self = namespace.isTerminating ? .terminating : .active }
+}

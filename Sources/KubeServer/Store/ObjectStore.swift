@@ -64,6 +64,10 @@ public final class ObjectStore: Sendable {
     private let state: Mutex<State>
     /// Watches whose streams ended, to be removed under `state` by the next writer or watch.
     private let endedWatchers = Mutex<[Int]>([])
+    /// Each namespace by name, and whether it is terminating. Written under `state`'s lock
+    /// and read without it: every namespaced create checks its namespace, and waiting for
+    /// `state` there queued it behind the writes of every other request.
+    private let namespaceLifecycles: Mutex<[String: NamespaceLifecycle]>
     private let persistence: (any Persistence)?
     /// The Service address allocator's short-lived reservations in this store.
     let addressHolds = AddressHolds()
@@ -105,6 +109,7 @@ public final class ObjectStore: Sendable {
         var initial = State(
             history: RingBuffer(capacity: max(historyLimit, 1)), recentTrees: RecentTrees(byteLimit: Self.recentTreeBytes))
         var quarantinedRecords: [QuarantinedRecord] = []
+        var lifecycles: [String: NamespaceLifecycle] = [:]
         if let persistence {
             let snapshot = try persistence.load()
             var highest = snapshot.resourceVersion
@@ -117,11 +122,11 @@ public final class ObjectStore: Sendable {
                     // Acknowledged data is never dropped silently: the record is moved to the
                     // quarantine table, where it stays until someone looks at it.
                     let reason = "\(error)"
-                    try persistence.quarantine(record.key, reason: reason)
+                    try persistence.quarantine(record, reason: reason)
                     quarantinedRecords.append(QuarantinedRecord(key: record.key, reason: reason))
                     continue
                 }
-                let resourceVersion = Int64(object.resourceVersion ?? "") ?? 0
+                let resourceVersion = Int64(object.resourceVersion ?? "") ?? record.resourceVersion
                 highest = max(highest, resourceVersion)
                 let stored = StoredObject(object: object, bytes: record.body, resourceVersion: resourceVersion)
                 initial.objectCount += 1
@@ -129,11 +134,15 @@ public final class ObjectStore: Sendable {
                 initial.objects[record.key.resource, default: [:]][
                     NamespacedName(namespace: record.key.namespace, name: record.key.name)] = stored
                 Self.index(&initial, key: record.key, metadata: stored.metadata)
+                if record.key.resource == Self.namespacesResource {
+                    lifecycles[record.key.name] = NamespaceLifecycle(stored.metadata)
+                }
             }
             initial.resourceVersion = highest
             initial.historyFloor = highest
         }
         quarantined = quarantinedRecords
+        namespaceLifecycles = Mutex(lifecycles)
         state = Mutex(initial)
     }
 
@@ -150,6 +159,14 @@ public final class ObjectStore: Sendable {
             Self.withRecentTree(state.objects[key.resource]?[NamespacedName(namespace: key.namespace, name: key.name)], in: state)
         }
     }
+
+    /// Whether the namespace exists and is being deleted, without waiting for the writes in
+    /// progress (a write of the namespace itself shows once its commit is done).
+    public func namespaceLifecycle(_ name: String) -> NamespaceLifecycle? {
+        namespaceLifecycles.withLock { $0[name] }
+    }
+
+    private static let namespacesResource = GroupResource(group: "", resource: "namespaces")
 
     /// `stored` carrying its tree, when the store still has the tree its writer held.
     private static func withRecentTree(_ stored: StoredObject?, in state: State) -> StoredObject? {
@@ -334,11 +351,14 @@ public final class ObjectStore: Sendable {
                 Self.updateSortedLists(&state, key: key, slot: slot, stored: stored, existed: before != nil)
                 if let before { Self.unindex(&state, key: key, metadata: before.metadata) }
                 Self.index(&state, key: key, metadata: stored.metadata)
+                if key.resource == Self.namespacesResource {
+                    namespaceLifecycles.withLock { $0[key.name] = NamespaceLifecycle(stored.metadata) }
+                }
                 var event = StoreEvent(
                     kind: before == nil ? .added : .modified, key: key, object: stored, previous: before?.bytes)
                 event.footprint = bytes.count + (before?.bytes.count ?? 0)
                 closing += record(event, in: &state, object: object, previous: before?.tree)
-                persistence?.enqueue(.put(key, stored.bytes, version))
+                persistence?.enqueue(.put(key, body: stored.bytes, version: version, replacing: before?.resourceVersion))
                 var after = stored
                 after.tree = object
                 return (MutationResult(before: before, after: after), version)
@@ -352,13 +372,14 @@ public final class ObjectStore: Sendable {
                 state.objectCount -= 1
                 state.storedBytes -= before.bytes.count
                 Self.unindex(&state, key: key, metadata: before.metadata)
+                if key.resource == Self.namespacesResource { namespaceLifecycles.withLock { $0[key.name] = nil } }
                 var last = before.object
                 last.resourceVersion = String(version)
                 let tombstone = StoredObject(object: last, bytes: last.serialized(), resourceVersion: version)
                 var event = StoreEvent(kind: .deleted, key: key, object: tombstone, previous: before.bytes)
                 event.footprint = tombstone.bytes.count + before.bytes.count
                 closing += record(event, in: &state, object: last, previous: before.tree)
-                persistence?.enqueue(.delete(key, version))
+                persistence?.enqueue(.delete(key, version: version, removing: before.resourceVersion))
                 return (MutationResult(before: before, after: nil), version)
             }
         }

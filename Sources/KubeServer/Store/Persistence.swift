@@ -6,18 +6,20 @@ import KubeModel
 public protocol Persistence: Sendable {
     func load() throws -> PersistedSnapshot
     /// Moves a stored record that cannot be read back out of the way, keeping its bytes.
-    func quarantine(_ key: StorageKey, reason: String) throws
+    func quarantine(_ record: PersistedSnapshot.Record, reason: String) throws
     func enqueue(_ operation: PersistedOperation)
     func waitUntilDurable(_ resourceVersion: Int64) async throws
 }
 
+/// One write, at its new resource version. Each names the version it replaces (a put of an
+/// object already stored, a delete), so that storage keyed by version can find the old row.
 public enum PersistedOperation: Sendable {
-    case put(StorageKey, [UInt8], Int64)
-    case delete(StorageKey, Int64)
+    case put(StorageKey, body: [UInt8], version: Int64, replacing: Int64?)
+    case delete(StorageKey, version: Int64, removing: Int64)
 
     var resourceVersion: Int64 {
         switch self {
-        case .put(_, _, let version), .delete(_, let version): return version
+        case .put(_, _, let version, _), .delete(_, let version, _): return version
         }
     }
 }
@@ -26,6 +28,8 @@ public struct PersistedSnapshot: Sendable {
     public struct Record: Sendable {
         public var key: StorageKey
         public var body: [UInt8]
+        /// The version the record was written at, as storage knows it.
+        public var resourceVersion: Int64
     }
 
     public var objects: [Record]

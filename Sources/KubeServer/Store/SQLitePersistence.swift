@@ -47,6 +47,17 @@ public final class SQLitePersistence: Persistence {
         }
         database = try DatabaseQueue(path: path, configuration: configuration)
         try database.write { db in
+            if try Self.migrator.hasBeenSuperseded(db) { throw SchemaError.writtenByANewerVersion(path: path) }
+        }
+        try Self.migrator.migrate(database)
+    }
+
+    /// The database's own format history. Databases written before the migrator existed
+    /// hold the first format without its record; its `IF NOT EXISTS` lets the migrator
+    /// adopt them.
+    private static let migrator: DatabaseMigrator = {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("objects keyed by name") { db in
             try db.execute(
                 sql: """
                     CREATE TABLE IF NOT EXISTS objects (
@@ -71,25 +82,72 @@ public final class SQLitePersistence: Persistence {
                     );
                     """)
         }
+        // Keyed by name, generated names put each create on a random leaf page, which the
+        // commit reads back and writes whole to the WAL. Keyed by version, every write
+        // appends: a batch of creates fills the same last pages. The store knows each
+        // object's current version, so a write removes the row it replaces by that key.
+        migrator.registerMigration("objects keyed by resource version") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE objects_by_version (
+                        resource_version INTEGER PRIMARY KEY,
+                        resource TEXT NOT NULL,
+                        namespace TEXT NOT NULL,
+                        name TEXT NOT NULL,
+                        body BLOB NOT NULL
+                    );
+                    INSERT INTO objects_by_version (resource_version, resource, namespace, name, body)
+                    SELECT resource_version, resource, namespace, name, body FROM objects ORDER BY resource_version;
+                    DROP TABLE objects;
+                    ALTER TABLE objects_by_version RENAME TO objects;
+                    """)
+        }
+        return migrator
+    }()
+
+    /// Why a database cannot be opened.
+    public enum SchemaError: Error, CustomStringConvertible {
+        case writtenByANewerVersion(path: String)
+
+        public var description: String {
+            switch self {
+            case .writtenByANewerVersion(let path):
+                return "\(path) was written by a newer version of virtyard, whose storage format this one does not know"
+            }
+        }
     }
 
     public func load() throws -> PersistedSnapshot {
-        try database.read { db in
+        try database.write { db in
             var records: [PersistedSnapshot.Record] = []
+            var positions: [StorageKey: Int] = [:]
+            var superseded: [Int64] = []
             // The newest version is the highest of the rows' and the recorded one (see
             // `write(_:to:)`), read from the column so that a row whose body is quarantined
             // still counts.
             var newest = try Int64.fetchOne(db, sql: "SELECT value FROM store_state WHERE key = 'resourceVersion'") ?? 0
-            let rows = try Row.fetchCursor(db, sql: "SELECT resource, namespace, name, resource_version, body FROM objects")
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT resource, namespace, name, resource_version, body FROM objects ORDER BY resource_version")
             while let row = try rows.next() {
                 let resource: String = row["resource"]
                 let body: Data = row["body"]
                 let version: Int64 = row["resource_version"]
                 newest = max(newest, version)
-                records.append(
-                    PersistedSnapshot.Record(
-                        key: StorageKey(Self.groupResource(from: resource), namespace: row["namespace"], name: row["name"]),
-                        body: Array(body)))
+                let record = PersistedSnapshot.Record(
+                    key: StorageKey(Self.groupResource(from: resource), namespace: row["namespace"], name: row["name"]),
+                    body: Array(body), resourceVersion: version)
+                // One row per object is the rule; a second (a write that named a version its
+                // object's body did not carry) loses to the newer, as the next write would.
+                if let earlier = positions[record.key] {
+                    superseded.append(records[earlier].resourceVersion)
+                    records[earlier] = record
+                } else {
+                    positions[record.key] = records.count
+                    records.append(record)
+                }
+            }
+            for version in superseded {
+                try db.execute(sql: "DELETE FROM objects WHERE resource_version = ?", arguments: [version])
             }
             state.withLock { $0.durableVersion = newest }
             return PersistedSnapshot(objects: records, resourceVersion: newest)
@@ -98,24 +156,23 @@ public final class SQLitePersistence: Persistence {
 
     /// Moves the record into `quarantined_objects` (bytes, reason and time kept), in one
     /// transaction, so it no longer blocks the start and can still be recovered by hand.
-    public func quarantine(_ key: StorageKey, reason: String) throws {
+    public func quarantine(_ record: PersistedSnapshot.Record, reason: String) throws {
         try database.write { db in
-            let arguments: StatementArguments = [key.resource.description, key.namespace, key.name]
+            let version: StatementArguments = [record.resourceVersion]
             // The row may hold the newest version (puts record it only in their rows): keep it,
             // or a restart after this one would hand it out again.
             try db.execute(
                 sql: """
-                    INSERT INTO store_state (key, value)
-                    SELECT 'resourceVersion', resource_version FROM objects WHERE resource = ? AND namespace = ? AND name = ?
+                    INSERT INTO store_state (key, value) VALUES ('resourceVersion', ?)
                     ON CONFLICT (key) DO UPDATE SET value = max(value, excluded.value)
-                    """, arguments: arguments)
+                    """, arguments: version)
             try db.execute(
                 sql: """
                     INSERT INTO quarantined_objects (resource, namespace, name, body, reason, quarantined_at)
                     SELECT resource, namespace, name, body, ?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now') FROM objects
-                    WHERE resource = ? AND namespace = ? AND name = ?
-                    """, arguments: [reason] + arguments)
-            try db.execute(sql: "DELETE FROM objects WHERE resource = ? AND namespace = ? AND name = ?", arguments: arguments)
+                    WHERE resource_version = ?
+                    """, arguments: [reason] + version)
+            try db.execute(sql: "DELETE FROM objects WHERE resource_version = ?", arguments: version)
         }
     }
 
@@ -192,20 +249,17 @@ public final class SQLitePersistence: Persistence {
     }
 
     private static func write(_ batch: [PersistedOperation], to db: Database) throws {
-        let upsert = try db.cachedStatement(
-            sql: """
-                INSERT INTO objects (resource, namespace, name, resource_version, body) VALUES (?, ?, ?, ?, ?)
-                ON CONFLICT (resource, namespace, name) DO UPDATE SET
-                    resource_version = excluded.resource_version, body = excluded.body
-                """)
-        let remove = try db.cachedStatement(sql: "DELETE FROM objects WHERE resource = ? AND namespace = ? AND name = ?")
+        let insert = try db.cachedStatement(
+            sql: "INSERT INTO objects (resource_version, resource, namespace, name, body) VALUES (?, ?, ?, ?, ?)")
+        let remove = try db.cachedStatement(sql: "DELETE FROM objects WHERE resource_version = ?")
         var removed = false
         for operation in batch {
             switch operation {
-            case .put(let key, let body, let version):
-                try upsert.execute(arguments: [key.resource.description, key.namespace, key.name, version, Data(body)])
-            case .delete(let key, _):
-                try remove.execute(arguments: [key.resource.description, key.namespace, key.name])
+            case .put(let key, let body, let version, let replacing):
+                if let replacing { try remove.execute(arguments: [replacing]) }
+                try insert.execute(arguments: [version, key.resource.description, key.namespace, key.name, Data(body)])
+            case .delete(_, _, let removing):
+                try remove.execute(arguments: [removing])
                 removed = true
             }
         }
