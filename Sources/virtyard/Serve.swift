@@ -229,11 +229,7 @@ struct Serve: AsyncParsableCommand {
     mutating func run() async throws {
         let logger = embedded.logger("virtyard")
         let level = Logger.Level(rawValue: embedded.logLevel) ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        LoggingSystem.bootstrap { label in DeferredMetadataLogHandler.standardError(label: label, level: level) }
         let metrics = MetricHelp.bootstrapRegistry()
 
         let (data, lock) = try embedded.openDataDirectory(logger: logger)

@@ -153,3 +153,35 @@ def test_the_schedulers_queue_is_on_the_page(busy):
     assert len(adds) == 1, adds
     assert float(adds[0].rsplit(" ", 1)[1]) >= 1, adds
     assert any(line.startswith("workqueue_depth{") and 'name="scheduler"' in line for line in text.splitlines())
+
+
+def series_value(text: str, family: str, **labels: str) -> float:
+    """The value of the one series of `family` whose labels include `labels` (0 when absent)."""
+    found = []
+    for line in text.splitlines():
+        if not line.startswith(family + "{"):
+            continue
+        label_text, value = line[len(family) + 1:].rsplit("} ", 1)
+        pairs = dict(part.split("=", 1) for part in label_text.split(","))
+        if all(pairs.get(key) == f'"{wanted}"' for key, wanted in labels.items()):
+            found.append(float(value))
+    assert len(found) <= 1, (family, labels, found)
+    return found[0] if found else 0.0
+
+
+def test_request_metrics_count_every_request(busy):
+    """The request counter and duration histogram are made once per set of labels and kept
+    (`RequestMetrics`): every later request must still count, in its own series."""
+    def counts():
+        text = http_request(busy.platform + "/metrics", timeout=30).text
+        return (series_value(text, "apiserver_request_total", verb="POST", resource="configmaps", code="201"),
+                series_value(text, "apiserver_request_total", verb="POST", resource="configmaps", code="409"),
+                series_value(text, "apiserver_request_duration_seconds_count", verb="POST", resource="configmaps"))
+    created, conflicts, timed = counts()
+    for index in range(5):
+        body = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": f"request-metrics-{index}"}}
+        assert busy.http("POST", "/api/v1/namespaces/default/configmaps", body).status == 201
+    for _ in range(2):
+        body = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "request-metrics-0"}}
+        assert busy.http("POST", "/api/v1/namespaces/default/configmaps", body).status == 409
+    assert counts() == (created + 5, conflicts + 2, timed + 7)

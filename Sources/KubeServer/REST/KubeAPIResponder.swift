@@ -3,7 +3,6 @@ import HTTPTypes
 import Hummingbird
 import KubeModel
 import Logging
-import Metrics
 import NIOCore
 
 /// The embedded Kubernetes API as one Hummingbird responder: authenticates, routes the
@@ -247,28 +246,9 @@ struct KubeAPIResponder: HTTPResponder {
         }
     }
 
-    /// `apiserver_request_total` and `apiserver_request_duration_seconds`, named as
-    /// kube-apiserver names them so existing dashboards read them (`# HELP` texts: VirtyardServer's
-    /// `MetricHelp` table).
     private static func record(_ call: ResourceHandler.Call, code: Int, since started: ContinuousClock.Instant) {
-        let verb = call.verb
-        let dimensions = [
-            ("verb", verb), ("group", call.resource.group), ("resource", call.resource.resource),
-            ("code", String(code)),
-        ]
-        Counter(label: "apiserver_request_total", dimensions: dimensions).increment()
-        if verb != "WATCH" {
-            Timer(
-                label: "apiserver_request_duration_seconds",
-                dimensions: [("verb", verb), ("resource", call.resource.resource)],
-                preferredDisplayUnit: .seconds
-            )
-            .recordNanoseconds(Self.nanoseconds(ContinuousClock.now - started))
-        }
-    }
-
-    static func nanoseconds(_ duration: Duration) -> Int64 {
-        duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000
+        RequestMetrics.shared.record(
+            verb: call.verb, resource: call.resource.groupResource, code: code, duration: ContinuousClock.now - started)
     }
 
     static func json(_ code: Int, _ bytes: [UInt8]) -> Response {
