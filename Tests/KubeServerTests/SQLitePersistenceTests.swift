@@ -137,6 +137,36 @@ private func rows(_ path: String) throws -> [(version: Int64, name: String)] {
         #expect(try rows(path).map(\.version) == [40])
     }
 
+    /// A body that carries a version other than its row's (written by something else) must
+    /// not make the object's next write remove the row of the object stored at that version.
+    @Test func anObjectIsKnownByItsRowsVersionNotItsBodys() async throws {
+        let path = try temporaryDirectory() + "/store.db"
+        do {
+            let store = try ObjectStore(persistence: SQLitePersistence(path: path))
+            try await store.putConfigMap(configMap("first"))
+        }
+        let database = try DatabaseQueue(path: path)
+        try await database.write { db in
+            var misnumbered = configMap("misnumbered", data: "kept")
+            misnumbered.resourceVersion = "1"
+            try db.execute(
+                sql:
+                    "INSERT INTO objects (resource_version, resource, namespace, name, body) VALUES (30, 'configmaps', 'default', 'misnumbered', ?)",
+                arguments: [Data(misnumbered.serialized())])
+        }
+        try await database.close()
+        do {
+            let store = try ObjectStore(persistence: SQLitePersistence(path: path))
+            #expect(store.get(StorageKey.configMap("misnumbered"))?.resourceVersion == 30)
+            #expect(store.get(StorageKey.configMap("misnumbered"))?.object.resourceVersion == "30")
+            try await store.putConfigMap(configMap("misnumbered", data: "updated"))
+        }
+        let reopened = try ObjectStore(persistence: SQLitePersistence(path: path))
+        #expect(reopened.get(StorageKey.configMap("first"))?.object["data"]?["value"] == "1")
+        #expect(reopened.get(StorageKey.configMap("misnumbered"))?.object["data"]?["value"] == "updated")
+        #expect(try rows(path).map(\.name) == ["first", "misnumbered"])
+    }
+
     @Test func namespacesLifecycleFollowsItsWritesAndSurvivesARestart() async throws {
         let path = try temporaryDirectory() + "/store.db"
         let namespaceKey = StorageKey(namespaces, name: "team")

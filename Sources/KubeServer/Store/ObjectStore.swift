@@ -114,7 +114,7 @@ public final class ObjectStore: Sendable {
             let snapshot = try persistence.load()
             var highest = snapshot.resourceVersion
             for record in snapshot.objects {
-                let object: JSONValue
+                var object: JSONValue
                 do {
                     object = try JSONValue(parsing: record.body)
                     guard object.objectValue != nil else { throw JSONParseError(offset: 0, reason: "not a JSON object") }
@@ -126,11 +126,18 @@ public final class ObjectStore: Sendable {
                     quarantinedRecords.append(QuarantinedRecord(key: record.key, reason: reason))
                     continue
                 }
-                let resourceVersion = Int64(object.resourceVersion ?? "") ?? record.resourceVersion
-                highest = max(highest, resourceVersion)
-                let stored = StoredObject(object: object, bytes: record.body, resourceVersion: resourceVersion)
+                // The next write of the object removes its row by the version the store holds
+                // for it: the row's. A body written by something else may carry another one
+                // (or one that is another object's row), so the row's version wins.
+                var body = record.body
+                if object.resourceVersion != String(record.resourceVersion) {
+                    object.resourceVersion = String(record.resourceVersion)
+                    body = object.serialized()
+                }
+                highest = max(highest, record.resourceVersion)
+                let stored = StoredObject(object: object, bytes: body, resourceVersion: record.resourceVersion)
                 initial.objectCount += 1
-                initial.storedBytes += record.body.count
+                initial.storedBytes += body.count
                 initial.objects[record.key.resource, default: [:]][
                     NamespacedName(namespace: record.key.namespace, name: record.key.name)] = stored
                 Self.index(&initial, key: record.key, metadata: stored.metadata)
