@@ -40,9 +40,16 @@ public struct DeferredMetadataLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
+        guard !metadata.isEmpty else { return output.log(event: event) }
+        // `StreamLogHandler`'s precedence: the logger's metadata, then the provider's, then the
+        // message's own. The output applies its provider again, under the merged result.
+        var merged = metadata
+        if let provided = output.metadataProvider?.get(), !provided.isEmpty {
+            merged.merge(provided) { _, provided in provided }
+        }
+        if let explicit = event.metadata { merged.merge(explicit) { _, explicit in explicit } }
         var event = event
-        // A message's own metadata wins over the logger's, as in `StreamLogHandler`.
-        if !metadata.isEmpty { event.metadata = metadata.merging(event.metadata ?? [:]) { _, explicit in explicit } }
+        event.metadata = merged
         output.log(event: event)
     }
 }

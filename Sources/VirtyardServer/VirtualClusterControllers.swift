@@ -79,7 +79,7 @@ final class VirtualClusterControllers: Service, VirtualClusterQuiescing {
     }
 
     func resume(_ id: String) {
-        state.withLock { $0.quiesced.remove(id) }
+        state.withLock { _ = $0.quiesced.remove(id) }
         if let cluster = clusters.cluster(id) { start(cluster) }
     }
 

@@ -43,6 +43,30 @@ private final class CapturedLines: TextOutputStream, Sendable {
         #expect(deferred.lines[3].contains("hb.request.id=17 [VirtyardServerTests]"))
     }
 
+    /// A metadata provider's keys win over the logger's and lose to the message's, as in
+    /// `StreamLogHandler`.
+    @Test func aMetadataProvidersKeysKeepTheirPlace() {
+        let provider = Logger.MetadataProvider { ["zone": "provided", "trace": "t1"] }
+        let streamed = CapturedLines()
+        let deferred = CapturedLines()
+        var reference = Logger(label: "test") { label in
+            StreamLogHandler(label: label, stream: streamed, metadataProvider: provider)
+        }
+        var logger = Logger(label: "test") { label in
+            DeferredMetadataLogHandler(StreamLogHandler(label: label, stream: deferred, metadataProvider: provider))
+        }
+        func write(to logger: inout Logger) {
+            logger[metadataKey: "zone"] = "logger"
+            logger.info("from the provider")
+            logger.info("from the message", metadata: ["trace": "explicit"])
+        }
+        write(to: &reference)
+        write(to: &logger)
+        #expect(deferred.lines == streamed.lines)
+        #expect(deferred.lines.first?.contains("trace=t1 zone=provided") == true)
+        #expect(deferred.lines.last?.contains("trace=explicit zone=provided") == true)
+    }
+
     @Test func theLevelIsTheOutputsLevel() {
         let lines = CapturedLines()
         var output = StreamLogHandler(label: "test", stream: lines, metadataProvider: nil)

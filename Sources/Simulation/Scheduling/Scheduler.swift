@@ -19,9 +19,9 @@ public final class Scheduler: Service, Sendable {
         /// Nil: kube-scheduler's adaptive percentage.
         public var percentageOfNodesToScore: Int?
         /// Bindings written at once. kube-scheduler binds each pod in its own goroutine; a
-        /// bound keeps memory in check, and it must cover a commit's wait under load: at 16,
-        /// 100,000 pods created at about 900/s on 5,000 nodes left the scheduler 25 s behind, every
-        /// slot waiting on a binding, while 64 (the API client's connections per host) kept up.
+        /// bound keeps memory in check, and it must cover a commit's wait under load (the
+        /// measurements behind 64, the API client's connections per host, are in
+        /// docs/performance.md).
         public var bindConcurrency: Int
         /// Write `Scheduled` / `FailedScheduling` events.
         public var recordEvents: Bool
