@@ -26,6 +26,17 @@ private func rows(_ path: String) throws -> [(version: Int64, name: String)] {
     }
 }
 
+/// Writes a row the way something other than the store would: `object` stored at `version`.
+private func insertRow(_ path: String, version: Int64, _ object: JSONValue) async throws {
+    let database = try DatabaseQueue(path: path)
+    try await database.write { db in
+        try db.execute(
+            sql: "INSERT INTO objects (resource_version, resource, namespace, name, body) VALUES (?, 'configmaps', 'default', ?, ?)",
+            arguments: [version, object.name ?? "", Data(object.serialized())])
+    }
+    try await database.close()
+}
+
 /// The store's database: one row per object, keyed by the version it was written at.
 @Suite struct SQLitePersistenceTests {
     @Test func eachObjectKeepsOneRowAtItsCurrentVersionThroughUpdatesAndDeletes() async throws {
@@ -122,15 +133,9 @@ private func rows(_ path: String) throws -> [(version: Int64, name: String)] {
             let store = try ObjectStore(persistence: SQLitePersistence(path: path))
             try await store.putConfigMap(configMap("a", data: "first"))
         }
-        let database = try DatabaseQueue(path: path)
-        try await database.write { db in
-            var newer = configMap("a", data: "second")
-            newer.resourceVersion = "40"
-            try db.execute(
-                sql: "INSERT INTO objects (resource_version, resource, namespace, name, body) VALUES (40, 'configmaps', 'default', 'a', ?)",
-                arguments: [Data(newer.serialized())])
-        }
-        try await database.close()
+        var newer = configMap("a", data: "second")
+        newer.resourceVersion = "40"
+        try await insertRow(path, version: 40, newer)
         let store = try ObjectStore(persistence: SQLitePersistence(path: path))
         #expect(store.get(StorageKey.configMap("a"))?.object["data"]?["value"] == "second")
         #expect(store.count(configMaps) == 1)
@@ -145,16 +150,9 @@ private func rows(_ path: String) throws -> [(version: Int64, name: String)] {
             let store = try ObjectStore(persistence: SQLitePersistence(path: path))
             try await store.putConfigMap(configMap("first"))
         }
-        let database = try DatabaseQueue(path: path)
-        try await database.write { db in
-            var misnumbered = configMap("misnumbered", data: "kept")
-            misnumbered.resourceVersion = "1"
-            try db.execute(
-                sql:
-                    "INSERT INTO objects (resource_version, resource, namespace, name, body) VALUES (30, 'configmaps', 'default', 'misnumbered', ?)",
-                arguments: [Data(misnumbered.serialized())])
-        }
-        try await database.close()
+        var misnumbered = configMap("misnumbered", data: "kept")
+        misnumbered.resourceVersion = "1"
+        try await insertRow(path, version: 30, misnumbered)
         do {
             let store = try ObjectStore(persistence: SQLitePersistence(path: path))
             #expect(store.get(StorageKey.configMap("misnumbered"))?.resourceVersion == 30)

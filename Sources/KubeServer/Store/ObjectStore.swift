@@ -112,7 +112,6 @@ public final class ObjectStore: Sendable {
         var lifecycles: [String: NamespaceLifecycle] = [:]
         if let persistence {
             let snapshot = try persistence.load()
-            var highest = snapshot.resourceVersion
             for record in snapshot.objects {
                 var object: JSONValue
                 do {
@@ -134,7 +133,6 @@ public final class ObjectStore: Sendable {
                     object.resourceVersion = String(record.resourceVersion)
                     body = object.serialized()
                 }
-                highest = max(highest, record.resourceVersion)
                 let stored = StoredObject(object: object, bytes: body, resourceVersion: record.resourceVersion)
                 initial.objectCount += 1
                 initial.storedBytes += body.count
@@ -145,8 +143,9 @@ public final class ObjectStore: Sendable {
                     lifecycles[record.key.name] = NamespaceLifecycle(stored.metadata)
                 }
             }
-            initial.resourceVersion = highest
-            initial.historyFloor = highest
+            // The persistence's newest version covers every row, quarantined ones too.
+            initial.resourceVersion = snapshot.resourceVersion
+            initial.historyFloor = snapshot.resourceVersion
         }
         quarantined = quarantinedRecords
         namespaceLifecycles = Mutex(lifecycles)
