@@ -1119,3 +1119,102 @@ private struct NotNamedFilter: FilterPlugin {
         #expect(decided < 1_500)
     }
 }
+
+// MARK: - Windows and batched plugin calls
+
+/// kube-scheduler's cycle written plainly, one node and one plugin call at a time (node-field
+/// filters first, as the algorithm documents): what the windowed, batched algorithm must agree
+/// with. Returns the nodes sharing the best total, of which the algorithm picks one.
+private func plainCycle(
+    _ pod: SchedulingPod, _ cache: SchedulerCache, _ algorithm: SchedulingAlgorithm
+) -> (best: Set<String>, evaluated: Int, feasible: Int, fitError: FitError?) {
+    let nodes = cache.nodes
+    let wanted = algorithm.feasibleNodesToFind(nodeCount: nodes.count)
+    let start = cache.nextStartNodeIndex % nodes.count
+    let filters = algorithm.filters.filter(\.readsOnlyNodeFields) + algorithm.filters.filter { !$0.readsOnlyNodeFields }
+    var feasible: [NodeInfo] = []
+    var reasons: [String: Int] = [:]
+    var evaluated = 0
+    while evaluated < nodes.count && feasible.count < wanted {
+        let node = nodes[(start + evaluated) % nodes.count]
+        evaluated += 1
+        if let failure = filters.lazy.compactMap({ $0.filter(pod, node) }).first {
+            for reason in failure.reasons { reasons[reason, default: 0] += 1 }
+        } else {
+            feasible.append(node)
+        }
+    }
+    guard !feasible.isEmpty else { return ([], evaluated, 0, FitError(nodeCount: nodes.count, reasons: reasons)) }
+    var totals = [Int64](repeating: 0, count: feasible.count)
+    for (plugin, weight) in algorithm.scorers {
+        var scores = feasible.map { plugin.score(pod, $0) }
+        plugin.normalize(&scores)
+        for index in totals.indices { totals[index] += scores[index] * weight }
+    }
+    let top = totals.max() ?? 0
+    return (Set(feasible.indices.filter { totals[$0] == top }.map { feasible[$0].name }), evaluated, feasible.count, nil)
+}
+
+@Suite struct WindowedCycleTests {
+    /// Nodes fill up unevenly, so resource fit (asked every time, in windows) refuses nodes
+    /// inside a window, across the wrap, and everywhere: the counts, the reasons and the pick
+    /// match the plain cycle on every pod.
+    @Test func agreesWithThePlainCycleAsNodesFill() {
+        var generator = SplitMix64(seed: 7)
+        func pick(_ count: Int) -> Int { Int(generator.next(upperBound: UInt64(count))) }
+        let nodes = (0..<260).map { index in
+            makeNode(
+                "n\(index)", cpu: Int64(1000 + 500 * pick(6)), memory: Int64(1 + pick(4)) * gib, pods: Int64(3 + pick(8)),
+                taints: pick(9) == 0 ? [kwokTaint] : [])
+        }
+        var cache = makeCache(nodes)
+        var algorithm = SchedulingAlgorithm()
+        // A custom plugin asked every time, through the batch calls' default implementations.
+        algorithm.filters.append(AskedEveryTimeFilter(inner: NotNamedFilter(refused: "n3")))
+        algorithm.scorers.append((AskedEveryTimeScore(inner: ResourcesFitScore(strategy: .mostAllocated)), 1))
+        var windowsWithRefusals = 0
+        var unschedulable = 0
+        for index in 0..<1_200 {
+            let pod = makePod("p\(index)", cpu: Int64(100 * (1 + pick(8))), memory: Int64(1 + pick(4)) * 128 * mib)
+            let expected = plainCycle(pod, cache, algorithm)
+            let decision = algorithm.schedule(pod, in: &cache)
+            switch decision {
+            case .scheduled(let node, let evaluated, let feasible):
+                #expect(expected.best.contains(node))
+                #expect(evaluated == expected.evaluated)
+                #expect(feasible == expected.feasible)
+                if evaluated > feasible, feasible > 1 { windowsWithRefusals += 1 }
+                cache.addPod(pod, on: node)
+            case .unschedulable(let error):
+                #expect(error == expected.fitError)
+                unschedulable += 1
+            }
+        }
+        // The stream covered what it is for: refusals inside windows, and a full cluster.
+        #expect(windowsWithRefusals > 100)
+        #expect(unschedulable > 10)
+    }
+
+    @Test func theBatchCallsDefaultsMatchTheSingleCalls() {
+        let nodes = [
+            makeNode("roomy", cpu: 8000), makeNode("small", cpu: 500), makeNode("no-pods", pods: 0),
+            makeNode("tight", cpu: 1000, memory: gib),
+        ]
+        let pod = makePod("p", cpu: 900, memory: 2 * gib)
+        nodes.withUnsafeBufferPointer { buffer in
+            var kept = Array(buffer.indices)
+            var reasons: [String: Int] = [:]
+            ResourcesFitFilter().filter(pod, buffer, keeping: &kept, reasons: &reasons)
+            #expect(kept == [0])
+            #expect(reasons == ["Insufficient cpu": 1, "Too many pods": 1, "Insufficient memory": 1])
+
+            for plugin in [ResourcesFitScore(), ResourcesFitScore(strategy: .mostAllocated)] as [any ScorePlugin]
+                + [BalancedAllocationScore()]
+            {
+                var scores = [Int64](repeating: -1, count: 2)
+                plugin.score(pod, buffer, candidates: [3, 0], into: &scores)
+                #expect(scores == [plugin.score(pod, buffer[3]), plugin.score(pod, buffer[0])])
+            }
+        }
+    }
+}

@@ -44,9 +44,6 @@ public final class Scheduler: Service, Sendable {
         var algorithm: SchedulingAlgorithm
         /// Pods that fit nowhere, waiting for the cluster to change.
         var unschedulable: Set<ObjectKey> = []
-        /// The last `PodScheduled=False` message written per pod, so retries that fail the
-        /// same way write nothing.
-        var reportedFailures: [ObjectKey: String] = [:]
     }
 
     let api: any KubernetesAPI
@@ -56,6 +53,10 @@ public final class Scheduler: Service, Sendable {
     let logger: Logger
     let events: EventRecorder
     private let state: Mutex<State>
+    /// The last `PodScheduled=False` message written per pod, so retries that fail the same
+    /// way write nothing. Apart from `state`: every binding clears its pod's entry, and
+    /// bindings finishing must not wait on the scheduling cycle that holds `state`.
+    private let reportedFailures = Mutex<[ObjectKey: String]>([:])
     private let statistics = Mutex(Statistics())
 
     public struct Statistics: Sendable, Hashable {
@@ -101,8 +102,8 @@ public final class Scheduler: Service, Sendable {
         state.withLock { state in
             state.cache = SchedulerCache()
             state.unschedulable = []
-            state.reportedFailures = [:]
         }
+        reportedFailures.withLock { $0 = [:] }
         let nodeRegistration = nodes.addEventHandler { [self] event in handleNode(event, queue: queue) }
         let podRegistration = pods.addEventHandler { [self] event in handlePod(event, queue: queue) }
         defer {
@@ -145,9 +146,9 @@ public final class Scheduler: Service, Sendable {
         let pod = event.object
         guard let key = ObjectKey(pod) else { return }
         if case .deleted = event {
+            reportedFailures.withLock { _ = $0.removeValue(forKey: key) }
             let freed = state.withLock { state -> Bool in
                 state.unschedulable.remove(key)
-                state.reportedFailures.removeValue(forKey: key)
                 guard let uid = pod.uid, state.cache.nodeName(ofPod: uid) != nil else { return false }
                 state.cache.removePod(uid: uid)
                 return true
@@ -261,8 +262,8 @@ public final class Scheduler: Service, Sendable {
             _ = try await api.post(
                 .pods, namespace: scheduling.namespace, name: scheduling.name,
                 subresource: "binding", body: binding, options: .default)
-            state.withLock {
-                _ = $0.reportedFailures.removeValue(forKey: ObjectKey(namespace: scheduling.namespace, name: scheduling.name))
+            reportedFailures.withLock {
+                _ = $0.removeValue(forKey: ObjectKey(namespace: scheduling.namespace, name: scheduling.name))
             }
             if configuration.recordEvents {
                 events.record(
@@ -287,9 +288,9 @@ public final class Scheduler: Service, Sendable {
     }
 
     private func reportUnschedulable(_ pod: JSONValue, key: ObjectKey, message: String) async {
-        let changed = state.withLock { state -> Bool in
-            guard state.reportedFailures[key] != message else { return false }
-            state.reportedFailures[key] = message
+        let changed = reportedFailures.withLock { reported -> Bool in
+            guard reported[key] != message else { return false }
+            reported[key] = message
             return true
         }
         guard changed else { return }

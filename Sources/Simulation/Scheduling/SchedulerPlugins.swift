@@ -18,10 +18,28 @@ public protocol FilterPlugin: Sendable {
     var readsOnlyNodeFields: Bool { get }
     /// Nil when the node passes.
     func filter(_ pod: SchedulingPod, _ node: NodeInfo) -> FilterFailure?
+    /// The same for many nodes at once; see the default implementation.
+    func filter(
+        _ pod: SchedulingPod, _ nodes: UnsafeBufferPointer<NodeInfo>, keeping candidates: inout [Int],
+        reasons: inout [String: Int])
 }
 
 extension FilterPlugin {
     public var readsOnlyNodeFields: Bool { false }
+
+    /// Removes from `candidates` (positions in `nodes`) the nodes that cannot run the pod,
+    /// counting each failure's reasons. The algorithm asks this way: one call per plugin and
+    /// cycle, in which `filter(_:_:)` reads each node where it lies instead of through a copy.
+    public func filter(
+        _ pod: SchedulingPod, _ nodes: UnsafeBufferPointer<NodeInfo>, keeping candidates: inout [Int],
+        reasons: inout [String: Int]
+    ) {
+        candidates.removeAll { index in
+            guard let failure = filter(pod, nodes[index]) else { return false }
+            for reason in failure.reasons { reasons[reason, default: 0] += 1 }
+            return true
+        }
+    }
 }
 
 /// A score plugin: how good is this node for the pod (0…100 after normalisation)?
@@ -31,6 +49,8 @@ public protocol ScorePlugin: Sendable {
     /// and node. The default is false.
     var readsOnlyNodeFields: Bool { get }
     func score(_ pod: SchedulingPod, _ node: NodeInfo) -> Int64
+    /// The same for many nodes at once; see the default implementation.
+    func score(_ pod: SchedulingPod, _ nodes: UnsafeBufferPointer<NodeInfo>, candidates: [Int], into scores: inout [Int64])
     /// Rescales the raw scores of all candidate nodes into 0…100; the default keeps them.
     func normalize(_ scores: inout [Int64])
 }
@@ -38,6 +58,14 @@ public protocol ScorePlugin: Sendable {
 extension ScorePlugin {
     public var readsOnlyNodeFields: Bool { false }
     public func normalize(_ scores: inout [Int64]) {}
+
+    /// The raw score of each of `candidates` (positions in `nodes`), in order, into `scores`
+    /// (as long as `candidates`): one call per plugin and cycle, as for filters.
+    public func score(
+        _ pod: SchedulingPod, _ nodes: UnsafeBufferPointer<NodeInfo>, candidates: [Int], into scores: inout [Int64]
+    ) {
+        for (position, index) in candidates.enumerated() { scores[position] = score(pod, nodes[index]) }
+    }
 }
 
 /// Scores are integers from 0 to this, as in kube-scheduler (`MaxNodeScore`).

@@ -89,17 +89,29 @@ public struct SchedulingAlgorithm: Sendable {
         let nodeCount = nodes.count
         var feasible: [Int] = []
         feasible.reserveCapacity(min(wanted, nodeCount))
+        var window: [Int] = []
         var reasons: [String: Int] = [:]
         var processed = 0
+        // Nodes are taken in windows just large enough to complete the feasible set if all
+        // pass, so exactly as many are examined as one at a time would be; the plugins asked
+        // every time then see a window per call, not a node.
         while processed < nodeCount && feasible.count < wanted {
-            let index = (start + processed) % nodeCount
-            processed += 1
-            if !verdicts.known[index] { remember(pod, nodes[index], at: index, in: &verdicts) }
-            if let failure = verdicts.failures[index] ?? firstFailure(of: plan.otherFilters, pod, nodes[index]) {
-                for reason in failure.reasons { reasons[reason, default: 0] += 1 }
-            } else {
-                feasible.append(index)
+            window.removeAll(keepingCapacity: true)
+            let size = min(wanted - feasible.count, nodeCount - processed)
+            for _ in 0..<size {
+                let index = (start + processed) % nodeCount
+                processed += 1
+                if !verdicts.known[index] { remember(pod, nodes[index], at: index, in: &verdicts) }
+                if let failure = verdicts.failures[index] {
+                    for reason in failure.reasons { reasons[reason, default: 0] += 1 }
+                } else {
+                    window.append(index)
+                }
             }
+            for filter in plan.otherFilters where !window.isEmpty {
+                filter.filter(pod, nodes, keeping: &window, reasons: &reasons)
+            }
+            feasible.append(contentsOf: window)
         }
         guard !feasible.isEmpty else {
             return (.unschedulable(FitError(nodeCount: nodeCount, reasons: reasons)), processed)
@@ -114,7 +126,7 @@ public struct SchedulingAlgorithm: Sendable {
             if let slot = plan.scoreSlot[position] {
                 for (candidate, index) in feasible.enumerated() { scores[candidate] = verdicts.scores[index * slots + slot] }
             } else {
-                for (candidate, index) in feasible.enumerated() { scores[candidate] = plugin.score(pod, nodes[index]) }
+                plugin.score(pod, nodes, candidates: feasible, into: &scores)
             }
             plugin.normalize(&scores)
             for candidate in scores.indices { totals[candidate] += scores[candidate] * weight }
