@@ -147,6 +147,45 @@ private func put(_ store: ObjectStore, _ object: JSONValue) async throws -> Stor
         #expect(kinds == [.added, .deleted, .added])
     }
 
+    /// The garbage collector's watch: only the writes it acts on, each as the change it is
+    /// (a write it does not want is dropped, never turned into ADDED or DELETED).
+    @Test func theGarbageCollectorIsSentOnlyTheWritesItActsOn() async throws {
+        let store = try ObjectStore(persistence: nil)
+        let filter = WatchFilter(resource: nil, wants: GarbageCollector.needsAttention)
+        let stream = try store.watch(filter, from: .after(store.currentResourceVersion))
+        var owned = configMap("owned")
+        owned[path: ["metadata", "ownerReferences"]] = [["apiVersion": "v1", "kind": "ConfigMap", "name": "plain", "uid": "u-1"]]
+        var terminating = configMap("held")
+        terminating[path: ["metadata", "finalizers"]] = ["example.com/hold"]
+        _ = try await put(store, configMap("plain")) // not sent
+        _ = try await put(store, owned) // ADDED owned
+        _ = try await put(store, configMap("plain", data: "2")) // not sent
+        _ = try await put(store, terminating) // not sent
+        terminating[path: ["metadata", "deletionTimestamp"]] = "2026-12-06T00:00:00Z"
+        _ = try await put(store, terminating) // MODIFIED held
+        owned[path: ["metadata", "ownerReferences"]] = []
+        _ = try await put(store, owned) // not sent: no owners any more
+        try await store.mutate(StorageKey(configMaps, namespace: "default", name: "plain")) { _ throws(APIError) in .delete }
+        _ = try await put(store, configMap("last", data: "x")) // not sent
+        owned[path: ["metadata", "ownerReferences"]] = [["apiVersion": "v1", "kind": "ConfigMap", "name": "last", "uid": "u-2"]]
+        _ = try await put(store, owned) // MODIFIED owned (the end marker)
+        var iterator = stream.makeAsyncIterator()
+        var seen: [String] = []
+        for _ in 0..<4 {
+            let event = try #require(await iterator.next())
+            seen.append("\(event.kind.rawValue) \(event.object.object.name ?? "")")
+        }
+        #expect(seen == ["ADDED owned", "MODIFIED held", "DELETED plain", "MODIFIED owned"])
+        // The same filter replaying history skips the same writes.
+        let replay = try store.watch(filter, from: .after(1))
+        var replayed: [String] = []
+        for await event in replay {
+            replayed.append("\(event.kind.rawValue) \(event.object.object.name ?? "")")
+            if replayed.count == 4 { break }
+        }
+        #expect(replayed == seen)
+    }
+
     @Test func writesSurviveReopeningTheDatabase() async throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }

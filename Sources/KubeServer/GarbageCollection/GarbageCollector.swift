@@ -28,7 +28,8 @@ final class GarbageCollector: Sendable {
     }
 
     func run() async throws {
-        let events = try store.watch(WatchFilter(resource: nil), from: .after(store.currentResourceVersion))
+        let events = try store.watch(
+            WatchFilter(resource: nil, wants: Self.needsAttention), from: .after(store.currentResourceVersion))
         await resync()
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
@@ -46,6 +47,13 @@ final class GarbageCollector: Sendable {
     }
 
     // MARK: Events
+
+    /// The writes `handle` acts on: deletions, objects being deleted, and objects with
+    /// owners. Every other write (most creates and updates) is not sent to the collector.
+    static func needsAttention(_ event: StoreEvent) -> Bool {
+        let metadata = event.object.metadata
+        return event.kind == .deleted || metadata.isTerminating || !metadata.ownerUIDs.isEmpty
+    }
 
     func handle(_ event: WatchEvent) async {
         guard let key = event.key else { return }

@@ -49,16 +49,23 @@ public struct WatchFilter: Sendable {
     /// paths only (stored objects are kept encoded, and a predicate may be asked of every
     /// object of a resource while the store is locked).
     public var predicatePaths: JSONPathSet?
+    /// Which changes the watcher has any use for, asked of the stored event before anything
+    /// is parsed; the others are not sent at all. Unlike `predicate`, it turns no change into
+    /// ADDED or DELETED: it is for a watcher inside the process that acts on few of the
+    /// store's writes (the garbage collector), so that the rest cost it no wake-up.
+    public var wants: (@Sendable (StoreEvent) -> Bool)?
 
     public init(
         resource: GroupResource?, namespace: String? = nil, name: String? = nil,
-        predicate: (@Sendable (JSONValue) -> Bool)? = nil, predicatePaths: JSONPathSet? = nil
+        predicate: (@Sendable (JSONValue) -> Bool)? = nil, predicatePaths: JSONPathSet? = nil,
+        wants: (@Sendable (StoreEvent) -> Bool)? = nil
     ) {
         self.resource = resource
         self.namespace = namespace
         self.name = name
         self.predicate = predicate
         self.predicatePaths = predicatePaths
+        self.wants = wants
     }
 
     func admits(_ key: StorageKey) -> Bool {
@@ -82,7 +89,7 @@ public struct WatchFilter: Sendable {
     /// As ``translate(_:)``, reading the event's objects from `trees`, which parses each at
     /// most once however many watchers' predicates ask.
     func translate(_ event: StoreEvent, trees: EventTrees) -> WatchEvent? {
-        guard admits(event.key) else { return nil }
+        guard admits(event.key), wants?(event) ?? true else { return nil }
         guard let predicate else {
             return WatchEvent(kind: WatchEvent.Kind(rawValue: event.kind.rawValue)!, key: event.key, object: event.object)
         }

@@ -29,7 +29,8 @@ extension FilterPlugin {
 
     /// Removes from `candidates` (positions in `nodes`) the nodes that cannot run the pod,
     /// counting each failure's reasons. The algorithm asks this way: one call per plugin and
-    /// cycle, in which `filter(_:_:)` reads each node where it lies instead of through a copy.
+    /// window of nodes, in which `filter(_:_:)` reads each node where it lies instead of
+    /// through a copy. `nodes` is valid only during the call.
     public func filter(
         _ pod: SchedulingPod, _ nodes: UnsafeBufferPointer<NodeInfo>, keeping candidates: inout [Int],
         reasons: inout [String: Int]
@@ -60,7 +61,8 @@ extension ScorePlugin {
     public func normalize(_ scores: inout [Int64]) {}
 
     /// The raw score of each of `candidates` (positions in `nodes`), in order, into `scores`
-    /// (as long as `candidates`): one call per plugin and cycle, as for filters.
+    /// (as long as `candidates`): one call per plugin and cycle, as for filters. `nodes` is
+    /// valid only during the call.
     public func score(
         _ pod: SchedulingPod, _ nodes: UnsafeBufferPointer<NodeInfo>, candidates: [Int], into scores: inout [Int64]
     ) {
