@@ -186,6 +186,69 @@ private func put(_ store: ObjectStore, _ object: JSONValue) async throws -> Stor
         #expect(replayed == seen)
     }
 
+    /// A write visits the watchers of its resource and those of every resource, and no
+    /// others; a watcher removed is visited no more.
+    @Test func watchersAreFoundByTheirResource() {
+        var registry = ObjectStore.WatcherRegistry()
+        func watcher(_ resource: GroupResource?) -> ObjectStore.Watcher {
+            let (_, continuation) = AsyncStream<WatchEvent>.makeStream()
+            return ObjectStore.Watcher(filter: WatchFilter(resource: resource), continuation: continuation)
+        }
+        func visited(_ resource: GroupResource) -> [Int] {
+            var ids: [Int] = []
+            registry.forEach(watching: resource) { id, _ in ids.append(id) }
+            return ids.sorted()
+        }
+        let pods = GroupResource(group: "", resource: "pods")
+        registry.insert(watcher(configMaps), id: 1)
+        registry.insert(watcher(pods), id: 2)
+        registry.insert(watcher(nil), id: 3)
+        registry.insert(watcher(configMaps), id: 4)
+        #expect(visited(configMaps) == [1, 3, 4])
+        #expect(visited(pods) == [2, 3])
+        #expect(visited(GroupResource(group: "apps", resource: "deployments")) == [3])
+        #expect(registry.remove(1) != nil)
+        #expect(registry.remove(1) == nil)
+        #expect(visited(configMaps) == [3, 4])
+        registry.remove(3)
+        #expect(visited(pods) == [2])
+        #expect(registry.count == 2)
+        #expect(registry[4] != nil && registry[3] == nil)
+        #expect(registry.removeAll().count == 2)
+        #expect(registry.count == 0)
+        #expect(visited(configMaps).isEmpty)
+    }
+
+    /// Through the store: each watch sees its own resource's writes, a watch of every
+    /// resource sees all, and an ended watch is dropped from the resource it watched.
+    @Test func eachWatchSeesItsResourceAndAWatchOfEverythingSeesAll() async throws {
+        let store = try ObjectStore(persistence: nil)
+        let secrets = GroupResource(group: "", resource: "secrets")
+        let start = store.currentResourceVersion
+        let ofConfigMaps = try store.watch(WatchFilter(resource: configMaps), from: .after(start))
+        let ofSecrets = try store.watch(WatchFilter(resource: secrets), from: .after(start))
+        let ofEverything = try store.watch(WatchFilter(resource: nil), from: .after(start))
+        var ended: AsyncStream<WatchEvent>? = try store.watch(WatchFilter(resource: secrets), from: .after(start))
+        #expect(store.watcherCount == 4)
+        ended = nil
+        #expect(ended == nil)
+        #expect(store.watcherCount == 3)
+        _ = try await put(store, configMap("a"))
+        try await store.mutate(StorageKey(secrets, namespace: "default", name: "s")) { _ throws(APIError) in
+            .put(["apiVersion": "v1", "kind": "Secret", "metadata": ["name": "s", "namespace": "default"]])
+        }
+        _ = try await put(store, configMap("b"))
+        func names(_ stream: AsyncStream<WatchEvent>, _ count: Int) async -> [String] {
+            var iterator = stream.makeAsyncIterator()
+            var names: [String] = []
+            for _ in 0..<count { names.append(await iterator.next()?.object.object.name ?? "-") }
+            return names
+        }
+        #expect(await names(ofConfigMaps, 2) == ["a", "b"])
+        #expect(await names(ofSecrets, 1) == ["s"])
+        #expect(await names(ofEverything, 3) == ["a", "s", "b"])
+    }
+
     @Test func writesSurviveReopeningTheDatabase() async throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }

@@ -34,7 +34,7 @@ private func insertRow(_ path: String, version: Int64, _ object: JSONValue) asyn
             sql: "INSERT INTO objects (resource_version, resource, namespace, name, body) VALUES (?, 'configmaps', 'default', ?, ?)",
             arguments: [version, object.name ?? "", Data(object.serialized())])
     }
-    try await database.close()
+    try database.close()
 }
 
 /// The store's database: one row per object, keyed by the version it was written at.

@@ -17,7 +17,7 @@ public final class ObjectStore: Sendable {
         /// Resource version just before the oldest event in `history`: watches from an
         /// older version get 410 Gone.
         var historyFloor: Int64 = 0
-        var watchers: [Int: Watcher] = [:]
+        var watchers = WatcherRegistry()
         var nextWatcherID = 0
         var uidIndex: [String: StorageKey] = [:]
         var dependents: [String: Set<StorageKey>] = [:]
@@ -49,7 +49,7 @@ public final class ObjectStore: Sendable {
         }
     }
 
-    /// A class: every write walks every watcher, and copying a reference is one retain where
+    /// A class: every write walks the watchers of its resource, and copying a reference is one retain where
     /// copying the filter (strings, a closure, paths) was several.
     final class Watcher: Sendable {
         let filter: WatchFilter
@@ -397,7 +397,7 @@ public final class ObjectStore: Sendable {
             defer { ended.removeAll() }
             return ended
         }
-        for id in ended { state.watchers.removeValue(forKey: id) }
+        for id in ended { state.watchers.remove(id) }
     }
 
     /// Records the event and hands it to every watcher; returns the watchers that could not
@@ -417,13 +417,13 @@ public final class ObjectStore: Sendable {
         }
         var overflowed: [Int] = []
         let trees = EventTrees(event, object: object, previous: previous)
-        for (id, watcher) in state.watchers {
-            guard let visible = watcher.filter.translate(event, trees: trees) else { continue }
+        state.watchers.forEach(watching: event.key.resource) { id, watcher in
+            guard let visible = watcher.filter.translate(event, trees: trees) else { return }
             if case .dropped = watcher.continuation.yield(visible) { overflowed.append(id) }
         }
         // A watcher that cannot keep up is closed, as kube-apiserver does; its client
         // re-lists or resumes from the last resourceVersion it saw.
-        return overflowed.compactMap { state.watchers.removeValue(forKey: $0) }
+        return overflowed.compactMap { state.watchers.remove($0) }
     }
 
     private static func index(_ state: inout State, key: StorageKey, metadata: StoredMetadata) {
@@ -513,7 +513,7 @@ public final class ObjectStore: Sendable {
             let id = state.nextWatcherID
             state.nextWatcherID += 1
             removeEndedWatchers(&state)
-            state.watchers[id] = Watcher(filter: filter, continuation: continuation)
+            state.watchers.insert(Watcher(filter: filter, continuation: continuation), id: id)
             return id
         }
         // Not the store's lock: a stream ends here when its consumer's task is cancelled, and
@@ -542,10 +542,7 @@ public final class ObjectStore: Sendable {
 
     /// Ends every watch, so streaming responses finish on shutdown.
     public func closeAllWatches() {
-        let watchers = state.withLock { state -> [Watcher] in
-            defer { state.watchers.removeAll() }
-            return Array(state.watchers.values)
-        }
+        let watchers = state.withLock { state -> [Watcher] in state.watchers.removeAll() }
         for watcher in watchers { watcher.continuation.finish() }
     }
 }
