@@ -49,8 +49,8 @@ public final class ObjectStore: Sendable {
         }
     }
 
-    /// A class: every write walks the watchers of its resource, and copying a reference is one retain where
-    /// copying the filter (strings, a closure, paths) was several.
+    /// A class: every write walks the watchers of its resource, and copying a reference is
+    /// one retain where copying the filter (strings, a closure, paths) was several.
     final class Watcher: Sendable {
         let filter: WatchFilter
         let continuation: AsyncStream<WatchEvent>.Continuation
@@ -400,10 +400,11 @@ public final class ObjectStore: Sendable {
         for id in ended { state.watchers.remove(id) }
     }
 
-    /// Records the event and hands it to every watcher; returns the watchers that could not
-    /// take it, removed, for the caller to close once it has released the lock. `object` is
-    /// the event's object as the writer holds it, and `previous` the object before when the
-    /// store had its tree, so predicates need not parse them again.
+    /// Records the event and hands it to the watchers of its resource (and of every
+    /// resource); returns the watchers that could not take it, removed, for the caller to
+    /// close once it has released the lock. `object` is the event's object as the writer
+    /// holds it, and `previous` the object before when the store had its tree, so predicates
+    /// need not parse them again.
     private func record(_ event: StoreEvent, in state: inout State, object: JSONValue, previous: JSONValue?) -> [Watcher] {
         removeEndedWatchers(&state)
         if let evicted = state.history.append(event) {
