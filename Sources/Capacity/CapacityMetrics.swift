@@ -112,16 +112,18 @@ enum CapacityMetrics {
         ) { $0.memoryBytes * (1 - $0.memoryUsage) }
         // kube-state-metrics' figure, which node-classifier-sim's memory recording rules divide
         // by (its own exporter leaves it to kube-state-metrics; here there is none to rely on).
+        func allocatable(_ node: String, _ resource: String, _ unit: String, _ value: Double) {
+            begin("kube_node_status_allocatable", "node", node)
+            label("resource", resource)
+            label("unit", unit)
+            end(value)
+        }
         header(
             "kube_node_status_allocatable", "gauge",
             "The allocatable for different resources of a node that are available for scheduling.")
         for (index, node) in nodes.enumerated() {
-            for (resource, unit, value) in [("cpu", "core", node.cpuCores), ("memory", "byte", node.memoryBytes)] {
-                begin("kube_node_status_allocatable", "node", names[index])
-                label("resource", resource)
-                label("unit", unit)
-                end(value)
-            }
+            allocatable(names[index], "cpu", "core", node.cpuCores)
+            allocatable(names[index], "memory", "byte", node.memoryBytes)
         }
         header("kube_node_role", "gauge", "Node role label (1 for worker nodes)")
         for name in names {

@@ -37,11 +37,9 @@ extension ObjectStore {
 
         /// Calls `body` with each watcher that may want a write to `resource`.
         func forEach(watching resource: GroupResource, _ body: (Int, Watcher) -> Void) {
-            for resourceKey in [resource, nil] as [GroupResource?] {
-                for id in idsByResource[resourceKey] ?? [] {
-                    if let watcher = byID[id] { body(id, watcher) }
-                }
-            }
+            // Two lookups, not a loop over `[resource, nil]`: that array was made on every write.
+            for id in idsByResource[resource] ?? [] { body(id, byID[id]!) }
+            for id in idsByResource[nil] ?? [] { body(id, byID[id]!) }
         }
     }
 }
