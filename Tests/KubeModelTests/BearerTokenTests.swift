@@ -23,6 +23,14 @@ import Testing
         #expect(BearerToken.parse(authorization: "Bearer ") == nil)
         #expect(BearerToken.parse(authorization: "Bearer") == nil)
         #expect(BearerToken.parse(authorization: nil) == nil)
+        // The scheme in any case, and nothing that merely resembles it byte for byte.
+        #expect(BearerToken.parse(authorization: "BEARER abc") == "abc")
+        #expect(BearerToken.parse(authorization: "bEaReR abc") == "abc")
+        #expect(BearerToken.parse(authorization: "Bearer\u{0}abc") == nil)
+        #expect(BearerToken.parse(authorization: "Bearer\tabc") == nil)
+        #expect(BearerToken.parse(authorization: "Bearez abc") == nil)
+        #expect(BearerToken.parse(authorization: "Béarer abc") == nil)
+        #expect(BearerToken.parse(authorization: "Bearer é") == "é")
     }
 
     @Test func constantTimeEqualityIsEquality() {

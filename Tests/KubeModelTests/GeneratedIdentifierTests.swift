@@ -38,6 +38,34 @@ import Testing
         #expect(suffixes.filter { $0[0..<8] == $0[8..<16] }.count < 2)
     }
 
+    /// Draws come from a 4 KiB batch: across several refills (512 words each) and from
+    /// several threads at once, no word repeats and every bit varies.
+    @Test func batchedDrawsDoNotRepeatAcrossRefillsOrThreads() async {
+        let words = await withTaskGroup(of: [UInt64].self) { group in
+            for _ in 0..<4 {
+                group.addTask {
+                    var random = BatchedRandom()
+                    return (0..<1_500).map { _ in random.next() }
+                }
+            }
+            return await group.reduce(into: []) { $0 += $1 }
+        }
+        #expect(words.count == 6_000)
+        #expect(Set(words).count == words.count)
+        let ones = words.reduce(UInt64(0)) { $0 | $1 }
+        let zeros = words.reduce(UInt64.max) { $0 & $1 }
+        #expect(ones == .max && zeros == 0)
+    }
+
+    @Test func theCurrentTimestampIsFormattedAsAnyOther() {
+        let before = Date().timeIntervalSince1970.rounded(.down)
+        let text = Timestamp.now()
+        let after = Date().timeIntervalSince1970.rounded(.down)
+        let candidates = Set([before, after].map { Timestamp.string(Date(timeIntervalSince1970: $0)) })
+        #expect(candidates.contains(text), "\(text) not in \(candidates)")
+        #expect(Timestamp.now() >= text)
+    }
+
     @Test func mediaTypesLoseParametersCaseAndSpaces() {
         #expect(HTTPMediaType.essence(of: "Application/JSON; charset=utf-8") == "application/json")
         #expect(HTTPMediaType.essence(of: " \tapplication/yaml ") == "application/yaml")

@@ -66,6 +66,21 @@ import Testing
         #expect(JSONValue.array([.null, .bool(false)]).serializedString() == "[null,false]")
     }
 
+    @Test func serializesIntegersAtTheirLimitsAsStringDoes() {
+        for number: Int64 in [0, 1, 9, 10, -1, -9, -10, 99, 100, 1_000_000_007, .max, .min, .max - 1, .min + 1] {
+            #expect(JSONValue.int(number).serializedString() == String(number))
+        }
+    }
+
+    @Test func escapesOnlyWhatJSONRequiresAndCopiesTheRest() throws {
+        // Escapes at the start, the end, side by side and between long clean runs.
+        let text = "\"start\(String(repeating: "x", count: 40))\t\u{7F}é😀\u{1F}\\\\\(String(repeating: "y", count: 3))\r\n\u{00}"
+        let expected = #""\"start"# + String(repeating: "x", count: 40) + #"\t\#u{7F}é😀\u001f\\\\yyy\r\n\u0000""#
+        #expect(JSONValue.string(text).serializedString() == expected)
+        #expect(JSONValue.string("").serializedString() == #""""#)
+        #expect(try JSONValue(parsing: JSONValue.string(text).serialized()) == .string(text))
+    }
+
     @Test func roundTripsThroughText() throws {
         let text =
             #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"labels":{"app":"web"},"name":"c"},"data":{"k":"v é 😀","n":"1"},"list":[1,2.5,-3,true,null,{"x":[]}]}"#

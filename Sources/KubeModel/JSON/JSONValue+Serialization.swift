@@ -19,7 +19,7 @@ extension JSONValue {
         switch self {
         case .null: output.append(contentsOf: "null".utf8)
         case .bool(let flag): output.append(contentsOf: (flag ? "true" : "false").utf8)
-        case .int(let number): output.append(contentsOf: String(number).utf8)
+        case .int(let number): Self.writeInteger(number, into: &output)
         case .double(let number): output.append(contentsOf: Self.format(number).utf8)
         case .string(let text): Self.writeString(text, into: &output)
         case .array(let items):
@@ -31,25 +31,41 @@ extension JSONValue {
             output.append(UInt8(ascii: "]"))
         case .object(let fields):
             output.append(UInt8(ascii: "{"))
-            for (position, key) in fields.keys.sorted(by: Self.keyOrder).enumerated() {
-                if position > 0 { output.append(UInt8(ascii: ",")) }
+            if fields.count == 1, let (key, value) = fields.first {
                 Self.writeString(key, into: &output)
                 output.append(UInt8(ascii: ":"))
-                fields[key]!.write(into: &output)
+                value.write(into: &output)
+            } else {
+                // Each key's place is worked out once, not at every comparison of the sort.
+                let ordered = fields.map { (rank: Self.leadingRank($0.key), key: $0.key, value: $0.value) }
+                    .sorted { $0.rank != $1.rank ? $0.rank < $1.rank : $0.key < $1.key }
+                for (position, field) in ordered.enumerated() {
+                    if position > 0 { output.append(UInt8(ascii: ",")) }
+                    Self.writeString(field.key, into: &output)
+                    output.append(UInt8(ascii: ":"))
+                    field.value.write(into: &output)
+                }
             }
             output.append(UInt8(ascii: "}"))
         }
     }
 
-    private static let leadingKeys = ["apiVersion": 0, "kind": 1, "metadata": 2, "spec": 3, "status": 4]
+    /// Where a key goes among an object's fields: the leading keys in their order, every
+    /// other key after them.
+    private static func leadingRank(_ key: String) -> Int {
+        switch key {
+        case "apiVersion": 0
+        case "kind": 1
+        case "metadata": 2
+        case "spec": 3
+        case "status": 4
+        default: 5
+        }
+    }
 
     static func keyOrder(_ left: String, _ right: String) -> Bool {
-        switch (leadingKeys[left], leadingKeys[right]) {
-        case (let l?, let r?): return l < r
-        case (.some, nil): return true
-        case (nil, .some): return false
-        case (nil, nil): return left < right
-        }
+        let (leftRank, rightRank) = (leadingRank(left), leadingRank(right))
+        return leftRank != rightRank ? leftRank < rightRank : left < right
     }
 
     private static func format(_ number: Double) -> String {
@@ -57,22 +73,50 @@ extension JSONValue {
         return "\(number)"
     }
 
+    /// Decimal digits, written straight into `output` rather than through a `String`.
+    static func writeInteger(_ number: Int64, into output: inout [UInt8]) {
+        if number < 0 { output.append(UInt8(ascii: "-")) }
+        // The magnitude as unsigned, so that Int64.min has one.
+        var magnitude = number.magnitude
+        guard magnitude >= 10 else {
+            output.append(UInt8(ascii: "0") + UInt8(magnitude))
+            return
+        }
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0) // 24 bytes: UInt64.max has 20 digits.
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            var position = buffer.count
+            while magnitude > 0 {
+                position -= 1
+                buffer[position] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+            }
+            output.append(contentsOf: buffer[position...])
+        }
+    }
+
+    /// A JSON string literal. Runs of bytes that need no escape are copied whole.
     static func writeString(_ text: String, into output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
-            case UInt8(ascii: "\\"): output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
-            case 0x0A: output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
-            case 0x0D: output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
-            case 0x09: output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
-            case 0..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
-                output.append(hex[Int(byte >> 4)])
-                output.append(hex[Int(byte & 0xF)])
-            default: output.append(byte)
+        var text = text
+        text.withUTF8 { bytes in
+            var runStart = 0
+            for (position, byte) in bytes.enumerated() where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+                output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<position]))
+                runStart = position + 1
+                output.append(UInt8(ascii: "\\"))
+                switch byte {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"): output.append(byte)
+                case 0x0A: output.append(UInt8(ascii: "n"))
+                case 0x0D: output.append(UInt8(ascii: "r"))
+                case 0x09: output.append(UInt8(ascii: "t"))
+                default:
+                    let hex: StaticString = "0123456789abcdef"
+                    output.append(contentsOf: "u00".utf8)
+                    output.append(hex.utf8Start[Int(byte >> 4)])
+                    output.append(hex.utf8Start[Int(byte & 0xF)])
+                }
             }
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...]))
         }
         output.append(UInt8(ascii: "\""))
     }

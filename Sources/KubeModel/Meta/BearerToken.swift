@@ -15,8 +15,11 @@ public enum BearerToken {
     /// The token of an `Authorization` header value; nil when it is absent, not a bearer
     /// token, or empty. The scheme is matched case-insensitively, as RFC 9110 asks.
     public static func parse(authorization: String?) -> String? {
-        guard let authorization, authorization.count > 7,
-            authorization.prefix(7).lowercased() == "bearer "
+        // Compared as bytes: counting and lowercasing characters showed in every request's profile.
+        guard let authorization, authorization.utf8.count > 7,
+            zip(authorization.utf8.prefix(7), "bearer ".utf8).allSatisfy({ sent, expected in
+                sent == expected || (expected != UInt8(ascii: " ") && sent | 0x20 == expected)
+            })
         else { return nil }
         let token = authorization.dropFirst(7).trimmingHTTPWhitespace()
         return token.isEmpty ? nil : String(token)

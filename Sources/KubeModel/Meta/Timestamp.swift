@@ -1,8 +1,19 @@
 import Foundation
+import Synchronization
 
 /// RFC 3339 timestamps with second precision, as `metav1.Time` writes them.
 public enum Timestamp {
-    public static func now() -> String { string(Date()) }
+    /// The current time's text. Every object created within a second carries the same text,
+    /// so it is formatted once per second.
+    public static func now() -> String {
+        let seconds = Int64(Date().timeIntervalSince1970.rounded(.down))
+        if let cached = lastFormatted.withLock({ $0.seconds == seconds ? $0.text : nil }) { return cached }
+        let text = string(Date(timeIntervalSince1970: Double(seconds)))
+        lastFormatted.withLock { $0 = (seconds, text) }
+        return text
+    }
+
+    private static let lastFormatted = Mutex<(seconds: Int64, text: String)>((.min, ""))
 
     public static func string(_ date: Date) -> String {
         RFC3339Timestamp.format(
@@ -32,12 +43,11 @@ public enum GeneratedName {
     private static let alphabet = Array("bcdfghjklmnpqrstvwxz2456789".utf8)
 
     /// Letters taken from one 64-bit draw: 27⁸ divides into 2⁶⁴ with a remainder under
-    /// 2 × 10⁻⁸ of it, so reading eight base-27 digits from a draw is as good as uniform,
-    /// and a create makes one `getrandom` call for its name, not one per letter.
+    /// 2 × 10⁻⁸ of it, so reading eight base-27 digits from a draw is as good as uniform.
     private static let lettersPerDraw = 8
 
     public static func randomSuffix(length: Int = 5) -> String {
-        var generator = SystemRandomNumberGenerator()
+        var generator = BatchedRandom()
         var letters: [UInt8] = []
         letters.reserveCapacity(length)
         var draw: UInt64 = 0
@@ -51,11 +61,12 @@ public enum GeneratedName {
 }
 
 /// `metadata.uid` values: random (version 4) UUIDs in lowercase, as kube-apiserver writes
-/// them. Drawn from the system's generator (`getrandom`): Foundation's `UUID()` opens and reads
-/// `/dev/urandom` each time, which showed in the profile of every create.
+/// them. Drawn from the kernel's generator in batches (``BatchedRandom``): Foundation's
+/// `UUID()` opens and reads `/dev/urandom` each time, which showed in the profile of every
+/// create.
 public enum ObjectUID {
     public static func generate() -> String {
-        var generator = SystemRandomNumberGenerator()
+        var generator = BatchedRandom()
         var bytes = (generator.next() as UInt64, generator.next() as UInt64)
         return withUnsafeMutableBytes(of: &bytes) { raw in
             raw[6] = (raw[6] & 0x0f) | 0x40 // version 4

@@ -37,9 +37,9 @@ extension OpenAPISchema {
     ///   default the last part of the root `$ref`'s name.
     public func decodeTyped(_ value: JSONValue, typeName: String? = nil) throws(TypedDecodingError) -> TypedDecoding {
         var context = TypedDecodingContext(structName: typeName ?? root.referenceName.map(GoTypes.structName) ?? "")
-        let decoded = root.decodeTyped(value, path: "", definition: root.referenceName, context: &context)
+        let decoded = root.decodeTyped(value, definition: root.referenceName, context: &context)
         if let error = context.firstError { throw error }
-        return TypedDecoding(object: decoded, unknownFields: context.unknownFields.sorted())
+        return TypedDecoding(object: decoded ?? value, unknownFields: context.unknownFields.sorted())
     }
 }
 
@@ -48,8 +48,30 @@ extension OpenAPISchema {
 struct TypedDecodingContext {
     var structName: String
     var fieldStack: [String] = []
+    /// Where the decoding is, down to map keys and array indices; written out as text only
+    /// for an unknown field.
+    var path: [PathStep] = []
     var unknownFields: [String] = []
     var firstError: TypedDecodingError?
+
+    enum PathStep {
+        case key(String)
+        case index(Int)
+    }
+
+    /// `spec.containers[0].bar`.
+    var pathText: String {
+        var text = ""
+        for step in path {
+            switch step {
+            case .key(let key):
+                if !text.isEmpty { text += "." }
+                text += key
+            case .index(let index): text += "[\(index)]"
+            }
+        }
+        return text
+    }
 
     mutating func fail(_ message: String) {
         if firstError == nil { firstError = TypedDecodingError(message: message, field: fieldStack.joined(separator: ".")) }
@@ -67,17 +89,20 @@ struct TypedDecodingContext {
 }
 
 extension SchemaNode {
+    /// Returns the value as Go would write it back, or nil when that is `value` unchanged
+    /// (most objects sent are: nothing is rebuilt for them).
+    ///
     /// - Parameter definition: the definition this node was reached through, which names
     ///   its Go type (nil for an inline schema).
-    func decodeTyped(_ value: JSONValue, path: String, definition: String?, context: inout TypedDecodingContext) -> JSONValue {
+    func decodeTyped(_ value: JSONValue, definition: String?, context: inout TypedDecodingContext) -> JSONValue? {
         if isReference {
-            return resolved.decodeTyped(value, path: path, definition: referenceName, context: &context)
+            return resolved.decodeTyped(value, definition: referenceName, context: &context)
         }
         // Go decodes null into anything (a zero value); the struct holding it drops it.
-        if value.isNull { return value }
+        if value.isNull { return nil }
         // Types Go decodes with its own code that takes any JSON (RawExtension, FieldsV1, JSON).
         if preserveUnknownFields && properties.isEmpty && items == nil {
-            if case .unspecified = additionalProperties { return value }
+            if case .unspecified = additionalProperties { return nil }
         }
         if format == "quantity" {
             if case .string(let text) = value {
@@ -85,7 +110,7 @@ extension SchemaNode {
             } else if value.doubleValue == nil {
                 context.fail(GoTypes.quantityFormatMessage)
             }
-            return value
+            return nil
         }
         if intOrString {
             switch value {
@@ -93,19 +118,19 @@ extension SchemaNode {
             case .int(let number) where Int64(Int32.min)...Int64(Int32.max) ~= number: break
             default: context.failType(GoTypes.describe(value, asInteger: true), goType: "int32")
             }
-            return value
+            return nil
         }
         switch types.first {
         case "string": decodeString(value, definition: definition, context: &context)
         case "integer": decodeInteger(value, context: &context)
         case "number": if value.doubleValue == nil { context.failType(GoTypes.describe(value), goType: "float64") }
         case "boolean": if value.boolValue == nil { context.failType(GoTypes.describe(value), goType: "bool") }
-        case "array": return decodeArray(value, path: path, context: &context)
-        case "object": return decodeObject(value, path: path, definition: definition, context: &context)
+        case "array": return decodeArray(value, context: &context)
+        case "object": return decodeObject(value, definition: definition, context: &context)
         default:
-            if !properties.isEmpty { return decodeObject(value, path: path, definition: definition, context: &context) }
+            if !properties.isEmpty { return decodeObject(value, definition: definition, context: &context) }
         }
-        return value
+        return nil
     }
 
     private func decodeString(_ value: JSONValue, definition: String?, context: inout TypedDecodingContext) {
@@ -143,60 +168,75 @@ extension SchemaNode {
         }
     }
 
-    private func decodeArray(_ value: JSONValue, path: String, context: inout TypedDecodingContext) -> JSONValue {
+    private func decodeArray(_ value: JSONValue, context: inout TypedDecodingContext) -> JSONValue? {
         guard case .array(let elements) = value else {
             context.failType(GoTypes.describe(value), goType: goTypeName(definition: nil))
-            return value
+            return nil
         }
-        guard let items else { return value }
-        var result: [JSONValue] = []
-        result.reserveCapacity(elements.count)
+        guard let items else { return nil }
+        var result: [JSONValue]? // A copy only once an element changes.
         for (index, element) in elements.enumerated() {
-            result.append(items.decodeTyped(element, path: "\(path)[\(index)]", definition: nil, context: &context))
+            context.path.append(.index(index))
+            if let decoded = items.decodeTyped(element, definition: nil, context: &context) {
+                if result == nil { result = elements }
+                result![index] = decoded
+            }
+            context.path.removeLast()
         }
-        return .array(result)
+        return result.map { .array($0) }
     }
 
-    private func decodeObject(_ value: JSONValue, path: String, definition: String?, context: inout TypedDecodingContext) -> JSONValue {
+    private func decodeObject(_ value: JSONValue, definition: String?, context: inout TypedDecodingContext) -> JSONValue? {
         guard case .object(let fields) = value else {
             context.failType(GoTypes.describe(value), goType: goTypeName(definition: definition))
-            return value
+            return nil
         }
+        // Keys in order, so that the first error found is the same whatever the hash order.
+        let keys = fields.count > 1 ? fields.keys.sorted() : Array(fields.keys)
+        var result: [String: JSONValue]? // A copy only once a field changes or goes.
         // A map: every value has the element type; map keys are not part of Go's field path.
         if case .schema(let element) = additionalProperties, properties.isEmpty {
-            var result: [String: JSONValue] = [:]
-            for key in fields.keys.sorted() {
-                guard let child = fields[key] else { continue }
-                result[key] = element.decodeTyped(child, path: Self.childPath(path, key), definition: nil, context: &context)
+            for key in keys {
+                context.path.append(.key(key))
+                if let decoded = element.decodeTyped(fields[key]!, definition: nil, context: &context) {
+                    if result == nil { result = fields }
+                    result![key] = decoded
+                }
+                context.path.removeLast()
             }
-            return .object(result)
+            return result.map { .object($0) }
         }
-        if case .allowed(true) = additionalProperties, properties.isEmpty { return value }
+        if case .allowed(true) = additionalProperties, properties.isEmpty { return nil }
         // A struct: its declared fields, nothing else.
         let outerStruct = context.structName
         if let definition { context.structName = GoTypes.structName(definition) }
         defer { context.structName = outerStruct }
-        var result: [String: JSONValue] = [:]
-        for key in fields.keys.sorted() {
-            guard let child = fields[key] else { continue }
-            let childPath = Self.childPath(path, key)
+        for key in keys {
+            let child = fields[key]!
+            context.path.append(.key(key))
+            defer { context.path.removeLast() }
             guard let schema = properties[key] else {
-                if preserveUnknownFields {
-                    result[key] = child
-                } else {
-                    context.unknownFields.append(childPath)
+                if !preserveUnknownFields {
+                    context.unknownFields.append(context.pathText)
+                    if result == nil { result = fields }
+                    result![key] = nil
                 }
                 continue
             }
-            if child.isNull { continue }
+            if child.isNull {
+                if result == nil { result = fields }
+                result![key] = nil
+                continue
+            }
             context.fieldStack.append(key)
-            result[key] = schema.decodeTyped(child, path: childPath, definition: nil, context: &context)
+            if let decoded = schema.decodeTyped(child, definition: nil, context: &context) {
+                if result == nil { result = fields }
+                result![key] = decoded
+            }
             context.fieldStack.removeLast()
         }
-        return .object(result)
+        return result.map { .object($0) }
     }
-
-    private static func childPath(_ path: String, _ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 
     /// The Go type this node decodes into, as Go's messages print it (`v1.PodSpec`,
     /// `[]v1.Container`, `map[string]string`, `int32`).

@@ -32,21 +32,31 @@ enum BuiltinValidation {
     private static func dataKeys(_ object: JSONValue, fields: [String]) -> [APIError.Cause] {
         var causes: [APIError.Cause] = []
         for field in fields {
-            for key in (object[field]?.objectValue ?? [:]).keys.sorted() {
-                let valid =
-                    !key.isEmpty && key.count <= 253 && key != "." && key != ".."
-                    && key.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-._".contains($0)) }
-                if !valid {
-                    causes.append(
-                        .init(
-                            reason: "FieldValueInvalid",
-                            message:
-                                "Invalid value: \"\(key)\": a valid config key must consist of alphanumeric characters, '-', '_' or '.'",
-                            field: "\(field)[\(key)]"))
-                }
+            let keys = (object[field]?.objectValue ?? [:]).keys
+            for key in keys.filter({ !isConfigKey($0) }).sorted() {
+                causes.append(
+                    .init(
+                        reason: "FieldValueInvalid",
+                        message:
+                            "Invalid value: \"\(key)\": a valid config key must consist of alphanumeric characters, '-', '_' or '.'",
+                        field: "\(field)[\(key)]"))
             }
         }
         return causes
+    }
+
+    /// Letters, digits, `-`, `_` and `.`, at most 253 of them, not `.` or `..`.
+    private static func isConfigKey(_ key: String) -> Bool {
+        let bytes = key.utf8
+        return !bytes.isEmpty && bytes.count <= 253 && key != "." && key != ".."
+            && bytes.allSatisfy { byte in
+                switch byte {
+                case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                    UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."):
+                    true
+                default: false
+                }
+            }
     }
 
     private static func pod(_ object: JSONValue) -> [APIError.Cause] {
