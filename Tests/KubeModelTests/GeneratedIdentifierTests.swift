@@ -73,6 +73,10 @@ import Testing
         // An empty type stays empty (a 415), even with parameters after it.
         #expect(HTTPMediaType.essence(of: ";application/json") == "")
         #expect(HTTPMediaType.essence(of: "") == "")
+        // Already an essence, or nearly: one capital letter or non-ASCII byte still counts.
+        #expect(HTTPMediaType.essence(of: "application/json") == "application/json")
+        #expect(HTTPMediaType.essence(of: "application/jsoN") == "application/json")
+        #expect(HTTPMediaType.essence(of: "application/jsÖn") == "application/jsön")
         #expect(KubernetesProtobuf.matches(contentType: "application/vnd.kubernetes.protobuf ; x=y"))
         #expect("\t a b \t".trimmingHTTPWhitespace() == "a b")
         #expect("   ".trimmingHTTPWhitespace() == "")

@@ -97,6 +97,58 @@ import Testing
         #expect(value == ["metadata": ["labels": [:]]])
     }
 
+    /// Writes change each level in place, yet a copy taken before keeps what it had.
+    @Test func pathWritesLeaveEarlierCopiesAlone() {
+        var value: JSONValue = ["metadata": ["labels": ["app": "web"], "name": "a"], "spec": [1, 2]]
+        let copy = value
+        value[path: ["metadata", "labels", "tier"]] = "db"
+        value["spec"] = nil
+        value[path: ["metadata", "name"]] = "b"
+        #expect(copy == ["metadata": ["labels": ["app": "web"], "name": "a"], "spec": [1, 2]])
+        #expect(value == ["metadata": ["labels": ["app": "web", "tier": "db"], "name": "b"]])
+        // A level that is not an object becomes one; an empty path replaces the value.
+        var scalar: JSONValue = ["metadata": "text"]
+        scalar[path: ["metadata", "name"]] = "n"
+        #expect(scalar == ["metadata": ["name": "n"]])
+        scalar[path: []] = 5
+        #expect(scalar == 5)
+        var notObject: JSONValue = [1]
+        notObject["k"] = true
+        #expect(notObject == ["k": true])
+    }
+
+    /// The encoding a store makes before it knows the version, with the version written
+    /// in, is byte for byte what the tree holding that version encodes to — also when
+    /// `resourceVersion` keys and `""` values appear elsewhere, before and after the slot.
+    @Test func anEncodingWithItsVersionWrittenInMatchesTheTreesOwn() throws {
+        let objects: [JSONValue] = [
+            ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "a", "resourceVersion": ""], "data": ["k": "v"]],
+            [
+                "apiVersion": "v1", "kind": "ConfigMap",
+                "metadata": [
+                    "annotations": ["resourceVersion": "", "a\"b": "\"resourceVersion\":\"\""],
+                    "managedFields": [["fieldsV1": ["f:metadata": ["f:resourceVersion": [:]]]]],
+                    "name": "tricky", "resourceVersion": "12", "uid": "u",
+                ],
+                "spec": ["template": ["metadata": ["resourceVersion": ""]]],
+                "zzz": ["resourceVersion": ""],
+            ],
+            ["metadata": ["resourceVersion": "x"]],
+        ]
+        for object in objects {
+            let (encoding, slot) = try #require(object.serializedWithResourceVersionSlot())
+            for version: Int64 in [1, 9, 10, 123_456_789, .max] {
+                var expected = object
+                expected.resourceVersion = String(version)
+                let filled = JSONValue.filling(encoding, slot: slot, resourceVersion: version)
+                #expect(filled == expected.serialized(), "\(expected.serializedString())")
+            }
+        }
+        #expect((["metadata": ["name": "no version"]] as JSONValue).serializedWithResourceVersionSlot() == nil)
+        #expect((["metadata": "text"] as JSONValue).serializedWithResourceVersionSlot() == nil)
+        #expect(([1, 2] as JSONValue).serializedWithResourceVersionSlot() == nil)
+    }
+
     @Test func equivalenceTreatsIntegralDoublesAsIntegers() {
         #expect(JSONValue.int(1).isEquivalent(to: .double(1.0)))
         #expect(!JSONValue.int(1).isEquivalent(to: .double(1.5)))

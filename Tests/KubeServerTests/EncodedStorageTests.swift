@@ -78,16 +78,19 @@ private func key(_ name: String) -> StorageKey { StorageKey(configMaps, namespac
 
     @Test func recentTreesKeepToTheirBudget() {
         var trees = RecentTrees(byteLimit: 100, countLimit: 3)
-        trees.insert("a", version: 1, size: 40)
-        trees.insert("b", version: 2, size: 40)
-        #expect(trees[1] == "a" && trees[2] == "b")
-        trees.insert("c", version: 3, size: 40)
+        var forgotten: [JSONValue] = []
+        trees.insert("a", version: 1, size: 40, forgotten: &forgotten)
+        trees.insert("b", version: 2, size: 40, forgotten: &forgotten)
+        #expect(trees[1] == "a" && trees[2] == "b" && forgotten.isEmpty)
+        trees.insert("c", version: 3, size: 40, forgotten: &forgotten)
         #expect(trees[1] == nil && trees[2] == "b" && trees[3] == "c")
-        trees.insert("d", version: 4, size: 10)
-        trees.insert("e", version: 5, size: 10)
+        trees.insert("d", version: 4, size: 10, forgotten: &forgotten)
+        trees.insert("e", version: 5, size: 10, forgotten: &forgotten)
         #expect(trees[2] == nil && trees.count == 3)
-        trees.insert("huge", version: 6, size: 101)
+        trees.insert("huge", version: 6, size: 101, forgotten: &forgotten)
         #expect(trees[6] == nil)
+        // What was pushed out is handed back, oldest first, each once.
+        #expect(forgotten == ["a", "b"])
     }
 
     /// Events in the history must not keep trees alive, or the history would cost what the

@@ -249,6 +249,46 @@ private func put(_ store: ObjectStore, _ object: JSONValue) async throws -> Stor
         #expect(await names(ofEverything, 3) == ["a", "s", "b"])
     }
 
+    /// A write encoded before the lock stores, sends and persists exactly what the same
+    /// write made under the lock does; the bounds hold for it too.
+    @Test func anObjectEncodedAheadIsStoredAsTheSameWriteMadeUnderTheLock() async throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = try ObjectStore(persistence: SQLitePersistence(path: directory + "/store.db"))
+        var events = try store.watch(WatchFilter(resource: configMaps), from: .currentState).makeAsyncIterator()
+        var object = configMap("ahead")
+        object[path: ["metadata", "labels", "resourceVersion"]] = ""
+        object[path: ["metadata", "annotations", "note"]] = "\"resourceVersion\":\"\""
+        object[path: ["metadata", "uid"]] = "uid-ahead"
+        let encoded = try store.encode(object, key: .configMap("ahead"))
+        let ahead = try await store.mutate(.configMap("ahead")) { _ throws(APIError) in .putEncoded(encoded) }
+        var plainObject = object
+        plainObject.name = "plain"
+        let plain = try await store.putConfigMap(plainObject)
+        let aheadStored = try #require(ahead.after)
+        let plainStored = try #require(plain.after)
+        #expect(aheadStored.resourceVersion + 1 == plainStored.resourceVersion)
+        var expected = object
+        expected.resourceVersion = String(aheadStored.resourceVersion)
+        #expect(aheadStored.bytes == expected.serialized())
+        #expect(aheadStored.tree == expected)
+        #expect(aheadStored.metadata == StoredMetadata(expected) && aheadStored.apiVersion == "v1")
+        #expect(plainStored.bytes.count == aheadStored.bytes.count - "ahead".utf8.count + "plain".utf8.count)
+        #expect(store.get(.configMap("ahead"))?.bytes == expected.serialized())
+        let first = try #require(await events.next())
+        #expect(first.kind == .added && first.object.object == expected)
+        // What a restart reads back.
+        let persisted = try SQLitePersistence(path: directory + "/store.db").load().objects
+        #expect(persisted.first { $0.key.name == "ahead" }?.body == expected.serialized())
+        // Too deep is refused before any lock is taken.
+        var deep: JSONValue = "leaf"
+        for _ in 0..<(JSONValue.maximumNestingDepth + 1) { deep = ["d": deep] }
+        var tooDeep = configMap("deep")
+        tooDeep["data"] = deep
+        let error = #expect(throws: APIError.self) { try store.encode(tooDeep, key: .configMap("deep")) }
+        #expect(error?.code == 422)
+    }
+
     @Test func writesSurviveReopeningTheDatabase() async throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }

@@ -30,24 +30,68 @@ extension JSONValue {
             }
             output.append(UInt8(ascii: "]"))
         case .object(let fields):
-            output.append(UInt8(ascii: "{"))
-            if fields.count == 1, let (key, value) = fields.first {
-                Self.writeString(key, into: &output)
-                output.append(UInt8(ascii: ":"))
-                value.write(into: &output)
-            } else {
-                // Each key's place is worked out once, not at every comparison of the sort.
-                let ordered = fields.map { (rank: Self.leadingRank($0.key), key: $0.key, value: $0.value) }
-                    .sorted { $0.rank != $1.rank ? $0.rank < $1.rank : $0.key < $1.key }
-                for (position, field) in ordered.enumerated() {
-                    if position > 0 { output.append(UInt8(ascii: ",")) }
-                    Self.writeString(field.key, into: &output)
-                    output.append(UInt8(ascii: ":"))
-                    field.value.write(into: &output)
-                }
-            }
-            output.append(UInt8(ascii: "}"))
+            Self.writeObject(fields, into: &output) { _, value, output in value.write(into: &output) }
         }
+    }
+
+    /// An object's fields in the stable order, each value written by `writeValue`.
+    private static func writeObject(
+        _ fields: [String: JSONValue], into output: inout [UInt8],
+        writeValue: (String, JSONValue, inout [UInt8]) -> Void
+    ) {
+        output.append(UInt8(ascii: "{"))
+        if fields.count == 1, let (key, value) = fields.first {
+            writeString(key, into: &output)
+            output.append(UInt8(ascii: ":"))
+            writeValue(key, value, &output)
+        } else {
+            // Each key's place is worked out once, not at every comparison of the sort.
+            let ordered = fields.map { (rank: leadingRank($0.key), key: $0.key, value: $0.value) }
+                .sorted { $0.rank != $1.rank ? $0.rank < $1.rank : $0.key < $1.key }
+            for (position, field) in ordered.enumerated() {
+                if position > 0 { output.append(UInt8(ascii: ",")) }
+                writeString(field.key, into: &output)
+                output.append(UInt8(ascii: ":"))
+                writeValue(field.key, field.value, &output)
+            }
+        }
+        output.append(UInt8(ascii: "}"))
+    }
+
+    /// This object's compact JSON with `metadata.resourceVersion` written as `""` whatever
+    /// it holds, and the offset of that `""`: a store encodes an object before it knows the
+    /// version the write gets, and writes the version in with
+    /// ``filling(_:slot:resourceVersion:)``. Nil unless `metadata` is an object that has a
+    /// `resourceVersion`.
+    public func serializedWithResourceVersionSlot() -> (bytes: [UInt8], slot: Int)? {
+        guard case .object(let fields) = self, case .object(let metadata)? = fields["metadata"],
+            metadata["resourceVersion"] != nil
+        else { return nil }
+        var output: [UInt8] = []
+        output.reserveCapacity(256)
+        var slot = 0
+        Self.writeObject(fields, into: &output) { key, value, output in
+            guard key == "metadata" else { return value.write(into: &output) }
+            Self.writeObject(metadata, into: &output) { key, value, output in
+                guard key == "resourceVersion" else { return value.write(into: &output) }
+                slot = output.count
+                output.append(contentsOf: #""""#.utf8)
+            }
+        }
+        return (output, slot)
+    }
+
+    /// `encoding` (from ``serializedWithResourceVersionSlot()``) with `resourceVersion`
+    /// written into its slot: the bytes `serialized()` gives once the tree holds it.
+    public static func filling(_ encoding: [UInt8], slot: Int, resourceVersion: Int64) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(encoding.count + 20)
+        bytes.append(contentsOf: encoding[..<slot])
+        bytes.append(UInt8(ascii: "\""))
+        writeInteger(resourceVersion, into: &bytes)
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(contentsOf: encoding[(slot + 2)...])
+        return bytes
     }
 
     /// Where a key goes among an object's fields: the leading keys in their order, every

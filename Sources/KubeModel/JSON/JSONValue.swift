@@ -75,11 +75,7 @@ extension JSONValue {
     /// writing to a non-object turns it into an object.
     public subscript(key: String) -> JSONValue? {
         get { objectValue?[key] }
-        set {
-            var fields = objectValue ?? [:]
-            fields[key] = newValue
-            self = .object(fields)
-        }
+        set { Self.set(&self, at: CollectionOfOne(key)[...], to: newValue) }
     }
 
     /// The value at a path of object keys, e.g. `["metadata", "labels"]`.
@@ -89,19 +85,29 @@ extension JSONValue {
             for key in path { current = current?[key] }
             return current
         }
-        set {
-            guard let first = path.first else {
-                if let newValue { self = newValue }
-                return
-            }
-            if path.count == 1 {
-                self[first] = newValue
-                return
-            }
-            var child = self[first] ?? .object([:])
-            child[path: Array(path.dropFirst())] = newValue
-            self[first] = child
+        set { Self.set(&self, at: path[...], to: newValue) }
+    }
+
+    /// Writes `newValue` at `path` inside `value`, changing each object on the way in place
+    /// when nothing else shares it (a copy of each level's dictionary per write showed in
+    /// the create profile); a level that is not an object becomes one.
+    private static func set<Path: Collection<String>>(_ value: inout JSONValue, at path: Path, to newValue: JSONValue?)
+    where Path.SubSequence == Path {
+        guard let first = path.first else {
+            if let newValue { value = newValue }
+            return
         }
+        var fields: [String: JSONValue] = [:]
+        if case .object(let existing) = value { fields = existing }
+        // `value` lets go of its dictionary, so that `fields` holds the only reference.
+        value = .null
+        let rest = path.dropFirst()
+        if rest.isEmpty {
+            fields[first] = newValue
+        } else {
+            set(&fields[first, default: .object([:])], at: rest, to: newValue)
+        }
+        value = .object(fields)
     }
 }
 

@@ -15,6 +15,12 @@ public enum HTTPMediaType {
     /// The media type of a `Content-Type` value without its parameters, in lowercase
     /// (`Application/JSON; charset=utf-8` → `application/json`).
     public static func essence(of contentType: String) -> String {
+        // Most requests send the essence already (`application/json`): kept as it is.
+        let alreadyEssence = contentType.utf8.allSatisfy { byte in
+            byte != UInt8(ascii: ";") && byte != UInt8(ascii: " ") && byte != UInt8(ascii: "\t")
+                && !(UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) && byte < 0x80
+        }
+        if alreadyEssence { return contentType }
         let essence = contentType.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
         return essence.trimmingHTTPWhitespace().lowercased()
     }

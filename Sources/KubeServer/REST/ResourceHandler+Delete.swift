@@ -57,6 +57,10 @@ extension ResourceHandler {
                 after = StoredObject(
                     object: object, bytes: object.serialized(),
                     resourceVersion: current?.resourceVersion ?? 0)
+            case .putEncoded(let encoded):
+                after = StoredObject(
+                    object: encoded.object, bytes: encoded.object.serialized(),
+                    resourceVersion: current?.resourceVersion ?? 0)
             }
             result = MutationResult(before: current, after: after)
         } else {

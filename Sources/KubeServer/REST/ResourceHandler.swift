@@ -232,14 +232,14 @@ struct ResourceHandler: Sendable {
         var attempt = 0
         var result: MutationResult
         while true {
-            let candidate = object
             let candidateKey = StorageKey(resource.groupResource, namespace: namespace ?? "", name: object.name ?? "")
+            let candidate = try store.encode(object, key: candidateKey)
             do {
                 result = try await store.mutate(candidateKey) { (current: StoredObject?) throws(APIError) -> Mutation in
                     if current != nil {
                         throw APIError.alreadyExists(resource.resource, group: resource.group, name: candidateKey.name)
                     }
-                    return .put(candidate)
+                    return .putEncoded(candidate)
                 }
                 break
             } catch  where error.reason == .alreadyExists && generated && attempt < 8 {

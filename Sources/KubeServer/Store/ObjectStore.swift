@@ -322,52 +322,29 @@ public final class ObjectStore: Sendable {
         // runs its termination handler at once, and that handler takes this lock.
         var closing: [Watcher] = []
         defer { for watcher in closing { watcher.continuation.finish() } }
+        // Trees the write pushes out of the recent ones, freed after the lock is released.
+        var forgottenTrees: [JSONValue] = []
+        defer { withExtendedLifetime(forgottenTrees) {} }
         return try state.withLock { (state: inout State) throws(APIError) -> (MutationResult, Int64?) in
             let before = Self.withRecentTree(state.objects[key.resource]?[slot], in: state)
             switch try decide(before) {
             case .unchanged:
                 return (MutationResult(before: before, after: before), nil)
             case .put(var object):
-                // Whatever is stored must parse again at the next start: bounded here, for
-                // every path that writes (requests, patches, defaults, restores).
-                if object.nestingDepthExceeds(JSONValue.maximumNestingDepth) {
-                    throw APIError(
-                        code: 422, reason: .invalid,
-                        message: "\(key): the object nests deeper than \(JSONValue.maximumNestingDepth) levels")
-                }
-                object.resourceVersion = String(state.resourceVersion + 1)
+                try Self.checkNesting(object, key: key)
+                let version = state.resourceVersion + 1
+                object.resourceVersion = String(version)
                 let bytes = object.serialized()
-                guard bytes.count <= Self.maximumObjectBytes else {
-                    throw APIError(
-                        code: 422, reason: .invalid,
-                        message: "\(key): the object is \(bytes.count) bytes; at most \(Self.maximumObjectBytes) may be stored")
-                }
-                if let quota {
-                    try quota.admit(
-                        adding: before == nil ? 1 : 0, bytes: bytes.count - (before?.bytes.count ?? 0),
-                        to: (state.objectCount, state.storedBytes), key: key)
-                }
-                state.resourceVersion += 1
-                let version = state.resourceVersion
-                let stored = StoredObject(object: object, bytes: bytes, resourceVersion: version)
-                state.recentTrees.insert(object, version: version, size: bytes.count)
-                if before == nil { state.objectCount += 1 }
-                state.storedBytes += bytes.count - (before?.bytes.count ?? 0)
-                state.objects[key.resource, default: [:]][slot] = stored
-                Self.updateSortedLists(&state, key: key, slot: slot, stored: stored, existed: before != nil)
-                if let before { Self.unindex(&state, key: key, metadata: before.metadata) }
-                Self.index(&state, key: key, metadata: stored.metadata)
-                if key.resource == Self.namespacesResource {
-                    namespaceLifecycles.withLock { $0[key.name] = NamespaceLifecycle(stored.metadata) }
-                }
-                var event = StoreEvent(
-                    kind: before == nil ? .added : .modified, key: key, object: stored, previous: before?.bytes)
-                event.footprint = bytes.count + (before?.bytes.count ?? 0)
-                closing += record(event, in: &state, object: object, previous: before?.tree)
-                persistence?.enqueue(.put(key, body: stored.bytes, version: version, replacing: before?.resourceVersion))
-                var after = stored
-                after.tree = object
-                return (MutationResult(before: before, after: after), version)
+                return try put(
+                    StoredObject(object: object, bytes: bytes, resourceVersion: version), tree: object, replacing: before,
+                    key: key, slot: slot, in: &state, closing: &closing, forgottenTrees: &forgottenTrees)
+            case .putEncoded(var encoded):
+                let version = state.resourceVersion + 1
+                encoded.object.resourceVersion = String(version)
+                let bytes = encoded.bytes(resourceVersion: version)
+                return try put(
+                    StoredObject(encoded: encoded, bytes: bytes, resourceVersion: version), tree: encoded.object,
+                    replacing: before, key: key, slot: slot, in: &state, closing: &closing, forgottenTrees: &forgottenTrees)
             case .delete:
                 guard let before else { return (MutationResult(before: nil, after: nil), nil) }
                 state.resourceVersion += 1
@@ -389,6 +366,67 @@ public final class ObjectStore: Sendable {
                 return (MutationResult(before: before, after: nil), version)
             }
         }
+    }
+
+    /// Stores `stored` (with `tree`, its parsed form) at the next resourceVersion, which
+    /// `stored` already carries: indexes, history, watchers, persistence. Under `state`'s lock.
+    private func put(
+        _ stored: StoredObject, tree: JSONValue, replacing before: StoredObject?, key: StorageKey, slot: NamespacedName,
+        in state: inout State, closing: inout [Watcher], forgottenTrees: inout [JSONValue]
+    ) throws(APIError) -> (MutationResult, Int64?) {
+        let bytes = stored.bytes
+        guard bytes.count <= Self.maximumObjectBytes else {
+            throw APIError(
+                code: 422, reason: .invalid,
+                message: "\(key): the object is \(bytes.count) bytes; at most \(Self.maximumObjectBytes) may be stored")
+        }
+        if let quota {
+            try quota.admit(
+                adding: before == nil ? 1 : 0, bytes: bytes.count - (before?.bytes.count ?? 0),
+                to: (state.objectCount, state.storedBytes), key: key)
+        }
+        state.resourceVersion += 1
+        let version = state.resourceVersion
+        state.recentTrees.insert(tree, version: version, size: bytes.count, forgotten: &forgottenTrees)
+        if before == nil { state.objectCount += 1 }
+        state.storedBytes += bytes.count - (before?.bytes.count ?? 0)
+        state.objects[key.resource, default: [:]][slot] = stored
+        Self.updateSortedLists(&state, key: key, slot: slot, stored: stored, existed: before != nil)
+        if let before { Self.unindex(&state, key: key, metadata: before.metadata) }
+        Self.index(&state, key: key, metadata: stored.metadata)
+        if key.resource == Self.namespacesResource {
+            namespaceLifecycles.withLock { $0[key.name] = NamespaceLifecycle(stored.metadata) }
+        }
+        var event = StoreEvent(kind: before == nil ? .added : .modified, key: key, object: stored, previous: before?.bytes)
+        event.footprint = bytes.count + (before?.bytes.count ?? 0)
+        closing += record(event, in: &state, object: tree, previous: before?.tree)
+        persistence?.enqueue(.put(key, body: stored.bytes, version: version, replacing: before?.resourceVersion))
+        var after = stored
+        after.tree = tree
+        return (MutationResult(before: before, after: after), version)
+    }
+
+    /// Whatever is stored must parse again at the next start: bounded here, for every path
+    /// that writes (requests, patches, defaults, restores).
+    private static func checkNesting(_ object: JSONValue, key: StorageKey) throws(APIError) {
+        if object.nestingDepthExceeds(JSONValue.maximumNestingDepth) {
+            throw APIError(
+                code: 422, reason: .invalid,
+                message: "\(key): the object nests deeper than \(JSONValue.maximumNestingDepth) levels")
+        }
+    }
+
+    /// Encodes `object` for a write to `key` (``Mutation/putEncoded(_:)``) without taking the
+    /// store's lock.
+    public func encode(_ object: JSONValue, key: StorageKey) throws(APIError) -> EncodedObject {
+        try Self.checkNesting(object, key: key)
+        var object = object
+        if object.resourceVersion == nil { object.resourceVersion = "" }
+        guard let (encoding, slot) = object.serializedWithResourceVersionSlot() else {
+            throw APIError(code: 422, reason: .invalid, message: "\(key): metadata must be an object")
+        }
+        return EncodedObject(
+            object: object, encoding: encoding, slot: slot, apiVersion: object.apiVersion, metadata: StoredMetadata(object))
     }
 
     /// Removes the watches whose streams ended (see `openWatch`). Under `state`'s lock.

@@ -22,17 +22,19 @@ struct RecentTrees {
     var count: Int { trees.count }
 
     /// Keeps `tree` as the object written at `version`, whose encoding is `size` bytes,
-    /// forgetting the oldest trees past the budget.
-    mutating func insert(_ tree: JSONValue, version: Int64, size: Int) {
+    /// forgetting the oldest trees past the budget. The forgotten trees are moved into
+    /// `forgotten`, for the caller to free once it has released the store's lock: freeing a
+    /// tree of small dictionaries costs more than the rest of the write.
+    mutating func insert(_ tree: JSONValue, version: Int64, size: Int, forgotten: inout [JSONValue]) {
         guard size <= byteLimit else { return }
-        if let evicted = order.append((version, size)) { forget(evicted) }
+        if let evicted = order.append((version, size)) { forget(evicted, into: &forgotten) }
         trees[version] = tree
         bytes += size
-        while bytes > byteLimit, let oldest = order.removeFirst() { forget(oldest) }
+        while bytes > byteLimit, let oldest = order.removeFirst() { forget(oldest, into: &forgotten) }
     }
 
-    private mutating func forget(_ entry: (version: Int64, bytes: Int)) {
-        trees[entry.version] = nil
+    private mutating func forget(_ entry: (version: Int64, bytes: Int), into forgotten: inout [JSONValue]) {
+        if let tree = trees.removeValue(forKey: entry.version) { forgotten.append(tree) }
         bytes -= entry.bytes
     }
 }

@@ -32,6 +32,15 @@ public struct StoredObject: Sendable {
         metadata = StoredMetadata(object)
     }
 
+    /// `bytes` must be `encoded`'s encoding with `resourceVersion` written in.
+    init(encoded: EncodedObject, bytes: [UInt8], resourceVersion: Int64) {
+        self.bytes = bytes
+        heldTree = nil
+        self.resourceVersion = resourceVersion
+        apiVersion = encoded.apiVersion
+        metadata = encoded.metadata
+    }
+
     /// What a reader of only `paths` needs: the tree when this copy has one, else the
     /// object parsed along `paths` (the whole object when `paths` is nil).
     public func object(along paths: JSONPathSet?) -> JSONValue {
@@ -85,8 +94,28 @@ public struct StoredMetadata: Sendable, Equatable {
 /// so read-check-write sequences (optimistic concurrency, finalizers) are atomic.
 public enum Mutation: Sendable {
     case put(JSONValue)
+    /// A put whose object was encoded before the lock was taken (``ObjectStore/encode(_:key:)``).
+    case putEncoded(EncodedObject)
     case delete
     case unchanged
+}
+
+/// An object encoded for the store ahead of its write, outside the store's lock, with its
+/// resourceVersion left blank: under the lock the store only writes the version in. The
+/// encoding is the larger part of a write's work, and every other write waits for the lock.
+public struct EncodedObject: Sendable {
+    /// The tree; its resourceVersion is set when the write gets one.
+    var object: JSONValue
+    let encoding: [UInt8]
+    /// Where in `encoding` the resourceVersion's `""` is.
+    let slot: Int
+    let apiVersion: String?
+    let metadata: StoredMetadata
+
+    /// The encoding with `version` written in.
+    func bytes(resourceVersion version: Int64) -> [UInt8] {
+        JSONValue.filling(encoding, slot: slot, resourceVersion: version)
+    }
 }
 
 /// The outcome of a write: the object before and after (nil when absent).
