@@ -53,7 +53,7 @@ struct KubeAPIResponder: HTTPResponder {
                 body: ResponseBody(byteBuffer: ByteBuffer(string: name.contains("verbose") ? "[+]ping ok\nhealthz check passed\n" : "ok")))
         }
         if path == .version { return Self.json(200, discovery.version().serialized()) }
-        guard let caller = authenticator.user(for: request.headers[.authorization]) else {
+        guard let caller = authenticator.user(for: request.headers.firstValue(for: .authorization)) else {
             throw APIError.unauthorized
         }
         // Authentication, impersonation, authorization: kube-apiserver's filter order, so a
@@ -109,7 +109,7 @@ struct KubeAPIResponder: HTTPResponder {
             throw APIError.methodNotAllowed("\(path.resource).\(path.group) does not support \(request.method.rawValue.lowercased())")
         }
         var body = try await Self.collectBody(request)
-        if KubernetesProtobuf.matches(contentType: request.headers[.contentType] ?? ""), !body.isEmpty {
+        if KubernetesProtobuf.matches(contentType: request.headers.firstValue(for: .contentType) ?? ""), !body.isEmpty {
             do { body = try KubernetesProtobuf.decode(body).serialized() } catch {
                 throw APIError(code: 415, reason: .unsupportedMediaType, message: error.description)
             }
@@ -188,7 +188,7 @@ struct KubeAPIResponder: HTTPResponder {
             throw Self.pathNotFound
         }
         let options = try RequestOptions(query: RequestOptions.parseQuery(request.uri.query ?? ""), resource: resource)
-        var contentType = request.headers[.contentType] ?? "application/json"
+        var contentType = request.headers.firstValue(for: .contentType) ?? "application/json"
         var body: [UInt8] = []
         if request.method != .get {
             body = try await Self.collectBody(request)
@@ -210,7 +210,7 @@ struct KubeAPIResponder: HTTPResponder {
         var call = ResourceHandler.Call(
             resource: resource, path: path, method: request.method, options: options,
             body: body, contentType: contentType)
-        call.acceptsTable = Self.acceptsTable(request.headers[.accept])
+        call.acceptsTable = Self.acceptsTable(request.headers.firstValue(for: .accept))
         let started = ContinuousClock.now
         let outcome: APIResponse
         do {
