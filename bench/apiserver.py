@@ -213,7 +213,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--binary", required=True)
     parser.add_argument("--seconds", type=int, default=5)
-    parser.add_argument("--rounds", type=int, default=3, help="rounds of the 8-client creates and their baseline")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds of the 8-client creates and their baseline")
     parser.add_argument("--list-size", type=int, default=10_000)
     parser.add_argument("--watch-events", type=int, default=300)
     parser.add_argument("--output", default=os.path.join(os.path.dirname(__file__), "results.json"))
