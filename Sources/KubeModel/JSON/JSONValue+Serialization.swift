@@ -107,11 +107,6 @@ extension JSONValue {
         }
     }
 
-    static func keyOrder(_ left: String, _ right: String) -> Bool {
-        let (leftRank, rightRank) = (leadingRank(left), leadingRank(right))
-        return leftRank != rightRank ? leftRank < rightRank : left < right
-    }
-
     private static func format(_ number: Double) -> String {
         if number.rounded() == number, abs(number) < 1e15 { return String(Int64(number)) }
         return "\(number)"

@@ -199,8 +199,7 @@ extension SchemaNode {
             for key in keys {
                 context.path.append(.key(key))
                 if let decoded = element.decodeTyped(fields[key]!, definition: nil, context: &context) {
-                    if result == nil { result = fields }
-                    result![key] = decoded
+                    Self.change(&result, of: fields, key, to: decoded)
                 }
                 context.path.removeLast()
             }
@@ -218,24 +217,30 @@ extension SchemaNode {
             guard let schema = properties[key] else {
                 if !preserveUnknownFields {
                     context.unknownFields.append(context.pathText)
-                    if result == nil { result = fields }
-                    result![key] = nil
+                    Self.change(&result, of: fields, key, to: nil)
                 }
                 continue
             }
             if child.isNull {
-                if result == nil { result = fields }
-                result![key] = nil
+                Self.change(&result, of: fields, key, to: nil)
                 continue
             }
             context.fieldStack.append(key)
             if let decoded = schema.decodeTyped(child, definition: nil, context: &context) {
-                if result == nil { result = fields }
-                result![key] = decoded
+                Self.change(&result, of: fields, key, to: decoded)
             }
             context.fieldStack.removeLast()
         }
         return result.map { .object($0) }
+    }
+
+    /// Sets `key` to `value` (nil removes it) in `changed`: nil until the first change, then
+    /// `original` with the changes so far.
+    private static func change(
+        _ changed: inout [String: JSONValue]?, of original: [String: JSONValue], _ key: String, to value: JSONValue?
+    ) {
+        if changed == nil { changed = original }
+        changed![key] = value
     }
 
     /// The Go type this node decodes into, as Go's messages print it (`v1.PodSpec`,

@@ -9,12 +9,14 @@ enum Impersonation {
     static let user = HTTPField.Name("Impersonate-User")!
     static let group = HTTPField.Name("Impersonate-Group")!
     static let uid = HTTPField.Name("Impersonate-Uid")!
-    static let extraPrefix = "impersonate-extra-"
+    /// What every impersonation header's name starts with.
+    static let prefix = "impersonate-"
+    static let extraPrefix = prefix + "extra-"
 
     /// The user the request acts as: `caller` when it impersonates nobody.
     static func apply(_ headers: HTTPFields, caller: UserInfo, authorizer: APIAuthorizer) throws(APIError) -> UserInfo {
         // Most requests impersonate nobody: one pass over their few headers says so.
-        guard headers.contains(where: { $0.name.canonicalName.hasPrefix("impersonate-") }) else { return caller }
+        guard headers.contains(where: { $0.name.canonicalName.hasPrefix(prefix) }) else { return caller }
         let userName = headers[user]
         let groups = headers[values: group]
         let uidValue = headers[uid]

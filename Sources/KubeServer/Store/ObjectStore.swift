@@ -330,21 +330,14 @@ public final class ObjectStore: Sendable {
             switch try decide(before) {
             case .unchanged:
                 return (MutationResult(before: before, after: before), nil)
-            case .put(var object):
-                try Self.checkNesting(object, key: key)
-                let version = state.resourceVersion + 1
-                object.resourceVersion = String(version)
-                let bytes = object.serialized()
+            case .put(let object):
                 return try put(
-                    StoredObject(object: object, bytes: bytes, resourceVersion: version), tree: object, replacing: before,
-                    key: key, slot: slot, in: &state, closing: &closing, forgottenTrees: &forgottenTrees)
-            case .putEncoded(var encoded):
-                let version = state.resourceVersion + 1
-                encoded.object.resourceVersion = String(version)
-                let bytes = encoded.bytes(resourceVersion: version)
+                    encode(object, key: key), replacing: before, key: key, slot: slot, in: &state, closing: &closing,
+                    forgottenTrees: &forgottenTrees)
+            case .putEncoded(let encoded):
                 return try put(
-                    StoredObject(encoded: encoded, bytes: bytes, resourceVersion: version), tree: encoded.object,
-                    replacing: before, key: key, slot: slot, in: &state, closing: &closing, forgottenTrees: &forgottenTrees)
+                    encoded, replacing: before, key: key, slot: slot, in: &state, closing: &closing,
+                    forgottenTrees: &forgottenTrees)
             case .delete:
                 guard let before else { return (MutationResult(before: nil, after: nil), nil) }
                 state.resourceVersion += 1
@@ -368,13 +361,16 @@ public final class ObjectStore: Sendable {
         }
     }
 
-    /// Stores `stored` (with `tree`, its parsed form) at the next resourceVersion, which
-    /// `stored` already carries: indexes, history, watchers, persistence. Under `state`'s lock.
+    /// Stores `encoded` at the next resourceVersion: indexes, history, watchers,
+    /// persistence. Under `state`'s lock.
     private func put(
-        _ stored: StoredObject, tree: JSONValue, replacing before: StoredObject?, key: StorageKey, slot: NamespacedName,
+        _ encoded: EncodedObject, replacing before: StoredObject?, key: StorageKey, slot: NamespacedName,
         in state: inout State, closing: inout [Watcher], forgottenTrees: inout [JSONValue]
     ) throws(APIError) -> (MutationResult, Int64?) {
-        let bytes = stored.bytes
+        let version = state.resourceVersion + 1
+        var tree = encoded.object
+        tree.resourceVersion = String(version)
+        let bytes = encoded.bytes(resourceVersion: version)
         guard bytes.count <= Self.maximumObjectBytes else {
             throw APIError(
                 code: 422, reason: .invalid,
@@ -385,8 +381,8 @@ public final class ObjectStore: Sendable {
                 adding: before == nil ? 1 : 0, bytes: bytes.count - (before?.bytes.count ?? 0),
                 to: (state.objectCount, state.storedBytes), key: key)
         }
-        state.resourceVersion += 1
-        let version = state.resourceVersion
+        state.resourceVersion = version
+        let stored = StoredObject(encoded: encoded, bytes: bytes, resourceVersion: version)
         state.recentTrees.insert(tree, version: version, size: bytes.count, forgotten: &forgottenTrees)
         if before == nil { state.objectCount += 1 }
         state.storedBytes += bytes.count - (before?.bytes.count ?? 0)
@@ -406,24 +402,21 @@ public final class ObjectStore: Sendable {
         return (MutationResult(before: before, after: after), version)
     }
 
-    /// Whatever is stored must parse again at the next start: bounded here, for every path
-    /// that writes (requests, patches, defaults, restores).
-    private static func checkNesting(_ object: JSONValue, key: StorageKey) throws(APIError) {
+    /// Encodes `object` for a write to `key`: every put is encoded here, a create's before
+    /// it takes the store's lock (``Mutation/putEncoded(_:)``), other writes under it.
+    public func encode(_ object: JSONValue, key: StorageKey) throws(APIError) -> EncodedObject {
+        // Whatever is stored must parse again at the next start: bounded here, for every path
+        // that writes (requests, patches, defaults, restores).
         if object.nestingDepthExceeds(JSONValue.maximumNestingDepth) {
             throw APIError(
                 code: 422, reason: .invalid,
                 message: "\(key): the object nests deeper than \(JSONValue.maximumNestingDepth) levels")
         }
-    }
-
-    /// Encodes `object` for a write to `key` (``Mutation/putEncoded(_:)``) without taking the
-    /// store's lock.
-    public func encode(_ object: JSONValue, key: StorageKey) throws(APIError) -> EncodedObject {
-        try Self.checkNesting(object, key: key)
         var object = object
-        if object.resourceVersion == nil { object.resourceVersion = "" }
+        // Its value is not written (the slot is); the key makes `metadata` an object holding it.
+        object.resourceVersion = ""
         guard let (encoding, slot) = object.serializedWithResourceVersionSlot() else {
-            throw APIError(code: 422, reason: .invalid, message: "\(key): metadata must be an object")
+            throw APIError.internalError("\(key): its encoding has no resourceVersion to fill in")
         }
         return EncodedObject(
             object: object, encoding: encoding, slot: slot, apiVersion: object.apiVersion, metadata: StoredMetadata(object))
